@@ -1,0 +1,116 @@
+#include "engine/engine.h"
+#include "support/error.h"
+
+namespace dlc::engine {
+
+using json = nlohmann::json;
+
+namespace {
+
+Error not_found(const std::string& id) {
+  return Error(ErrorCode::ContainerNotFound, "container " + id + " does not exist",
+               "it may have been removed; run `dlcontainer up` to create it again");
+}
+
+}  // namespace
+
+std::string Engine::create_container(const ContainerSpec& spec) const {
+  std::string target = "/containers/create";
+  if (!spec.name.empty()) target += "?name=" + url_encode(spec.name);
+  auto r = call("POST", target, to_docker_create_body(spec).dump());
+  if (r.status == 404) {
+    throw Error(ErrorCode::ImageNotFound, "image " + spec.image + " is not here: " + error_message(r),
+                "build or pull it first");
+  }
+  if (r.status == 409) {
+    throw Error(ErrorCode::EngineError, "a container named " + spec.name + " already exists",
+                "remove it (docker rm " + spec.name + ") or rename it");
+  }
+  check(r, "creating a container from " + spec.image);
+  return json::parse(r.body).at("Id").get<std::string>();
+}
+
+void Engine::start_container(const std::string& id) const {
+  auto r = call("POST", "/containers/" + url_encode(id) + "/start");
+  if (r.status == 304) return;  // already running
+  if (r.status == 404) throw not_found(id);
+  if (!r.ok()) {
+    std::string msg = error_message(r);
+    std::string hint = "the message above is the engine's; `dlcontainer logs` shows the container's output";
+    if (msg.find("address already in use") != std::string::npos || msg.find("port is already allocated") != std::string::npos) {
+      throw Error(ErrorCode::PortUnavailable, "cannot start the container: " + msg,
+                  "another program holds that port: stop it, or rebuild (`dlcontainer up --rebuild`) to pick free ports");
+    }
+    throw Error(ErrorCode::EngineError, "cannot start the container: " + msg, hint);
+  }
+}
+
+void Engine::stop_container(const std::string& id, int timeout_seconds) const {
+  auto r = call("POST", "/containers/" + url_encode(id) + "/stop?t=" + std::to_string(timeout_seconds));
+  if (r.status == 304) return;  // already stopped
+  if (r.status == 404) throw not_found(id);
+  check(r, "stopping container " + id);
+}
+
+void Engine::remove_container(const std::string& id, bool force, bool remove_volumes) const {
+  std::string target = "/containers/" + url_encode(id) + "?force=" + (force ? "1" : "0") + "&v=" + (remove_volumes ? "1" : "0");
+  auto r = call("DELETE", target);
+  if (r.status == 404) return;
+  check(r, "removing container " + id);
+}
+
+std::optional<ContainerInfo> Engine::inspect_container(const std::string& id) const {
+  auto r = call("GET", "/containers/" + url_encode(id) + "/json");
+  if (r.status == 404) return std::nullopt;
+  check(r, "inspecting container " + id);
+  return container_info_from_docker(json::parse(r.body));
+}
+
+std::vector<ContainerSummary> Engine::list_containers(const LabelFilter& labels, bool all) const {
+  json filters = json::object();
+  for (const auto& [k, v] : labels) filters["label"].push_back(v.empty() ? k : k + "=" + v);
+  std::string target = std::string("/containers/json?all=") + (all ? "1" : "0");
+  if (!labels.empty()) target += "&filters=" + url_encode(filters.dump());
+  auto r = call("GET", target);
+  check(r, "listing containers");
+  std::vector<ContainerSummary> out;
+  for (const auto& row : json::parse(r.body)) out.push_back(container_summary_from_docker(row));
+  return out;
+}
+
+void Engine::logs(const std::string& id, const LogOptions& options, const OutputSink& on_stdout,
+                  const OutputSink& on_stderr, const CancelToken& cancel) const {
+  auto info = inspect_container(id);
+  if (!info) throw not_found(id);
+  std::string target = "/containers/" + url_encode(id) + "/logs?stdout=1&stderr=1";
+  if (options.follow) target += "&follow=1";
+  if (options.timestamps) target += "&timestamps=1";
+  if (options.tail >= 0) target += "&tail=" + std::to_string(options.tail);
+  Connection c(endpoint_, cancel);
+  Demuxer demux(on_stdout, on_stderr);
+  try {
+    auto r = c.stream("GET", path(target), {}, [&](std::string_view d) { demux.feed(d); });
+    check(r, "reading the logs of " + id);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::Cancelled || cancel.cancelled()) return;  // the caller stopped following
+    throw;
+  }
+}
+
+int Engine::wait_container(const std::string& id, const CancelToken& cancel) const {
+  Connection c(endpoint_, cancel);
+  auto r = c.request("POST", path("/containers/" + url_encode(id) + "/wait"));
+  if (r.status == 404) throw not_found(id);
+  check(r, "waiting for " + id);
+  return json::parse(r.body).value("StatusCode", 0);
+}
+
+void Engine::put_archive(const std::string& id, const std::string& dest, std::string_view tar) const {
+  Connection c(endpoint_);
+  auto r = c.request("PUT", path("/containers/" + url_encode(id) + "/archive?path=" + url_encode(dest)), tar,
+                     "application/x-tar");
+  if (r.status == 404) throw not_found(id);
+  check(r, "copying files into " + id);
+}
+
+}  // namespace dlc::engine

@@ -1,0 +1,148 @@
+// The Docker Engine API, typed for what dlcontainer needs. Knows containers and images; nothing of
+// devcontainers, workspaces or what a GPU means. Every call opens its own connection, so one Engine
+// may be used from several threads at once.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/http.h"
+#include "engine/types.h"
+#include "support/cancel.h"
+#include "support/progress.h"
+
+namespace dlc::engine {
+
+// Label filters: key -> value ("" matches any value of the key).
+using LabelFilter = std::map<std::string, std::string>;
+
+struct BuildRequest {
+  std::vector<std::string> tags;
+  std::string dockerfile = "Dockerfile";  // path inside the context
+  std::map<std::string, std::string> build_args;
+  std::string target;
+  std::map<std::string, std::string> labels;
+  bool no_cache = false;
+  bool pull = false;
+};
+
+struct LogOptions {
+  bool follow = false;
+  bool timestamps = false;
+  int tail = -1;  // -1: all
+};
+
+using OutputSink = std::function<void(std::string_view)>;
+
+// The plumbing of an exec's streams. Output arrives demultiplexed (a TTY has only stdout).
+struct ExecIO {
+  int stdin_fd = -1;             // forwarded until EOF, then the stream's write half is closed
+  std::optional<std::string> stdin_data;  // used instead when stdin_fd < 0: written, then closed
+  OutputSink on_stdout;
+  OutputSink on_stderr;
+  // Optional: a descriptor that becomes readable when the caller wants attention (a SIGWINCH
+  // self-pipe), and what to do then. The callback drains it.
+  int wake_fd = -1;
+  std::function<void(const std::string& exec_id)> on_wake;
+  // Called once the exec is created, with its id (for resize).
+  std::function<void(const std::string& exec_id)> on_created;
+  std::optional<std::pair<int, int>> initial_size;  // rows, cols, for a TTY
+};
+
+struct ExecState {
+  bool running = false;
+  std::optional<int> exit_code;
+  int pid = 0;
+};
+
+class Engine {
+ public:
+  // Checks that the daemon answers and agrees on an API version. Throws Error{EngineUnavailable,
+  // EnginePermission} with a hint when it cannot be used.
+  static Engine connect(Endpoint endpoint = Endpoint::from_env());
+
+  const std::string& api_version() const { return api_version_; }
+  const Endpoint& endpoint() const { return endpoint_; }
+
+  SystemInfo info(const CancelToken& cancel = {}) const;
+
+  // Images.
+  std::optional<ImageInfo> inspect_image(const std::string& ref) const;
+  std::vector<ImageInfo> list_images(const LabelFilter& labels = {}) const;
+  void pull_image(const std::string& ref, ProgressSink& progress, const CancelToken& cancel = {}) const;
+  // Builds from a tar context that `context` writes; returns the image id.
+  std::string build_image(const BuildRequest& request, const BodyProducer& context, ProgressSink& progress,
+                          const CancelToken& cancel = {}) const;
+  void remove_image(const std::string& ref, bool force = false) const;
+
+  // Containers.
+  std::string create_container(const ContainerSpec& spec) const;
+  void start_container(const std::string& id) const;
+  void stop_container(const std::string& id, int timeout_seconds = 10) const;
+  void remove_container(const std::string& id, bool force = false, bool remove_volumes = false) const;
+  std::optional<ContainerInfo> inspect_container(const std::string& id) const;
+  std::vector<ContainerSummary> list_containers(const LabelFilter& labels, bool all = true) const;
+  // Streams the container's output; returns when it ends (at once unless following) or on cancel.
+  void logs(const std::string& id, const LogOptions& options, const OutputSink& on_stdout,
+            const OutputSink& on_stderr, const CancelToken& cancel = {}) const;
+  // Waits until the container stops; returns its exit code.
+  int wait_container(const std::string& id, const CancelToken& cancel = {}) const;
+  // Unpacks a tar archive into the container at path.
+  void put_archive(const std::string& id, const std::string& path, std::string_view tar) const;
+
+  // Exec: runs a command in a running container with its streams wired to io; returns the exit code.
+  int run_exec(const std::string& container, const ExecSpec& spec, ExecIO& io, const CancelToken& cancel = {}) const;
+  std::string create_exec(const std::string& container, const ExecSpec& spec) const;
+  ExecState inspect_exec(const std::string& exec_id) const;
+  void resize_exec(const std::string& exec_id, int rows, int cols) const;
+  // Sends a signal ("TERM", "INT", ...) to a running exec's process; the engine has no call for it,
+  // so its pid is found through /proc (the daemon must run on this host) and `kill` runs beside it.
+  void signal_exec(const std::string& container, const std::string& exec_id, const std::string& signal) const;
+
+  // Engine events, filtered, delivered until the token is cancelled or the daemon goes away.
+  void events(const std::map<std::string, std::vector<std::string>>& filters,
+              const std::function<void(const Event&)>& on_event, const CancelToken& cancel) const;
+
+ private:
+  Engine(Endpoint endpoint, std::string api_version)
+      : endpoint_(std::move(endpoint)), api_version_(std::move(api_version)) {}
+  std::string path(std::string_view p) const;  // prefixes the API version
+  Response call(std::string_view method, std::string_view target, std::string_view body = {}) const;
+
+  Endpoint endpoint_;
+  std::string api_version_;
+};
+
+// The daemon's error message from an error response body (`{"message": ...}`), or the body itself.
+std::string error_message(const Response& r);
+// Throws Error{EngineError} for a non-2xx response, saying what was being done.
+void check(const Response& r, std::string_view doing);
+
+// Splits a byte stream into lines ('\n'; a trailing '\r' is dropped), for JSON-lines responses.
+class LineSplitter {
+ public:
+  explicit LineSplitter(std::function<void(std::string_view)> on_line) : on_line_(std::move(on_line)) {}
+  void feed(std::string_view data);
+  void finish();
+
+ private:
+  std::function<void(std::string_view)> on_line_;
+  std::string pending_;
+};
+
+// Splits the engine's multiplexed stdout/stderr stream (8-byte frame headers) into its two streams.
+class Demuxer {
+ public:
+  Demuxer(OutputSink on_stdout, OutputSink on_stderr) : out_(std::move(on_stdout)), err_(std::move(on_stderr)) {}
+  void feed(std::string_view data);
+
+ private:
+  OutputSink out_, err_;
+  std::string pending_;
+};
+
+}  // namespace dlc::engine

@@ -1,0 +1,39 @@
+#include "engine/engine.h"
+#include "support/error.h"
+
+namespace dlc::engine {
+
+using json = nlohmann::json;
+
+void Engine::events(const std::map<std::string, std::vector<std::string>>& filters,
+                    const std::function<void(const Event&)>& on_event, const CancelToken& cancel) const {
+  std::string target = "/events";
+  if (!filters.empty()) target += "?filters=" + url_encode(json(filters).dump());
+  Connection c(endpoint_, cancel);
+  LineSplitter lines([&](std::string_view line) {
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return;
+    Event e;
+    e.type = j.value("Type", "");
+    e.action = j.value("Action", j.value("status", ""));
+    e.time_nano = j.value("timeNano", std::int64_t{0});
+    if (auto actor = j.find("Actor"); actor != j.end() && actor->is_object()) {
+      e.id = actor->value("ID", "");
+      if (auto attrs = actor->find("Attributes"); attrs != actor->end() && attrs->is_object()) {
+        for (const auto& [k, v] : attrs->items()) {
+          if (v.is_string()) e.attributes[k] = v.get<std::string>();
+        }
+      }
+    }
+    on_event(e);
+  });
+  try {
+    auto r = c.stream("GET", path(target), {}, [&](std::string_view d) { lines.feed(d); });
+    check(r, "reading engine events");
+  } catch (const Error& e) {
+    if (cancel.cancelled()) return;
+    throw;
+  }
+}
+
+}  // namespace dlc::engine

@@ -1,0 +1,182 @@
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "engine/engine.h"
+#include "support/error.h"
+
+namespace dlc::engine {
+
+using json = nlohmann::json;
+
+namespace {
+
+void write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(ErrorCode::EngineUnavailable, std::string("lost the exec stream: ") + std::strerror(errno));
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// The pid of a host process inside its own pid namespace (the last NSpid field), or 0.
+int namespaced_pid(int host_pid) {
+  std::ifstream status("/proc/" + std::to_string(host_pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (!line.starts_with("NSpid:")) continue;
+    std::istringstream fields(line.substr(6));
+    int pid = 0, last = 0;
+    while (fields >> pid) last = pid;
+    return last;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string Engine::create_exec(const std::string& container, const ExecSpec& spec) const {
+  json body = {{"AttachStdin", spec.attach_stdin}, {"AttachStdout", true}, {"AttachStderr", true},
+               {"Tty", spec.tty},                   {"Cmd", spec.cmd},     {"Privileged", spec.privileged}};
+  if (!spec.env.empty()) body["Env"] = spec.env;
+  if (!spec.user.empty()) body["User"] = spec.user;
+  if (!spec.working_dir.empty()) body["WorkingDir"] = spec.working_dir;
+  auto r = call("POST", "/containers/" + url_encode(container) + "/exec", body.dump());
+  if (r.status == 404) {
+    throw Error(ErrorCode::ContainerNotFound, "container " + container + " does not exist",
+                "run `dlcontainer up` to create it");
+  }
+  if (r.status == 409) {
+    throw Error(ErrorCode::ContainerNotRunning, "the container is not running: " + error_message(r),
+                "start it with `dlcontainer up`");
+  }
+  check(r, "starting a command in " + container);
+  return json::parse(r.body).at("Id").get<std::string>();
+}
+
+ExecState Engine::inspect_exec(const std::string& exec_id) const {
+  auto r = call("GET", "/exec/" + url_encode(exec_id) + "/json");
+  check(r, "inspecting exec " + exec_id);
+  auto j = json::parse(r.body);
+  ExecState s;
+  s.running = j.value("Running", false);
+  s.pid = j.value("Pid", 0);
+  if (auto code = j.find("ExitCode"); code != j.end() && code->is_number()) s.exit_code = code->get<int>();
+  return s;
+}
+
+void Engine::resize_exec(const std::string& exec_id, int rows, int cols) const {
+  auto r = call("POST", "/exec/" + url_encode(exec_id) + "/resize?h=" + std::to_string(rows) + "&w=" + std::to_string(cols));
+  (void)r;  // a resize that races the process's exit is harmless
+}
+
+int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO& io, const CancelToken& cancel) const {
+  cancel.throw_if_cancelled();
+  std::string exec_id = create_exec(container, spec);
+  if (io.on_created) io.on_created(exec_id);
+
+  Connection conn(endpoint_, cancel);
+  json start = {{"Detach", false}, {"Tty", spec.tty}};
+  auto r = conn.hijack(path("/exec/" + url_encode(exec_id) + "/start"), start.dump());
+  if (r.status >= 400) check(r, "starting the command");
+  if (spec.tty && io.initial_size) resize_exec(exec_id, io.initial_size->first, io.initial_size->second);
+
+  int sock = conn.raw_fd();
+  Demuxer demux(io.on_stdout, io.on_stderr);
+  auto deliver = [&](std::string_view data) {
+    if (spec.tty) {
+      if (io.on_stdout) io.on_stdout(data);
+    } else {
+      demux.feed(data);
+    }
+  };
+  deliver(conn.take_leftover());
+
+  bool stdin_open = spec.attach_stdin;
+  if (stdin_open && io.stdin_fd < 0) {
+    if (io.stdin_data) write_all(sock, *io.stdin_data);
+    ::shutdown(sock, SHUT_WR);
+    stdin_open = false;
+  }
+
+  char buf[64 * 1024];
+  for (;;) {
+    pollfd fds[3];
+    nfds_t n = 0;
+    fds[n++] = {sock, POLLIN, 0};
+    int stdin_slot = -1, wake_slot = -1;
+    if (stdin_open) {
+      stdin_slot = static_cast<int>(n);
+      fds[n++] = {io.stdin_fd, POLLIN, 0};
+    }
+    if (io.wake_fd >= 0) {
+      wake_slot = static_cast<int>(n);
+      fds[n++] = {io.wake_fd, POLLIN, 0};
+    }
+    int ready = ::poll(fds, n, -1);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t got = ::read(sock, buf, sizeof buf);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;  // the command ended (or the stream was shut down by a cancel)
+      deliver(std::string_view(buf, static_cast<std::size_t>(got)));
+    }
+    if (stdin_slot >= 0 && (fds[stdin_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t got = ::read(io.stdin_fd, buf, sizeof buf);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        ::shutdown(sock, SHUT_WR);  // the command sees end of input
+        stdin_open = false;
+      } else {
+        write_all(sock, std::string_view(buf, static_cast<std::size_t>(got)));
+      }
+    }
+    if (wake_slot >= 0 && (fds[wake_slot].revents & POLLIN) && io.on_wake) io.on_wake(exec_id);
+  }
+
+  if (cancel.cancelled()) {
+    // Closing the stream does not stop the process: signal it in its own pid namespace.
+    try {
+      signal_exec(container, exec_id, "TERM");
+    } catch (const Error&) {
+    }
+    throw Error(ErrorCode::Cancelled, "cancelled");
+  }
+
+  // The stream closes as the process exits; the engine may record the exit a moment later.
+  for (int i = 0; i < 200; ++i) {
+    auto state = inspect_exec(exec_id);
+    if (!state.running && state.exit_code) return *state.exit_code;
+    std::this_thread::sleep_for(std::chrono::milliseconds(i < 20 ? 1 : 10));
+  }
+  throw Error(ErrorCode::EngineError, "the command's stream ended but the engine still reports it running",
+              "check the container with `dlcontainer status`");
+}
+
+void Engine::signal_exec(const std::string& container, const std::string& exec_id, const std::string& signal) const {
+  auto state = inspect_exec(exec_id);
+  if (!state.running || state.pid <= 0) return;
+  int pid = namespaced_pid(state.pid);
+  if (pid <= 0) {
+    throw Error(ErrorCode::EngineError, "cannot find the command's process to signal it",
+                "the daemon runs on another host or /proc is not readable");
+  }
+  ExecSpec kill{.cmd = {"kill", "-s", signal, std::to_string(pid)}, .user = "0"};
+  ExecIO quiet;
+  run_exec(container, kill, quiet);
+}
+
+}  // namespace dlc::engine

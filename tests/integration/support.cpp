@@ -1,0 +1,170 @@
+#include "integration/support.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+
+#include "support/error.h"
+
+extern char** environ;
+
+namespace dlc::testing {
+
+namespace fs = std::filesystem;
+
+bool in_ci() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+
+std::optional<engine::Engine> test_engine(std::string* why) {
+  try {
+    return engine::Engine::connect();
+  } catch (const Error& e) {
+    *why = e.what();
+    return std::nullopt;
+  }
+}
+
+RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
+  int in_pipe[2], out_pipe[2], err_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) || pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) {
+    ADD_FAILURE() << "pipe failed";
+    return {};
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in_pipe[0], 0);
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    setpgid(0, 0);
+    for (const auto& name : options.unset_env) unsetenv(name.c_str());
+    for (const auto& [k, v] : options.env) setenv(k.c_str(), v.c_str(), 1);
+    if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) _exit(126);
+    if (options.uid) {
+      gid_t gid = options.gid.value_or(*options.uid);
+      if (setgroups(options.groups.size(), options.groups.data()) != 0 || setgid(gid) != 0 || setuid(*options.uid) != 0) _exit(126);
+      setenv("HOME", "/tmp", 1);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(in_pipe[0]);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+
+  RunResult result;
+  std::string_view pending_in = options.stdin_data;
+  if (pending_in.empty()) {
+    close(in_pipe[1]);
+    in_pipe[1] = -1;
+  } else {
+    fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
+  bool out_open = true, err_open = true;
+  while (out_open || err_open) {
+    pollfd fds[3];
+    nfds_t n = 0;
+    int out_slot = -1, err_slot = -1, in_slot = -1;
+    if (out_open) { out_slot = static_cast<int>(n); fds[n++] = {out_pipe[0], POLLIN, 0}; }
+    if (err_open) { err_slot = static_cast<int>(n); fds[n++] = {err_pipe[0], POLLIN, 0}; }
+    if (in_pipe[1] >= 0) { in_slot = static_cast<int>(n); fds[n++] = {in_pipe[1], POLLOUT, 0}; }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) {
+      kill(-pid, SIGKILL);
+      ADD_FAILURE() << "timed out after " << options.timeout_seconds << "s: " << argv[0] << (argv.size() > 1 ? " " + argv[1] : "");
+      break;
+    }
+    if (poll(fds, n, static_cast<int>(left)) < 0) continue;
+    char buf[65536];
+    auto drain = [&](int slot, int fd, std::string& into, bool& open) {
+      if (slot < 0 || !(fds[slot].revents & (POLLIN | POLLHUP | POLLERR))) return;
+      ssize_t got = read(fd, buf, sizeof buf);
+      if (got <= 0) open = false;
+      else into.append(buf, static_cast<std::size_t>(got));
+    };
+    drain(out_slot, out_pipe[0], result.out, out_open);
+    drain(err_slot, err_pipe[0], result.err, err_open);
+    if (in_slot >= 0 && (fds[in_slot].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      ssize_t put = write(in_pipe[1], pending_in.data(), pending_in.size());
+      if (put > 0) pending_in.remove_prefix(static_cast<std::size_t>(put));
+      if (put < 0 || pending_in.empty()) {
+        close(in_pipe[1]);
+        in_pipe[1] = -1;
+      }
+    }
+  }
+  if (in_pipe[1] >= 0) close(in_pipe[1]);
+  close(out_pipe[0]);
+  close(err_pipe[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+RunResult dlc(const std::vector<std::string>& args, const RunOptions& options) {
+  std::vector<std::string> argv{DLC_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunOptions o = options;
+  o.env.emplace("NO_COLOR", "1");
+  return run(argv, o);
+}
+
+Workspace::Workspace(std::string name) {
+  std::random_device rd;
+  root_ = fs::temp_directory_path() / ("dlc-test-" + std::to_string(rd()));
+  path_ = root_ / name;
+  fs::create_directories(path_);
+  fs::permissions(root_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                             fs::perms::others_read | fs::perms::others_exec);
+}
+
+Workspace::~Workspace() {
+  try {
+    auto e = engine::Engine::connect();
+    for (const auto& c : containers(e)) e.remove_container(c.id, /*force=*/true, /*remove_volumes=*/true);
+  } catch (...) {
+  }
+  std::error_code ec;
+  fs::remove_all(root_, ec);
+}
+
+void Workspace::write(const std::string& relative, const std::string& content) const {
+  auto p = path_ / relative;
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << content;
+}
+
+std::string Workspace::read(const std::string& relative) const {
+  std::ifstream in(path_ / relative, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::vector<engine::ContainerSummary> Workspace::containers(const engine::Engine& e) const {
+  return e.list_containers({{"dev.dlcontainer.workspace", fs::weakly_canonical(path_).string()}});
+}
+
+std::map<std::string, std::string> snapshot(const fs::path& folder) {
+  std::map<std::string, std::string> out;
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    out[entry.path().lexically_relative(folder).string()] = std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  return out;
+}
+
+}  // namespace dlc::testing

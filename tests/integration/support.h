@@ -1,0 +1,80 @@
+// What integration tests share: the real binary, the real daemon, and workspaces that clean up after themselves.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+
+namespace dlc::testing {
+
+// Images that tests/images/build.sh builds locally (nothing is pulled).
+inline constexpr const char* kBaseImage = "dlc-test/bookworm:latest";
+inline constexpr const char* kPythonImage = "dlc-test/python:latest";
+
+// The engine the tests use. Where it cannot be reached: a failure under CI=true, a skip otherwise.
+// Use through DLC_REQUIRE_ENGINE() at the top of a test.
+std::optional<engine::Engine> test_engine(std::string* why);
+#define DLC_REQUIRE_ENGINE()                                                          \
+  std::string dlc_engine_why_;                                                        \
+  auto dlc_engine_ = ::dlc::testing::test_engine(&dlc_engine_why_);                   \
+  if (!dlc_engine_) {                                                                 \
+    if (::dlc::testing::in_ci()) FAIL() << "CI=true and no Docker engine: " << dlc_engine_why_; \
+    GTEST_SKIP() << "no Docker engine: " << dlc_engine_why_;                          \
+  }                                                                                   \
+  engine::Engine& engine = *dlc_engine_
+bool in_ci();
+
+struct RunResult {
+  int status = -1;  // exit status, or 128+signal
+  std::string out;
+  std::string err;
+};
+
+struct RunOptions {
+  std::string stdin_data;
+  std::map<std::string, std::string> env;  // added to (or replacing in) the test's environment
+  std::vector<std::string> unset_env;
+  std::optional<uid_t> uid;                 // run as this user (and gid), with the docker group added
+  std::optional<gid_t> gid;
+  std::vector<gid_t> groups;
+  std::filesystem::path cwd;
+  int timeout_seconds = 300;
+};
+
+// Runs any program, collecting its output; the test fails if it outlives its timeout.
+RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
+// Runs the dlcontainer binary under test.
+RunResult dlc(const std::vector<std::string>& args, const RunOptions& options = {});
+
+// A temporary workspace folder. On destruction, removes every container labelled with it and
+// the folder itself.
+class Workspace {
+ public:
+  explicit Workspace(std::string name = "ws");
+  ~Workspace();
+  Workspace(const Workspace&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+  void write(const std::string& relative, const std::string& content) const;
+  std::string read(const std::string& relative) const;
+  // Writes .devcontainer/devcontainer.json.
+  void devcontainer(const std::string& jsonc) const { write(".devcontainer/devcontainer.json", jsonc); }
+  // The containers that carry this workspace's label.
+  std::vector<engine::ContainerSummary> containers(const engine::Engine& engine) const;
+
+ private:
+  std::filesystem::path root_;  // the temp dir (path_ is inside it, so the folder name is readable)
+  std::filesystem::path path_;
+};
+
+// The snapshot of a folder's files (path -> content) to prove a workspace was left untouched.
+std::map<std::string, std::string> snapshot(const std::filesystem::path& folder);
+
+}  // namespace dlc::testing
