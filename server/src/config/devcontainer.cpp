@@ -1,0 +1,431 @@
+#include "config/devcontainer.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "config/jsonc.h"
+#include "support/error.h"
+
+namespace dlc::config {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Reads one property with a clear error when its type is wrong; the path names it as the user wrote it.
+class Reader {
+ public:
+  Reader(const json& document, std::string file) : doc_(document), file_(std::move(file)) {}
+
+  [[noreturn]] void wrong(const std::string& property, const std::string& expected) const {
+    throw Error(ErrorCode::ConfigInvalid, file_ + ": \"" + property + "\" must be " + expected,
+                "see https://containers.dev/implementors/json_reference/ for the property's forms");
+  }
+
+  const json* find(const std::string& key) const {
+    auto it = doc_.find(key);
+    return it == doc_.end() || it->is_null() ? nullptr : &*it;
+  }
+
+  std::string string(const std::string& key, const std::string& fallback = "") const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_string()) wrong(key, "a string");
+    return v->get<std::string>();
+  }
+
+  bool boolean(const std::string& key, bool fallback) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_boolean()) wrong(key, "true or false");
+    return v->get<bool>();
+  }
+
+  std::vector<std::string> strings(const std::string& key) const {
+    const json* v = find(key);
+    if (!v) return {};
+    if (!v->is_array()) wrong(key, "an array of strings");
+    std::vector<std::string> out;
+    for (const auto& item : *v) {
+      if (!item.is_string()) wrong(key, "an array of strings");
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+
+  std::map<std::string, std::string> string_map(const std::string& key) const {
+    const json* v = find(key);
+    if (!v) return {};
+    if (!v->is_object()) wrong(key, "an object of strings");
+    std::map<std::string, std::string> out;
+    for (const auto& [k, item] : v->items()) {
+      if (item.is_null()) continue;  // remoteEnv: null unsets a variable; nothing to set
+      if (!item.is_string()) wrong(key + "." + k, "a string");
+      out[k] = item.get<std::string>();
+    }
+    return out;
+  }
+
+  LifecycleCommand command(const std::string& key) const {
+    const json* v = find(key);
+    if (!v) return {};
+    auto step_of = [&](const std::string& name, const json& value) {
+      LifecycleCommand::Step step;
+      step.name = name;
+      if (value.is_string()) {
+        step.argv = {"/bin/sh", "-c", value.get<std::string>()};
+      } else if (value.is_array() && !value.empty()) {
+        for (const auto& arg : value) {
+          if (!arg.is_string()) wrong(key, "a string, an array of strings, or an object of those");
+          step.argv.push_back(arg.get<std::string>());
+        }
+      } else {
+        wrong(name.empty() ? key : key + "." + name, "a string or a non-empty array of strings");
+      }
+      return step;
+    };
+    LifecycleCommand cmd;
+    if (v->is_object()) {
+      cmd.parallel = true;
+      for (const auto& [name, value] : v->items())
+        if (!value.is_null()) cmd.steps.push_back(step_of(name, value));
+    } else {
+      if (v->is_string() && v->get<std::string>().empty()) return {};
+      cmd.steps.push_back(step_of("", *v));
+    }
+    return cmd;
+  }
+
+ private:
+  const json& doc_;
+  std::string file_;
+};
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    throw Error(ErrorCode::PathNotFound, "cannot read " + file.string(),
+                "check that the file exists and that you may read it");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Applies substitute() to every string in a JSON value, keys left alone.
+json substitute_all(const json& value, const Substitution& vars) {
+  if (value.is_string()) return substitute(value.get<std::string>(), vars);
+  if (value.is_array() || value.is_object()) {
+    json out = value;
+    for (auto& item : out) item = substitute_all(item, vars);
+    return out;
+  }
+  return value;
+}
+
+GpuRequirement parse_gpu(const json* value, const std::string& file) {
+  GpuRequirement gpu;
+  if (!value) return gpu;
+  if (value->is_boolean()) {
+    gpu.need = value->get<bool>() ? GpuRequirement::Need::Required : GpuRequirement::Need::None;
+  } else if (value->is_string() && value->get<std::string>() == "optional") {
+    gpu.need = GpuRequirement::Need::Optional;
+  } else if (value->is_object()) {
+    gpu.need = GpuRequirement::Need::Required;
+    if (auto c = value->find("cores"); c != value->end()) {
+      if (!c->is_number_integer() || c->get<int>() < 1)
+        throw Error(ErrorCode::ConfigInvalid, file + ": \"hostRequirements.gpu.cores\" must be a positive integer");
+      gpu.cores = c->get<int>();
+    }
+    if (auto m = value->find("memory"); m != value->end()) {
+      if (!m->is_string())
+        throw Error(ErrorCode::ConfigInvalid, file + ": \"hostRequirements.gpu.memory\" must be a string like \"16gb\"");
+      gpu.memory = parse_size(m->get<std::string>());
+    }
+  } else {
+    throw Error(ErrorCode::ConfigInvalid, file + ": \"hostRequirements.gpu\" must be true, false, \"optional\" or {cores, memory}",
+                "write \"hostRequirements\": {\"gpu\": \"optional\"} to use GPUs when the host has them");
+  }
+  return gpu;
+}
+
+std::vector<ForwardPort> parse_forward_ports(const json* value, const std::string& file) {
+  std::vector<ForwardPort> ports;
+  if (!value) return ports;
+  auto wrong = [&]() {
+    throw Error(ErrorCode::ConfigInvalid, file + ": \"forwardPorts\" must hold port numbers or \"host:port\" strings",
+                "write \"forwardPorts\": [8888, 6006]");
+  };
+  if (!value->is_array()) wrong();
+  for (const auto& item : *value) {
+    ForwardPort port;
+    if (item.is_number_integer()) {
+      port.port = item.get<int>();
+    } else if (item.is_string()) {
+      auto text = item.get<std::string>();
+      auto colon = text.rfind(':');
+      try {
+        port.host = colon == std::string::npos ? "localhost" : text.substr(0, colon);
+        std::size_t used = 0;
+        auto digits = colon == std::string::npos ? text : text.substr(colon + 1);
+        port.port = std::stoi(digits, &used);
+        if (used != digits.size()) wrong();
+      } catch (const std::logic_error&) {
+        wrong();
+      }
+    } else {
+      wrong();
+    }
+    if (port.port < 1 || port.port > 65535) wrong();
+    ports.push_back(port);
+  }
+  return ports;
+}
+
+std::vector<int> parse_app_port(const json* value, const std::string& file) {
+  std::vector<int> ports;
+  if (!value) return ports;
+  auto one = [&](const json& item) {
+    if (item.is_number_integer() && item.get<int>() > 0 && item.get<int>() < 65536) {
+      ports.push_back(item.get<int>());
+    } else if (item.is_string()) {
+      // "8000:8000" publishes host:container as docker's -p does; we take the container side.
+      auto text = item.get<std::string>();
+      auto colon = text.rfind(':');
+      try {
+        ports.push_back(std::stoi(colon == std::string::npos ? text : text.substr(colon + 1)));
+      } catch (const std::logic_error&) {
+        throw Error(ErrorCode::ConfigInvalid, file + ": \"appPort\" holds '" + text + "', which is not a port");
+      }
+    } else {
+      throw Error(ErrorCode::ConfigInvalid, file + ": \"appPort\" must be a port, a string, or an array of those");
+    }
+  };
+  if (value->is_array())
+    for (const auto& item : *value) one(item);
+  else
+    one(*value);
+  return ports;
+}
+
+}  // namespace
+
+std::string default_workspace_folder(const fs::path& workspace) {
+  auto clean = workspace.lexically_normal();
+  if (clean.has_filename() == false) clean = clean.parent_path();
+  return "/workspaces/" + clean.filename().string();
+}
+
+std::optional<fs::path> find_config(const fs::path& workspace) {
+  std::error_code ec;
+  if (fs::is_regular_file(workspace / ".devcontainer" / "devcontainer.json", ec))
+    return fs::absolute(workspace / ".devcontainer" / "devcontainer.json");
+  if (fs::is_regular_file(workspace / ".devcontainer.json", ec)) return fs::absolute(workspace / ".devcontainer.json");
+  std::vector<fs::path> nested;
+  if (fs::is_directory(workspace / ".devcontainer", ec)) {
+    for (const auto& entry : fs::directory_iterator(workspace / ".devcontainer", ec))
+      if (entry.is_directory() && fs::is_regular_file(entry.path() / "devcontainer.json", ec))
+        nested.push_back(fs::absolute(entry.path() / "devcontainer.json"));
+  }
+  if (nested.empty()) return std::nullopt;
+  if (nested.size() > 1) {
+    std::string names;
+    for (const auto& p : nested) names += (names.empty() ? "" : ", ") + p.parent_path().filename().string();
+    throw Error(ErrorCode::ConfigInvalid, "several devcontainer.json files in " + workspace.string() + "/.devcontainer (" + names + ")",
+                "choose one with --config .devcontainer/NAME/devcontainer.json");
+  }
+  return nested.front();
+}
+
+std::string substitute(const std::string& text, const Substitution& vars) {
+  auto env = [&](const std::string& name) -> std::optional<std::string> {
+    if (vars.local_env) return vars.local_env(name);
+    const char* v = std::getenv(name.c_str());
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  };
+  auto basename = [](const std::string& path) { return fs::path(path).lexically_normal().filename().string(); };
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto open = text.find("${", i);
+    if (open == std::string::npos) break;
+    auto close = text.find('}', open + 2);
+    if (close == std::string::npos) break;
+    out.append(text, i, open - i);
+    std::string expr = text.substr(open + 2, close - open - 2);
+    std::optional<std::string> value;
+    if (expr == "localWorkspaceFolder") {
+      value = vars.local_workspace_folder;
+    } else if (expr == "localWorkspaceFolderBasename") {
+      value = basename(vars.local_workspace_folder);
+    } else if (expr == "containerWorkspaceFolder") {
+      value = vars.container_workspace_folder;
+    } else if (expr == "containerWorkspaceFolderBasename") {
+      value = basename(vars.container_workspace_folder);
+    } else if (expr == "devcontainerId") {
+      value = vars.devcontainer_id;
+    } else if (expr.rfind("localEnv:", 0) == 0 || expr.rfind("env:", 0) == 0) {
+      std::string rest = expr.substr(expr.find(':') + 1);
+      auto colon = rest.find(':');
+      std::string name = rest.substr(0, colon);
+      value = env(name);
+      if (!value) value = colon == std::string::npos ? "" : rest.substr(colon + 1);
+    }
+    // ${containerEnv:...} and anything unknown stay as written, for a later stage or for the user to see.
+    out += value ? *value : text.substr(open, close - open + 1);
+    i = close + 1;
+  }
+  out.append(text, std::min(i, text.size()), std::string::npos);
+  return out;
+}
+
+engine::Mount parse_mount(const json& value) {
+  engine::Mount mount;
+  auto wrong = [&](const std::string& why) {
+    throw Error(ErrorCode::ConfigInvalid, "mount " + value.dump() + ": " + why,
+                "write \"type=bind,source=/host/path,target=/container/path\" or {\"type\": \"volume\", "
+                "\"source\": \"name\", \"target\": \"/path\"}");
+  };
+  auto set = [&](const std::string& key, const std::string& v) {
+    if (key == "type") mount.type = v;
+    else if (key == "source" || key == "src") mount.source = v;
+    else if (key == "target" || key == "destination" || key == "dst") mount.target = v;
+    else if (key == "readonly" || key == "ro") mount.read_only = v.empty() || v == "true" || v == "1";
+    else if (key == "consistency" || key == "bind-propagation") return;  // ignored by Linux engines
+    else wrong("unknown key '" + key + "'");
+  };
+  if (value.is_string()) {
+    std::string text = value.get<std::string>();
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      auto comma = text.find(',', start);
+      std::string part = text.substr(start, comma - start);
+      if (!part.empty()) {
+        auto eq = part.find('=');
+        set(part.substr(0, eq), eq == std::string::npos ? "" : part.substr(eq + 1));
+      }
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  } else if (value.is_object()) {
+    for (const auto& [key, v] : value.items()) {
+      if (v.is_boolean()) set(key, v.get<bool>() ? "true" : "false");
+      else if (v.is_string()) set(key, v.get<std::string>());
+      else wrong("'" + key + "' must be a string");
+    }
+  } else {
+    wrong("must be a string or an object");
+  }
+  if (mount.type != "bind" && mount.type != "volume" && mount.type != "tmpfs") wrong("type must be bind, volume or tmpfs");
+  if (mount.target.empty() || mount.target.front() != '/') wrong("target must be an absolute path");
+  if (mount.type != "tmpfs" && mount.source.empty()) wrong("source is missing");
+  return mount;
+}
+
+DevcontainerConfig load_config(const fs::path& config_file, Substitution vars) {
+  DevcontainerConfig c;
+  c.config_file = fs::absolute(config_file).lexically_normal().string();
+  const std::string& file = c.config_file;
+  c.document = parse_jsonc(read_text(config_file), file);
+  if (!c.document.is_object())
+    throw Error(ErrorCode::ConfigInvalid, file + ": the file must hold one JSON object", "start it with { and end it with }");
+  if (c.document.contains("dockerComposeFile"))
+    throw Error(ErrorCode::ConfigInvalid, file + ": Docker Compose configurations are not supported yet",
+                "use \"image\" or \"build\" with a Dockerfile");
+
+  // workspaceFolder decides ${containerWorkspaceFolder}, so it expands first, with that variable empty.
+  {
+    Reader raw(c.document, file);
+    std::string folder = substitute(raw.string("workspaceFolder"), vars);
+    if (!folder.empty() && folder.front() != '/')
+      throw Error(ErrorCode::ConfigInvalid, file + ": \"workspaceFolder\" must be an absolute path in the container",
+                  "write for example \"/workspaces/" + fs::path(vars.local_workspace_folder).filename().string() + "\"");
+    c.workspace_folder = folder;
+    vars.container_workspace_folder =
+        folder.empty() ? default_workspace_folder(vars.local_workspace_folder) : folder;
+  }
+  json doc = substitute_all(c.document, vars);
+  Reader r(doc, file);
+
+  c.name = r.string("name");
+  c.image = r.string("image");
+  if (const json* build = r.find("build"); build || r.find("dockerFile")) {
+    if (build && !build->is_object()) r.wrong("build", "an object");
+    json b = build ? *build : json::object();
+    Reader br(b, file);
+    fs::path folder = fs::path(file).parent_path();
+    BuildConfig bc;
+    std::string dockerfile = br.string("dockerfile", r.string("dockerFile"));
+    if (dockerfile.empty()) r.wrong("build.dockerfile", "the path of a Dockerfile");
+    bc.dockerfile = (folder / dockerfile).lexically_normal().string();
+    bc.context = (folder / br.string("context", r.string("context", "."))).lexically_normal().string();
+    bc.args = br.string_map("args");
+    bc.target = br.string("target");
+    if (const json* cf = br.find("cacheFrom"); cf && cf->is_string())
+      bc.cache_from = {cf->get<std::string>()};
+    else
+      bc.cache_from = br.strings("cacheFrom");
+    std::error_code ec;
+    if (!fs::is_regular_file(bc.dockerfile, ec))
+      throw Error(ErrorCode::PathNotFound, file + ": build.dockerfile " + bc.dockerfile + " does not exist",
+                  "the path is relative to the folder that holds devcontainer.json");
+    if (!fs::is_directory(bc.context, ec))
+      throw Error(ErrorCode::PathNotFound, file + ": build.context " + bc.context + " is not a folder",
+                  "the path is relative to the folder that holds devcontainer.json");
+    c.build = bc;
+  }
+  if (c.image.empty() && !c.build)
+    throw Error(ErrorCode::ConfigInvalid, file + ": neither \"image\" nor \"build\" is set",
+                "add \"image\": \"IMAGE\" or \"build\": {\"dockerfile\": \"Dockerfile\"}");
+  if (!c.image.empty() && c.build)
+    throw Error(ErrorCode::ConfigInvalid, file + ": \"image\" and \"build\" are both set",
+                "keep one: an image to run as is, or a Dockerfile to build");
+
+  if (const json* wm = r.find("workspaceMount")) {
+    c.workspace_mount = parse_mount(*wm);
+    if (c.workspace_folder.empty())
+      throw Error(ErrorCode::ConfigInvalid, file + ": \"workspaceMount\" is set without \"workspaceFolder\"",
+                  "the spec needs both: add \"workspaceFolder\" with the mount's target");
+  }
+  if (const json* mounts = r.find("mounts")) {
+    if (!mounts->is_array()) r.wrong("mounts", "an array");
+    for (const auto& m : *mounts) c.mounts.push_back(parse_mount(m));
+  }
+  c.run_args_raw = r.strings("runArgs");
+  c.run_args = parse_run_args(c.run_args_raw);
+  c.forward_ports = parse_forward_ports(r.find("forwardPorts"), file);
+  c.app_port = parse_app_port(r.find("appPort"), file);
+  c.container_env = r.string_map("containerEnv");
+  c.remote_env = r.string_map("remoteEnv");
+  c.container_user = r.string("containerUser");
+  c.remote_user = r.string("remoteUser");
+  c.update_remote_user_uid = r.boolean("updateRemoteUserUID", true);
+  c.override_command = r.boolean("overrideCommand", true);
+  c.init = r.boolean("init", false);
+  c.privileged = r.boolean("privileged", false);
+  c.cap_add = r.strings("capAdd");
+  c.security_opt = r.strings("securityOpt");
+  if (const json* hr = r.find("hostRequirements")) {
+    if (!hr->is_object()) r.wrong("hostRequirements", "an object");
+    auto gpu = hr->find("gpu");
+    c.gpu = parse_gpu(gpu == hr->end() || gpu->is_null() ? nullptr : &*gpu, file);
+  }
+  c.on_create_command = r.command("onCreateCommand");
+  c.update_content_command = r.command("updateContentCommand");
+  c.post_create_command = r.command("postCreateCommand");
+  c.post_start_command = r.command("postStartCommand");
+  c.post_attach_command = r.command("postAttachCommand");
+  c.shutdown_action = r.string("shutdownAction", "stopContainer");
+  if (c.shutdown_action != "none" && c.shutdown_action != "stopContainer" && c.shutdown_action != "stopCompose")
+    r.wrong("shutdownAction", "\"none\" or \"stopContainer\"");
+  if (const json* custom = r.find("customizations")) {
+    if (!custom->is_object()) r.wrong("customizations", "an object");
+    if (auto ours = custom->find("dlcontainer"); ours != custom->end()) {
+      if (!ours->is_object()) r.wrong("customizations.dlcontainer", "an object");
+      c.dlcontainer = *ours;
+    }
+  }
+  return c;
+}
+
+}  // namespace dlc::config

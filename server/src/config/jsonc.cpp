@@ -1,0 +1,124 @@
+#include "config/jsonc.h"
+
+#include <cctype>
+#include <string>
+
+#include "support/error.h"
+
+namespace dlc::config {
+namespace {
+
+// Blanks comments and trailing commas with spaces so that byte offsets, and so lines and columns,
+// stay those of the file the user wrote. nlohmann then parses plain JSON.
+struct Stripped {
+  std::string text;
+  std::size_t unterminated_comment = std::string::npos;  // offset of a /* that never closes
+};
+
+Stripped strip(std::string_view in) {
+  Stripped out{std::string(in)};
+  std::string& s = out.text;
+  std::size_t last_comma = std::string::npos;  // a ',' with only blanks and comments after it so far
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '"') {
+      last_comma = std::string::npos;
+      for (++i; i < s.size() && s[i] != '"' && s[i] != '\n'; ++i)
+        if (s[i] == '\\') ++i;
+      continue;  // an unterminated string is left for the parser to report
+    }
+    if (c == '/' && i + 1 < s.size() && s[i + 1] == '/') {
+      for (; i < s.size() && s[i] != '\n'; ++i) s[i] = ' ';
+      continue;
+    }
+    if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      std::size_t start = i;
+      auto end = s.find("*/", i + 2);
+      if (end == std::string::npos) {
+        out.unterminated_comment = start;
+        return out;
+      }
+      for (; i < end + 2; ++i)
+        if (s[i] != '\n') s[i] = ' ';
+      --i;
+      continue;
+    }
+    if (c == ',') {
+      last_comma = i;
+      continue;
+    }
+    if ((c == '}' || c == ']') && last_comma != std::string::npos) s[last_comma] = ' ';
+    if (!std::isspace(static_cast<unsigned char>(c))) last_comma = std::string::npos;
+  }
+  return out;
+}
+
+std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t offset) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+// nlohmann reports the offset of the last byte it read, which is the end of the offending token.
+// People look for the token's start, so walk back to it.
+std::size_t token_start(std::string_view s, std::size_t last) {
+  if (last >= s.size()) return s.size();
+  if (s[last] == '"' && last > 0) {
+    for (std::size_t i = last; i-- > 0;) {
+      if (s[i] != '"') continue;
+      std::size_t backslashes = 0;
+      for (std::size_t j = i; j-- > 0 && s[j] == '\\';) ++backslashes;
+      if (backslashes % 2 == 0) return i;
+    }
+    return last;
+  }
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+'; };
+  std::size_t i = last;
+  while (i > 0 && word(s[i]) && word(s[i - 1])) --i;
+  return i;
+}
+
+std::string describe(const std::string& what) {
+  // nlohmann's messages read "[json.exception.parse_error.101] parse error at line 3, column 8:
+  // syntax error while parsing object - unexpected string literal; expected '}'"; keep the reason.
+  auto pos = what.find("syntax error while parsing ");
+  if (pos != std::string::npos) return what.substr(pos + 27);
+  pos = what.rfind(": ");
+  return pos == std::string::npos ? what : what.substr(pos + 2);
+}
+
+}  // namespace
+
+nlohmann::json parse_jsonc(std::string_view text, const std::string& file_name) {
+  auto stripped = strip(text);
+  auto fail = [&](std::size_t offset, const std::string& reason, const std::string& hint) -> nlohmann::json {
+    auto [line, column] = line_and_column(text, offset);
+    throw Error(ErrorCode::ConfigInvalid,
+                file_name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + reason, hint);
+  };
+  if (stripped.unterminated_comment != std::string::npos)
+    return fail(stripped.unterminated_comment, "comment is not closed", "close the comment with */");
+  try {
+    return nlohmann::json::parse(stripped.text);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::size_t last = e.byte == 0 ? 0 : e.byte - 1;
+    std::string reason = describe(e.what());
+    std::string hint = "fix the JSON at that place: a missing ',' between properties, an unquoted key or a "
+                       "stray character are the usual causes";
+    if (last >= text.size()) {
+      reason = "the file ends before the JSON does";
+      hint = "close every '{' and '[' that is opened";
+      last = text.empty() ? 0 : text.size();
+    }
+    return fail(token_start(stripped.text, last), reason, hint);
+  }
+}
+
+}  // namespace dlc::config
