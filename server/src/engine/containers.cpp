@@ -113,4 +113,11 @@ void Engine::put_archive(const std::string& id, const std::string& dest, std::st
   check(r, "copying files into " + id);
 }
 
+bool Engine::path_exists(const std::string& id, const std::string& p) const {
+  auto r = call("HEAD", "/containers/" + url_encode(id) + "/archive?path=" + url_encode(p));
+  if (r.status == 404) return false;
+  check(r, "looking for " + p + " in " + id);
+  return true;
+}
+
 }  // namespace dlc::engine

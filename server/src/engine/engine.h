@@ -54,6 +54,7 @@ struct ExecIO {
 };
 
 struct ExecState {
+  std::string container_id;
   bool running = false;
   std::optional<int> exit_code;
   int pid = 0;
@@ -93,6 +94,8 @@ class Engine {
   int wait_container(const std::string& id, const CancelToken& cancel = {}) const;
   // Unpacks a tar archive into the container at path.
   void put_archive(const std::string& id, const std::string& path, std::string_view tar) const;
+  // Whether a path exists in the container's filesystem (running or not).
+  bool path_exists(const std::string& id, const std::string& path) const;
 
   // Exec: runs a command in a running container with its streams wired to io; returns the exit code.
   int run_exec(const std::string& container, const ExecSpec& spec, ExecIO& io, const CancelToken& cancel = {}) const;
@@ -101,7 +104,7 @@ class Engine {
   void resize_exec(const std::string& exec_id, int rows, int cols) const;
   // Sends a signal ("TERM", "INT", ...) to a running exec's process; the engine has no call for it,
   // so its pid is found through /proc (the daemon must run on this host) and `kill` runs beside it.
-  void signal_exec(const std::string& container, const std::string& exec_id, const std::string& signal) const;
+  void signal_exec(const std::string& exec_id, const std::string& signal) const;
 
   // Engine events, filtered, delivered until the token is cancelled or the daemon goes away.
   void events(const std::map<std::string, std::vector<std::string>>& filters,

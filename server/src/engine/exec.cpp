@@ -69,6 +69,7 @@ ExecState Engine::inspect_exec(const std::string& exec_id) const {
   check(r, "inspecting exec " + exec_id);
   auto j = json::parse(r.body);
   ExecState s;
+  s.container_id = j.value("ContainerID", "");
   s.running = j.value("Running", false);
   s.pid = j.value("Pid", 0);
   if (auto code = j.find("ExitCode"); code != j.end() && code->is_number()) s.exit_code = code->get<int>();
@@ -150,7 +151,7 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
   if (cancel.cancelled()) {
     // Closing the stream does not stop the process: signal it in its own pid namespace.
     try {
-      signal_exec(container, exec_id, "TERM");
+      signal_exec(exec_id, "TERM");
     } catch (const Error&) {
     }
     throw Error(ErrorCode::Cancelled, "cancelled");
@@ -166,7 +167,7 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
               "check the container with `dlcontainer status`");
 }
 
-void Engine::signal_exec(const std::string& container, const std::string& exec_id, const std::string& signal) const {
+void Engine::signal_exec(const std::string& exec_id, const std::string& signal) const {
   auto state = inspect_exec(exec_id);
   if (!state.running || state.pid <= 0) return;
   int pid = namespaced_pid(state.pid);
@@ -176,7 +177,7 @@ void Engine::signal_exec(const std::string& container, const std::string& exec_i
   }
   ExecSpec kill{.cmd = {"kill", "-s", signal, std::to_string(pid)}, .user = "0"};
   ExecIO quiet;
-  run_exec(container, kill, quiet);
+  run_exec(state.container_id, kill, quiet);
 }
 
 }  // namespace dlc::engine

@@ -1,5 +1,6 @@
 #include "engine/http.h"
 
+#include <limits>
 #include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
@@ -135,6 +136,7 @@ Response Connection::request(std::string_view method, std::string_view target, s
   DLC_IO(http::write(impl_->socket, req, ec_));
   http::response_parser<http::string_body> parser;
   parser.body_limit(kBodyLimit);
+  if (req.method() == http::verb::head) parser.skip(true);  // a HEAD response announces a body it does not send
   DLC_IO(http::read(impl_->socket, impl_->buffer, parser, ec_));
   Response r;
   auto& msg = parser.get();
@@ -170,7 +172,7 @@ Response Connection::stream(std::string_view method, std::string_view target, st
   auto req = make_request(method, target, body, "application/json");
   DLC_IO(http::write(impl_->socket, req, ec_));
   http::response_parser<http::buffer_body> parser;
-  parser.body_limit(boost::none);
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // boost::none trips Beast 1.81 on Content-Length
   DLC_IO(http::read_header(impl_->socket, impl_->buffer, parser, ec_));
   Response r;
   r.status = parser.get().result_int();
@@ -200,7 +202,7 @@ Response Connection::upload(std::string_view method, std::string_view target, st
   DLC_IO(asio::write(impl_->socket, http::make_chunk_last(), ec_));
 
   http::response_parser<http::buffer_body> parser;
-  parser.body_limit(boost::none);
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // boost::none trips Beast 1.81 on Content-Length
   DLC_IO(http::read_header(impl_->socket, impl_->buffer, parser, ec_));
   Response r;
   r.status = parser.get().result_int();
