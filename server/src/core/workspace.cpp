@@ -1,0 +1,281 @@
+#include "core/workspace.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "core/container_plan.h"
+#include "core/image.h"
+#include "core/lifecycle.h"
+#include "support/error.h"
+#include "support/hash.h"
+
+namespace dlc::core {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Across processes too: two `dlcontainer up` started at once must not make two containers.
+class FileLock {
+ public:
+  explicit FileLock(const std::string& key) {
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    fs::path dir = fs::path(runtime && *runtime ? runtime : "/tmp") / ("dlcontainer-" + std::to_string(::getuid()));
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    fs::permissions(dir, fs::perms::owner_all, ec);
+    fd_ = ::open((dir / (sha256_hex(key).substr(0, 16) + ".lock")).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// The workspace's container: the newest one labelled with its folder.
+std::optional<engine::ContainerSummary> find_container(const engine::Engine& engine, const fs::path& folder) {
+  auto found = engine.list_containers({{kWorkspaceLabel, folder.string()}});
+  if (found.empty()) return std::nullopt;
+  auto newest = std::max_element(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.created < b.created; });
+  return *newest;
+}
+
+engine::ContainerSummary require_container(const engine::Engine& engine, const fs::path& folder) {
+  auto c = find_container(engine, folder);
+  if (!c) {
+    throw Error(ErrorCode::ContainerNotFound, "no container for " + folder.string(),
+                "run `dlcontainer up " + folder.string() + "` first");
+  }
+  return *c;
+}
+
+CommandContext command_context(const engine::ContainerInfo& info) {
+  auto meta = read_metadata(info.labels);
+  return CommandContext{.container_id = info.id,
+                        .user = meta.remote_user,
+                        .working_dir = meta.workspace_folder,
+                        .env = remote_environment(meta.remote_env, info.env)};
+}
+
+void run_start_commands(const engine::Engine& engine, const WorkspaceContext& ws, const CommandContext& ctx,
+                        bool created, UpResult& result, ProgressSink& progress, const CancelToken& cancel) {
+  const auto& c = ws.config;
+  auto run = [&](const char* name, const config::LifecycleCommand& cmd) {
+    if (cmd.empty()) return;
+    run_lifecycle(engine, name, cmd, ctx, progress, cancel);
+    result.commands_run.push_back(name);
+  };
+  // Create-time commands: once per container, retried by a later `up` until they succeed.
+  if (created || !create_commands_done(engine, ctx.container_id)) {
+    run("onCreateCommand", c.on_create_command);
+    run("updateContentCommand", c.update_content_command);
+    run("postCreateCommand", c.post_create_command);
+    mark_create_commands_done(engine, ctx.container_id);
+  }
+}
+
+}  // namespace
+
+fs::path workspace_folder(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(path.empty() ? "." : path), ec);
+  if (ec || !fs::exists(p)) {
+    throw Error(ErrorCode::PathNotFound, "the workspace folder " + path + " does not exist",
+                "give the path of the repository to open, e.g. `dlcontainer up ~/src/paper`");
+  }
+  if (!fs::is_directory(p)) {
+    throw Error(ErrorCode::PathNotFound, path + " is not a folder", "give the repository's folder, not a file in it");
+  }
+  return p;
+}
+
+Workspaces::Workspaces(engine::Engine engine) : engine_(std::move(engine)) {}
+
+std::shared_ptr<std::mutex> Workspaces::lock_for(const std::string& workspace) {
+  std::lock_guard lock(locks_mu_);
+  auto& m = locks_[workspace];
+  if (!m) m = std::make_shared<std::mutex>();
+  return m;
+}
+
+UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const CancelToken& cancel) {
+  fs::path folder = workspace_folder(params.workspace);
+  WorkspaceContext ws = load_workspace(folder, params.config);  // a broken config changes nothing
+  auto mu = lock_for(folder.string());
+  std::lock_guard in_process(*mu);
+  FileLock across_processes(folder.string());
+  cancel.throw_if_cancelled();
+
+  UpResult result;
+  result.workspace = folder.string();
+  result.config_file = ws.config.config_file;
+  result.remote_workspace_folder = ws.remote_workspace_folder;
+
+  auto existing = find_container(engine_, folder);
+  std::optional<PreparedImage> image;
+  if (existing && params.rebuild) {
+    // Build first: a rebuild whose image fails to build leaves the old container in place.
+    image = prepare_image(engine_, ws, HostUser::current(), true, progress, cancel);
+    progress.begin("Removing the old container");
+    engine_.remove_container(existing->id, /*force=*/true, /*remove_volumes=*/false);
+    progress.end();
+    existing.reset();
+  }
+
+  std::string id;
+  bool created = false;
+  if (existing) {
+    id = existing->id;
+    if (existing->state != "running") {
+      progress.begin("Starting " + existing->name);
+      engine_.start_container(id);
+      progress.end();
+      result.action = "started";
+    } else {
+      result.action = "running";
+    }
+  } else {
+    if (!image) image = prepare_image(engine_, ws, HostUser::current(), params.no_cache || params.rebuild, progress, cancel);
+    auto spec = container_spec(ws, image->ref, image->info.user);
+    cancel.throw_if_cancelled();
+    progress.begin("Creating " + spec.name);
+    // A container of this name that is not labelled for this folder is someone else's: never removed.
+    id = engine_.create_container(spec);
+    progress.end();
+    try {
+      engine_.start_container(id);
+    } catch (const Error&) {
+      engine_.remove_container(id, true, false);  // ours, just made, never started: nothing to keep
+      throw;
+    }
+    created = true;
+    result.action = "created";
+  }
+
+  auto info = engine_.inspect_container(id);
+  if (!info) throw Error(ErrorCode::ContainerNotFound, "the container vanished while starting", "run `dlcontainer up` again");
+  result.container_id = info->id;
+  result.container_name = info->name;
+  result.image = info->image;
+  result.ports = info->ports;
+  result.out_of_date = info->labels[kConfigHashLabel] != ws.config_hash;
+  auto ctx = command_context(*info);
+  result.remote_user = ctx.user;
+  result.remote_workspace_folder = ctx.working_dir;
+
+  if (result.action != "running") {
+    run_start_commands(engine_, ws, ctx, created, result, progress, cancel);
+    if (!ws.config.post_start_command.empty()) {
+      run_lifecycle(engine_, "postStartCommand", ws.config.post_start_command, ctx, progress, cancel);
+      result.commands_run.push_back("postStartCommand");
+    }
+  } else if (!create_commands_done(engine_, id)) {
+    run_start_commands(engine_, ws, ctx, false, result, progress, cancel);
+  }
+  return result;
+}
+
+DownResult Workspaces::down(const DownParams& params) {
+  fs::path folder = workspace_folder(params.workspace);
+  auto mu = lock_for(folder.string());
+  std::lock_guard in_process(*mu);
+  FileLock across_processes(folder.string());
+  DownResult result{.workspace = folder.string(), .action = "none"};
+  auto c = find_container(engine_, folder);
+  if (!c) return result;
+  result.container_id = c->id;
+  if (params.remove) {
+    engine_.remove_container(c->id, /*force=*/true, /*remove_volumes=*/false);
+    result.action = "removed";
+  } else {
+    engine_.stop_container(c->id);
+    result.action = "stopped";
+  }
+  return result;
+}
+
+WorkspaceStatus Workspaces::status(const StatusParams& params) {
+  fs::path folder = workspace_folder(params.workspace);
+  WorkspaceStatus s;
+  s.workspace = folder.string();
+  s.state = "none";
+  auto c = find_container(engine_, folder);
+  if (!c) return s;
+  auto info = engine_.inspect_container(c->id);
+  if (!info) return s;
+  auto meta = read_metadata(info->labels);
+  s.state = info->state.status;
+  s.container_id = info->id;
+  s.container_name = info->name;
+  s.image = info->image;
+  s.config_file = info->labels[kConfigFileLabel];
+  s.remote_user = meta.remote_user;
+  s.remote_workspace_folder = meta.workspace_folder;
+  s.started_at = info->state.started_at;
+  s.ports = info->ports;
+  // Out of date when the devcontainer.json it was made from has changed since; a config that no
+  // longer parses says so at `up`, not here.
+  try {
+    s.out_of_date = load_workspace(folder, s.config_file).config_hash != info->labels[kConfigHashLabel];
+  } catch (const Error&) {
+  }
+  return s;
+}
+
+std::vector<WorkspaceStatus> Workspaces::list() {
+  std::vector<WorkspaceStatus> out;
+  for (const auto& c : engine_.list_containers({{kWorkspaceLabel, ""}})) {
+    auto meta = read_metadata(c.labels);
+    WorkspaceStatus s;
+    s.workspace = c.labels.at(kWorkspaceLabel);
+    s.state = c.state;
+    s.container_id = c.id;
+    s.container_name = c.name;
+    s.image = c.image;
+    s.config_file = c.labels.count(kConfigFileLabel) ? c.labels.at(kConfigFileLabel) : "";
+    s.remote_user = meta.remote_user;
+    s.remote_workspace_folder = meta.workspace_folder;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+int Workspaces::exec(const ExecParams& params, engine::ExecIO& io, const CancelToken& cancel) {
+  if (params.command.empty()) throw Error(ErrorCode::InvalidArgument, "no command to run", "dlcontainer exec -- COMMAND [ARGS...]");
+  fs::path folder = workspace_folder(params.workspace);
+  auto c = require_container(engine_, folder);
+  if (c.state != "running") {
+    throw Error(ErrorCode::ContainerNotRunning, "the container for " + folder.string() + " is " + c.state,
+                "start it with `dlcontainer up " + folder.string() + "`");
+  }
+  // The list row carries the labels, so no inspect is needed unless remoteEnv reads the container's env.
+  auto meta = read_metadata(c.labels);
+  std::vector<std::string> container_env;
+  bool needs_env = std::any_of(meta.remote_env.begin(), meta.remote_env.end(),
+                               [](const auto& kv) { return kv.second.find("${containerEnv:") != std::string::npos; });
+  if (needs_env) {
+    if (auto info = engine_.inspect_container(c.id)) container_env = info->env;
+  }
+  engine::ExecSpec spec;
+  spec.cmd = params.command;
+  spec.env = remote_environment(meta.remote_env, container_env);
+  for (const auto& [k, v] : params.env) spec.env.push_back(k + "=" + v);
+  spec.user = params.user.empty() ? meta.remote_user : params.user;
+  spec.working_dir = params.working_dir.empty() ? meta.workspace_folder : params.working_dir;
+  spec.tty = params.tty;
+  spec.attach_stdin = params.attach_stdin;
+  return engine_.run_exec(c.id, spec, io, cancel);
+}
+
+void Workspaces::logs(const LogsParams& params, const engine::OutputSink& out, const engine::OutputSink& err,
+                      const CancelToken& cancel) {
+  fs::path folder = workspace_folder(params.workspace);
+  auto c = require_container(engine_, folder);
+  engine_.logs(c.id, engine::LogOptions{.follow = params.follow, .tail = params.tail}, out, err, cancel);
+}
+
+}  // namespace dlc::core

@@ -1,0 +1,63 @@
+// From a workspace's configuration to the container that serves it. Pure: reads the workspace's files,
+// talks to no daemon, so it is tested without one.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "config/devcontainer.h"
+#include "engine/types.h"
+
+namespace dlc::core {
+
+// Everything known about a workspace before the engine is asked anything.
+struct WorkspaceContext {
+  std::filesystem::path folder;  // canonical host folder
+  config::DevcontainerConfig config;
+  std::string config_hash;       // changes when devcontainer.json (or its Dockerfile) changes meaningfully
+  std::string container_name;
+  std::string devcontainer_id;
+  std::string remote_workspace_folder;
+};
+
+// Reads the workspace's devcontainer.json (explicit_config, or the one the spec's search finds).
+// Error{ConfigInvalid} when there is none or it cannot be used.
+WorkspaceContext load_workspace(const std::filesystem::path& folder, const std::string& explicit_config);
+
+// The name a workspace's container gets: readable, unique per folder.
+std::string container_name_for(const std::filesystem::path& folder);
+
+// The user commands run as: remoteUser, else containerUser, else the image's user, else root.
+std::string remote_user_of(const config::DevcontainerConfig& config, const std::string& image_user);
+
+// Chooses the host port for a container port: the same number when free on 127.0.0.1, else the next
+// free one. Injected so that tests decide.
+using PortPicker = std::function<int(const std::string& host_ip, int preferred)>;
+int pick_free_port(const std::string& host_ip, int preferred);
+
+// The container to create for the workspace from `image` (whose own user is image_user).
+engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::string& image, const std::string& image_user,
+                                     const PortPicker& pick_port = pick_free_port);
+
+// The devcontainer.metadata label: what stock tools read back from a running container.
+std::string metadata_label(const WorkspaceContext& ws, const std::string& remote_user);
+
+// What the metadata label of an existing container says (remoteUser, workspace folder, remoteEnv).
+struct ContainerMetadata {
+  std::string remote_user;
+  std::string workspace_folder;
+  std::map<std::string, std::string> remote_env;
+};
+ContainerMetadata read_metadata(const std::map<std::string, std::string>& labels);
+
+// The environment for a command in the container: remoteEnv with ${containerEnv:VAR} resolved
+// against the container's own environment, as KEY=VALUE strings.
+std::vector<std::string> remote_environment(const std::map<std::string, std::string>& remote_env,
+                                            const std::vector<std::string>& container_env);
+
+// The command that keeps a container alive when overrideCommand is true (the spec's default):
+// it sleeps, and exits at once on SIGTERM so that `down` is quick.
+std::vector<std::string> keep_alive_command();
+
+}  // namespace dlc::core

@@ -1,0 +1,93 @@
+// The wire shapes of core's params and results (camelCase; schemas/ describes them).
+#include "core/workspace.h"
+
+namespace dlc::core {
+
+using json = nlohmann::json;
+
+namespace {
+
+template <class T>
+void get_if(const json& j, const char* key, T& out) {
+  if (auto it = j.find(key); it != j.end() && !it->is_null()) it->get_to(out);
+}
+
+}  // namespace
+
+void to_json(json& j, const UpParams& p) {
+  j = {{"workspace", p.workspace}, {"rebuild", p.rebuild}, {"noCache", p.no_cache}};
+  if (!p.config.empty()) j["config"] = p.config;
+}
+
+void from_json(const json& j, UpParams& p) {
+  get_if(j, "workspace", p.workspace);
+  get_if(j, "config", p.config);
+  get_if(j, "rebuild", p.rebuild);
+  get_if(j, "noCache", p.no_cache);
+}
+
+void to_json(json& j, const UpResult& r) {
+  j = {{"outcome", r.outcome},
+       {"containerId", r.container_id},
+       {"remoteUser", r.remote_user},
+       {"remoteWorkspaceFolder", r.remote_workspace_folder},
+       {"workspace", r.workspace},
+       {"configFile", r.config_file},
+       {"containerName", r.container_name},
+       {"image", r.image},
+       {"action", r.action},
+       {"outOfDate", r.out_of_date},
+       {"ports", r.ports},
+       {"commandsRun", r.commands_run}};
+}
+
+void to_json(json& j, const DownParams& p) { j = {{"workspace", p.workspace}, {"remove", p.remove}}; }
+
+void from_json(const json& j, DownParams& p) {
+  get_if(j, "workspace", p.workspace);
+  get_if(j, "remove", p.remove);
+}
+
+void to_json(json& j, const DownResult& r) {
+  j = {{"workspace", r.workspace}, {"containerId", r.container_id}, {"action", r.action}};
+}
+
+void from_json(const json& j, StatusParams& p) { get_if(j, "workspace", p.workspace); }
+
+void to_json(json& j, const WorkspaceStatus& s) {
+  j = {{"workspace", s.workspace},
+       {"state", s.state},
+       {"containerId", s.container_id},
+       {"containerName", s.container_name},
+       {"image", s.image},
+       {"configFile", s.config_file},
+       {"remoteUser", s.remote_user},
+       {"remoteWorkspaceFolder", s.remote_workspace_folder},
+       {"startedAt", s.started_at},
+       {"outOfDate", s.out_of_date},
+       {"ports", s.ports}};
+}
+
+void from_json(const json& j, ExecParams& p) {
+  get_if(j, "workspace", p.workspace);
+  get_if(j, "command", p.command);
+  get_if(j, "tty", p.tty);
+  get_if(j, "stdin", p.attach_stdin);
+  get_if(j, "user", p.user);
+  get_if(j, "workingDir", p.working_dir);
+  get_if(j, "env", p.env);
+}
+
+void to_json(json& j, const ExecParams& p) {
+  j = {{"workspace", p.workspace}, {"command", p.command}, {"tty", p.tty}, {"stdin", p.attach_stdin}, {"env", p.env}};
+  if (!p.user.empty()) j["user"] = p.user;
+  if (!p.working_dir.empty()) j["workingDir"] = p.working_dir;
+}
+
+void from_json(const json& j, LogsParams& p) {
+  get_if(j, "workspace", p.workspace);
+  get_if(j, "follow", p.follow);
+  get_if(j, "tail", p.tail);
+}
+
+}  // namespace dlc::core

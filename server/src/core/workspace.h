@@ -1,0 +1,141 @@
+// The workspace service: the one place that sequences work. Both front ends (cli/, rpc/) call these
+// functions with these types; they hold no logic beyond parsing and rendering.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "support/cancel.h"
+#include "support/progress.h"
+
+namespace dlc::core {
+
+// Labels that find a workspace's container (the engine is the source of truth, not a state file).
+inline constexpr const char* kWorkspaceLabel = "dev.dlcontainer.workspace";
+inline constexpr const char* kConfigHashLabel = "dev.dlcontainer.config-hash";
+inline constexpr const char* kVersionLabel = "dev.dlcontainer.version";
+inline constexpr const char* kBuiltForLabel = "dev.dlcontainer.built-for";
+// The Dev Containers labels, so that stock tools (VS Code, the devcontainer CLI) find the same container.
+inline constexpr const char* kLocalFolderLabel = "devcontainer.local_folder";
+inline constexpr const char* kConfigFileLabel = "devcontainer.config_file";
+inline constexpr const char* kMetadataLabel = "devcontainer.metadata";
+
+struct UpParams {
+  std::string workspace = ".";  // the repository folder on the host
+  std::string config;           // an explicit devcontainer.json; "" to find it
+  bool rebuild = false;         // replace the container (and rebuild its image) even if it exists
+  bool no_cache = false;        // build without the engine's layer cache
+};
+
+struct UpResult {
+  // The fields `devcontainer up` prints, so scripts written for it keep working.
+  std::string outcome = "success";
+  std::string container_id;
+  std::string remote_user;
+  std::string remote_workspace_folder;
+  // Ours.
+  std::string workspace;       // absolute host folder
+  std::string config_file;
+  std::string container_name;
+  std::string image;
+  std::string action;          // created | started | running
+  bool out_of_date = false;    // the container was made from an older devcontainer.json
+  std::vector<engine::PortBinding> ports;
+  std::vector<std::string> commands_run;  // lifecycle commands run by this call, in order
+};
+
+struct DownParams {
+  std::string workspace = ".";
+  bool remove = false;  // remove the container too (never the workspace, never named volumes)
+};
+
+struct DownResult {
+  std::string workspace;
+  std::string container_id;
+  std::string action;  // stopped | removed | none
+};
+
+struct StatusParams {
+  std::string workspace = ".";
+};
+
+struct WorkspaceStatus {
+  std::string workspace;
+  std::string state;  // none | running | exited | created | paused | ...
+  std::string container_id;
+  std::string container_name;
+  std::string image;
+  std::string config_file;
+  std::string remote_user;
+  std::string remote_workspace_folder;
+  std::string started_at;
+  bool out_of_date = false;
+  std::vector<engine::PortBinding> ports;
+};
+
+struct ExecParams {
+  std::string workspace = ".";
+  std::vector<std::string> command;
+  bool tty = false;
+  bool attach_stdin = false;        // forward input
+  std::string user;                 // "" : the workspace's remote user
+  std::string working_dir;          // "" : the workspace folder in the container
+  std::map<std::string, std::string> env;  // added to the remote environment
+};
+
+struct LogsParams {
+  std::string workspace = ".";
+  bool follow = false;
+  int tail = -1;
+};
+
+void to_json(nlohmann::json& j, const UpParams& p);
+void from_json(const nlohmann::json& j, UpParams& p);
+void to_json(nlohmann::json& j, const UpResult& r);
+void to_json(nlohmann::json& j, const DownParams& p);
+void from_json(const nlohmann::json& j, DownParams& p);
+void to_json(nlohmann::json& j, const DownResult& r);
+void from_json(const nlohmann::json& j, StatusParams& p);
+void to_json(nlohmann::json& j, const WorkspaceStatus& s);
+void from_json(const nlohmann::json& j, ExecParams& p);
+void to_json(nlohmann::json& j, const ExecParams& p);
+void from_json(const nlohmann::json& j, LogsParams& p);
+
+class Workspaces {
+ public:
+  explicit Workspaces(engine::Engine engine);
+
+  // Finds the workspace's container and reuses it (starting it if stopped), or creates it: image
+  // pulled or built, workspace mounted, lifecycle commands run at their moments.
+  UpResult up(const UpParams& params, ProgressSink& progress = no_progress(), const CancelToken& cancel = {});
+  DownResult down(const DownParams& params);
+  WorkspaceStatus status(const StatusParams& params);
+  std::vector<WorkspaceStatus> list();
+  // Runs a command in the workspace's running container; returns its exit status.
+  int exec(const ExecParams& params, engine::ExecIO& io, const CancelToken& cancel = {});
+  void logs(const LogsParams& params, const engine::OutputSink& out, const engine::OutputSink& err,
+            const CancelToken& cancel = {});
+
+  const engine::Engine& engine() const { return engine_; }
+
+ private:
+  // Work on one workspace is serialised (two `up` at once make one container); different
+  // workspaces proceed in parallel.
+  std::shared_ptr<std::mutex> lock_for(const std::string& workspace);
+
+  engine::Engine engine_;
+  std::mutex locks_mu_;
+  std::map<std::string, std::shared_ptr<std::mutex>> locks_;
+};
+
+// The absolute, canonical folder of a workspace; Error{PathNotFound} when it does not exist.
+std::filesystem::path workspace_folder(const std::string& path);
+
+}  // namespace dlc::core
