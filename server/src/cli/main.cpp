@@ -1,1 +1,78 @@
-int main() { return 0; }
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "cli/terminal.h"
+#include "support/error.h"
+
+namespace dlc::cli {
+
+core::Workspaces& Context::workspaces() {
+  if (!workspaces_) workspaces_ = std::make_unique<core::Workspaces>(engine::Engine::connect());
+  return *workspaces_;
+}
+
+void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
+
+namespace {
+
+void print_error(const Error& e) {
+  std::fprintf(stderr, "%s %s\n", paint(2, "error:", "1;31").c_str(), e.what());
+  if (!e.hint().empty()) std::fprintf(stderr, "%s %s\n", paint(2, "hint:", "1;33").c_str(), e.hint().c_str());
+}
+
+}  // namespace
+
+}  // namespace dlc::cli
+
+std::vector<std::string> dlc::cli::Context::trailing_command(std::vector<std::string> before_dashes) {
+  after_dashes_used = true;
+  if (!before_dashes.empty() && !after_dashes.empty()) before_dashes.push_back("--");
+  before_dashes.insert(before_dashes.end(), after_dashes.begin(), after_dashes.end());
+  return before_dashes;
+}
+
+int main(int argc, char** argv) {
+  using namespace dlc;
+  auto logger = spdlog::stderr_color_mt("dlcontainer");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::warn);
+
+  CLI::App app{"dlcontainer: open a deep-learning repository in a GPU container that works on the first try"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("dlcontainer ") + DLC_VERSION);
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "log what is done, for debugging");
+  app.parse_complete_callback([&] {
+    if (verbose) spdlog::set_level(spdlog::level::debug);
+  });
+
+  cli::Context ctx;
+  cli::add_workspace_commands(app, ctx);
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (auto dashes = std::find(args.begin(), args.end(), "--"); dashes != args.end()) {
+    ctx.after_dashes.assign(dashes + 1, args.end());
+    args.erase(dashes, args.end());
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes a vector in reverse order
+  try {
+    app.name(argv[0]);
+    app.parse(args);
+    if (!ctx.after_dashes.empty() && !ctx.after_dashes_used)
+      throw CLI::ExtrasError(ctx.after_dashes);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  } catch (const Error& e) {
+    cli::print_error(e);
+    return 1;
+  } catch (const std::exception& e) {
+    cli::print_error(Error(ErrorCode::Internal, e.what(), "this is a bug in dlcontainer; please report it with -v output"));
+    return 1;
+  }
+  return ctx.exit_status;
+}

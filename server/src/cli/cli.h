@@ -1,0 +1,36 @@
+// The command line front end: parses flags, calls core/, renders results. No logic of its own.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "core/workspace.h"
+
+namespace dlc::cli {
+
+// What every command shares: the engine connection (made when first needed, so that commands
+// that do not need the daemon work without one) and the exit status to return.
+class Context {
+ public:
+  core::Workspaces& workspaces();
+  int exit_status = 0;
+
+  // CLI11 2.1 hands words after `--` in a subcommand to the parent app, so main() cuts them off
+  // first. A command that takes a trailing command joins them back: `exec python -- x` keeps its `--`.
+  std::vector<std::string> after_dashes;
+  bool after_dashes_used = false;
+  std::vector<std::string> trailing_command(std::vector<std::string> before_dashes);
+
+ private:
+  std::unique_ptr<core::Workspaces> workspaces_;
+};
+
+// Prints a result: JSON on stdout with --json, else the human rendering.
+void print_json(const nlohmann::json& j);
+
+// Each file of cli/ adds its commands.
+void add_workspace_commands(CLI::App& app, Context& ctx);
+
+}  // namespace dlc::cli

@@ -1,0 +1,201 @@
+// up, down, exec, status, list, logs.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "cli/terminal.h"
+#include <spdlog/spdlog.h>
+
+#include "support/error.h"
+
+namespace dlc::cli {
+
+namespace {
+
+std::string port_text(const engine::PortBinding& p) {
+  return p.host_ip + ":" + std::to_string(p.host_port) + " -> " + std::to_string(p.container_port) + "/" + p.protocol;
+}
+
+void print_ports(const std::vector<engine::PortBinding>& ports) {
+  for (const auto& p : ports) std::printf("  port       %s\n", port_text(p).c_str());
+}
+
+void print_up(const core::UpResult& r) {
+  std::printf("%s container %s %s\n", paint(1, "✔", "32").c_str(), r.container_name.c_str(), r.action.c_str());
+  std::printf("  workspace  %s -> %s\n", r.workspace.c_str(), r.remote_workspace_folder.c_str());
+  std::printf("  image      %s\n", r.image.c_str());
+  std::printf("  user       %s\n", r.remote_user.c_str());
+  print_ports(r.ports);
+  if (r.out_of_date) {
+    std::printf("%s devcontainer.json changed since this container was made: run `dlcontainer up --rebuild` to apply it\n",
+                paint(1, "!", "33").c_str());
+  }
+  std::printf("  run        dlcontainer exec -w %s -- bash\n", r.workspace.c_str());
+}
+
+void print_status(const core::WorkspaceStatus& s) {
+  std::printf("  workspace  %s\n", s.workspace.c_str());
+  std::printf("  state      %s\n", s.state.c_str());
+  if (s.state == "none") return;
+  std::printf("  container  %s (%s)\n", s.container_name.c_str(), s.container_id.substr(0, 12).c_str());
+  std::printf("  image      %s\n", s.image.c_str());
+  std::printf("  folder     %s (user %s)\n", s.remote_workspace_folder.c_str(), s.remote_user.c_str());
+  print_ports(s.ports);
+  if (s.out_of_date) std::printf("  %s devcontainer.json changed: `dlcontainer up --rebuild` applies it\n", paint(1, "!", "33").c_str());
+}
+
+// Signals and window changes reach the exec loop through a pipe (the only thing a handler may touch).
+int g_signal_pipe[2] = {-1, -1};
+
+void on_signal(int sig) {
+  char c = sig == SIGWINCH ? 'W' : sig == SIGINT ? 'I' : sig == SIGTERM ? 'T' : 'H';
+  [[maybe_unused]] auto n = ::write(g_signal_pipe[1], &c, 1);
+}
+
+int run_exec(Context& ctx, core::ExecParams params, bool force_tty, bool no_tty) {
+  bool tty = force_tty || (!no_tty && ::isatty(0) && ::isatty(1));
+  params.tty = tty;
+  params.attach_stdin = true;
+  auto& workspaces = ctx.workspaces();
+  const auto& engine = workspaces.engine();
+
+  if (::pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) throw Error(ErrorCode::Internal, "pipe failed");
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (int sig : {SIGWINCH, SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+
+  engine::ExecIO io;
+  io.stdin_fd = 0;
+  io.on_stdout = [](std::string_view d) { ::fwrite(d.data(), 1, d.size(), stdout), ::fflush(stdout); };
+  io.on_stderr = [](std::string_view d) { ::fwrite(d.data(), 1, d.size(), stderr), ::fflush(stderr); };
+  int rows = 0, cols = 0;
+  if (tty && window_size(1, rows, cols)) io.initial_size = {rows, cols};
+  io.wake_fd = g_signal_pipe[0];
+  io.on_wake = [&](const std::string& exec_id) {
+    char c;
+    while (::read(g_signal_pipe[0], &c, 1) == 1) {
+      if (c == 'W') {
+        if (tty && window_size(1, rows, cols)) engine.resize_exec(exec_id, rows, cols);
+      } else {
+        // Without a TTY there is no terminal to carry ^C: pass the signal to the command itself.
+        try {
+          engine.signal_exec(exec_id, c == 'I' ? "INT" : c == 'T' ? "TERM" : "HUP");
+        } catch (const Error& e) {
+          spdlog::debug("could not pass the signal on: {}", e.what());
+        }
+      }
+    }
+  };
+  std::optional<RawMode> raw;
+  if (tty && ::isatty(0)) raw.emplace(0);
+  return workspaces.exec(params, io);
+}
+
+}  // namespace
+
+void add_workspace_commands(CLI::App& app, Context& ctx) {
+  {
+    auto* cmd = app.add_subcommand("up", "create or start the workspace's container");
+    auto params = std::make_shared<core::UpParams>();
+    auto json = std::make_shared<bool>(false);
+    cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
+    cmd->add_option("--config", params->config, "the devcontainer.json to use (default: found in the folder)");
+    cmd->add_flag("--rebuild", params->rebuild, "replace the container and rebuild its image");
+    cmd->add_flag("--no-cache", params->no_cache, "build without the layer cache");
+    cmd->add_flag("--json", *json, "print one JSON result object");
+    cmd->callback([&ctx, params, json] {
+      TerminalProgress progress(/*quiet=*/false);
+      auto result = ctx.workspaces().up(*params, progress);
+      if (*json) print_json(result); else print_up(result);
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("down", "stop the workspace's container (files and volumes stay)");
+    auto params = std::make_shared<core::DownParams>();
+    auto json = std::make_shared<bool>(false);
+    cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
+    cmd->add_flag("--remove", params->remove, "remove the container too (never the workspace or named volumes)");
+    cmd->add_flag("--json", *json, "print one JSON result object");
+    cmd->callback([&ctx, params, json] {
+      auto r = ctx.workspaces().down(*params);
+      if (*json) {
+        print_json(r);
+      } else if (r.action == "none") {
+        std::printf("no container for %s\n", r.workspace.c_str());
+      } else {
+        std::printf("%s container %s %s\n", paint(1, "✔", "32").c_str(), r.container_id.substr(0, 12).c_str(), r.action.c_str());
+      }
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("exec", "run a command in the workspace's container");
+    auto params = std::make_shared<core::ExecParams>();
+    auto env = std::make_shared<std::vector<std::string>>();
+    auto tty = std::make_shared<bool>(false);
+    auto no_tty = std::make_shared<bool>(false);
+    cmd->add_option("-w,--workspace", params->workspace, "the repository folder (default: .)");
+    cmd->add_option("-u,--user", params->user, "run as this user (default: the remote user)");
+    cmd->add_option("--workdir", params->working_dir, "run in this folder (default: the workspace folder)");
+    cmd->add_option("-e,--env", *env, "KEY=VALUE added to the environment");
+    cmd->add_flag("-t,--tty", *tty, "allocate a TTY even when not on a terminal");
+    cmd->add_flag("-T,--no-tty", *no_tty, "never allocate a TTY");
+    // Everything from the first word that is not an option on is the command: `exec python -u x.py`.
+    cmd->prefix_command();
+    cmd->footer("usage: dlcontainer exec [OPTIONS] [--] COMMAND [ARGS...]");
+    cmd->callback([&ctx, cmd, params, env, tty, no_tty] {
+      params->command = ctx.trailing_command(cmd->remaining());
+      if (!params->command.empty() && params->command.front() == "--") params->command.erase(params->command.begin());
+      for (const auto& kv : *env) {
+        auto eq = kv.find('=');
+        if (eq == std::string::npos) throw Error(ErrorCode::InvalidArgument, "-e " + kv + " is not KEY=VALUE", "write -e NAME=value");
+        params->env[kv.substr(0, eq)] = kv.substr(eq + 1);
+      }
+      ctx.exit_status = run_exec(ctx, *params, *tty, *no_tty);
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("status", "show the workspace's container");
+    auto params = std::make_shared<core::StatusParams>();
+    auto json = std::make_shared<bool>(false);
+    cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
+    cmd->add_flag("--json", *json, "print one JSON object");
+    cmd->callback([&ctx, params, json] {
+      auto s = ctx.workspaces().status(*params);
+      if (*json) print_json(s); else print_status(s);
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("list", "list every workspace container on this engine");
+    auto json = std::make_shared<bool>(false);
+    cmd->add_flag("--json", *json, "print a JSON array");
+    cmd->callback([&ctx, json] {
+      auto all = ctx.workspaces().list();
+      if (*json) {
+        print_json(all);
+        return;
+      }
+      if (all.empty()) std::printf("no workspace containers\n");
+      for (const auto& s : all) std::printf("%-10s %-32s %s\n", s.state.c_str(), s.container_name.c_str(), s.workspace.c_str());
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("logs", "show the container's output");
+    auto params = std::make_shared<core::LogsParams>();
+    cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
+    cmd->add_flag("-f,--follow", params->follow, "keep following");
+    cmd->add_option("--tail", params->tail, "only the last N lines");
+    cmd->callback([&ctx, params] {
+      ctx.workspaces().logs(
+          *params, [](std::string_view d) { ::fwrite(d.data(), 1, d.size(), stdout), ::fflush(stdout); },
+          [](std::string_view d) { ::fwrite(d.data(), 1, d.size(), stderr), ::fflush(stderr); });
+    });
+  }
+}
+
+}  // namespace dlc::cli
