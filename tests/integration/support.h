@@ -27,7 +27,7 @@ std::optional<engine::Engine> test_engine(std::string* why);
     if (::dlc::testing::in_ci()) FAIL() << "CI=true and no Docker engine: " << dlc_engine_why_; \
     GTEST_SKIP() << "no Docker engine: " << dlc_engine_why_;                          \
   }                                                                                   \
-  engine::Engine& engine = *dlc_engine_
+  [[maybe_unused]] engine::Engine& engine = *dlc_engine_
 bool in_ci();
 
 struct RunResult {
