@@ -358,7 +358,8 @@ DevcontainerConfig load_config(const fs::path& config_file, Substitution vars) {
     std::string dockerfile = br.string("dockerfile", r.string("dockerFile"));
     if (dockerfile.empty()) r.wrong("build.dockerfile", "the path of a Dockerfile");
     bc.dockerfile = (folder / dockerfile).lexically_normal().string();
-    bc.context = (folder / br.string("context", r.string("context", "."))).lexically_normal().string();
+    fs::path context = (folder / br.string("context", r.string("context", "."))).lexically_normal();
+    bc.context = context.has_filename() ? context.string() : context.parent_path().string();  // "a/.." is "a/"
     bc.args = br.string_map("args");
     bc.target = br.string("target");
     if (const json* cf = br.find("cacheFrom"); cf && cf->is_string())

@@ -81,6 +81,7 @@ std::size_t token_start(std::string_view s, std::size_t last) {
   }
   auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+'; };
   std::size_t i = last;
+  if (i > 0 && !word(s[i]) && word(s[i - 1])) --i;  // a bad literal ends at the byte that broke it
   while (i > 0 && word(s[i]) && word(s[i - 1])) --i;
   return i;
 }
@@ -88,10 +89,15 @@ std::size_t token_start(std::string_view s, std::size_t last) {
 std::string describe(const std::string& what) {
   // nlohmann's messages read "[json.exception.parse_error.101] parse error at line 3, column 8:
   // syntax error while parsing object - unexpected string literal; expected '}'"; keep the reason.
-  auto pos = what.find("syntax error while parsing ");
-  if (pos != std::string::npos) return what.substr(pos + 27);
-  pos = what.rfind(": ");
-  return pos == std::string::npos ? what : what.substr(pos + 2);
+  std::string reason = what;
+  if (auto pos = reason.find("syntax error while parsing "); pos != std::string::npos) {
+    reason = reason.substr(pos + 27);
+    if (auto dash = reason.find(" - "); dash != std::string::npos) reason = reason.substr(dash + 3);
+  } else if (auto colon = reason.rfind(": "); colon != std::string::npos) {
+    reason = reason.substr(colon + 2);
+  }
+  if (auto last_read = reason.find("; last read"); last_read != std::string::npos) reason.resize(last_read);
+  return reason;
 }
 
 }  // namespace
@@ -112,6 +118,8 @@ nlohmann::json parse_jsonc(std::string_view text, const std::string& file_name) 
     std::string reason = describe(e.what());
     std::string hint = "fix the JSON at that place: a missing ',' between properties, an unquoted key or a "
                        "stray character are the usual causes";
+    if (reason.rfind("unexpected ", 0) == 0 && reason.find("expected '}'") != std::string::npos)
+      hint = "a ',' is probably missing at the end of the property before this one";
     if (last >= text.size()) {
       reason = "the file ends before the JSON does";
       hint = "close every '{' and '[' that is opened";
