@@ -26,7 +26,11 @@ std::string trim(std::string s) {
 
 std::string unquote(std::string s) {
   s = trim(std::move(s));
-  while (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front()) s = trim(s.substr(1, s.size() - 2));
+  // Only a pair that encloses everything: '"a=1","b=2"' loses its single quotes, not its double ones.
+  while (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front() &&
+         s.find(s.front(), 1) == s.size() - 1) {
+    s = trim(s.substr(1, s.size() - 2));
+  }
   return s;
 }
 
@@ -39,6 +43,18 @@ std::vector<std::string> split(const std::string& s, char sep) {
   std::string part;
   std::istringstream in(s);
   while (std::getline(in, part, sep)) out.push_back(part);
+  return out;
+}
+
+// Splits on commas outside double quotes, as docker reads --gpus ('"device=0,1",capabilities=utility').
+std::vector<std::string> split_csv(const std::string& s) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (char c : s) {
+    if (c == '"') quoted = !quoted;
+    if (c == ',' && !quoted) out.emplace_back();
+    else out.back() += c;
+  }
   return out;
 }
 
@@ -181,7 +197,7 @@ Selection parse_selection(const std::string& original) {
   Selection sel;
   bool in_devices = false;
   bool any_key = false;
-  for (auto token : split(text, ',')) {
+  for (auto token : split_csv(text)) {
     token = unquote(token);
     if (token.empty()) continue;
     auto eq = token.find('=');
@@ -201,9 +217,11 @@ Selection parse_selection(const std::string& original) {
       in_devices = true;
       if (sel.kind != Selection::Kind::Devices) sel.devices.clear();
       sel.kind = Selection::Kind::Devices;
-      if (!value.empty()) {
-        check_device_id(value, original);
-        sel.devices.push_back(value);
+      for (auto id : split(value, ',')) {  // a quoted "device=0,1" holds the whole list
+        id = trim(id);
+        if (id.empty()) continue;
+        check_device_id(id, original);
+        sel.devices.push_back(id);
       }
     } else if (key == "count") {
       if (value == "all") {

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "gpu/driver_abi.h"
@@ -66,16 +67,14 @@ std::string read_text(const fs::path& p) {
   return ss.str();
 }
 
-// "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.65.06  Sun Jul 27 ..." -> "580.65.06"
+// "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.65.06  Sun Jul 27 ..." or "... Open Kernel Module
+// for x86_64  580.65.06  Release Build ..." -> "580.65.06"; "" when no module is loaded.
 std::string kernel_module_version(const fs::path& root) {
   std::string text = read_text(root / "proc/driver/nvidia/version");
-  auto at = text.find("Kernel Module");
-  if (at == std::string::npos) at = text.find("Open Kernel Module");
-  if (at == std::string::npos) return text.empty() ? "" : "unknown";
-  std::istringstream words(text.substr(at + 13));
-  std::string v;
-  words >> v;
-  return v.empty() ? "unknown" : v;
+  if (text.empty()) return {};
+  static const std::regex version(R"(Kernel Module[^\n]*?\s(\d+\.\d+(?:\.\d+)?)(?:\s|$))");
+  std::smatch m;
+  return std::regex_search(text, m, version) ? m[1].str() : "unknown";
 }
 
 // Whether an NVIDIA display or 3D controller sits on the PCI bus (vendor 0x10de, class 0x03xxxx).
