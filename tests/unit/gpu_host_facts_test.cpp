@@ -121,6 +121,23 @@ TEST(HostFacts, AKernelModuleWithoutItsLibrariesIsNamed) {
   EXPECT_NE(f.why_none.find("kernel module 580.65.06 is loaded but its user-space libraries"), std::string::npos) << f.why_none;
 }
 
+TEST(HostFacts, FindsADriverTheLoaderDoesNotKnowBesideItsNvidiaSmi) {
+  // As on hosts whose driver lives in /usr/local/nvidia, outside ld.so.cache and LD_LIBRARY_PATH.
+  TempRoot root;
+  root.write("usr/local/nvidia/bin/nvidia-smi", "#!/bin/sh\n");
+  fs::permissions(root.str() + "/usr/local/nvidia/bin/nvidia-smi", fs::perms::owner_all);
+  fs::create_directories(root.str() + "/usr/local/nvidia/lib64");
+  fs::copy_file(DLC_FAKE_NVIDIA, root.str() + "/usr/local/nvidia/lib64/libdlc-fake-nvml.so.1");
+  ProbeOptions o{.nvml_library = "libdlc-fake-nvml.so.1", .cuda_library = "libdlc-absent.so.1", .root = root.str(),
+                 .path_dirs = {"/usr/bin", "/usr/local/nvidia/bin"}};
+  auto f = read_host_facts(o);
+  EXPECT_EQ(f.source, "nvml");
+  EXPECT_EQ(f.gpus.size(), 2u);
+  EXPECT_EQ(f.library_path, root.str() + "/usr/local/nvidia/lib64/libdlc-fake-nvml.so.1");
+  o.path_dirs = {"/usr/bin"};  // no nvidia-smi to go by: not found
+  EXPECT_FALSE(read_host_facts(o).driver_present);
+}
+
 TEST(HostFacts, RoundTripsThroughJson) {
   TempRoot root;
   auto f = read_host_facts({.nvml_library = DLC_FAKE_NVIDIA, .cuda_library = "libdlc-absent.so.1", .root = root.str()});

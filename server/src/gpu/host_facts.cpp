@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 
+#include "gpu/discovery.h"
 #include "gpu/driver_abi.h"
 
 namespace dlc::gpu {
@@ -27,8 +28,9 @@ void get_if(const json& j, const char* key, T& out) {
 // A dlopen'ed library, closed when done. NVML and libcuda stay correct to unload after shutdown.
 class Library {
  public:
-  explicit Library(const std::string& name) : handle_(::dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)) {
-    if (!handle_) {
+  explicit Library(const std::string& name)
+      : handle_(name.empty() ? nullptr : ::dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)) {  // "" would be the program itself
+    if (!handle_ && !name.empty()) {
       const char* e = ::dlerror();
       error_ = e ? e : "dlopen failed";
     }
@@ -216,6 +218,22 @@ bool read_cuda(const Library& lib, HostFacts& facts, std::string& why) {
   return true;
 }
 
+// The library's path beside the driver's nvidia-smi (<prefix>/bin/nvidia-smi -> <prefix>/lib64/NAME or
+// <prefix>/lib/NAME), for a driver the loader does not know; "" when there is none.
+std::string beside_nvidia_smi(const std::string& library, const ProbeOptions& options, const fs::path& root) {
+  if (library.find('/') != std::string::npos) return {};  // a path was given: nothing to look for
+  auto dirs = options.path_dirs.empty() ? program_dirs() : options.path_dirs;
+  std::string smi = find_program("nvidia-smi", dirs, root.string());
+  if (smi.empty()) return {};
+  fs::path prefix = fs::path(smi).parent_path().parent_path();
+  for (const char* lib : {"lib64", "lib"}) {
+    fs::path candidate = root / (prefix / lib / library).relative_path();
+    std::error_code ec;
+    if (fs::exists(candidate, ec)) return candidate.string();
+  }
+  return {};
+}
+
 }  // namespace
 
 HostFacts read_host_facts(const ProbeOptions& options) {
@@ -226,7 +244,10 @@ HostFacts read_host_facts(const ProbeOptions& options) {
 
   std::string nvml_why;
   {
-    Library nvml(options.nvml_library);
+    Library by_name(options.nvml_library);
+    std::string beside = by_name ? "" : beside_nvidia_smi(options.nvml_library, options, root);
+    Library by_path(beside.empty() ? std::string() : beside);
+    const Library& nvml = by_name || beside.empty() ? by_name : by_path;
     if (nvml) {
       if (read_nvml(nvml, facts, nvml_why)) {
         facts.driver_present = true;
@@ -242,7 +263,10 @@ HostFacts read_host_facts(const ProbeOptions& options) {
 
   std::string cuda_why;
   {
-    Library cuda(options.cuda_library);
+    Library by_name(options.cuda_library);
+    std::string beside = by_name ? "" : beside_nvidia_smi(options.cuda_library, options, root);
+    Library by_path(beside.empty() ? std::string() : beside);
+    const Library& cuda = by_name || beside.empty() ? by_name : by_path;
     if (cuda) {
       HostFacts from_cuda;
       if (read_cuda(cuda, from_cuda, cuda_why)) {

@@ -35,6 +35,10 @@ struct ProbeOptions {
   std::string nvml_library = "libnvidia-ml.so.1";
   std::string cuda_library = "libcuda.so.1";
   std::string root = "/";  // prefix for /proc/driver/nvidia and /sys/bus/pci, which explain a missing driver
+  // Where nvidia-smi is looked for when the loader cannot find the libraries by name (a driver in a
+  // folder of its own, such as /usr/local/nvidia, outside ld.so.cache and LD_LIBRARY_PATH): its
+  // libraries are then in ../lib64 or ../lib. Empty: $PATH and the system's bin folders.
+  std::vector<std::string> path_dirs;
 };
 
 // Reads the facts through NVML, else the driver API; never throws. With no driver, `why_none` says
