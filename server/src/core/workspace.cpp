@@ -246,6 +246,7 @@ std::vector<WorkspaceStatus> Workspaces::list() {
     s.config_file = c.labels.count(kConfigFileLabel) ? c.labels.at(kConfigFileLabel) : "";
     s.remote_user = meta.remote_user;
     s.remote_workspace_folder = meta.workspace_folder;
+    s.gpu = gpu_attachment_of(c.labels);
     out.push_back(std::move(s));
   }
   return out;
