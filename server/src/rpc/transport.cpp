@@ -146,8 +146,12 @@ void FrameReader::feed(std::string_view data, const OnMessage& on_message, const
         if (!why.empty()) {
           // Bytes left over from a broken message often come just before the next header: read on
           // from a Content-Length found inside the block, if there is one.
+          // Only when the block starts with such bytes: on their line, or on a first line that is no header.
           auto at = find_length_header(block, 1);
-          if (at != std::string::npos && skip_ == 0) {
+          auto first_eol = block.find("\r\n");
+          auto first_colon = block.substr(0, first_eol).find(':');
+          bool leftover = at != std::string::npos && (at < first_eol || first_colon == std::string::npos || first_colon == 0);
+          if (leftover && skip_ == 0) {
             std::string rest = parse_header(std::string_view(block).substr(at));
             on_error("skipped " + std::to_string(at) + " bytes that are not a header: \"" + printable(block) + "\"");
             if (rest.empty()) {

@@ -179,6 +179,8 @@ LogsResult logs(const LogsRequest& r, Call& call) {
   }
   OutputRoute route(call, r.output_token);
   call.workspaces().logs(r.logs, route.sink(true), route.sink(false), call.cancel());
+  // A followed stream ends only by a cancel, and that is an answer of its own (-32800), not a result.
+  call.cancel().throw_if_cancelled();
   route.finish();
   return LogsResult{std::move(route.out), std::move(route.err), route.truncated};
 }
