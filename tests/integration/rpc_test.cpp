@@ -311,5 +311,29 @@ TEST(RpcServer, ExecAnswersCancelledAndStopsTheCommand) {
   EXPECT_EQ(pgrep(), 1);
 }
 
+TEST(RpcServer, CancellingUpStopsTheImageBuild) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  // A step that takes long, with a duration no other process on this host is likely to sleep for.
+  ws.write(".devcontainer/Dockerfile", std::string("FROM ") + kPythonImage + "\nRUN echo " + ws.path().filename().string() +
+                                           " && sleep 117\n");
+  ws.devcontainer(R"({"build": {"dockerfile": "Dockerfile"}})");
+  auto sleeping = [] { return run({"pgrep", "-f", "sleep 117"}).status == 0; };
+  auto client = RpcClient::stdio();
+  client->initialize();
+  auto id = client->send_request("workspace/up", {{"workspace", ws.str()}, {"workDoneToken", "build"}});
+  for (int i = 0; i < 300 && !sleeping(); ++i) client->next(std::chrono::milliseconds(100));
+  ASSERT_TRUE(sleeping()) << "the build step never started";
+  auto cancelled_at = std::chrono::steady_clock::now();
+  client->notify("$/cancelRequest", {{"id", id}});
+  auto r = client->wait_response(id, std::chrono::seconds(60));
+  EXPECT_EQ(r["error"]["code"], kRequestCancelled) << r;
+  EXPECT_LT(std::chrono::steady_clock::now() - cancelled_at, std::chrono::seconds(30));
+  bool gone = false;
+  for (int i = 0; i < 150 && !(gone = !sleeping()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(gone) << "the build's step still runs after the cancel";
+  EXPECT_TRUE(ws.containers(engine).empty());
+}
+
 }  // namespace
 }  // namespace dlc::testing
