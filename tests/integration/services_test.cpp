@@ -468,6 +468,35 @@ TEST(DebugGdb, GdbOnTheHostReadsAStackThroughTheForwardedPort) {
   EXPECT_NE(gdb.out.find("in main ()"), std::string::npos) << gdb.out << gdb.err;
 }
 
+TEST(DebugGdb, AttachesToARunningProcessByItsPid) {
+  DLC_REQUIRE_SERVICES_IMAGE();
+  Workspace ws("gdbpid");
+  ws.write("spin.c",
+           "#include <unistd.h>\n"
+           "void waiting(void) { for (;;) pause(); }\n"
+           "int main(void) { waiting(); }\n");
+  auto cc = run({"gcc", "-g", "-O0", "-static", "-o", (ws.path() / "spin").string(), (ws.path() / "spin.c").string()});
+  ASSERT_EQ(cc.status, 0) << cc.err;
+  ws.devcontainer(config_with(kServicesImage, R"("remoteUser": "dev", "customizations": {"dlcontainer": {"debug": true}})"));
+  up(ws);
+  start_in_container(ws, "./spin");
+  std::string pid;
+  ASSERT_TRUE(eventually([&] {
+    pid = dlc({"exec", "-w", ws.str(), "-T", "--", "pgrep", "-x", "spin"}).out;
+    return !pid.empty();
+  }));
+  pid = pid.substr(0, pid.find('\n'));
+  auto session = json_of(dlc({"debug", "gdb", "-w", ws.str(), "--pid", pid, "--json"}));
+  EXPECT_EQ(session["detail"], "pid " + pid);
+  EXPECT_EQ(session["launch"]["program"], (fs::weakly_canonical(ws.path()) / "spin").string());
+  auto gdb = run({"gdb", "--batch", "-nx", "-ex", "target remote 127.0.0.1:" + std::to_string(session["hostPort"].get<int>()),
+                  "-ex", "bt", "-ex", "detach", (ws.path() / "spin").string()},
+                 {.timeout_seconds = 60});
+  EXPECT_NE(gdb.out.find("waiting ()"), std::string::npos) << gdb.out << gdb.err;
+  // Detached again, it runs on.
+  EXPECT_EQ(dlc({"exec", "-w", ws.str(), "-T", "--", "kill", "-0", pid}).status, 0);
+}
+
 TEST(DebugGdb, AContainerMadeWithoutDebuggingSaysHowToGetIt) {
   DLC_REQUIRE_SERVICES_IMAGE();
   Workspace ws("gdbplain");

@@ -427,6 +427,7 @@ Forward DetachedForwarders::ensure(const engine::Engine& engine, const std::stri
     }
     if (ready[1] >= 0 && !message.empty()) [[maybe_unused]] auto n = ::write(ready[1], message.data(), message.size());
     std::fflush(nullptr);
+    if (message.empty()) fs::remove(log, ec);  // a clean end leaves nothing behind; a failure leaves its log
     ::_exit(0);
   }
   ::close(ready[1]);
