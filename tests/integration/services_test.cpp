@@ -17,6 +17,8 @@
 
 #include "integration/support.h"
 #include "services/probe.h"
+#include "services/reverse.h"
+#include "support/error.h"
 
 namespace dlc::testing {
 namespace {
@@ -59,13 +61,14 @@ class HeldPort {
     a.sin_port = htons(static_cast<uint16_t>(port));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << "port " << port;
-    ::listen(fd_, 1);
+    ::listen(fd_, 16);
     socklen_t len = sizeof a;
     ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
     port_ = ntohs(a.sin_port);
   }
   ~HeldPort() { ::close(fd_); }
   int port() const { return port_; }
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;
@@ -197,6 +200,74 @@ TEST(Forward, NothingListeningIsAClosedConnectionAndABadPortIsRefused) {
   EXPECT_NE(none.err.find("no background forward"), std::string::npos) << none.err;
   ASSERT_EQ(dlc({"down", ws.str(), "--remove"}).status, 0);
   EXPECT_TRUE(eventually([&] { return !process_runs(f["pid"]); }, 20s));
+}
+
+// A host server that answers each connection with "echo:" and what it read, until it is destroyed.
+class EchoServer {
+ public:
+  EchoServer() {
+    thread_ = std::thread([this] {
+      for (;;) {
+        int c = ::accept(listener_.fd(), nullptr, nullptr);
+        if (c < 0) return;  // shut down
+        std::thread([c] {
+          std::string got;
+          char buf[4096];
+          for (ssize_t n; (n = ::read(c, buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+          std::string reply = "echo:" + got;
+          [[maybe_unused]] auto n = ::write(c, reply.data(), reply.size());
+          ::close(c);
+        }).detach();
+      }
+    });
+  }
+  ~EchoServer() {
+    ::shutdown(listener_.fd(), SHUT_RDWR);
+    thread_.join();
+  }
+  int port() const { return listener_.port(); }
+
+ private:
+  HeldPort listener_;
+  std::thread thread_;
+};
+
+TEST(ReverseForward, ProgramsInTheContainerReachAHostServerThroughItsOwnLoopback) {
+  DLC_REQUIRE_ENGINE();
+  ::setenv("DLC_AGENT", (fs::path(DLC_BINARY).parent_path() / "dlcontainer-agent").c_str(), 1);
+  Workspace ws("reverse");
+  ws.devcontainer(config_with(kPythonImage));
+  auto u = up(ws);
+  EchoServer host;
+  services::ReverseForwarder reverse(engine, {.container_id = u["containerId"], .container_port = 7010, .host_port = host.port()});
+  // Three connections at once, each half-closed after its request, each answered on its own.
+  const std::string client =
+      "import socket, threading\n"
+      "out = {}\n"
+      "def one(i):\n"
+      "    s = socket.create_connection(('127.0.0.1', 7010))\n"
+      "    s.sendall(b'hello %d' % i)\n"
+      "    s.shutdown(socket.SHUT_WR)\n"
+      "    out[i] = s.makefile('rb').read().decode()\n"
+      "ts = [threading.Thread(target=one, args=(i,)) for i in range(3)]\n"
+      "[t.start() for t in ts]; [t.join() for t in ts]\n"
+      "print(';'.join(out[i] for i in range(3)))\n";
+  auto r = dlc({"exec", "-w", ws.str(), "-T", "--", "python3", "-c", client});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "echo:hello 0;echo:hello 1;echo:hello 2\n");
+  EXPECT_EQ(reverse.connections(), 3);
+
+  // The port is the agent's while it runs: a second one cannot have it.
+  try {
+    services::ReverseForwarder second(engine, {.container_id = u["containerId"], .container_port = 7010, .host_port = host.port()});
+    ADD_FAILURE() << "a second listener on a taken container port";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::PortUnavailable) << e.what();
+  }
+  reverse.stop();
+  auto closed = dlc({"exec", "-w", ws.str(), "-T", "--", "python3", "-c",
+                     "import socket\ntry:\n socket.create_connection(('127.0.0.1', 7010))\nexcept ConnectionRefusedError:\n print('refused')"});
+  EXPECT_EQ(closed.out, "refused\n") << closed.err;
 }
 
 // ---- Jupyter -------------------------------------------------------------------------------------

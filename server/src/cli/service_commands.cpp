@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/terminal.h"
 #include "core/services.h"
+#include "services/reverse.h"
 #include "support/error.h"
 
 namespace dlc::cli {
@@ -104,16 +105,41 @@ void add_forward_command(CLI::App& app, Context& ctx) {
   auto params = std::make_shared<core::ForwardParams>();
   auto detach = std::make_shared<bool>(false);
   auto stop = std::make_shared<bool>(false);
+  auto reverse = std::make_shared<bool>(false);
   auto json = std::make_shared<bool>(false);
   cmd->add_option("port", params->container_port, "the port in the container")->required()->check(CLI::Range(1, 65535));
+  cmd->add_flag("--reverse", *reverse,
+                "the other way: programs in the container connecting to its 127.0.0.1:PORT reach the host's "
+                "127.0.0.1:PORT (or --host-port); stays in the foreground");
   cmd->add_option("-w,--workspace", params->workspace, "the repository folder (default: .)");
   cmd->add_option("--host-port", params->host_port, "the host port wanted (default: the same; the next free one when taken)");
   cmd->add_flag("-d,--detach", *detach, "serve it from a background process that ends with the container");
   cmd->add_flag("--stop", *stop, "stop the background process that serves this port");
   cmd->add_flag("--json", *json, "print the forward as JSON");
-  cmd->callback([&ctx, params, detach, stop, json] {
+  cmd->callback([&ctx, params, detach, stop, reverse, json] {
     const auto& engine = engine_of(ctx);
     auto target = core::service_target(engine, params->workspace);
+    if (*reverse) {
+      if (*detach || *stop) throw Error(ErrorCode::InvalidArgument, "--reverse runs in the foreground only", "leave out --detach/--stop");
+      auto cancel = CancelToken::make();
+      SignalThread signals([cancel](int) { cancel.cancel(); });
+      services::ReverseForwarder reverse_forward(
+          engine, {.container_id = target.container_id, .container_port = params->container_port, .host_port = params->host_port});
+      int host_port = params->host_port > 0 ? params->host_port : params->container_port;
+      if (*json) {
+        print_json(nlohmann::json{{"containerPort", params->container_port}, {"hostIp", "127.0.0.1"}, {"hostPort", host_port}});
+      } else {
+        std::printf("%s container 127.0.0.1:%d -> host 127.0.0.1:%d (Ctrl-C stops)\n", paint(1, "✔", "32").c_str(),
+                    params->container_port, host_port);
+      }
+      std::fflush(stdout);
+      try {
+        engine.wait_container(target.container_id, cancel);
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::Cancelled) throw;
+      }
+      return;
+    }
     if (*stop) {
       bool stopped = services::stop_forward(target.container_id, params->container_port);
       if (!stopped) {
