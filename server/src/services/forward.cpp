@@ -199,7 +199,11 @@ struct PortForwarder::State {
       if (fds[1].revents) return;
       if (!(fds[0].revents & POLLIN)) continue;
       int client = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (client < 0) continue;
+      if (client < 0) {
+        // Out of descriptors: the pending connection stays readable, so wait rather than spin.
+        if (errno == EMFILE || errno == ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        continue;
+      }
       int one = 1;
       ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       auto token = std::make_shared<CancelToken>(CancelToken::make());
