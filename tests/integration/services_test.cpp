@@ -186,6 +186,21 @@ TEST(Forward, AnUnpublishedLoopbackPortIsReachedThroughTheAgentAndItsProcessEnds
   EXPECT_TRUE(eventually([&] { return !process_runs(again_pid); }, 20s)) << "the forwarder outlived its container";
 }
 
+TEST(Forward, WhereUsrLocalIsReadOnlyTheAgentGoesToTmp) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws("rolocal");
+  fs::create_directories(ws.path().parent_path() / "usr-local");
+  ws.devcontainer(config_with(kPythonImage, R"("mounts": ["source=)" + (ws.path().parent_path() / "usr-local").string() +
+                                                ",target=/usr/local,type=bind,readonly\"]"));
+  auto result = up(ws);
+  start_in_container(ws, "python3 -m http.server 8766 --bind 127.0.0.1 --directory /etc");
+  auto f = json_of(dlc({"forward", "-w", ws.str(), "8766", "--detach", "--json"}));
+  auto answer = services::wait_http("127.0.0.1", f["hostPort"], "/hostname", {}, 200, 20s);
+  ASSERT_TRUE(answer) << "no answer through the forward";
+  EXPECT_TRUE(engine.path_exists(result["containerId"], "/tmp/.dlcontainer-agent/agent"));
+  EXPECT_FALSE(engine.path_exists(result["containerId"], "/usr/local/lib/dlcontainer/agent"));
+}
+
 TEST(Forward, NothingListeningIsAClosedConnectionAndABadPortIsRefused) {
   DLC_REQUIRE_ENGINE();
   Workspace ws("nothing");

@@ -15,6 +15,8 @@ inline constexpr int kProtocolVersion = 1;
 
 // Where the agent lives in a container (put there with the engine's archive call).
 inline constexpr const char* kAgentPath = "/usr/local/lib/dlcontainer/agent";
+// Where it goes when /usr/local cannot be written (a read-only mount of the host's /usr, say).
+inline constexpr const char* kFallbackAgentPath = "/tmp/.dlcontainer-agent/agent";
 
 // Exit statuses.
 inline constexpr int kExitOk = 0;

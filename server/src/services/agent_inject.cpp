@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <optional>
 
 #include "agent/protocol.h"
 #include "engine/build_context.h"
@@ -19,7 +20,7 @@ namespace {
 
 struct LoadedAgent {
   std::string bytes;
-  std::string marker;  // its path in the container, named after the binary's hash
+  std::string hash;  // the markers beside it in the container are named after it
 };
 
 const LoadedAgent& loaded_agent() {
@@ -34,7 +35,7 @@ const LoadedAgent& loaded_agent() {
       throw Error(ErrorCode::Internal, "cannot read the agent " + path.string(),
                   "rebuild dlcontainer (ninja -C build) or set DLC_AGENT to the dlcontainer-agent binary");
     }
-    agent.marker = std::string(agent::kAgentPath) + "." + sha256_hex(agent.bytes).substr(0, 16);
+    agent.hash = sha256_hex(agent.bytes).substr(0, 16);
   });
   return agent;
 }
@@ -59,23 +60,31 @@ fs::path agent_binary() {
 
 std::string ensure_agent(const engine::Engine& engine, const std::string& container_id) {
   const auto& agent = loaded_agent();
-  if (engine.path_exists(container_id, agent.marker)) return agent::kAgentPath;
-  auto strip = [](const std::string& p) { return p.substr(1); };  // archive paths are relative to /
-  std::string tar = engine::tar_files({
-      {.path = strip(agent::kAgentPath), .content = agent.bytes, .mode = 0755},
-      {.path = strip(agent.marker), .content = "", .mode = 0644},
-  });
-  try {
-    engine.put_archive(container_id, "/", tar);
-  } catch (const Error& e) {
-    throw Error(e.code(), std::string("cannot put dlcontainer's agent into the container: ") + e.what(),
-                "the container's /usr/local must be writable (a read-only root file system cannot take it)");
+  const std::string places[] = {agent::kAgentPath, agent::kFallbackAgentPath};
+  for (const auto& path : places) {
+    if (engine.path_exists(container_id, path + "." + agent.hash)) return path;
   }
-  return agent::kAgentPath;
+  auto strip = [](const std::string& p) { return p.substr(1); };  // archive paths are relative to /
+  std::optional<Error> first;
+  for (const auto& path : places) {
+    std::string tar = engine::tar_files({
+        {.path = strip(path), .content = agent.bytes, .mode = 0755},
+        {.path = strip(path + "." + agent.hash), .content = "", .mode = 0644},
+    });
+    try {
+      engine.put_archive(container_id, "/", tar);
+      return path;
+    } catch (const Error& e) {
+      if (!first) first = e;
+    }
+  }
+  throw Error(first->code(), std::string("cannot put dlcontainer's agent into the container: ") + first->what(),
+              std::string("neither ") + agent::kAgentPath + " nor " + agent::kFallbackAgentPath +
+                  " can be written (a read-only root file system cannot take it)");
 }
 
-std::vector<std::string> agent_command(std::vector<std::string> args) {
-  args.insert(args.begin(), agent::kAgentPath);
+std::vector<std::string> agent_command(const std::string& agent_path, std::vector<std::string> args) {
+  args.insert(args.begin(), agent_path);
   return args;
 }
 

@@ -148,6 +148,7 @@ int bind_listener(const std::string& ip, int port) {
 struct PortForwarder::State {
   engine::Engine engine;
   Options options;
+  std::string agent;  // its path in the container
   int listen_fd = -1;
   int wake[2] = {-1, -1};
   std::mutex mu;
@@ -167,7 +168,7 @@ struct PortForwarder::State {
   // One client connection, carried by one exec of `agent connect` in the container.
   void carry(int client, const std::shared_ptr<CancelToken>& token) {
     engine::ExecSpec spec;
-    spec.cmd = agent_command({"connect", options.container_host, std::to_string(options.container_port)});
+    spec.cmd = agent_command(agent, {"connect", options.container_host, std::to_string(options.container_port)});
     spec.attach_stdin = true;
     engine::ExecIO io;
     io.stdin_fd = client;
@@ -233,6 +234,7 @@ PortForwarder::PortForwarder(engine::Engine engine, Options options)
     throw Error(ErrorCode::InvalidArgument, "container port " + std::to_string(o.container_port) + " is not a port",
                 "give a port from 1 to 65535");
   }
+  state_->agent = ensure_agent(state_->engine, o.container_id);
   int first = o.host_port > 0 ? o.host_port : o.container_port;
   int last = o.exact ? first : std::min(first + 199, 65535);
   for (int port = first; port <= last && state_->listen_fd < 0; ++port) {
@@ -332,7 +334,6 @@ Forward InProcessForwarders::ensure(const engine::Engine& engine, const std::str
   std::lock_guard lock(mu_);
   RegistryLock across_processes;
   if (auto f = registry::find(container_id, container_port)) return *f;
-  ensure_agent(engine, container_id);
   auto fwd = std::make_unique<PortForwarder>(
       engine, PortForwarder::Options{.container_id = container_id, .container_port = container_port, .host_port = preferred_host_port});
   Forward f = fwd->forward();
@@ -356,7 +357,6 @@ void InProcessForwarders::stop_all() {
 
 void serve_forward(const engine::Engine& engine, const PortForwarder::Options& options,
                    const std::function<void(const Forward&)>& on_ready, const CancelToken& cancel) {
-  ensure_agent(engine, options.container_id);
   PortForwarder fwd(engine, options);
   Forward f = fwd.forward();
   f.pid = ::getpid();

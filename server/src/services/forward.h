@@ -40,8 +40,8 @@ class PortForwarder {
     bool exact = false;  // refuse to move to another port
   };
 
-  // Binds now (so the port is known when this returns) and accepts on a thread of its own.
-  // Error{PortUnavailable} when no port can be had. The agent must already be in the container.
+  // Puts the agent into the container when needed, binds now (so the port is known when this
+  // returns) and accepts on a thread of its own. Error{PortUnavailable} when no port can be had.
   PortForwarder(engine::Engine engine, Options options);
   ~PortForwarder();  // stop()
   PortForwarder(const PortForwarder&) = delete;

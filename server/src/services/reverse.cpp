@@ -53,6 +53,7 @@ int connect_host(const std::string& ip, int port) {
 struct ReverseForwarder::State {
   engine::Engine engine;
   Options options;
+  std::string agent;  // its path in the container
   int feed[2] = {-1, -1};  // [0]: the exec's stdin; [1]: where frames for the agent are written
   CancelToken cancel = CancelToken::make();
 
@@ -172,7 +173,7 @@ struct ReverseForwarder::State {
 
   void run(const std::shared_ptr<State>& self) {
     engine::ExecSpec spec;
-    spec.cmd = agent_command({"listen", std::to_string(options.container_port)});
+    spec.cmd = agent_command(agent, {"listen", std::to_string(options.container_port)});
     spec.user = options.user;
     spec.attach_stdin = true;
     engine::ExecIO io;
@@ -209,7 +210,7 @@ ReverseForwarder::ReverseForwarder(engine::Engine engine, Options options)
     throw Error(ErrorCode::InvalidArgument, "container port " + std::to_string(s.options.container_port) + " is not a port",
                 "give a port from 1 to 65535");
   }
-  ensure_agent(s.engine, s.options.container_id);
+  s.agent = ensure_agent(s.engine, s.options.container_id);
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.feed) != 0) {
     throw Error(ErrorCode::Internal, std::string("socketpair: ") + std::strerror(errno));
   }

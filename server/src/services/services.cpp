@@ -120,7 +120,7 @@ struct Services::Snapshot {
 
 Services::Services(const engine::Engine& engine, Target target, Forwarders& forwarders, ProgressSink& progress)
     : engine_(engine), target_(std::move(target)), forwarders_(forwarders), progress_(progress) {
-  ensure_agent(engine_, target_.container_id);
+  agent_ = ensure_agent(engine_, target_.container_id);
 }
 
 std::string Services::run(const std::vector<std::string>& cmd, const std::string& user, int* status,
@@ -155,7 +155,7 @@ Services::Snapshot Services::snapshot() {
   std::string script = std::string("d=") + kStateDir +
                        "; for f in \"$d\"/*.json; do [ -f \"$f\" ] || continue; b=${f%.json}; p=${b##*.}; "
                        "[ -d /proc/$p ] && { cat \"$f\"; echo; }; done; echo '#ports'; exec " +
-                       agent::kAgentPath + " ports";
+                       agent_ + " ports";
   std::string out = run({"/bin/sh", "-c", script}, "0");
   Snapshot snap;
   std::istringstream lines(out);
@@ -226,7 +226,7 @@ int Services::spawn(const std::string& kind, int port, const std::vector<std::st
   std::vector<std::string> argv{"/bin/sh", "-c",
                                 "umask 077; mkdir -p " + std::string(kStateDir) + " && : > " + quote(log) + " && rm -f " +
                                     quote(status_file) + " && exec \"$@\"",
-                                "sh", agent::kAgentPath, "spawn", "--log", log, "--status", status_file, "--cwd",
+                                "sh", agent_, "spawn", "--log", log, "--status", status_file, "--cwd",
                                 target_.workspace_folder, "--"};
   argv.insert(argv.end(), cmd.begin(), cmd.end());
   int status = 0;
@@ -239,7 +239,7 @@ int Services::spawn(const std::string& kind, int port, const std::vector<std::st
 
 void Services::wait_listening(const std::string& kind, int port, int pid, const std::string& log, double seconds) {
   int status = 0;
-  std::string out = run({agent::kAgentPath, "ports", "--wait", std::to_string(port), "--pid", std::to_string(pid),
+  std::string out = run({agent_, "ports", "--wait", std::to_string(port), "--pid", std::to_string(pid),
                          "--timeout", std::to_string(seconds)},
                         "0", &status);
   if (status == 0) return;
@@ -579,7 +579,7 @@ ServiceInfo Services::debug(const std::string& kind, const DebugOptions& options
 
 int Services::follow(const ServiceInfo& session, const engine::OutputSink& out, const CancelToken& cancel) {
   engine::ExecSpec spec;
-  spec.cmd = {agent::kAgentPath, "tail", "--pid", std::to_string(session.pid), "--status", session.status_file, session.log};
+  spec.cmd = {agent_, "tail", "--pid", std::to_string(session.pid), "--status", session.status_file, session.log};
   spec.user = target_.user;
   engine::ExecIO io;
   io.on_stdout = out;

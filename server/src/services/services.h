@@ -121,6 +121,7 @@ class Services {
 
   const engine::Engine& engine_;
   Target target_;
+  std::string agent_;  // the agent's path in the container
   Forwarders& forwarders_;
   ProgressSink& progress_;
 };
