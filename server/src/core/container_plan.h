@@ -36,7 +36,8 @@ std::string remote_user_of(const config::DevcontainerConfig& config, const std::
 using PortPicker = std::function<int(const std::string& host_ip, int preferred)>;
 int pick_free_port(const std::string& host_ip, int preferred);
 
-// The container to create for the workspace from `image` (whose own user is image_user).
+// The container to create for the workspace from `image` (whose own user is image_user). With
+// customizations.dlcontainer.gui on, it also writes the X11 cookie file that the spec mounts.
 engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::string& image, const std::string& image_user,
                                      const PortPicker& pick_port = pick_free_port);
 

@@ -9,6 +9,7 @@
 #include "core/image.h"
 #include "core/lifecycle.h"
 #include "core/status_cache.h"
+#include "services/services.h"
 #include "support/error.h"
 #include "support/hash.h"
 
@@ -146,6 +147,9 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
     progress.end();
     existing.reset();
   }
+
+  // A restarted X server has a new cookie: the mounted copy follows it (no-op without gui).
+  if (existing) services::refresh_display(ws.config.dlcontainer, ws.container_name);
 
   std::string id;
   bool created = false;
