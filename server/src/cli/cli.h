@@ -32,5 +32,6 @@ void print_json(const nlohmann::json& j);
 
 // Each file of cli/ adds its commands.
 void add_workspace_commands(CLI::App& app, Context& ctx);
+void add_plan_commands(CLI::App& app, Context& ctx);
 
 }  // namespace dlc::cli
