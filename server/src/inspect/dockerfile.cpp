@@ -87,7 +87,8 @@ void parse_dockerfile(std::string_view text, const std::string& file, RepoFacts&
       if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
         value = value.substr(1, value.size() - 2);
       }
-      args[name] = value;
+      bool unresolved = false;  // an ARG default may use an earlier ARG
+      args[name] = substitute(value, args, unresolved);
       return;
     }
     if (keyword != "from") return;

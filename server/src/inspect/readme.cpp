@@ -157,16 +157,26 @@ void parse_readme(std::string_view text, const std::string& file, RepoFacts& out
     std::string_view line = raw;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     Source where{file, line_no};
-    std::string low = to_lower(line);
-    for (std::string_view lead : {"pip install ", "pip3 install ", "mamba install ", "conda install "}) {
-      auto pos = low.find(lead);
-      if (pos == std::string::npos) continue;
-      std::string_view cmd = line.substr(pos + lead.size());
-      if (lead.find("pip") != std::string_view::npos) scan_pip_install(cmd, where, out);
-      else scan_conda_install(cmd, where, out);
-      return;
+    // A shell line may chain commands: "pip install -r requirements.txt && pip install x==1".
+    bool command = false;
+    std::size_t start = 0;
+    while (start < line.size()) {
+      std::size_t end = line.find_first_of(";&|", start);
+      if (end == std::string_view::npos) end = line.size();
+      std::string_view part = line.substr(start, end - start);
+      start = end + 1;
+      std::string low = to_lower(part);
+      for (std::string_view lead : {"pip install ", "pip3 install ", "mamba install ", "conda install "}) {
+        auto pos = low.find(lead);
+        if (pos == std::string::npos) continue;
+        std::string_view cmd = part.substr(pos + lead.size());
+        if (lead.find("pip") != std::string_view::npos) scan_pip_install(cmd, where, out);
+        else scan_conda_install(cmd, where, out);
+        command = true;
+        break;
+      }
     }
-    scan_prose(line, where, out);
+    if (!command) scan_prose(line, where, out);
   });
 }
 

@@ -14,9 +14,17 @@ namespace {
 bool name_start(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'; }
 
+// A URL from its first character: "https://...", "git+ssh://...", "file:..." (not "name @ https://...").
 bool looks_like_url(std::string_view s) {
-  return s.find("://") != std::string_view::npos || starts_with(s, "git+") || starts_with(s, "hg+") ||
-         starts_with(s, "svn+") || starts_with(s, "bzr+") || starts_with(s, "file:");
+  if (starts_with(s, "git+") || starts_with(s, "hg+") || starts_with(s, "svn+") || starts_with(s, "bzr+") || starts_with(s, "file:")) {
+    return true;
+  }
+  auto scheme_end = s.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0) return false;
+  for (char c : s.substr(0, scheme_end)) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '.' && c != '-') return false;
+  }
+  return true;
 }
 
 // The project name a URL or path names: "#egg=name", a wheel or sdist file name, or the last path part.

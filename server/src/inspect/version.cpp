@@ -297,6 +297,7 @@ std::optional<SpecifierSet> SpecifierSet::parse(std::string_view text) {
       s.wildcard = clause.size() > 2 && clause.substr(clause.size() - 2) == ".*";
       if (s.wildcard && s.op != Specifier::Op::Eq && s.op != Specifier::Op::Ne) return std::nullopt;
       if (s.wildcard ? !wildcard_prefix(clause) : !Version::parse(clause)) return std::nullopt;
+      if (s.op == Specifier::Op::Compatible && (s.wildcard || Version::parse(clause)->release().size() < 2)) return std::nullopt;
     }
     set.clauses_.push_back(std::move(s));
   }
@@ -381,8 +382,13 @@ bool SpecifierSet::contains(const Version& v) const {
 }
 
 bool SpecifierSet::contains(std::string_view version) const {
-  auto v = Version::parse(version);
-  return v && contains(*v);
+  if (auto v = Version::parse(version)) return contains(*v);
+  // Not a PEP 440 version: only "===" clauses can admit it, by its text.
+  if (clauses_.empty()) return false;
+  for (const auto& c : clauses_) {
+    if (c.op != Specifier::Op::Arbitrary || c.version != version) return false;
+  }
+  return true;
 }
 
 void SpecifierSet::add(const SpecifierSet& other) {

@@ -115,6 +115,12 @@ struct Ask {
 
 std::string where_text(const Ask& a) { return a.where.str() + " (" + a.text + ")"; }
 
+// "==11.3.*" reads as "11.3"; other specifiers as written.
+std::string spec_words(const std::string& spec) {
+  if (spec.size() > 4 && spec.compare(0, 2, "==") == 0 && spec.compare(spec.size() - 2, 2, ".*") == 0) return spec.substr(2, spec.size() - 4);
+  return spec;
+}
+
 bool released_by(const std::string& released, const std::string& date) {
   // "2019-06" compares with "2019-06-15" by its month.
   if (released.empty() || date.empty()) return true;
@@ -357,6 +363,7 @@ const Framework* Resolver::choose_framework() {
       throw Error(ErrorCode::UnknownVersion, "--framework " + options_.framework + " names no framework the catalog knows",
                   "give one of " + join(known, ", ") + ", with or without ==VERSION");
     }
+    decide("framework", fw->display, "--framework " + options_.framework + " was given; the repository's own pins are not used");
     return fw;
   }
   struct Candidate {
@@ -506,13 +513,18 @@ void Resolver::choose_framework_image(const Framework& fw) {
   std::vector<Ask> cuda_asks = strong_hints("cuda"), cudnn_asks = strong_hints("cudnn");
   if (!options_.cuda.empty()) cuda_asks = {Ask{"==" + options_.cuda + ".*", "--cuda " + options_.cuda, Source{"--cuda", 0}}};
   std::vector<std::string> rejected_releases;
+  bool driver_blocked = false;  // some image fit every ask but the driver
   for (const FrameworkRelease* rel : ordered) {
     struct Option {
       const FrameworkImage* img;
       CudaCheck check;
     };
     std::vector<Option> ok;
-    std::vector<std::string> rejected;
+    std::vector<std::string> rejected, why_not;  // per image; and the distinct reasons, for an error
+    auto reject = [&](const FrameworkImage& img, const std::string& why) {
+      rejected.push_back(img.image + ": " + why);
+      if (std::find(why_not.begin(), why_not.end(), why) == why_not.end()) why_not.push_back(why);
+    };
     for (const auto& img : rel->images) {
       if (img.kind != (gpu_mode_ ? "gpu" : "cpu")) continue;
       if (gpu_mode_) {
@@ -520,7 +532,7 @@ void Resolver::choose_framework_image(const Framework& fw) {
         for (const auto& a : cuda_asks) {
           auto spec = SpecifierSet::parse(a.spec);
           if (spec && !spec->contains(img.cuda)) {
-            rejected.push_back(img.image + ": CUDA " + img.cuda + ", but " + where_text(a) + " asks CUDA " + a.spec.substr(2));
+            reject(img, "CUDA " + img.cuda + ", but " + where_text(a) + " asks CUDA " + spec_words(a.spec));
             cuda_ok = false;
             break;
           }
@@ -528,7 +540,8 @@ void Resolver::choose_framework_image(const Framework& fw) {
         if (!cuda_ok) continue;
         auto check = check_cuda(img.cuda, host_, catalog_);
         if (!check.ok) {
-          rejected.push_back(img.image + ": " + check.why);
+          reject(img, check.why);
+          driver_blocked = true;
           continue;
         }
         ok.push_back(Option{&img, check});
@@ -540,7 +553,7 @@ void Resolver::choose_framework_image(const Framework& fw) {
       // No CPU image: a plain Python image and the framework from pip.
       plan_.framework = fw.name;
       plan_.framework_version = rel->version;
-      auto& d = decide("framework", fw.display + " " + rel->version, version_reason);
+      auto& d = decide("version", fw.display + " " + rel->version, version_reason);
       for (const auto& a : asks) d.facts.push_back(a.where);
       plan_.flavor = "cpu";
       choose_python_image(rel->python, fw.display + " " + rel->version + " supports Python " + rel->python);
@@ -553,7 +566,7 @@ void Resolver::choose_framework_image(const Framework& fw) {
     }
     if (ok.empty()) {
       rejected_releases.push_back(fw.display + " " + rel->version + ": " +
-                                  (rejected.empty() ? std::string("no ") + (gpu_mode_ ? "GPU" : "CPU") + " image in the catalog" : join(rejected, "; ")));
+                                  (why_not.empty() ? std::string("no ") + (gpu_mode_ ? "GPU" : "CPU") + " image in the catalog" : join(why_not, "; ")));
       continue;
     }
     // Prefer: natively supported over minor-version compatibility, the newest CUDA, the flavor needed,
@@ -578,7 +591,7 @@ void Resolver::choose_framework_image(const Framework& fw) {
     const FrameworkImage& img = *best.img;
     plan_.framework = fw.name;
     plan_.framework_version = rel->version;
-    auto& fd = decide("framework", fw.display + " " + rel->version, version_reason);
+    auto& fd = decide("version", fw.display + " " + rel->version, version_reason);
     for (const auto& a : asks) fd.facts.push_back(a.where);
     fd.rejected = rejected_releases;
     fd.citations.push_back(catalog_.cite(rel->source));
@@ -603,7 +616,7 @@ void Resolver::choose_framework_image(const Framework& fw) {
       } else {
         because += "; the driver is unknown, so the newest CUDA is taken (it needs driver >= " + best.check.min_driver + ")";
       }
-      for (const auto& a : cuda_asks) because += "; " + where_text(a) + " asks CUDA " + a.spec.substr(2);
+      for (const auto& a : cuda_asks) because += "; " + where_text(a) + " asks CUDA " + spec_words(a.spec);
       if (img.flavor == "devel") because += devel_ ? "; -devel because " + devel_why_ : "; only a -devel image fits";
       else if (devel_) because += "; no -devel image fits, so nvcc is missing although " + devel_why_;
       else because += "; -runtime because nothing compiles CUDA code";
@@ -669,7 +682,7 @@ void Resolver::choose_framework_image(const Framework& fw) {
     for (const auto& a : asks) p.push_back(where_text(a));
     return p;
   }(), "; ");
-  if (gpu_mode_ && host_.kind == HostView::Kind::Driver) {
+  if (gpu_mode_ && host_.kind == HostView::Kind::Driver && driver_blocked) {
     // The lowest driver that would run some candidate: the way out.
     std::string lowest;
     for (const FrameworkRelease* rel : ordered) {
@@ -691,8 +704,11 @@ void Resolver::choose_framework_image(const Framework& fw) {
         }
       }
     }
-    throw Error(ErrorCode::DriverTooOld,
-                asked + ": no image fits this host, whose " + host_.words + " (" + join(rejected_releases, "; ") + ")",
+    std::string tried = rejected_releases.size() > 3
+                            ? join(std::vector<std::string>(rejected_releases.begin(), rejected_releases.begin() + 3), "; ") + "; and " +
+                                  std::to_string(rejected_releases.size() - 3) + " older releases"
+                            : join(rejected_releases, "; ");
+    throw Error(ErrorCode::DriverTooOld, asked + ": no image fits this host (" + tried + ")",
                 "update the NVIDIA driver to >= " + (lowest.empty() ? std::string("a newer release") : lowest) +
                     (runnable.empty() ? "" : ", or pin " + fw.packages.front() + "==" + runnable.substr(0, runnable.find(' ')) +
                                                  " which this driver runs (" + runnable.substr(runnable.find('(') + 1)) +
@@ -760,7 +776,7 @@ void Resolver::choose_cuda_image() {
   }
   if (ok.empty()) {
     std::vector<std::string> parts;
-    for (const auto& a : cuda_asks) parts.push_back(where_text(a) + " asks CUDA " + a.spec.substr(2));
+    for (const auto& a : cuda_asks) parts.push_back(where_text(a) + " asks CUDA " + spec_words(a.spec));
     std::string asked = parts.empty() ? "CUDA code" : join(parts, "; ");
     if (host_.kind == HostView::Kind::Driver && !rejected.empty()) {
       std::string lowest;
@@ -798,7 +814,7 @@ void Resolver::choose_cuda_image() {
   plan_.base_has_python = !img.python.empty();
   std::string reason;
   std::vector<std::string> parts;
-  for (const auto& a : cuda_asks) parts.push_back(where_text(a) + " asks CUDA " + a.spec.substr(2));
+  for (const auto& a : cuda_asks) parts.push_back(where_text(a) + " asks CUDA " + spec_words(a.spec));
   reason = parts.empty() ? "no framework and no CUDA version is named, but CUDA is needed (" + devel_why_ + "): the newest CUDA" +
                                (host_.kind == HostView::Kind::Driver ? " this driver runs" : "")
                          : join(parts, "; ") + (weak_used ? " (a weak hint)" : "") + " and no framework is named: the nvidia/cuda image itself";
@@ -1016,6 +1032,7 @@ Plan Resolver::run() {
     bool wants_cuda = !strong_hints("cuda").empty() || !options_.cuda.empty() || devel_ ||
                       std::any_of(facts_.hints.begin(), facts_.hints.end(), [](const VersionHint& h) { return h.subject == "gpu"; });
     if (gpu_mode_ && wants_cuda) {
+      decide("framework", "none", "no PyTorch, TensorFlow or PaddlePaddle requirement; CUDA is asked for, so an nvidia/cuda image");
       choose_cuda_image();
     } else {
       if (wants_cuda && !gpu_mode_) {
