@@ -289,7 +289,17 @@ std::string ensure_plan_image(const engine::Engine& engine, const InferredWorksp
   req.no_cache = no_cache;
   req.labels = {{kPlanLabel, resolve::plan_fingerprint(inferred.plan)}, {kBuiltForLabel, folder}};
   std::string context = engine::tar_files({{"Dockerfile", inferred.dockerfile, 0644}});
-  engine.build_image(req, [&](const engine::DataSink& write) { write(context); }, progress, cancel);
+  try {
+    engine.build_image(req, [&](const engine::DataSink& write) { write(context); }, progress, cancel);
+  } catch (const Error& e) {
+    // The usual cause on a closed network: the base is neither here nor pullable. Say which ways out there are.
+    if (e.code() != ErrorCode::BuildFailed || engine.inspect_image(inferred.plan.base_image)) throw;
+    throw Error(ErrorCode::BuildFailed, e.what(),
+                "the plan's base image " + inferred.plan.base_image +
+                    " is not on this engine and could not be pulled: pull it where the registry is reachable, point a catalog "
+                    "file at an image you have (~/.config/dlcontainer/catalog.json; see docs/resolve.md), or run `dlcontainer init` "
+                    "and edit .devcontainer/Dockerfile");
+  }
   progress.end();
   return inferred.image;
 }

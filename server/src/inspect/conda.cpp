@@ -90,6 +90,16 @@ void add_conda_spec(std::string_view text, const Source& where, RepoFacts& out, 
 }
 
 void parse_environment_yml(std::string_view text, const std::string& file, RepoFacts& out, const std::string& group) {
+  // yaml-cpp parses flow collections recursively: bound the nesting before it can exhaust the stack.
+  int depth = 0, deepest = 0;
+  for (char c : text) {
+    if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
+    else if ((c == ']' || c == '}') && depth > 0) --depth;
+  }
+  if (deepest > 64) {
+    out.warnings.push_back(file + ": nested more than 64 levels deep; not read");
+    return;
+  }
   YAML::Node doc;
   try {
     doc = YAML::Load(std::string(text));

@@ -79,7 +79,8 @@ std::string_view strip_comment(std::string_view line) {
 struct Context {
   const FileReader* read;
   RepoFacts* out;
-  std::set<std::string> visiting;
+  std::set<std::string> visiting;  // the include chain: a file met again on it is a cycle
+  std::set<std::string> parsed;    // every file read once at most, so that includes cannot multiply the work
 };
 
 std::string join_path(const std::string& file, std::string_view target) {
@@ -131,6 +132,7 @@ void handle_option(std::string_view line, const Source& where, const std::string
       return;
     }
     std::string target = join_path(file, value);
+    if (ctx.parsed.count(target) && !ctx.visiting.count(target)) return;  // read already, through another include
     if (depth >= 10 || ctx.visiting.count(target)) {
       out.warnings.push_back(where.str() + ": " + target + " includes itself; the cycle is cut there");
       return;
@@ -172,6 +174,7 @@ void handle_option(std::string_view line, const Source& where, const std::string
 
 void parse_file(std::string_view text, const std::string& file, Context& ctx, const std::string& group, int depth) {
   ctx.visiting.insert(file);
+  ctx.parsed.insert(file);
   auto& out = *ctx.out;
   std::string logical;
   int logical_line = 0;
