@@ -13,6 +13,19 @@ namespace {
 
 using json = nlohmann::json;
 
+// The binary, with its caches in a folder of the test's own (removed when the tests end), so that
+// nothing is left in the user's ~/.cache.
+RunResult dlcp(const std::vector<std::string>& args, RunOptions options = {}) {
+  static Workspace cache("cache");
+  static bool open_to_all = [] {
+    std::filesystem::permissions(cache.path(), std::filesystem::perms::all);
+    return true;
+  }();
+  (void)open_to_all;
+  options.env.emplace("XDG_CACHE_HOME", cache.str());
+  return dlc(args, options);
+}
+
 json parse(const RunResult& r) {
   EXPECT_EQ(r.status, 0) << r.err;
   return json::parse(r.out, nullptr, false);
@@ -32,7 +45,7 @@ TEST(Plan, PrintsTheImageAndWhyWithoutTouchingAnything) {
   Workspace ws("paper");
   paper_repo(ws);
   auto before = snapshot(ws.path());
-  auto r = dlc({"plan", ws.str(), "--driver", "515.48.07"});
+  auto r = dlcp({"plan", ws.str(), "--driver", "515.48.07"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("pytorch/pytorch:1.11.0-cuda11.3-cudnn8-runtime"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("requirements.txt:2 (torch==1.11.0+cu113)"), std::string::npos) << r.out;
@@ -40,7 +53,7 @@ TEST(Plan, PrintsTheImageAndWhyWithoutTouchingAnything) {
   EXPECT_NE(r.out.find("per Docker Hub: pytorch/pytorch tags"), std::string::npos) << r.out;
   EXPECT_EQ(snapshot(ws.path()), before);
 
-  auto j = parse(dlc({"plan", ws.str(), "--driver", "515.48.07", "--json"}));
+  auto j = parse(dlcp({"plan", ws.str(), "--driver", "515.48.07", "--json"}));
   EXPECT_EQ(j["plan"]["baseImage"], "pytorch/pytorch:1.11.0-cuda11.3-cudnn8-runtime");
   EXPECT_EQ(j["plan"]["cuda"], "11.3");
   EXPECT_EQ(j["plan"]["aptPackages"], json::parse(R"(["libgl1", "libglib2.0-0"])"));
@@ -48,7 +61,7 @@ TEST(Plan, PrintsTheImageAndWhyWithoutTouchingAnything) {
   EXPECT_EQ(j["image"].get<std::string>().rfind("dlcontainer/plan:", 0), 0u);
   EXPECT_NE(j["dockerfile"].get<std::string>().find("FROM pytorch/pytorch:1.11.0-cuda11.3-cudnn8-runtime"), std::string::npos);
 
-  auto df = dlc({"plan", ws.str(), "--driver", "515.48.07", "--dockerfile"});
+  auto df = dlcp({"plan", ws.str(), "--driver", "515.48.07", "--dockerfile"});
   ASSERT_EQ(df.status, 0) << df.err;
   EXPECT_EQ(df.out, j["dockerfile"].get<std::string>());
 }
@@ -56,14 +69,14 @@ TEST(Plan, PrintsTheImageAndWhyWithoutTouchingAnything) {
 TEST(Plan, TheDriverDecidesAndAnOldOneIsAClearError) {
   Workspace ws;
   paper_repo(ws);
-  auto old = dlc({"plan", ws.str(), "--driver", "440.64"});
+  auto old = dlcp({"plan", ws.str(), "--driver", "440.64"});
   EXPECT_EQ(old.status, 1);
   EXPECT_NE(old.err.find("error: requirements.txt:2 (torch==1.11.0+cu113)"), std::string::npos) << old.err;
   EXPECT_NE(old.err.find("hint: update the NVIDIA driver to >= 450.80.02"), std::string::npos) << old.err;
-  auto cpu = parse(dlc({"plan", ws.str(), "--no-gpu", "--json"}));
+  auto cpu = parse(dlcp({"plan", ws.str(), "--no-gpu", "--json"}));
   EXPECT_FALSE(cpu["plan"]["gpu"].get<bool>());
   EXPECT_EQ(cpu["plan"]["baseImage"].get<std::string>().rfind("python:3.", 0), 0u);
-  auto bad = dlc({"plan", ws.str(), "--driver", "latest"});
+  auto bad = dlcp({"plan", ws.str(), "--driver", "latest"});
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.err.find("--driver latest is not an NVIDIA driver version"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("hint:"), std::string::npos);
@@ -81,20 +94,20 @@ TEST(Plan, AGitUrlIsClonedIntoTheDataFolderAndItsDateUsed) {
   RunOptions env;
   env.env = {{"XDG_DATA_HOME", data.str()}};
   std::string url = "file://" + origin.str();
-  auto j = parse(dlc({"plan", url, "--driver", "440.64", "--json"}, env));
+  auto j = parse(dlcp({"plan", url, "--driver", "440.64", "--json"}, env));
   std::string folder = j["workspace"];
   EXPECT_EQ(folder.rfind(data.str() + "/dlcontainer/clones/origin-", 0), 0u) << folder;
   EXPECT_EQ(j["plan"]["commitDate"], "2020-05-20");
   // Unpinned TensorFlow of May 2020 on a CUDA 10.2 driver: 2.2.0.
   EXPECT_EQ(j["plan"]["baseImage"], "tensorflow/tensorflow:2.2.0-gpu");
-  auto again = parse(dlc({"plan", url, "--driver", "440.64", "--json"}, env));
+  auto again = parse(dlcp({"plan", url, "--driver", "440.64", "--json"}, env));
   EXPECT_EQ(again["workspace"], folder);
 }
 
 TEST(Init, WritesDevcontainerJsonThatUpAndStockToolsUseAndNeverOverwritesUnasked) {
   Workspace ws("initme");
   paper_repo(ws);
-  auto r = dlc({"init", ws.str(), "--driver", "515.48.07"});
+  auto r = dlcp({"init", ws.str(), "--driver", "515.48.07"});
   ASSERT_EQ(r.status, 0) << r.err;
   auto dc = json::parse(ws.read(".devcontainer/devcontainer.json"));
   EXPECT_EQ(dc["build"]["dockerfile"], "Dockerfile");
@@ -107,17 +120,17 @@ TEST(Init, WritesDevcontainerJsonThatUpAndStockToolsUseAndNeverOverwritesUnasked
   // A second init changes nothing and says how to go on.
   ws.write(".devcontainer/devcontainer.json", "{ // mine now\n \"image\": \"dlc-test/python:latest\" }\n");
   auto before = snapshot(ws.path());
-  auto again = dlc({"init", ws.str()});
+  auto again = dlcp({"init", ws.str()});
   EXPECT_EQ(again.status, 1);
   EXPECT_NE(again.err.find("exist"), std::string::npos) << again.err;
   EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;
   EXPECT_EQ(snapshot(ws.path()), before);
 
   // plan now follows the file; --force writes it again.
-  auto followed = parse(dlc({"plan", ws.str(), "--json"}));
+  auto followed = parse(dlcp({"plan", ws.str(), "--json"}));
   EXPECT_EQ(followed["plan"]["mode"], "devcontainer");
   EXPECT_EQ(followed["plan"]["baseImage"], "dlc-test/python:latest");
-  ASSERT_EQ(dlc({"init", ws.str(), "--force", "--driver", "515.48.07"}).status, 0);
+  ASSERT_EQ(dlcp({"init", ws.str(), "--force", "--driver", "515.48.07"}).status, 0);
   EXPECT_EQ(json::parse(ws.read(".devcontainer/devcontainer.json"))["customizations"]["dlcontainer"]["cuda"], "11.3");
   EXPECT_TRUE(std::filesystem::exists(ws.path() / "train.py"));
 }
@@ -152,14 +165,14 @@ TEST(Build, UpWithoutDevcontainerBuildsThePlanOnceWithTheHostUid) {
     as.groups = {docker ? docker->gr_gid : sock.st_gid};
     as.unset_env = {"XDG_RUNTIME_DIR"};
   }
-  auto planned = parse(dlc({"plan", ws.str(), "--json"}, as));
+  auto planned = parse(dlcp({"plan", ws.str(), "--json"}, as));
   std::string tag = planned["image"];
   EXPECT_EQ(planned["plan"]["baseImage"], "dlc-test/python:latest");
   EXPECT_NE(planned["dockerfile"].get<std::string>().find("libsndfile1"), std::string::npos);
   EXPECT_NE(planned["dockerfile"].get<std::string>().find("http://deb.debian.org/debian#g"), std::string::npos);
   engine.remove_image(tag, true);  // a leftover of an earlier run would hide the build
 
-  auto first = dlc({"up", ws.str(), "--json"}, as);
+  auto first = dlcp({"up", ws.str(), "--json"}, as);
   ASSERT_EQ(first.status, 0) << first.err;
   auto up = json::parse(first.out);
   EXPECT_EQ(up["action"], "created");
@@ -168,7 +181,7 @@ TEST(Build, UpWithoutDevcontainerBuildsThePlanOnceWithTheHostUid) {
   ASSERT_TRUE(built);
   EXPECT_EQ(built->labels["dev.dlcontainer.built-for"], std::filesystem::weakly_canonical(ws.path()).string());
 
-  auto inside = dlc({"exec", "-w", ws.str(), "--", "sh", "-c", "id -u; ls /usr/lib/x86_64-linux-gnu | grep -c '^libsndfile.so.1$'; touch made-here"}, as);
+  auto inside = dlcp({"exec", "-w", ws.str(), "--", "sh", "-c", "id -u; ls /usr/lib/x86_64-linux-gnu | grep -c '^libsndfile.so.1$'; touch made-here"}, as);
   ASSERT_EQ(inside.status, 0) << inside.err;
   EXPECT_EQ(inside.out.substr(0, inside.out.find('\n')), std::to_string(uid)) << inside.out;
   EXPECT_NE(inside.out.find("\n1\n"), std::string::npos) << inside.out;  // libsndfile1 is installed
@@ -177,8 +190,8 @@ TEST(Build, UpWithoutDevcontainerBuildsThePlanOnceWithTheHostUid) {
   EXPECT_EQ(made.st_uid, uid);
 
   // An unchanged plan is not built again: the same image, and the build is skipped.
-  ASSERT_EQ(dlc({"down", ws.str(), "--remove"}, as).status, 0);
-  auto second = dlc({"up", ws.str(), "--json"}, as);
+  ASSERT_EQ(dlcp({"down", ws.str(), "--remove"}, as).status, 0);
+  auto second = dlcp({"up", ws.str(), "--json"}, as);
   ASSERT_EQ(second.status, 0) << second.err;
   EXPECT_EQ(second.err.find("Building"), std::string::npos) << second.err;
   EXPECT_NE(second.err.find("is up to date"), std::string::npos) << second.err;
@@ -187,10 +200,10 @@ TEST(Build, UpWithoutDevcontainerBuildsThePlanOnceWithTheHostUid) {
 
   // A changed plan is a new tag, and the container says it is out of date.
   ws.write("requirements.txt", "torch==1.11.0\n# a comment changes nothing\n");
-  EXPECT_EQ(parse(dlc({"plan", ws.str(), "--json"}, as))["image"], tag);
+  EXPECT_EQ(parse(dlcp({"plan", ws.str(), "--json"}, as))["image"], tag);
   ws.write("viz.py", "import cv2\n");
-  EXPECT_NE(parse(dlc({"plan", ws.str(), "--json"}, as))["image"], tag);
-  auto status = parse(dlc({"status", ws.str(), "--json"}, as));
+  EXPECT_NE(parse(dlcp({"plan", ws.str(), "--json"}, as))["image"], tag);
+  auto status = parse(dlcp({"status", ws.str(), "--json"}, as));
   EXPECT_TRUE(status["outOfDate"].get<bool>());
 
   for (const auto& c : ws.containers(engine)) engine.remove_container(c.id, true);
@@ -206,7 +219,7 @@ TEST(Build, APlannedBaseThatCannotBePulledFailsAndLeavesNoContainer) {
                R"({"pythonImages": [{"image": "dlc-test/does-not-exist:3.11", "python": "3.11", "released": "2022-10-24"}]})");
   RunOptions o;
   o.env = {{"XDG_CONFIG_HOME", config.str()}};
-  auto r = dlc({"up", ws.str()}, o);
+  auto r = dlcp({"up", ws.str()}, o);
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("dlc-test/does-not-exist:3.11"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("hint:"), std::string::npos) << r.err;

@@ -74,6 +74,38 @@ TEST(InspectRepository, ReadsHeadsDateAndSkipsWhatGitIgnores) {
   for (const auto& r : f.requirements) EXPECT_NE(r.name, "never");
 }
 
+TEST(InspectRepository, TheImportCacheGivesTheSameFactsAndSeesChanges) {
+  TempRepo repo, cache;
+  for (int k = 0; k < 100; ++k) repo.write("pkg/m" + std::to_string(k) + ".py", "import os\n");
+  repo.write("pkg/audio.py", "import os\nimport soundfile\n");
+  repo.write("pkg/ops.py", "from torch.utils.cpp_extension import load\n");
+  InspectOptions options;
+  options.cache_dir = cache.path();
+  auto first = inspect_repository(repo.path(), options);
+  auto uncached = inspect_repository(repo.path());
+  auto second = inspect_repository(repo.path(), options);  // from the cache
+  nlohmann::json a = first, b = second, c = uncached;
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a, c);
+  ASSERT_EQ(second.system_needs.size(), 1u);
+  EXPECT_EQ(second.system_needs[0].source.str(), "pkg/audio.py:2");
+  ASSERT_EQ(second.cuda_code.size(), 1u);
+  EXPECT_EQ(second.cuda_code[0].kind, "jit-load");
+  // A file that changes is read again (its size changes, so its stamp does).
+  repo.write("pkg/audio.py", "import os\nimport os\nimport cv2\n");
+  auto third = inspect_repository(repo.path(), options);
+  ASSERT_EQ(third.system_needs.size(), 1u);
+  EXPECT_EQ(third.system_needs[0].module, "cv2");
+  EXPECT_EQ(third.system_needs[0].source.str(), "pkg/audio.py:3");
+  // A cache file that is not ours is ignored, not trusted.
+  for (const auto& entry : std::filesystem::directory_iterator(cache.path())) {
+    std::ofstream(entry.path()) << "garbage\n1:2:3\tpkg/audio.py\tsoundfile@9\n";
+  }
+  auto fourth = inspect_repository(repo.path(), options);
+  ASSERT_EQ(fourth.system_needs.size(), 1u);
+  EXPECT_EQ(fourth.system_needs[0].module, "cv2");
+}
+
 TEST(InspectRepository, AFolderThatDoesNotExist) {
   try {
     inspect_repository("/nonexistent/dlc-repo");

@@ -93,7 +93,9 @@ Planned plan_folder(const fs::path& folder, const PlanParams& params, bool use_d
   out.folder = folder;
   auto catalog = resolve::Catalog::load(params.catalog.empty() ? std::nullopt : std::optional<fs::path>(params.catalog));
   auto prefs = UserPreferences::load();
-  out.facts = inspect::inspect_repository(folder);
+  inspect::InspectOptions inspect_options;
+  inspect_options.cache_dir = xdg_dir("XDG_CACHE_HOME", ".cache") / "dlcontainer" / "imports";
+  out.facts = inspect::inspect_repository(folder, inspect_options);
   resolve::ResolveOptions options;
   options.framework = params.framework;
   options.cuda = params.cuda;

@@ -65,6 +65,12 @@ void record(std::string_view module, const std::string& file, std::string_view t
 
 }  // namespace
 
+std::optional<SystemNeed> system_need(std::string_view module, const Source& where) {
+  const Need* need = lookup(module);
+  if (!need) return std::nullopt;
+  return SystemNeed{std::string(module), need->packages, std::string(need->why), where};
+}
+
 void scan_imports(std::string_view text, const std::string& file, RepoFacts& out) {
   // `import a.b as c, d` and `from a.b import c`: find each "import" keyword and look around it.
   const char* base = text.data();

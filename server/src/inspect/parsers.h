@@ -56,6 +56,9 @@ void parse_readme(std::string_view text, const std::string& file, RepoFacts& out
 // `seen` collects modules already reported so that only the first import of each is kept.
 void scan_imports(std::string_view text, const std::string& file, RepoFacts& out);
 
+// The system packages a module's wheel needs, when it is one that needs some.
+std::optional<SystemNeed> system_need(std::string_view module, const Source& where);
+
 // Facts that follow from others: a CUDA version named by an index URL (".../whl/cu113"), a local
 // version ("+cu113"), a PaddlePaddle post-release ("post117"), a cupy-cudaXXX package. Run once
 // after every file has been read.
