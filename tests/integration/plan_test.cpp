@@ -104,6 +104,32 @@ TEST(Plan, AGitUrlIsClonedIntoTheDataFolderAndItsDateUsed) {
   EXPECT_EQ(again["workspace"], folder);
 }
 
+TEST(Up, AGitUrlIsClonedThenOpenedAndOtherCommandsFindIt) {
+  DLC_REQUIRE_ENGINE();
+  Workspace origin("paper-origin");
+  origin.devcontainer(R"({"image": "dlc-test/python:latest"})");
+  origin.write("train.py", "print('hi')\n");
+  RunOptions at{.cwd = origin.path()};
+  ASSERT_EQ(run({"git", "init", "-q"}, at).status, 0);
+  ASSERT_EQ(run({"git", "add", "."}, at).status, 0);
+  ASSERT_EQ(run({"git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "paper"}, at).status, 0);
+  Workspace data("data");
+  RunOptions env;
+  env.env = {{"XDG_DATA_HOME", data.str()}};
+  std::string url = "file://" + origin.str();
+  auto before = dlcp({"status", url}, env);
+  EXPECT_EQ(before.status, 1);
+  EXPECT_NE(before.err.find("is not cloned yet"), std::string::npos) << before.err;
+  auto up = parse(dlcp({"up", url, "--json"}, env));
+  std::string folder = up["workspace"];
+  EXPECT_EQ(folder.rfind(data.str() + "/dlcontainer/clones/paper-origin-", 0), 0u) << folder;
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(folder) / "train.py"));
+  auto status = parse(dlcp({"status", url, "--json"}, env));
+  EXPECT_EQ(status["state"], "running");
+  EXPECT_EQ(status["containerId"], up["containerId"]);
+  for (const auto& c : engine.list_containers({{"dev.dlcontainer.workspace", folder}})) engine.remove_container(c.id, true);
+}
+
 TEST(Init, WritesDevcontainerJsonThatUpAndStockToolsUseAndNeverOverwritesUnasked) {
   Workspace ws("initme");
   paper_repo(ws);

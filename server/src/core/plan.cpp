@@ -199,8 +199,12 @@ gpu::HostFacts host_facts_for(const PlanParams& params) {
   return reader_slot()();
 }
 
+fs::path clone_folder_for(const std::string& url) {
+  return inspect::clone_folder(url, xdg_dir("XDG_DATA_HOME", ".local/share") / "dlcontainer" / "clones");
+}
+
 fs::path materialize_workspace(const std::string& path_or_url) {
-  if (inspect::is_remote(path_or_url)) return inspect::checkout(path_or_url, xdg_dir("XDG_DATA_HOME", ".local/share") / "dlcontainer" / "clones");
+  if (inspect::is_remote(path_or_url)) return inspect::checkout(path_or_url, clone_folder_for(path_or_url).parent_path());
   return workspace_folder(path_or_url);
 }
 

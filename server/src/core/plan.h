@@ -71,6 +71,8 @@ gpu::HostFacts host_facts_for(const PlanParams& params);
 
 // A folder as given, or the clone of a URL (made on first use, reused after).
 std::filesystem::path materialize_workspace(const std::string& path_or_url);
+// Where a URL is (or will be) cloned, without cloning it.
+std::filesystem::path clone_folder_for(const std::string& url);
 
 // inspect + resolve; reads files (and clones a URL), runs nothing.
 PlanResult plan_workspace(const PlanParams& params);
