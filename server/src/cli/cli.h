@@ -38,5 +38,6 @@ void add_gpu_commands(CLI::App& app, Context& ctx);
 std::string gpu_summary(const gpu::Attachment& attachment);
 void add_serve_commands(CLI::App& app, Context& ctx);
 void add_service_commands(CLI::App& app, Context& ctx);
+void add_plan_commands(CLI::App& app, Context& ctx);
 
 }  // namespace dlc::cli

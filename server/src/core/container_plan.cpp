@@ -66,8 +66,15 @@ WorkspaceContext load_workspace(const fs::path& folder, const std::string& expli
   } else if (auto found = config::find_config(folder)) {
     config_file = *found;
   } else {
-    throw Error(ErrorCode::ConfigInvalid, "no devcontainer.json in " + folder.string(),
-                "add .devcontainer/devcontainer.json (for example {\"image\": \"python:3.11\"}), or pass --config PATH");
+    // No devcontainer.json: the plan inferred from the repository stands in for it (core/plan.cpp).
+    auto inferred = std::make_shared<const InferredWorkspace>(infer_workspace(folder));
+    ws.inferred = inferred;
+    ws.config = inferred->config;
+    ws.devcontainer_id = sha256_hex(folder.string() + "\ninferred").substr(0, 32);
+    ws.remote_workspace_folder = config::default_workspace_folder(folder);
+    ws.config_hash = sha256_hex(ws.config.document.dump()).substr(0, 16);
+    ws.container_name = container_name_for(folder);
+    return ws;
   }
   // The spec derives devcontainerId from the labels that identify the container; so do we.
   ws.devcontainer_id = sha256_hex(folder.string() + "\n" + config_file.string()).substr(0, 32);

@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "config/devcontainer.h"
+#include "core/plan.h"
 #include "engine/types.h"
 
 namespace dlc::core {
@@ -19,10 +21,12 @@ struct WorkspaceContext {
   std::string container_name;
   std::string devcontainer_id;
   std::string remote_workspace_folder;
+  // Set when the workspace has no devcontainer.json: the plan that stands in for it (core/plan.h).
+  std::shared_ptr<const InferredWorkspace> inferred;
 };
 
-// Reads the workspace's devcontainer.json (explicit_config, or the one the spec's search finds).
-// Error{ConfigInvalid} when there is none or it cannot be used.
+// Reads the workspace's devcontainer.json (explicit_config, or the one the spec's search finds);
+// without one, the inferred plan stands in for it. Error{ConfigInvalid} when it cannot be used.
 WorkspaceContext load_workspace(const std::filesystem::path& folder, const std::string& explicit_config);
 
 // The name a workspace's container gets: readable, unique per folder.
