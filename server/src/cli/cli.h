@@ -32,5 +32,10 @@ void print_json(const nlohmann::json& j);
 
 // Each file of cli/ adds its commands.
 void add_workspace_commands(CLI::App& app, Context& ctx);
+void add_pycharm_commands(CLI::App& app, Context& ctx);
+
+// Runs a command in the workspace's container with this terminal's streams, passing ^C, TERM, HUP
+// and window changes on; returns its exit status (workspace_commands.cpp).
+int run_exec(Context& ctx, core::ExecParams params, bool force_tty, bool no_tty);
 
 }  // namespace dlc::cli
