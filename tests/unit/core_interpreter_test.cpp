@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "core/container_plan.h"
-#include "core/ide_mounts.h"
+#include "core/ide_container.h"
 #include "core/interpreter.h"
 #include "support/error.h"
 

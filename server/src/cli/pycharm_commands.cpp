@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/terminal.h"
 #include "core/interpreter.h"
+#include "core/ssh.h"
 #include "support/error.h"
 
 extern char** environ;
@@ -74,6 +75,21 @@ void add_pycharm_commands(CLI::App& app, Context& ctx) {
       TerminalProgress progress(/*quiet=*/!::isatty(2));
       auto launch = core::prepare_python(ctx.workspaces(), params, progress);
       ctx.exit_status = run_exec(ctx, launch.exec, false, false);
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("ssh-config", "start SSH in the container (customizations.dlcontainer.ssh) and print its ssh_config Host entry");
+    auto params = std::make_shared<core::SshConfigParams>();
+    auto json = std::make_shared<bool>(false);
+    cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
+    cmd->add_option("--config", params->config, "the devcontainer.json to use (default: found in the folder)");
+    cmd->add_flag("--json", *json, "print one JSON result object");
+    cmd->footer("usage: ssh -F <(dlcontainer ssh-config) HOST, or append it to ~/.ssh/config");
+    cmd->callback([&ctx, params, json] {
+      // stdout is the config itself (ssh -F <(...) reads it): progress goes to a terminal only.
+      TerminalProgress progress(/*quiet=*/!::isatty(2));
+      auto r = core::ssh_config(ctx.workspaces(), *params, progress);
+      if (*json) print_json(r); else std::fputs(r.config_text.c_str(), stdout);
     });
   }
 }

@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include "core/ide_mounts.h"
+#include "core/ide_container.h"
 #include "core/workspace.h"
 #include "support/error.h"
 #include "support/hash.h"
@@ -148,7 +148,7 @@ engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::stri
   s.mounts.push_back(workspace);
   for (const auto& m : c.mounts) s.mounts.push_back(m);
   for (const auto& m : ra.volumes) s.mounts.push_back(m);
-  add_ide_mounts(ws, s);  // the interpreter's mirror and IDE helpers (core/ide_mounts.h)
+  add_ide_options(ws, s, pick_port);  // the interpreter's mirror, IDE helpers, SSH (core/ide_container.h)
   s.working_dir = ws.remote_workspace_folder;
 
   for (const auto& p : ra.publish) add_port(s.ports, p, pick_port);

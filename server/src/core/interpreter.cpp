@@ -1,6 +1,5 @@
 #include "core/interpreter.h"
 
-#include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -9,9 +8,8 @@
 #include <set>
 
 #include "core/container_plan.h"
-#include "core/ide_mounts.h"
+#include "core/ide_container.h"
 #include "support/error.h"
-#include "support/hash.h"
 
 namespace dlc::core {
 
@@ -20,148 +18,8 @@ using json = nlohmann::json;
 
 namespace {
 
-// A flock on a per-workspace file. Each wrapper run holds it shared for the life of its exec; a
-// re-create takes it exclusive without waiting, so that it never kills a run that a wrapper started.
-class IdeLock {
- public:
-  IdeLock(const fs::path& folder, int operation) {
-    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-    fs::path dir = fs::path(runtime && *runtime ? runtime : "/tmp") / ("dlcontainer-" + std::to_string(::getuid()));
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    fs::permissions(dir, fs::perms::owner_all, ec);
-    fd_ = ::open((dir / (sha256_hex(folder.string()).substr(0, 16) + ".ide.lock")).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    held_ = fd_ >= 0 && ::flock(fd_, operation) == 0;
-  }
-  ~IdeLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  IdeLock(const IdeLock&) = delete;
-  IdeLock& operator=(const IdeLock&) = delete;
-  bool held() const { return held_; }
-
- private:
-  int fd_ = -1;
-  bool held_ = false;
-};
-
-struct Collected {
-  int status = -1;
-  std::string out, err;
-};
-
-Collected run_collected(const engine::Engine& engine, const std::string& container, engine::ExecSpec spec,
-                        const CancelToken& cancel) {
-  Collected c;
-  engine::ExecIO io;
-  io.on_stdout = [&](std::string_view d) { c.out.append(d); };
-  io.on_stderr = [&](std::string_view d) { c.err.append(d); };
-  c.status = engine.run_exec(container, spec, io, cancel);
-  return c;
-}
-
-// Commands running in the container besides its main process: an exec's process has parent 0 in the
-// container's pid namespace (its parent is the engine's shim, outside), like pid 1 and unlike the
-// children of either. The probe itself is such a process, and leaves itself out.
-constexpr const char* kRunningExecs =
-    "for d in /proc/[0-9]*; do p=${d#/proc/}; [ \"$p\" = 1 ] || [ \"$p\" = $$ ] && continue; "
-    "pp=$(sed -n 's/^PPid:[[:space:]]*//p' \"$d/status\" 2>/dev/null); "
-    "[ \"$pp\" = 0 ] && echo \"$p $(tr '\\0' ' ' < \"$d/cmdline\" 2>/dev/null)\"; done; true";
-
-std::vector<std::string> running_execs(const engine::Engine& engine, const std::string& container, const CancelToken& cancel) {
-  auto c = run_collected(engine, container, engine::ExecSpec{.cmd = {"/bin/sh", "-c", kRunningExecs}, .user = "0"}, cancel);
-  std::vector<std::string> out;
-  std::string line;
-  for (char ch : c.out) {
-    if (ch == '\n') {
-      if (!line.empty()) out.push_back(line);
-      line.clear();
-    } else {
-      line += ch;
-    }
-  }
-  if (!line.empty()) out.push_back(line);
-  return out;
-}
-
-std::vector<engine::Mount> missing_mounts(const engine::ContainerInfo& info, const std::vector<engine::Mount>& wanted) {
-  std::vector<engine::Mount> out;
-  for (const auto& w : wanted) {
-    bool there = std::any_of(info.mounts.begin(), info.mounts.end(), [&](const auto& m) { return m.target == w.target; });
-    if (!there) out.push_back(w);
-  }
-  return out;
-}
-
 bool has_mount_at(const engine::ContainerInfo& info, const std::string& target) {
   return std::any_of(info.mounts.begin(), info.mounts.end(), [&](const auto& m) { return m.target == target; });
-}
-
-struct Ensured {
-  engine::ContainerInfo info;
-  bool recreated = false;
-};
-
-// The workspace's container, running, with the IDE's mounts. `shared` is the caller's shared lock
-// (a wrapper run) or null (the interpreter command); it is dropped while a re-create holds the
-// exclusive one and taken again afterwards.
-Ensured ensure_ide_container(Workspaces& workspaces, const fs::path& folder, const std::string& explicit_config,
-                             std::unique_ptr<IdeLock>* shared, ProgressSink& progress, const CancelToken& cancel) {
-  const auto& engine = workspaces.engine();
-  Ensured out;
-  std::string config;
-  // The running container and what it lacks.
-  auto look = [&](engine::ContainerInfo& info) {
-    auto status = workspaces.status(StatusParams{.workspace = folder.string()});
-    config = !explicit_config.empty() ? explicit_config : status.config_file;
-    WorkspaceContext ws = load_workspace(folder, config);
-    if (status.state != "running") {
-      status.container_id = workspaces.up(UpParams{.workspace = folder.string(), .config = config}, progress, cancel).container_id;
-    }
-    auto found = engine.inspect_container(status.container_id);
-    if (!found) throw Error(ErrorCode::ContainerNotFound, "the container vanished while starting", "run `dlcontainer up` again");
-    info = std::move(*found);
-    return missing_mounts(info, ide_mounts(ws, read_ide_state(folder)));
-  };
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    if (shared && !*shared) *shared = std::make_unique<IdeLock>(folder, LOCK_SH);
-    auto missing = look(out.info);
-    if (missing.empty()) return out;
-
-    // A mount can only be added by making the container anew: never under a running command. Runs
-    // of the wrapper hold the lock shared; short ones (an IDE's helper scripts) are waited for.
-    if (shared) shared->reset();
-    std::unique_ptr<IdeLock> exclusive;
-    for (int i = 0; i < 100; ++i) {
-      exclusive = std::make_unique<IdeLock>(folder, LOCK_EX | LOCK_NB);
-      if (exclusive->held()) break;
-      cancel.throw_if_cancelled();
-      ::usleep(100 * 1000);
-    }
-    missing = look(out.info);  // another run may have re-created it meanwhile
-    if (missing.empty()) continue;
-    std::string what = missing.front().target + (missing.size() > 1 ? " (and " + std::to_string(missing.size() - 1) + " more)" : "");
-    std::string hint = "let them finish or stop them, then run `dlcontainer interpreter " + folder.string() +
-                       "` (the container is re-created from its image; the workspace and named volumes stay)";
-    if (!exclusive->held()) {
-      throw Error(ErrorCode::Conflict,
-                  "the container must be re-created to mount " + what + ", but the interpreter is running in it", hint);
-    }
-    auto busy = running_execs(engine, out.info.id, cancel);
-    if (!busy.empty()) {
-      throw Error(ErrorCode::Conflict, "the container must be re-created to mount " + what + ", but " +
-                                           std::to_string(busy.size()) + " command(s) run in it: " + busy.front(), hint);
-    }
-    progress.begin("Re-creating the container to mount " + what);
-    progress.end();
-    workspaces.down(DownParams{.workspace = folder.string(), .remove = true});
-    workspaces.up(UpParams{.workspace = folder.string(), .config = config}, progress, cancel);
-    out.recreated = true;
-  }
-  if (shared && !*shared) *shared = std::make_unique<IdeLock>(folder, LOCK_SH);
-  if (look(out.info).empty()) return out;
-  throw Error(ErrorCode::Internal, "the container still lacks the interpreter's mounts after it was re-created",
-              "this is a bug in dlcontainer; please report it with -v output");
 }
 
 std::string self_binary() {
