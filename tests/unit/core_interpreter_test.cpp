@@ -146,6 +146,20 @@ TEST(MirrorHostPath, ConfigWinsElseOnWhenTheInterpreterWasRequested) {
   EXPECT_THROW(mirror_host_path(c, IdeState{}), Error);
 }
 
+TEST(PydevdConnectBack, FindsThePortPyCharmsDebuggerConnectsTo) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(pydevd_connect_back_port(V{"-u", "/opt/pycharm/plugins/python-ce/helpers/pydev/pydevd.py", "--multiprocess", "--qt-support=auto",
+                                       "--client", "127.0.0.1", "--port", "40123", "--file", "/home/me/paper/train.py", "--lr", "3"}),
+            40123);
+  EXPECT_EQ(pydevd_connect_back_port(V{"pydevd.py", "--port", "5678", "--client", "localhost", "--file", "x.py"}), 5678);
+  // Not the debugger, or not connecting back to this machine.
+  EXPECT_EQ(pydevd_connect_back_port(V{"train.py", "--client", "127.0.0.1", "--port", "1"}), std::nullopt);
+  EXPECT_EQ(pydevd_connect_back_port(V{"pydevd.py", "--client", "10.0.0.5", "--port", "5678", "--file", "x.py"}), std::nullopt);
+  EXPECT_EQ(pydevd_connect_back_port(V{"pydevd.py", "--client", "127.0.0.1", "--file", "x.py", "--port", "5678"}), std::nullopt);
+  EXPECT_EQ(pydevd_connect_back_port(V{"pydevd.py", "--client", "127.0.0.1", "--port", "99999", "--file", "x.py"}), std::nullopt);
+  EXPECT_EQ(pydevd_connect_back_port(V{"pydevd.py", "--client", "127.0.0.1", "--port", "12ab", "--file", "x.py"}), std::nullopt);
+}
+
 TEST(PythonCommand, DefaultsToPython3) {
   config::DevcontainerConfig c;
   EXPECT_EQ(python_command(c), "python3");

@@ -110,6 +110,30 @@ std::string map_path_word(const std::string& word, const std::string& from, cons
   return word;
 }
 
+std::optional<int> pydevd_connect_back_port(const std::vector<std::string>& args) {
+  auto script = std::find_if(args.begin(), args.end(), [](const std::string& a) {
+    return fs::path(a).filename() == "pydevd.py";
+  });
+  if (script == args.end()) return std::nullopt;
+  std::string host;
+  std::optional<int> port;
+  for (auto it = script + 1; it != args.end(); ++it) {
+    if (*it == "--file") break;  // what follows belongs to the debugged script
+    if (it + 1 == args.end()) break;
+    if (*it == "--client") host = *(it + 1);
+    if (*it == "--port") {
+      try {
+        std::size_t used = 0;
+        int n = std::stoi(*(it + 1), &used);
+        if (used == (it + 1)->size() && n > 0 && n < 65536) port = n;
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  if (!port || !(host == "127.0.0.1" || host == "localhost" || host == "::1")) return std::nullopt;
+  return port;
+}
+
 std::string python_command(const config::DevcontainerConfig& config) {
   if (config.dlcontainer.is_object()) {
     if (auto it = config.dlcontainer.find("python"); it != config.dlcontainer.end()) {

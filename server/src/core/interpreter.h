@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,11 @@ std::map<std::string, std::string> forwarded_environment(const std::map<std::str
 // Rewrites a host path under `from` to the same place under `to` (a word, or the value after the
 // first '=' of `--opt=value`); other words are returned unchanged.
 std::string map_path_word(const std::string& word, const std::string& from, const std::string& to);
+
+// The port of the IDE's debug server that pydevd is told to connect back to, when the arguments
+// start PyCharm's debugger: a script named pydevd.py followed by `--client HOST --port N`, HOST being
+// this machine's loopback (127.0.0.1, localhost, ::1). nullopt otherwise.
+std::optional<int> pydevd_connect_back_port(const std::vector<std::string>& args);
 
 // The python command in the container: customizations.dlcontainer.python, else "python3".
 std::string python_command(const config::DevcontainerConfig& config);
