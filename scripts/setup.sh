@@ -11,6 +11,7 @@ packages=(
   libbenchmark-dev libyaml-cpp-dev libtomlplusplus-dev libarchive-dev libssl-dev
   docker.io debootstrap xz-utils procps
   openssh-client openjdk-17-jdk-headless junit5 libjackson2-databind-java
+  libxau-dev gdb xvfb xauth x11-utils python3-jsonschema
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,10 @@
 #include "core/gpu.h"
 #include "core/image.h"
 #include "core/lifecycle.h"
+#include "core/status_cache.h"
+#include "services/services.h"
+#include "core/plan.h"
+#include "inspect/repo.h"
 #include "support/error.h"
 #include "support/hash.h"
 
@@ -81,7 +85,12 @@ void run_start_commands(const engine::Engine& engine, const WorkspaceContext& ws
 
 }  // namespace
 
-fs::path workspace_folder(const std::string& path) {
+fs::path workspace_folder(const std::string& path_or_url) {
+  // A git URL names the folder it is cloned into (`up URL` clones it first; core/plan.h).
+  std::string path = inspect::is_remote(path_or_url) ? clone_folder_for(path_or_url).string() : path_or_url;
+  if (path != path_or_url && !fs::exists(path)) {
+    throw Error(ErrorCode::PathNotFound, path_or_url + " is not cloned yet", "run `dlcontainer up " + path_or_url + "` to clone and open it");
+  }
   std::error_code ec;
   fs::path p = fs::weakly_canonical(fs::absolute(path.empty() ? "." : path), ec);
   if (ec || !fs::exists(p)) {
@@ -94,7 +103,22 @@ fs::path workspace_folder(const std::string& path) {
   return p;
 }
 
-Workspaces::Workspaces(engine::Engine engine) : engine_(std::move(engine)) {}
+Workspaces::Workspaces(engine::Engine engine)
+    : engine_(std::move(engine)), cache_(std::make_unique<StatusCache>()), config_hashes_(std::make_unique<ConfigHashes>()) {}
+
+Workspaces::~Workspaces() = default;
+
+namespace {
+
+// Whatever up or down did (or failed halfway through), the next status asks the engine again, so a
+// client reads its own writes without waiting for the events to arrive.
+struct InvalidateOnExit {
+  StatusCache& cache;
+  std::string folder;
+  ~InvalidateOnExit() { cache.invalidate(folder); }
+};
+
+}  // namespace
 
 std::shared_ptr<std::mutex> Workspaces::lock_for(const std::string& workspace) {
   std::lock_guard lock(locks_mu_);
@@ -104,11 +128,12 @@ std::shared_ptr<std::mutex> Workspaces::lock_for(const std::string& workspace) {
 }
 
 UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const CancelToken& cancel) {
-  fs::path folder = workspace_folder(params.workspace);
+  fs::path folder = materialize_workspace(params.workspace);  // a git URL is cloned first
   WorkspaceContext ws = load_workspace(folder, params.config);  // a broken config changes nothing
   auto mu = lock_for(folder.string());
   std::lock_guard in_process(*mu);
   FileLock across_processes(folder.string());
+  InvalidateOnExit invalidate{*cache_, folder.string()};
   cancel.throw_if_cancelled();
 
   UpResult result;
@@ -129,6 +154,9 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
     progress.end();
     existing.reset();
   }
+
+  // A restarted X server has a new cookie: the mounted copy follows it (no-op without gui).
+  if (existing) services::refresh_display(ws.config.dlcontainer, ws.container_name);
 
   std::string id;
   bool created = false;
@@ -190,6 +218,7 @@ DownResult Workspaces::down(const DownParams& params) {
   auto mu = lock_for(folder.string());
   std::lock_guard in_process(*mu);
   FileLock across_processes(folder.string());
+  InvalidateOnExit invalidate{*cache_, folder.string()};
   DownResult result{.workspace = folder.string(), .action = "none"};
   auto c = find_container(engine_, folder);
   if (!c) return result;
@@ -206,28 +235,46 @@ DownResult Workspaces::down(const DownParams& params) {
 
 WorkspaceStatus Workspaces::status(const StatusParams& params) {
   fs::path folder = workspace_folder(params.workspace);
-  WorkspaceStatus s;
-  s.workspace = folder.string();
-  s.state = "none";
-  auto c = find_container(engine_, folder);
-  if (!c) return s;
-  auto info = engine_.inspect_container(c->id);
-  if (!info) return s;
-  auto meta = read_metadata(info->labels);
-  s.state = info->state.status;
-  s.container_id = info->id;
-  s.container_name = info->name;
-  s.image = info->image;
-  s.config_file = info->labels[kConfigFileLabel];
-  s.remote_user = meta.remote_user;
-  s.remote_workspace_folder = meta.workspace_folder;
-  s.started_at = info->state.started_at;
-  s.ports = info->ports;
-  s.gpu = gpu_attachment_of(info->labels);
+  auto view = cache_->find(folder.string());
+  if (!view) {
+    auto ticket = cache_->ticket(folder.string());
+    view.emplace();
+    WorkspaceStatus& s = view->status;
+    s.workspace = folder.string();
+    s.state = "none";
+    auto c = find_container(engine_, folder);
+    auto info = c ? engine_.inspect_container(c->id) : std::nullopt;
+    if (info) {
+      auto meta = read_metadata(info->labels);
+      s.state = info->state.status;
+      s.container_id = info->id;
+      s.container_name = info->name;
+      s.image = info->image;
+      s.config_file = info->labels[kConfigFileLabel];
+      s.remote_user = meta.remote_user;
+      s.remote_workspace_folder = meta.workspace_folder;
+      s.started_at = info->state.started_at;
+      s.ports = info->ports;
+      s.gpu = gpu_attachment_of(info->labels);
+      view->config_hash = info->labels[kConfigHashLabel];
+    }
+    cache_->store(ticket, *view);
+  }
+  WorkspaceStatus s = std::move(view->status);
+  if (s.state == "none") return s;
   // Out of date when the devcontainer.json it was made from has changed since; a config that no
   // longer parses says so at `up`, not here.
   try {
-    s.out_of_date = load_workspace(folder, s.config_file).config_hash != info->labels[kConfigHashLabel];
+    auto hash = [&] {
+      auto ws = load_workspace(folder, s.config_file);
+      std::vector<fs::path> read{ws.config.config_file};
+      if (ws.config.build) read.push_back(ws.config.build->dockerfile);
+      return ConfigHashes::Computed{ws.config_hash, read};
+    };
+    // A container without the config-file label (made by another tool) is hashed each time: which
+    // file the search finds can change without the found one changing.
+    auto current = s.config_file.empty() ? hash().hash : config_hashes_->get(folder.string() + "\n" + s.config_file, hash);
+    s.out_of_date = current != view->config_hash;
   } catch (const Error&) {
   }
   return s;
