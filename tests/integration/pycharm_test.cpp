@@ -1,8 +1,11 @@
 // The container's Python as PyCharm uses it: `dlcontainer interpreter` and the wrapper it writes, run
 // the way an IDE runs a local interpreter, against the real engine.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +23,10 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using ::testing::HasSubstr;
+
+// Debian's python3-debugpy (in dlc-test/services) carries pydevd, the debugger PyCharm starts.
+constexpr const char* kServicesImage = "dlc-test/services:latest";
+constexpr const char* kPydevd = "/usr/lib/python3/dist-packages/debugpy/_vendored/pydevd/pydevd.py";
 
 std::string image_config(const std::string& dlcontainer = "") {
   std::string c = std::string("{\"image\": \"") + kPythonImage + "\"";
@@ -123,6 +130,56 @@ std::vector<std::string> processes_with(const engine::Engine& engine, const std:
   }
   return found;
 }
+
+// Stands for PyCharm's debug server: a listener on the host's loopback at a port of its own choosing.
+class IdeDebugServer {
+ public:
+  IdeDebugServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(::listen(fd_, 4), 0);
+    EXPECT_EQ(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~IdeDebugServer() {
+    if (conn_ >= 0) ::close(conn_);
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+  // The first connection, waited for at most `seconds`.
+  bool accept(int seconds) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, seconds * 1000) != 1) return false;
+    conn_ = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    return conn_ >= 0;
+  }
+  void send(const std::string& text) { EXPECT_EQ(::send(conn_, text.data(), text.size(), MSG_NOSIGNAL), static_cast<ssize_t>(text.size())); }
+  // One pydevd message (a line), waited for at most `seconds`; "" when none came.
+  std::string read_line(int seconds) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (buffer_.find('\n') == std::string::npos) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      pollfd p{conn_, POLLIN, 0};
+      if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) != 1) return "";
+      char buf[4096];
+      ssize_t n = ::read(conn_, buf, sizeof buf);
+      if (n <= 0) return "";
+      buffer_.append(buf, static_cast<std::size_t>(n));
+    }
+    auto end = buffer_.find('\n');
+    std::string line = buffer_.substr(0, end);
+    buffer_.erase(0, end + 1);
+    return line;
+  }
+
+ private:
+  int fd_ = -1, conn_ = -1, port_ = 0;
+  std::string buffer_;
+};
 
 TEST(Interpreter, WritesAGitIgnoredWrapperAndMirrorsTheWorkspace) {
   DLC_REQUIRE_ENGINE();
@@ -293,6 +350,38 @@ TEST(Interpreter, ANewHelpersFolderNeverRecreatesTheContainerUnderARunningComman
   ASSERT_EQ(now.size(), 1u);
   EXPECT_EQ(now[0].id, first["containerId"]);
   EXPECT_EQ(now[0].state, "running");
+}
+
+TEST(Interpreter, PyCharmsDebuggerInTheContainerReachesTheIdesDebugServerOnTheHost) {
+  DLC_REQUIRE_ENGINE();
+  ASSERT_TRUE(engine.inspect_image(kServicesImage)) << kServicesImage << " is missing: tests/images/build.sh services builds it";
+  Workspace ws("debug me");
+  ws.devcontainer(std::string("{\"image\": \"") + kServicesImage + "\"}");
+  auto r = interpreter(ws);
+  ws.write("script.py", "import sys\nprint('script ran', sys.argv[1:], flush=True)\n");
+
+  // What PyCharm runs for Debug: pydevd told to connect back to the IDE at 127.0.0.1:PORT, which in
+  // the container is the container itself. No --network host: only the agent's relay gets it out.
+  IdeDebugServer ide;
+  std::string port = std::to_string(ide.port());
+  Spawned p({wrapper(ws), "-u", kPydevd, "--multiprocess", "--client", "127.0.0.1", "--port", port, "--file",
+             (ws.path() / "script.py").string(), "an arg"});
+  ASSERT_TRUE(ide.accept(90)) << "pydevd never reached the host listener; wrapper output: " << p.output;
+  // The relay is the agent, listening on the container's loopback at the IDE's port.
+  EXPECT_EQ(processes_with(engine, r["containerId"], "/agent listen " + port).size(), 1u);
+
+  // The IDE speaks first (CMD_VERSION, 501); pydevd's first message is its answer, with the same seq.
+  ide.send("501\t1\t1.1\tUNIX\tID\n");
+  EXPECT_THAT(ide.read_line(30), ::testing::StartsWith("501\t1\t"));
+  // CMD_RUN: the script runs under the debugger, reports its main thread, and the run ends as usual.
+  ide.send("101\t3\t\n");
+  EXPECT_THAT(ide.read_line(30), ::testing::StartsWith("103\t"));
+  ASSERT_TRUE(p.wait_for("script ran ['an arg']", 60)) << p.output;
+  auto status = p.wait_exit(60);
+  ASSERT_TRUE(status) << "the wrapper did not end after the debugged script";
+  EXPECT_EQ(*status, 0);
+  // The relay ends with the run: nothing listens on the IDE's port in the container any more.
+  EXPECT_TRUE(processes_with(engine, r["containerId"], "/agent listen " + port).empty());
 }
 
 TEST(Interpreter, BadInputIsRefusedAndChangesNothing) {

@@ -9,6 +9,7 @@
 
 #include "core/container_plan.h"
 #include "core/ide_container.h"
+#include "services/reverse.h"
 #include "support/error.h"
 
 namespace dlc::core {
@@ -130,7 +131,7 @@ std::optional<int> pydevd_connect_back_port(const std::vector<std::string>& args
       }
     }
   }
-  if (!port || !(host == "127.0.0.1" || host == "localhost" || host == "::1")) return std::nullopt;
+  if (!port || !(host == "127.0.0.1" || host == "localhost")) return std::nullopt;
   return port;
 }
 
@@ -287,6 +288,28 @@ PythonLaunch prepare_python(Workspaces& workspaces, const PythonParams& params, 
   e.tty = false;  // the front end decides
   e.attach_stdin = true;
   launch.hold = std::shared_ptr<IdeLock>(lock.release());
+
+  // PyCharm's debugger connects back to the IDE: the agent's reverse relay carries 127.0.0.1:PORT in
+  // the container to the same port on the host, where the IDE's debug server listens. Every process
+  // of the run (pydevd follows subprocesses with the same --port) shares the one relay.
+  if (auto port = pydevd_connect_back_port(params.args)) {
+    progress.begin("Relaying the debugger's port " + std::to_string(*port) + " to the IDE");
+    try {
+      launch.relay = std::make_shared<services::ReverseForwarder>(
+          workspaces.engine(), services::ReverseForwarder::Options{.container_id = info.id,
+                                                                    .container_port = *port,
+                                                                    .host_port = *port,
+                                                                    .user = meta.remote_user});
+    } catch (const Error& err) {
+      progress.end();
+      if (err.code() != ErrorCode::PortUnavailable) throw;
+      throw Error(ErrorCode::PortUnavailable,
+                  "the debugger cannot reach the IDE: port " + std::to_string(*port) + " is taken inside the container",
+                  "stop what listens on that port in the container (another debug session of this workspace?) and debug again");
+    }
+    progress.end();
+    launch.debug_port = *port;
+  }
   return launch;
 }
 

@@ -60,6 +60,11 @@ struct PythonLaunch {
   std::shared_ptr<void> hold;
   std::vector<std::string> helpers_added;  // helper folders seen for the first time by this run
   bool recreated = false;
+  // PyCharm's debugger: pydevd is told to connect to the IDE at 127.0.0.1:debug_port, which in the
+  // container is the container itself. The agent listens there and relays over an exec to the host's
+  // port (services::ReverseForwarder) until the launch is dropped. 0 when the run is no debug session.
+  int debug_port = 0;
+  std::shared_ptr<void> relay;  // declared after `hold`: it stops before the lock is let go
 };
 PythonLaunch prepare_python(Workspaces& workspaces, const PythonParams& params,
                             ProgressSink& progress = no_progress(), const CancelToken& cancel = {});
@@ -81,7 +86,8 @@ std::string map_path_word(const std::string& word, const std::string& from, cons
 
 // The port of the IDE's debug server that pydevd is told to connect back to, when the arguments
 // start PyCharm's debugger: a script named pydevd.py followed by `--client HOST --port N`, HOST being
-// this machine's loopback (127.0.0.1, localhost, ::1). nullopt otherwise.
+// this machine's IPv4 loopback (127.0.0.1, localhost: where the agent listens in the container).
+// nullopt otherwise.
 std::optional<int> pydevd_connect_back_port(const std::vector<std::string>& args);
 
 // The python command in the container: customizations.dlcontainer.python, else "python3".
