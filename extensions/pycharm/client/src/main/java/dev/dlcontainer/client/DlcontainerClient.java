@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dlcontainer.client.Protocol.DownResult;
 import dev.dlcontainer.client.Protocol.ExecResult;
-import dev.dlcontainer.client.Protocol.HostGpus;
 import dev.dlcontainer.client.Protocol.InitializeResult;
 import dev.dlcontainer.client.Protocol.InterpreterResult;
 import dev.dlcontainer.client.Protocol.LogMessage;
@@ -117,10 +116,6 @@ public final class DlcontainerClient implements AutoCloseable {
 
   public CompletableFuture<SshConfigResult> sshConfig(String workspace) {
     return call("ide/sshConfig", Protocol.workspace(workspace), SshConfigResult.class);
-  }
-
-  public CompletableFuture<HostGpus> gpus() {
-    return call("host/gpus", null, HostGpus.class);
   }
 
   public CompletableFuture<ServiceInfo> jupyter(String workspace, boolean lab) {

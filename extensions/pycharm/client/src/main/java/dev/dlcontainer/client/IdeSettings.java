@@ -1,6 +1,6 @@
 package dev.dlcontainer.client;
 
-import dev.dlcontainer.client.Protocol.HostGpus;
+import dev.dlcontainer.client.Protocol.GpuAttachment;
 import dev.dlcontainer.client.Protocol.InterpreterResult;
 import dev.dlcontainer.client.Protocol.PortBinding;
 import dev.dlcontainer.client.Protocol.PortEntry;
@@ -90,18 +90,19 @@ public final class IdeSettings {
     return rows;
   }
 
-  /** The tool window's GPU lines. */
-  public static List<String> gpuLines(HostGpus g) {
+  /** The tool window's GPU lines: what the workspace's container was given, or why nothing. */
+  public static List<String> gpuLines(WorkspaceStatus s) {
     List<String> lines = new ArrayList<>();
-    if (g == null) return lines;
-    if (!g.driverPresent() || g.gpus().isEmpty()) {
-      lines.add("No NVIDIA GPU" + (g.whyNone().isEmpty() ? "" : ": " + g.whyNone()));
+    if (s == null || "none".equals(s.state())) return lines;
+    GpuAttachment g = s.gpu();
+    if (g == null || "none".equals(g.method())) {
+      lines.add("No GPU in the container" + (g == null || g.reason().isEmpty() ? "" : ": " + g.reason()));
       return lines;
     }
-    lines.add("Driver " + g.driverVersion() + ", CUDA " + g.cudaVersion());
-    for (Protocol.Gpu gpu : g.gpus()) {
-      lines.add(String.format(Locale.ROOT, "GPU %d: %s, %.1f GiB, compute %s", gpu.index(), gpu.name(),
-          gpu.memoryTotal() / (1024.0 * 1024 * 1024), gpu.computeCapability()));
+    lines.add("GPUs attached by " + g.method() + (g.selection() == null || g.selection().isEmpty() ? "" : " (" + g.selection() + ")"));
+    for (int i = 0; i < g.indices().size(); ++i) {
+      String name = i < g.names().size() ? g.names().get(i) : "";
+      lines.add(String.format(Locale.ROOT, "GPU %d%s", g.indices().get(i), name.isEmpty() ? "" : ": " + name));
     }
     return lines;
   }

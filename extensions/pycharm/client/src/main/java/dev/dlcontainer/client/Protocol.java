@@ -23,9 +23,21 @@ public final class Protocol {
 
   public record PortBinding(int containerPort, String protocol, String hostIp, int hostPort) {}
 
+  /** How GPUs were attached to a container (method none, toolkit, cdi or direct), and why. */
+  public record GpuAttachment(String method, String selection, List<Integer> indices, List<String> uuids, List<String> names,
+      String reason) {
+    public GpuAttachment {
+      method = method == null ? "none" : method;
+      indices = indices == null ? List.of() : indices;
+      names = names == null ? List.of() : names;
+      uuids = uuids == null ? List.of() : uuids;
+      reason = reason == null ? "" : reason;
+    }
+  }
+
   public record WorkspaceStatus(String workspace, String state, String containerId, String containerName, String image,
       String configFile, String remoteUser, String remoteWorkspaceFolder, String startedAt, boolean outOfDate,
-      List<PortBinding> ports) {
+      List<PortBinding> ports, GpuAttachment gpu) {
     public WorkspaceStatus {
       ports = ports == null ? List.of() : ports;
     }
@@ -48,7 +60,7 @@ public final class Protocol {
 
   public record ExecResult(int exitCode, String stdout, String stderr, boolean truncated) {}
 
-  /** {@code ide/interpreter}: what {@code dlcontainer interpreter} reports. */
+  /** {@code ide/interpreter}: what {@code dlcontainer interpreter} reports (schemas/protocol/ide.interpreter.json). */
   public record InterpreterResult(String workspace, String interpreter, String python, String pythonVersion,
       String containerId, String remoteWorkspaceFolder, boolean mirrorHostPath, String mirrorNote, List<String> helpers,
       boolean recreated) {
@@ -58,7 +70,7 @@ public final class Protocol {
     }
   }
 
-  /** {@code ide/sshConfig}: the Host entry and its parts. */
+  /** {@code ide/sshConfig}: the Host entry and its parts (schemas/protocol/ide.sshConfig.json). */
   public record SshConfigResult(String workspace, String host, String hostName, int port, String user, String identityFile,
       String knownHostsFile, String containerId, boolean recreated, String config, String configFile) {}
 
@@ -74,16 +86,6 @@ public final class Protocol {
   /** One row of {@code ports/list}. */
   public record PortEntry(int containerPort, String protocol, String hostIp, int hostPort, String via, String service,
       String process, int pid) {}
-
-  public record Gpu(int index, String name, String uuid, long memoryTotal, String computeCapability) {}
-
-  /** {@code host/gpus}: the host's NVIDIA driver and GPUs. */
-  public record HostGpus(boolean driverPresent, String driverVersion, String cudaVersion, List<Gpu> gpus, String whyNone) {
-    public HostGpus {
-      gpus = gpus == null ? List.of() : gpus;
-      whyNone = whyNone == null ? "" : whyNone;
-    }
-  }
 
   /** {@code workspace/didChangeStatus}. */
   public record StatusChange(String workspace, String event, String containerId, WorkspaceStatus status) {}

@@ -3,8 +3,7 @@ package dev.dlcontainer.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dlcontainer.client.Protocol.Gpu;
-import dev.dlcontainer.client.Protocol.HostGpus;
+import dev.dlcontainer.client.Protocol.GpuAttachment;
 import dev.dlcontainer.client.Protocol.InterpreterResult;
 import dev.dlcontainer.client.Protocol.PortBinding;
 import dev.dlcontainer.client.Protocol.PortEntry;
@@ -53,16 +52,16 @@ class IdeSettingsTest {
 
   @Test
   void statusLineSaysWhatToDo() {
-    var none = new WorkspaceStatus("/w", "none", "", "", "", "", "", "", "", false, List.of());
+    var none = new WorkspaceStatus("/w", "none", "", "", "", "", "", "", "", false, List.of(), null);
     assertTrue(IdeSettings.statusLine(none).contains("Rebuild Container"));
-    var running = new WorkspaceStatus("/w", "running", "id", "dlc-w-1", "img", "", "dev", "/workspaces/w", "", true, List.of());
+    var running = new WorkspaceStatus("/w", "running", "id", "dlc-w-1", "img", "", "dev", "/workspaces/w", "", true, List.of(), null);
     assertEquals("running · dlc-w-1 · img · devcontainer.json changed: Rebuild Container applies it", IdeSettings.statusLine(running));
   }
 
   @Test
   void portRowsPreferTheServersListElsePublishedPorts() {
     var status = new WorkspaceStatus("/w", "running", "id", "n", "i", "", "", "", "", false,
-        List.of(new PortBinding(6006, "tcp", "127.0.0.1", 6007)));
+        List.of(new PortBinding(6006, "tcp", "127.0.0.1", 6007)), null);
     assertEquals(List.of(new IdeSettings.PortRow(6006, "127.0.0.1:6007", "", "published")), IdeSettings.portRows(status, List.of()));
     var listed = List.of(new PortEntry(8888, "tcp", "127.0.0.1", 8890, "forwarded", "jupyter", "jupyter-notebook", 7),
         new PortEntry(5000, "tcp", "", 0, "container", "", "python3", 9));
@@ -70,12 +69,17 @@ class IdeSettingsTest {
         new IdeSettings.PortRow(5000, "(not reachable from the host)", "python3", "container")), IdeSettings.portRows(status, listed));
   }
 
+  private static WorkspaceStatus running(GpuAttachment gpu) {
+    return new WorkspaceStatus("/w", "running", "id", "n", "i", "", "", "", "", false, List.of(), gpu);
+  }
+
   @Test
-  void gpuLinesNameTheDriverAndEachGpuOrWhyNone() {
-    var none = new HostGpus(false, "", "", List.of(), "no NVIDIA driver is loaded");
-    assertEquals(List.of("No NVIDIA GPU: no NVIDIA driver is loaded"), IdeSettings.gpuLines(none));
-    var two = new HostGpus(true, "550.54", "12.4",
-        List.of(new Gpu(0, "NVIDIA H100", "GPU-1", 80L * 1024 * 1024 * 1024, "9.0")), "");
-    assertEquals(List.of("Driver 550.54, CUDA 12.4", "GPU 0: NVIDIA H100, 80.0 GiB, compute 9.0"), IdeSettings.gpuLines(two));
+  void gpuLinesNameEachAttachedGpuOrWhyNone() {
+    var none = new GpuAttachment("none", "", List.of(), List.of(), List.of(), "the host has no NVIDIA driver");
+    assertEquals(List.of("No GPU in the container: the host has no NVIDIA driver"), IdeSettings.gpuLines(running(none)));
+    assertEquals(List.of("No GPU in the container"), IdeSettings.gpuLines(running(null)));
+    var two = new GpuAttachment("toolkit", "all", List.of(0, 1), List.of("GPU-a", "GPU-b"), List.of("NVIDIA H100", "NVIDIA H100"), "");
+    assertEquals(List.of("GPUs attached by toolkit (all)", "GPU 0: NVIDIA H100", "GPU 1: NVIDIA H100"), IdeSettings.gpuLines(running(two)));
+    assertTrue(IdeSettings.gpuLines(new WorkspaceStatus("/w", "none", "", "", "", "", "", "", "", false, List.of(), null)).isEmpty());
   }
 }

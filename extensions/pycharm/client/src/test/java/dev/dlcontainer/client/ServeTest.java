@@ -92,7 +92,7 @@ class ServeTest {
 
   @Test
   void initializeListsTheWorkspaceMethods() {
-    for (String m : List.of("workspace/up", "workspace/status", "workspace/exec", "workspace/down")) {
+    for (String m : List.of("workspace/up", "workspace/status", "workspace/exec", "workspace/down", "ide/interpreter", "ide/sshConfig")) {
       assertTrue(client.offers(m), m + " in " + client.methods());
     }
     assertFalse(client.offers("no/such/method"));
@@ -170,7 +170,6 @@ class ServeTest {
 
   @Test
   void interpreterIsRegisteredFromTheServersAnswer() throws Exception {
-    require(client.offers("ide/interpreter"), "this dlcontainer serve has no ide/interpreter");
     requireEngine();
     String ws = workspace.toString();
     InterpreterResult r = DlcontainerClient.await(client.interpreter(ws, List.of()));
@@ -190,6 +189,20 @@ class ServeTest {
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
     assertEquals(ws + " FROM PYCHARM\n", out);
+  }
+
+  @Test
+  void interpreterRefusesARelativeFolderAndSshSaysHowToTurnItOn() throws Exception {
+    RpcException relative = assertThrows(RpcException.class,
+        () -> DlcontainerClient.await(client.interpreter("paper", List.of())));
+    assertEquals(RpcException.INVALID_PARAMS, relative.code());
+    assertFalse(Files.exists(workspace.resolve(".dlcontainer")));
+
+    requireEngine();
+    RpcException off = assertThrows(RpcException.class, () -> DlcontainerClient.await(client.sshConfig(workspace.toString())));
+    assertEquals("configInvalid", off.errorName());
+    assertTrue(off.userText().contains("\"ssh\": true"), off.userText());
+    assertEquals("none", DlcontainerClient.await(client.status(workspace.toString())).state());
   }
 
   @Test

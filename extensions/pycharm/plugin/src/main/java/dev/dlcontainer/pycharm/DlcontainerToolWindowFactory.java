@@ -18,7 +18,7 @@ import javax.swing.JButton;
 import javax.swing.JPanel;
 import javax.swing.table.DefaultTableModel;
 
-/** The dlcontainer tool window: the container's status, its ports and the host's GPUs. */
+/** The dlcontainer tool window: the container's status, its ports and the GPUs it was given. */
 public final class DlcontainerToolWindowFactory implements ToolWindowFactory {
   @Override
   public void createToolWindowContent(Project project, ToolWindow toolWindow) {
@@ -33,8 +33,7 @@ public final class DlcontainerToolWindowFactory implements ToolWindowFactory {
       var s = DlcontainerClient.await(client.status(service.workspace()));
       List<PortEntry> listed = client.offers("ports/list") && s.running()
           ? DlcontainerClient.await(client.ports(service.workspace())) : List.of();
-      List<String> gpuLines = client.offers("host/gpus") ? IdeSettings.gpuLines(DlcontainerClient.await(client.gpus()))
-          : List.of("GPU details need a dlcontainer with host/gpus");
+      List<String> gpuLines = IdeSettings.gpuLines(s);
       ApplicationManager.getApplication().invokeLater(() -> {
         status.setText(IdeSettings.statusLine(s));
         ports.setRowCount(0);
