@@ -19,6 +19,9 @@ MethodTable default_methods();
 // workspace/up, down, status, list, exec, logs; notifications workspace/output, workspace/didChangeStatus.
 void add_workspace_methods(MethodTable& table);
 
+// ide/interpreter, ide/sshConfig: the container's Python for an IDE, and its SSH Host entry.
+void add_interpreter_methods(MethodTable& table);
+
 // workspace/didChangeStatus: an engine event changed a workspace's container.
 struct DidChangeStatusParams {
   std::string workspace;
