@@ -30,9 +30,10 @@ function engineMissing() {
   return img.status === 0 ? null : `${image} is missing: tests/images/build.sh services builds it`;
 }
 
-function cli(args) {
+// What the CLI prints as JSON for the same call; `statuses`: the exit statuses that still print it.
+function cli(args, statuses = [0]) {
   const r = spawnSync(binary, args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `dlcontainer ${args.join(' ')}: ${r.stderr}`);
+  assert.ok(statuses.includes(r.status), `dlcontainer ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 
@@ -99,13 +100,20 @@ function dap(message) {
   return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
+// The first response among the DAP messages received so far (events such as `output` may come first).
 function dapResponse(buffer) {
-  const text = buffer.toString();
-  const m = text.match(/Content-Length: (\d+)\r\n\r\n/);
-  if (!m) return null;
-  const start = m.index + m[0].length;
-  if (Buffer.byteLength(text.slice(start)) < Number(m[1])) return null;
-  return JSON.parse(text.slice(start, start + Number(m[1])));
+  let rest = buffer;
+  for (;;) {
+    const text = rest.toString('latin1');
+    const m = text.match(/Content-Length: (\d+)\r\n\r\n/);
+    if (!m) return null;
+    const start = m.index + m[0].length;
+    const end = start + Number(m[1]);
+    if (rest.length < end) return null;
+    const message = JSON.parse(rest.subarray(start, end).toString('utf8'));
+    if (message.type === 'response') return message;
+    rest = rest.subarray(end);
+  }
 }
 
 test('plan, doctor, services, ports and debuggers through dlcontainer serve --stdio', { timeout: 280_000 }, async (t) => {
@@ -174,7 +182,10 @@ test('plan, doctor, services, ports and debuggers through dlcontainer serve --st
       assert.equal(typeof report.ok, 'boolean');
       const ids = report.checks.map((c) => c.id);
       assert.ok(ids.includes('docker-running'), ids.join(','));
-      assert.deepEqual(ids, cli(['doctor', '--json']).checks.map((c) => c.id));
+      // doctor exits 1 where no GPU container can be made (a host without a GPU), and prints the report all the same.
+      const printed = cli(['doctor', '--json'], [0, 1]);
+      assert.deepEqual(ids, printed.checks.map((c) => c.id));
+      assert.equal(report.ok, printed.ok);
     });
 
     await t.test('services on a workspace without a container say to run up', async () => {
