@@ -6,6 +6,8 @@ MethodTable default_methods() {
   MethodTable table;
   add_workspace_methods(table);
   add_interpreter_methods(table);
+  add_plan_methods(table);
+  add_service_methods(table);
   return table;
 }
 
