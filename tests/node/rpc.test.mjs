@@ -184,6 +184,18 @@ test('dlcontainer serve --stdio with vscode-jsonrpc against the real engine', { 
       assert.equal(s.state, 'exited');
     });
 
+    await t.test('ide/interpreter brings the workspace up and writes the wrapper; ide/sshConfig says how to turn SSH on', async () => {
+      const r = await connection.sendRequest('ide/interpreter', { workspace: ws.folder });
+      assert.ok(r.interpreter.startsWith(ws.folder + path.sep), r.interpreter);
+      assert.ok(fs.statSync(r.interpreter).mode & 0o100, 'the wrapper is executable');
+      const ran = spawnSync(r.interpreter, ['-c', 'import sys; print(sys.version_info[0])'], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(ran.stdout.trim(), '3', ran.stderr);
+      await assert.rejects(connection.sendRequest('ide/sshConfig', { workspace: ws.folder }),
+        (e) => e.code >= 1000 && typeof e.data.code === 'string' && /ssh/.test(e.data.hint));
+      await assert.rejects(schemas.wrongOnPurpose(() => connection.sendRequest('ide/interpreter', { workspace: ws.folder, helpers: ['rel'] })),
+        (e) => e.code === -32602);
+    });
+
     await t.test('shutdown then exit ends the server with status 0', async () => {
       assert.equal(await connection.sendRequest('shutdown'), null);
       await connection.sendNotification('exit');
@@ -202,7 +214,8 @@ test('dlcontainer serve --stdio with vscode-jsonrpc against the real engine', { 
   assert.deepEqual(schemas.errors, [], 'every message validates against schemas/protocol');
   // The suite produced every kind of message the server sends, and each was checked.
   for (const key of ['in result workspace/up', 'in result workspace/exec', 'in result workspace/status', 'in result workspace/list',
-    'in result workspace/down', 'in result workspace/logs', 'in result initialize', 'in result shutdown',
+    'in result workspace/down', 'in result workspace/logs', 'in result initialize', 'in result shutdown', 'in result ide/interpreter',
+    'in error ide/sshConfig',
     'in notification $/progress', 'in notification workspace/output', 'in notification workspace/didChangeStatus',
     'in error workspace/exec', 'in error workspace/status', 'in error workspace/nothing',
     'out notification $/cancelRequest', 'out notification exit']) {
