@@ -1,0 +1,192 @@
+// The wire shapes of `dlcontainer serve` as this extension uses them. The server is the truth:
+// docs/protocol.md and schemas/protocol/ describe every method; these types name only the fields the
+// extension reads, so a server that adds fields needs no change here.
+
+export const Methods = {
+  initialize: 'initialize',
+  initialized: 'initialized',
+  shutdown: 'shutdown',
+  exit: 'exit',
+  up: 'workspace/up',
+  down: 'workspace/down',
+  status: 'workspace/status',
+  list: 'workspace/list',
+  exec: 'workspace/exec',
+  logs: 'workspace/logs',
+  plan: 'workspace/plan',
+  doctor: 'doctor',
+  jupyter: 'services/jupyter',
+  tensorboard: 'services/tensorboard',
+  services: 'services/list',
+  ports: 'ports/list',
+  debugPython: 'debug/python',
+  debugGdb: 'debug/gdb',
+} as const;
+
+export const Notifications = {
+  progress: '$/progress',
+  cancelRequest: '$/cancelRequest',
+  logMessage: 'window/logMessage',
+  didChangeStatus: 'workspace/didChangeStatus',
+  execOutput: 'workspace/execOutput',
+  execInput: 'workspace/execInput',
+  execResize: 'workspace/execResize',
+  logsOutput: 'workspace/logsOutput',
+} as const;
+
+export interface InitializeResult {
+  serverInfo?: { name?: string; version?: string };
+  capabilities?: { methods?: string[]; [key: string]: unknown };
+  methods?: string[];
+}
+
+export interface PortBinding {
+  containerPort: number;
+  protocol?: string;
+  hostIp?: string;
+  hostPort: number;
+}
+
+export interface GpuAttachment {
+  method?: string; // deviceRequests | cdi | direct | none
+  devices?: Array<{ index?: number; name?: string; uuid?: string } | string>;
+}
+
+export interface WorkspaceStatus {
+  workspace: string;
+  state: string; // none | running | exited | created | paused | ...
+  containerId?: string;
+  containerName?: string;
+  image?: string;
+  remoteUser?: string;
+  remoteWorkspaceFolder?: string;
+  outOfDate?: boolean;
+  ports?: PortBinding[];
+  gpus?: GpuAttachment | Array<{ name?: string } | string>;
+  gpuAttach?: string;
+}
+
+export interface UpParams {
+  workspace: string;
+  rebuild?: boolean;
+  noCache?: boolean;
+  config?: string;
+  gpus?: string;
+  mounts?: string[];
+}
+
+export interface UpResult extends WorkspaceStatus {
+  outcome?: string;
+  action?: string; // created | started | running
+  commandsRun?: string[];
+}
+
+export interface DownResult {
+  workspace: string;
+  containerId?: string;
+  action: string; // stopped | removed | none
+}
+
+export interface ExecParams {
+  workspace: string;
+  command: string[];
+  tty?: boolean;
+  stdin?: boolean;
+  stream?: boolean;
+  user?: string;
+  workingDir?: string;
+  env?: Record<string, string>;
+  cols?: number;
+  rows?: number;
+}
+
+export interface ExecOutputParams {
+  id: string;
+  stream?: 'stdout' | 'stderr';
+  data: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout?: string;
+  stderr?: string;
+}
+
+// One decision of a plan: what was chosen, why, and what was rejected.
+export interface PlanDecision {
+  what?: string;
+  topic?: string;
+  choice?: string;
+  chosen?: string;
+  reason?: string;
+  because?: string;
+  rejected?: Array<string | { choice?: string; reason?: string }>;
+  alternatives?: Array<string | { choice?: string; reason?: string }>;
+}
+
+export interface Plan {
+  image?: string;
+  baseImage?: string;
+  framework?: string | { name?: string; version?: string };
+  cuda?: string;
+  python?: string;
+  decisions?: PlanDecision[];
+  explanation?: Array<PlanDecision | string>;
+  reasons?: Array<PlanDecision | string>;
+  [key: string]: unknown;
+}
+
+export interface ServiceInfo {
+  name?: string;
+  url: string;
+  token?: string;
+  hostPort?: number;
+  containerPort?: number;
+  running?: boolean;
+}
+
+// What the server answers for debug/python and debug/gdb: the attach configuration itself (a
+// launch.json entry), possibly wrapped in {configuration}.
+export interface DebugAnswer {
+  configuration?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+// $/progress values, as in LSP's work-done progress.
+export interface ProgressBegin {
+  kind: 'begin';
+  title: string;
+  message?: string;
+  percentage?: number;
+  cancellable?: boolean;
+}
+export interface ProgressReport {
+  kind: 'report';
+  message?: string;
+  percentage?: number;
+}
+export interface ProgressEnd {
+  kind: 'end';
+  message?: string;
+}
+export type ProgressValue = ProgressBegin | ProgressReport | ProgressEnd;
+
+export interface ProgressParams {
+  token: string | number;
+  value: ProgressValue;
+}
+
+export interface LogMessageParams {
+  type: number; // 1 error, 2 warning, 3 info, 4 log
+  message: string;
+}
+
+// The `data` of an error response from the server: which of dlc::ErrorCode it was, and what to do.
+export interface ErrorData {
+  code?: string;
+  hint?: string;
+  [key: string]: unknown;
+}
+
+// JSON-RPC's standard codes that the extension treats specially.
+export const RequestCancelled = -32800;

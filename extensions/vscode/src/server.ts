@@ -1,0 +1,87 @@
+// One `dlcontainer serve --stdio` per window, started on first use and started again after it dies.
+import * as vscode from 'vscode';
+import { findServerBinary } from './binary';
+import { DlcClient } from './client';
+import { WorkspaceStatus } from './protocol';
+
+const logLevels = ['', 'error', 'warning', 'info', 'log'];
+
+export class ServerManager implements vscode.Disposable {
+  private starting: Promise<DlcClient> | undefined;
+  private current: DlcClient | undefined;
+  private readonly statusListeners = new Set<(s: WorkspaceStatus) => void>();
+  private readonly startListeners = new Set<(c: DlcClient) => void>();
+  private disposed = false;
+
+  constructor(
+    private readonly extensionDir: string,
+    private readonly output: vscode.OutputChannel,
+    private readonly version: string,
+  ) {}
+
+  // The running client, starting the server when there is none.
+  client(): Promise<DlcClient> {
+    if (this.current?.running) return Promise.resolve(this.current);
+    if (!this.starting) {
+      this.starting = this.start().finally(() => (this.starting = undefined));
+    }
+    return this.starting;
+  }
+
+  get running(): DlcClient | undefined {
+    return this.current?.running ? this.current : undefined;
+  }
+
+  onDidChangeStatus(listener: (s: WorkspaceStatus) => void): vscode.Disposable {
+    this.statusListeners.add(listener);
+    return new vscode.Disposable(() => this.statusListeners.delete(listener));
+  }
+
+  // Called with each newly started client (after a restart too), to subscribe to what it reports.
+  onDidStart(listener: (c: DlcClient) => void): vscode.Disposable {
+    this.startListeners.add(listener);
+    return new vscode.Disposable(() => this.startListeners.delete(listener));
+  }
+
+  async restart(): Promise<DlcClient> {
+    const old = this.current;
+    this.current = undefined;
+    await old?.stop();
+    return this.client();
+  }
+
+  private async start(): Promise<DlcClient> {
+    const setting = vscode.workspace.getConfiguration('dlcontainer').get<string>('serverPath', '');
+    const binary = findServerBinary({
+      setting,
+      pathEnv: process.env.PATH,
+      extensionDir: this.extensionDir,
+    });
+    this.output.appendLine(`starting ${binary.path} serve --stdio (from ${binary.source})`);
+    const client = await DlcClient.start({
+      binary: binary.path,
+      clientName: 'vscode',
+      clientVersion: `${vscode.version} dlcontainer-vscode ${this.version}`,
+      onStderr: (text) => this.output.append(text),
+    });
+    this.output.appendLine(`dlcontainer serve ${client.serverVersion} ready (pid ${client.pid})`);
+    client.onLogMessage((m) => this.output.appendLine(`[${logLevels[m.type] ?? 'log'}] ${m.message}`));
+    client.onDidChangeStatus((s) => this.statusListeners.forEach((l) => l(s)));
+    client.onExit(({ code, signal, expected }) => {
+      if (this.current === client) this.current = undefined;
+      if (!expected && !this.disposed) {
+        this.output.appendLine(`dlcontainer serve exited (code ${code}, signal ${signal}); it starts again on next use`);
+      }
+    });
+    this.current = client;
+    this.startListeners.forEach((l) => l(client));
+    return client;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const c = this.current;
+    this.current = undefined;
+    await c?.stop();
+  }
+}

@@ -1,0 +1,117 @@
+// The pure renderings: status bar text, the plan with its reasons, the doctor's checks, progress
+// translation, and the debug request / answer mapping.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { attachConfiguration, debugRequest, DebugConfigError } from '../../src/debugConfig';
+import { doctorMarkdown } from '../../src/doctorView';
+import { planMarkdown, planSummary } from '../../src/planView';
+import { ProgressTranslator } from '../../src/progress';
+import { statusView } from '../../src/statusView';
+
+test('status bar: no container, running with GPUs and attach method, busy', () => {
+  assert.match(statusView(undefined).text, /no container/);
+  assert.match(statusView({ workspace: '/w', state: 'none' }).text, /no container/);
+  const v = statusView({
+    workspace: '/w',
+    state: 'running',
+    containerName: 'dlc-w',
+    gpus: { method: 'deviceRequests', devices: [{ name: 'NVIDIA H100' }, { name: 'NVIDIA H100' }] },
+    ports: [{ containerPort: 8888, hostIp: '127.0.0.1', hostPort: 8889 }],
+  });
+  assert.equal(v.text, '$(vm-running) dlcontainer: running · 2× NVIDIA H100 (deviceRequests)');
+  assert.match(v.tooltip, /Port 8888 → 127\.0\.0\.1:8889/);
+  assert.equal(v.warning, false);
+  assert.equal(statusView({ workspace: '/w', state: 'running' }).text, '$(vm-running) dlcontainer: running · no GPU');
+  assert.equal(statusView({ workspace: '/w', state: 'running', gpus: ['A', 'B'], gpuAttach: 'cdi' }).text,
+    '$(vm-running) dlcontainer: running · A, B (cdi)');
+  assert.equal(statusView({ workspace: '/w', state: 'exited' }).warning, true);
+  assert.equal(statusView({ workspace: '/w', state: 'running', outOfDate: true }).warning, true);
+  assert.match(statusView({ workspace: '/w', state: 'running' }, 'creating container…').text, /sync~spin.*creating/);
+});
+
+test('plan: facts and each decision with its reason and rejected alternatives', () => {
+  const plan = {
+    image: 'pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel',
+    framework: { name: 'torch', version: '1.11.0' },
+    cuda: '11.3',
+    decisions: [
+      {
+        what: 'image',
+        choice: 'pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel',
+        reason: 'setup.py builds a CUDAExtension',
+        rejected: [{ choice: '1.11.0-cuda11.3-cudnn8-runtime', reason: 'has no nvcc' }],
+      },
+      'driver 515.48.07 supports CUDA ≤ 11.7',
+    ],
+  };
+  const md = planMarkdown(plan, '/src/paper');
+  assert.match(md, /\*\*Framework\*\*: torch 1\.11\.0/);
+  assert.match(md, /because setup\.py builds a CUDAExtension/);
+  assert.match(md, /rejected `1\.11\.0-cuda11\.3-cudnn8-runtime`: has no nvcc/);
+  assert.match(md, /driver 515\.48\.07/);
+  const summary = planSummary(plan);
+  assert.match(summary, /^Image: pytorch\/pytorch:1\.11\.0/);
+  assert.match(summary, /Why:/);
+  assert.doesNotMatch(summary, /\*\*|`/);
+});
+
+test('doctor: failed checks show their fix, passed ones do not', () => {
+  const md = doctorMarkdown({
+    ok: false,
+    checks: [
+      { name: 'NVIDIA driver', ok: false, message: 'no driver loaded', fix: 'sudo apt install nvidia-driver' },
+      { name: 'Docker engine', ok: true, message: 'running, API 1.41', fix: 'unused' },
+    ],
+  });
+  assert.match(md, /❌ \*\*NVIDIA driver\*\*: no driver loaded\n  - fix: `sudo apt install nvidia-driver`/);
+  assert.match(md, /✅ \*\*Docker engine\*\*: running/);
+  assert.doesNotMatch(md, /fix: `unused`/);
+  assert.match(md, /cannot be made yet/);
+});
+
+test('progress: percentages become increments, the step title stays in front', () => {
+  const t = new ProgressTranslator();
+  assert.deepEqual(t.translate({ kind: 'begin', title: 'Building image', percentage: 0 }), { message: 'Building image' });
+  assert.deepEqual(t.translate({ kind: 'report', message: 'step 2/5', percentage: 40 }), {
+    message: 'Building image: step 2/5',
+    increment: 40,
+  });
+  // Never backwards: a lower percentage adds nothing.
+  assert.deepEqual(t.translate({ kind: 'report', message: 'step 3/5', percentage: 30 }), { message: 'Building image: step 3/5' });
+  assert.deepEqual(t.translate({ kind: 'report', percentage: 100 }), { message: 'Building image', increment: 60 });
+  assert.equal(t.translate({ kind: 'end' }), undefined);
+});
+
+test('debug: launch and attach requests, and the answer passed on with the user\'s name', () => {
+  assert.deepEqual(debugRequest({ type: 'dlcontainer', request: 'launch', name: 'x', program: '/w/train.py', args: ['--lr', '1'] }, '/w'), {
+    method: 'debug/python',
+    params: { workspace: '/w', command: ['/w/train.py', '--lr', '1'], wait: true },
+  });
+  assert.deepEqual(debugRequest({ type: 'dlcontainer', request: 'attach', name: 'x', language: 'cpp', processId: '42' }, '/w'), {
+    method: 'debug/gdb',
+    params: { workspace: '/w', pid: 42 },
+  });
+  assert.throws(() => debugRequest({ type: 'dlcontainer', request: 'attach', name: 'x' }, '/w'), DebugConfigError);
+  assert.throws(() => debugRequest({ type: 'dlcontainer', request: 'launch', name: 'x' }, '/w'), DebugConfigError);
+  assert.throws(() => debugRequest({ type: 'dlcontainer', request: 'launch', name: 'x', language: 'rust' as 'cpp', program: 'p' }, '/w'), DebugConfigError);
+
+  const answer = {
+    configuration: {
+      type: 'debugpy',
+      request: 'attach',
+      name: 'server name',
+      connect: { host: '127.0.0.1', port: 5679 },
+      pathMappings: [{ localRoot: '/w', remoteRoot: '/workspaces/w' }],
+    },
+  };
+  const cfg = attachConfiguration(answer, { type: 'dlcontainer', request: 'launch', name: 'mine' });
+  assert.equal(cfg.type, 'debugpy');
+  assert.equal(cfg.name, 'mine');
+  assert.deepEqual(cfg.pathMappings, [{ localRoot: '/w', remoteRoot: '/workspaces/w' }]);
+  const gdb = attachConfiguration(
+    { type: 'cppdbg', request: 'launch', program: '/w/a.out', miDebuggerServerAddress: '127.0.0.1:2345' },
+    { type: 'dlcontainer', request: 'launch', name: 'c' },
+  );
+  assert.equal(gdb.miDebuggerServerAddress, '127.0.0.1:2345');
+  assert.throws(() => attachConfiguration({ port: 1 }, { type: 'dlcontainer', request: 'launch', name: 'c' }), DebugConfigError);
+});
