@@ -58,6 +58,7 @@ export class Controller implements vscode.Disposable {
   readonly statusItem: vscode.StatusBarItem;
   private readonly statuses = new Map<string, WorkspaceStatus>();
   private busy: string | undefined;
+  private serverError: string | undefined;
   private readonly jupyterServers = new Map<string, ServiceInfo>();
   private readonly jupyterRegistration: { collection?: vscode.Disposable } = {};
   private readonly disposables: vscode.Disposable[] = [];
@@ -121,7 +122,7 @@ export class Controller implements vscode.Disposable {
       this.statusItem.hide();
       return;
     }
-    const view = statusView(this.statuses.get(folder), this.busy);
+    const view = statusView(this.statuses.get(folder), this.busy, this.serverError);
     this.statusItem.text = view.text;
     this.statusItem.tooltip = view.tooltip;
     this.statusItem.backgroundColor = view.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
@@ -132,11 +133,15 @@ export class Controller implements vscode.Disposable {
     const folders = vscode.workspace.workspaceFolders ?? [];
     try {
       const c = client ?? (await this.server.client());
+      this.serverError = undefined;
       for (const f of folders) {
         this.setStatus(await c.request<WorkspaceStatus>(Methods.status, { workspace: f.uri.fsPath }));
       }
     } catch (err) {
-      this.output.appendLine(`status: ${describeError(err).message}`);
+      const view = describeError(err);
+      this.output.appendLine(`status: ${view.message}${view.hint ? `\nhint: ${view.hint}` : ''}`);
+      // A server that cannot start is shown as such; an error for one folder is not the server's.
+      if (!this.server.running) this.serverError = notificationText(view);
       this.render();
     }
   }

@@ -48,9 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DlcExt
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.some(hasDevcontainer)) {
     controller.render();
-    void server.client().catch((err) => {
-      output.appendLine(`could not start the server: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    void controller.refreshStatus();
   }
   void controller.resumePendingOpen();
   output.appendLine(`dlcontainer extension ${version} active in ${folders.map((f) => canonical(f.uri.fsPath)).join(', ') || 'no folder'}`);

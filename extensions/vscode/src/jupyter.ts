@@ -1,11 +1,13 @@
 // Opening a service's URL, and offering the Jupyter server to the Jupyter extension when it is there.
 import * as vscode from 'vscode';
 import { ServiceInfo } from './protocol';
+import { joinExternal, serviceOrigin } from './serviceUrl';
 
 // asExternalUri maps a localhost URL to one the user's browser can reach (port forwarding in remote
 // and web VS Code; the same URL on a desktop).
 export async function openServiceUrl(info: ServiceInfo): Promise<vscode.Uri> {
-  const external = await vscode.env.asExternalUri(vscode.Uri.parse(info.url));
+  const base = await vscode.env.asExternalUri(vscode.Uri.parse(serviceOrigin(info.url)));
+  const external = vscode.Uri.parse(joinExternal(base.toString(true), info.url), true);
   await vscode.env.openExternal(external);
   return external;
 }

@@ -10,17 +10,15 @@ export interface ProgressStep {
 }
 
 // Turns $/progress values into withProgress reports: VS Code wants increments, the server sends
-// percentages; a step's title stays in front of its messages.
+// percentages. The notification has its own title, so begin's title (the method's name) is not shown;
+// the messages (the steps: "Building image", "Running postCreateCommand") are.
 export class ProgressTranslator {
-  private title = '';
   private percent = 0;
 
   translate(value: ProgressValue): ProgressStep | undefined {
     if (value.kind === 'end') return undefined;
-    if (value.kind === 'begin') this.title = value.title ?? '';
     const step: ProgressStep = {};
-    const message = value.message ?? '';
-    step.message = this.title && message ? `${this.title}: ${message}` : this.title || message;
+    if (value.message) step.message = value.message;
     if (typeof value.percentage === 'number') {
       const p = Math.max(this.percent, Math.min(100, value.percentage));
       if (p > this.percent) step.increment = p - this.percent;

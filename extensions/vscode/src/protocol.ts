@@ -130,7 +130,7 @@ export interface Plan {
   framework?: string | { name?: string; version?: string };
   cuda?: string;
   python?: string;
-  decisions?: PlanDecision[];
+  decisions?: Array<PlanDecision | string>;
   explanation?: Array<PlanDecision | string>;
   reasons?: Array<PlanDecision | string>;
   [key: string]: unknown;

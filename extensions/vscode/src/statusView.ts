@@ -30,7 +30,14 @@ function summarizeGpus(names: string[]): string {
   return names.join(', ');
 }
 
-export function statusView(status: WorkspaceStatus | undefined, busy?: string): StatusView {
+export function statusView(status: WorkspaceStatus | undefined, busy?: string, serverError?: string): StatusView {
+  if (serverError) {
+    return {
+      text: '$(error) dlcontainer: server not running',
+      tooltip: `${serverError}\nClick for dlcontainer commands; "Show Output" has the details.`,
+      warning: true,
+    };
+  }
   if (busy) {
     return { text: `$(sync~spin) dlcontainer: ${busy}`, tooltip: `dlcontainer: ${busy}`, warning: false };
   }

@@ -6,6 +6,7 @@ import { attachConfiguration, debugRequest, DebugConfigError } from '../../src/d
 import { doctorMarkdown } from '../../src/doctorView';
 import { planMarkdown, planSummary } from '../../src/planView';
 import { ProgressTranslator } from '../../src/progress';
+import { joinExternal, serviceOrigin } from '../../src/serviceUrl';
 import { statusView } from '../../src/statusView';
 
 test('status bar: no container, running with GPUs and attach method, busy', () => {
@@ -69,16 +70,16 @@ test('doctor: failed checks show their fix, passed ones do not', () => {
   assert.match(md, /cannot be made yet/);
 });
 
-test('progress: percentages become increments, the step title stays in front', () => {
+test('progress: percentages become increments, messages pass, begin\'s title does not', () => {
   const t = new ProgressTranslator();
-  assert.deepEqual(t.translate({ kind: 'begin', title: 'Building image', percentage: 0 }), { message: 'Building image' });
-  assert.deepEqual(t.translate({ kind: 'report', message: 'step 2/5', percentage: 40 }), {
+  assert.deepEqual(t.translate({ kind: 'begin', title: 'workspace/up', percentage: 0 }), {});
+  assert.deepEqual(t.translate({ kind: 'report', message: 'Building image: step 2/5', percentage: 40 }), {
     message: 'Building image: step 2/5',
     increment: 40,
   });
   // Never backwards: a lower percentage adds nothing.
-  assert.deepEqual(t.translate({ kind: 'report', message: 'step 3/5', percentage: 30 }), { message: 'Building image: step 3/5' });
-  assert.deepEqual(t.translate({ kind: 'report', percentage: 100 }), { message: 'Building image', increment: 60 });
+  assert.deepEqual(t.translate({ kind: 'report', message: 'step 3/5', percentage: 30 }), { message: 'step 3/5' });
+  assert.deepEqual(t.translate({ kind: 'report', percentage: 100 }), { increment: 60 });
   assert.equal(t.translate({ kind: 'end' }), undefined);
 });
 
@@ -114,4 +115,17 @@ test('debug: launch and attach requests, and the answer passed on with the user\
   );
   assert.equal(gdb.miDebuggerServerAddress, '127.0.0.1:2345');
   assert.throws(() => attachConfiguration({ port: 1 }, { type: 'dlcontainer', request: 'launch', name: 'c' }), DebugConfigError);
+});
+
+test('service URLs: only the origin goes through asExternalUri; path and token are put back', () => {
+  assert.equal(serviceOrigin('http://127.0.0.1:8888/tree?token=abc'), 'http://127.0.0.1:8888/');
+  // Desktop: the same origin comes back.
+  assert.equal(joinExternal('http://127.0.0.1:8888/', 'http://127.0.0.1:8888/tree?token=abc'), 'http://127.0.0.1:8888/tree?token=abc');
+  // code-server's path proxy and domain proxy.
+  assert.equal(
+    joinExternal('http://127.0.0.1:9000/proxy/8888/', 'http://127.0.0.1:8888/lab?token=abc'),
+    'http://127.0.0.1:9000/proxy/8888/lab?token=abc',
+  );
+  assert.equal(joinExternal('http://8888.localhost:9000/', 'http://127.0.0.1:8888/?token=a%2Bb'), 'http://8888.localhost:9000/?token=a%2Bb');
+  assert.equal(joinExternal('https://x.example/p', 'http://127.0.0.1:6006/#scalars'), 'https://x.example/p/#scalars');
 });
