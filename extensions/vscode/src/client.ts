@@ -4,16 +4,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as rpc from 'vscode-jsonrpc/node';
 import {
-  ExecOutputParams,
-  ExecParams,
-  ExecResult,
+  DidChangeStatusParams,
   InitializeResult,
   LogMessageParams,
   Methods,
   Notifications,
+  OutputParams,
   ProgressParams,
   ProgressValue,
-  WorkspaceStatus,
 } from './protocol';
 
 export interface StartOptions {
@@ -33,24 +31,6 @@ export interface RequestOptions {
   onProgress?: (value: ProgressValue) => void;
 }
 
-// One interactive exec as the protocol carries it (startInteractiveExec below).
-export interface ExecSession {
-  write(data: string): void;
-  resize(cols: number, rows: number): void;
-  // Ends the process in the container (the terminal was closed).
-  close(): void;
-  onOutput(listener: (data: string) => void): void;
-  // The exit status, or an error when the exec could not run.
-  readonly done: Promise<number>;
-}
-
-export interface InteractiveExecParams {
-  workspace: string;
-  command: string[]; // [] : the remote user's login shell
-  cols?: number;
-  rows?: number;
-}
-
 export type Listener<T> = (value: T) => void;
 
 class Emitter<T> {
@@ -68,8 +48,9 @@ export class DlcClient {
   readonly initializeResult: InitializeResult;
   private readonly methods: Set<string> | undefined;
   private readonly progress = new Map<string | number, (v: ProgressValue) => void>();
+  private readonly outputs = new Map<string | number, (data: string, stream: 'stdout' | 'stderr') => void>();
   private nextToken = 1;
-  private readonly statusEmitter = new Emitter<WorkspaceStatus>();
+  private readonly statusEmitter = new Emitter<DidChangeStatusParams>();
   private readonly logEmitter = new Emitter<LogMessageParams>();
   private readonly exitEmitter = new Emitter<{ code: number | null; signal: string | null; expected: boolean }>();
   private stopping = false;
@@ -105,16 +86,20 @@ export class DlcClient {
       new rpc.StreamMessageWriter(proc.stdin!),
     );
     // Handlers that must exist before the first message can arrive.
-    const early: { progress: ProgressParams[]; status: WorkspaceStatus[]; log: LogMessageParams[] } = {
+    // Notifications that arrive before the client object exists (the handshake is still going).
+    const early: { progress: ProgressParams[]; status: DidChangeStatusParams[]; log: LogMessageParams[]; output: OutputParams[] } = {
       progress: [],
       status: [],
       log: [],
+      output: [],
     };
     let client: DlcClient | undefined;
     conn.onNotification(Notifications.progress, (p: ProgressParams) =>
       client ? client.dispatchProgress(p) : early.progress.push(p),
     );
-    conn.onNotification(Notifications.didChangeStatus, (s: WorkspaceStatus) =>
+    // vscode-jsonrpc keeps one handler per method: streams are told apart by token here.
+    conn.onNotification(Notifications.output, (p: OutputParams) => (client ? client.dispatchOutput(p) : early.output.push(p)));
+    conn.onNotification(Notifications.didChangeStatus, (s: DidChangeStatusParams) =>
       client ? client.statusEmitter.fire(s) : early.status.push(s),
     );
     conn.onNotification(Notifications.logMessage, (m: LogMessageParams) =>
@@ -148,6 +133,7 @@ export class DlcClient {
     early.progress.forEach((p) => client!.dispatchProgress(p));
     early.status.forEach((s) => client!.statusEmitter.fire(s));
     early.log.forEach((m) => client!.logEmitter.fire(m));
+    early.output.forEach((p) => client!.dispatchOutput(p));
     return client;
   }
 
@@ -189,11 +175,7 @@ export class DlcClient {
     return this.conn.sendNotification(method, params);
   }
 
-  onNotification<P>(method: string, handler: (params: P) => void): rpc.Disposable {
-    return this.conn.onNotification(method, handler);
-  }
-
-  onDidChangeStatus(listener: Listener<WorkspaceStatus>): rpc.Disposable {
+  onDidChangeStatus(listener: Listener<DidChangeStatusParams>): rpc.Disposable {
     return this.statusEmitter.on(listener);
   }
 
@@ -229,63 +211,28 @@ export class DlcClient {
     this.conn.dispose();
   }
 
-  // An interactive `workspace/exec` with a TTY: output arrives as notifications for its id, input and
-  // size go back as notifications, and closing cancels the request, which ends the process.
-  async startInteractiveExec(params: InteractiveExecParams): Promise<ExecSession> {
-    const id = `dlc-vscode-exec-${this.nextToken++}`;
-    const outputs: Array<(data: string) => void> = [];
-    const pending: string[] = [];
-    const sub = this.conn.onNotification(Notifications.execOutput, (p: ExecOutputParams) => {
-      if (p.id !== id) return;
-      const data = p.data ?? '';
-      if (outputs.length) outputs.forEach((o) => o(data));
-      else pending.push(data);
-    });
-    const cancel = new rpc.CancellationTokenSource();
-    const body: ExecParams & { id: string } = {
-      workspace: params.workspace,
-      command: params.command,
-      tty: true,
-      stdin: true,
-      stream: true,
-      id,
-      ...(params.cols ? { cols: params.cols, rows: params.rows } : {}),
-    };
-    const done = this.request<ExecResult>(Methods.exec, body, { token: cancel.token })
-      .then((r) => r.exitCode)
-      .finally(() => sub.dispose());
-    return {
-      write: (data) => void this.notify(Notifications.execInput, { id, data }).catch(() => undefined),
-      resize: (cols, rows) => void this.notify(Notifications.execResize, { id, cols, rows }).catch(() => undefined),
-      close: () => cancel.cancel(),
-      onOutput: (listener) => {
-        outputs.push(listener);
-        pending.splice(0).forEach((d) => listener(d));
-      },
-      done,
-    };
-  }
-
-  // `workspace/logs`: the container's output, streamed as notifications for the request's id; the
-  // request ends when the output does (or when cancelled, with follow).
-  async streamLogs(
-    params: { workspace: string; follow?: boolean; tail?: number },
-    onText: (text: string) => void,
-    token?: rpc.CancellationToken,
-  ): Promise<void> {
-    const id = `dlc-vscode-logs-${this.nextToken++}`;
-    const sub = this.conn.onNotification(Notifications.logsOutput, (p: ExecOutputParams) => {
-      if (p.id === id) onText(p.data ?? '');
-    });
+  // A request whose command output is streamed: it carries an outputToken, and every
+  // workspace/output for that token lands in onOutput until the request ends.
+  async requestStreaming<R>(
+    method: string,
+    params: object,
+    onOutput: (data: string, stream: 'stdout' | 'stderr') => void,
+    opts: RequestOptions = {},
+  ): Promise<R> {
+    const token = `dlc-vscode-out-${this.nextToken++}`;
+    this.outputs.set(token, onOutput);
     try {
-      const r = await this.request<{ output?: string } | null>(Methods.logs, { ...params, stream: true, id }, { token });
-      if (r && typeof r.output === 'string') onText(r.output);
+      return await this.request<R>(method, { ...params, outputToken: token }, opts);
     } finally {
-      sub.dispose();
+      this.outputs.delete(token);
     }
   }
 
   private dispatchProgress(p: ProgressParams): void {
     this.progress.get(p.token)?.(p.value);
+  }
+
+  private dispatchOutput(p: OutputParams): void {
+    this.outputs.get(p.token)?.(p.data ?? '', p.stream === 'stderr' ? 'stderr' : 'stdout');
   }
 }

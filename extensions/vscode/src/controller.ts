@@ -5,14 +5,16 @@ import * as vscode from 'vscode';
 import { DlcClient } from './client';
 import { DebugRequest } from './debugConfig';
 import { doctorMarkdown } from './doctorView';
-import { Commands, describeError, ErrorView, notificationText } from './errors';
+import { Commands, describeError, DlcError, ErrorView, notificationText } from './errors';
 import { offerToJupyterExtension, openServiceUrl } from './jupyter';
 import { planMarkdown, planSummary } from './planView';
 import { withServerProgress } from './progress';
 import {
   DebugAnswer,
+  DidChangeStatusParams,
   DownResult,
   ExecResult,
+  LogsParams,
   Methods,
   Plan,
   ServiceInfo,
@@ -22,7 +24,6 @@ import {
 } from './protocol';
 import { ServerManager } from './server';
 import { statusView } from './statusView';
-import { ContainerPty } from './terminal';
 
 export const DocScheme = 'dlcontainer';
 const PendingOpenKey = 'dlcontainer.pendingOpen';
@@ -74,7 +75,7 @@ export class Controller implements vscode.Disposable {
     this.statusItem.command = Commands.showCommands;
     this.disposables.push(
       this.statusItem,
-      server.onDidChangeStatus((s) => this.setStatus(s)),
+      server.onDidChangeStatus((change) => void this.onStatusChange(change)),
       server.onDidStart((c) => void this.refreshStatus(c)),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
     );
@@ -109,6 +110,21 @@ export class Controller implements vscode.Disposable {
     const active = vscode.window.activeTextEditor?.document.uri;
     const f = (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
     return f ? canonical(f.uri.fsPath) : undefined;
+  }
+
+  // An engine event: show the new state at once, then the full status (ports, image) from the server.
+  private async onStatusChange(change: DidChangeStatusParams): Promise<void> {
+    const key = canonical(change.workspace);
+    const known = this.statuses.get(key);
+    const state = change.status?.state ?? known?.state ?? 'none';
+    this.setStatus({ ...(known ?? {}), ...change.status, workspace: change.workspace, state });
+    if (!(vscode.workspace.workspaceFolders ?? []).some((f) => canonical(f.uri.fsPath) === key)) return;
+    try {
+      const client = await this.server.client();
+      this.setStatus(await client.request<WorkspaceStatus>(Methods.status, { workspace: change.workspace }));
+    } catch (err) {
+      this.output.appendLine(`status after ${change.event}: ${describeError(err).message}`);
+    }
   }
 
   setStatus(status: WorkspaceStatus): void {
@@ -477,15 +493,26 @@ export class Controller implements vscode.Disposable {
     return picked?.pid;
   }
 
+  // A terminal in the container. The protocol's workspace/exec takes all of stdin at once, so an
+  // interactive shell runs through the same binary's `exec`, which carries keystrokes, window size
+  // and signals over the engine's attach stream (a pseudoterminal over the protocol needs streamed
+  // stdin from the server first).
   async openTerminal(): Promise<vscode.Terminal | undefined> {
     const folder = await this.folder();
     if (!folder) return undefined;
     const client = await this.server.client();
-    const pty = new ContainerPty(
-      (size) => client.startInteractiveExec({ workspace: folder.uri.fsPath, command: [], ...size }),
-      (err) => notificationText(describeError(err)),
-    );
-    const terminal = vscode.window.createTerminal({ name: `Container: ${folder.name}`, pty });
+    const status = await client.request<WorkspaceStatus>(Methods.status, { workspace: folder.uri.fsPath });
+    if (status.state !== 'running') {
+      throw new DlcError(`${folder.name}'s container is not running (${status.state})`, 'containerNotRunning',
+        'run "Open Folder in GPU Container" first');
+    }
+    const terminal = vscode.window.createTerminal({
+      name: `Container: ${folder.name}`,
+      shellPath: this.server.binary().path,
+      shellArgs: ['exec', '-w', folder.uri.fsPath, '--', '/bin/sh', '-c', 'if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi'],
+      cwd: folder.uri,
+      iconPath: new vscode.ThemeIcon('vm-running'),
+    });
     terminal.show();
     return terminal;
   }
@@ -497,9 +524,23 @@ export class Controller implements vscode.Disposable {
     const channel = this.logChannel();
     channel.clear();
     channel.show(true);
-    await client.streamLogs({ workspace: folder.uri.fsPath, follow: false, tail: 1000 }, (text) => channel.append(text));
+    // Followed until the window closes or "Stop Following Logs" cancels it.
+    this.logsFollow?.cancel();
+    const follow = new vscode.CancellationTokenSource();
+    this.logsFollow = follow;
+    const params: LogsParams = { workspace: folder.uri.fsPath, follow: true, tail: 1000 };
+    try {
+      await client.requestStreaming(Methods.logs, params, (text) => channel.append(text), { token: follow.token });
+      channel.appendLine('[the container stopped: end of its logs]');
+    } catch (err) {
+      if (!describeError(err).cancelled) throw err;
+      channel.appendLine('[stopped following]');
+    } finally {
+      if (this.logsFollow === follow) this.logsFollow = undefined;
+    }
   }
 
+  private logsFollow: vscode.CancellationTokenSource | undefined;
   private logsOutput: vscode.OutputChannel | undefined;
   private logChannel(): vscode.OutputChannel {
     if (!this.logsOutput) {

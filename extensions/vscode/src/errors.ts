@@ -60,7 +60,22 @@ function errorKind(data: ErrorData | undefined): string | undefined {
   return undefined;
 }
 
+// An error the extension itself finds, in the server's terms (kind = a dlc::ErrorCode name), so it
+// gets the same hint and fix button as the server's own.
+export class DlcError extends Error {
+  constructor(
+    message: string,
+    readonly kind: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
 export function describeError(err: unknown): ErrorView {
+  if (err instanceof DlcError) {
+    return { message: err.message, hint: err.hint, kind: err.kind, actions: fixes[err.kind] ?? [], cancelled: false };
+  }
   if (err instanceof ResponseError) {
     const data = err.data as ErrorData | undefined;
     const kind = errorKind(data);

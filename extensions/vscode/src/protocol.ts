@@ -28,10 +28,8 @@ export const Notifications = {
   cancelRequest: '$/cancelRequest',
   logMessage: 'window/logMessage',
   didChangeStatus: 'workspace/didChangeStatus',
-  execOutput: 'workspace/execOutput',
-  execInput: 'workspace/execInput',
-  execResize: 'workspace/execResize',
-  logsOutput: 'workspace/logsOutput',
+  // Streamed output of workspace/exec and workspace/logs, for the request's outputToken.
+  output: 'workspace/output',
 } as const;
 
 export interface InitializeResult {
@@ -91,25 +89,39 @@ export interface ExecParams {
   workspace: string;
   command: string[];
   tty?: boolean;
-  stdin?: boolean;
-  stream?: boolean;
   user?: string;
   workingDir?: string;
   env?: Record<string, string>;
-  cols?: number;
-  rows?: number;
+  input?: string; // all of stdin at once
+  outputToken?: string | number; // stream output as workspace/output instead of collecting it
 }
 
-export interface ExecOutputParams {
-  id: string;
+export interface LogsParams {
+  workspace: string;
+  follow?: boolean;
+  tail?: number;
+  outputToken?: string | number;
+}
+
+export interface OutputParams {
+  token: string | number;
   stream?: 'stdout' | 'stderr';
   data: string;
+}
+
+// workspace/didChangeStatus: an engine event changed a workspace's container.
+export interface DidChangeStatusParams {
+  workspace: string;
+  event: string; // the engine's action: start, die, stop, destroy, ...
+  containerId?: string;
+  status: WorkspaceStatus; // the status after the event
 }
 
 export interface ExecResult {
   exitCode: number;
   stdout?: string;
   stderr?: string;
+  truncated?: boolean;
 }
 
 // One decision of a plan: what was chosen, why, and what was rejected.

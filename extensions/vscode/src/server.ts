@@ -1,15 +1,15 @@
 // One `dlcontainer serve --stdio` per window, started on first use and started again after it dies.
 import * as vscode from 'vscode';
-import { findServerBinary } from './binary';
+import { BinaryChoice, findServerBinary } from './binary';
 import { DlcClient } from './client';
-import { WorkspaceStatus } from './protocol';
+import { DidChangeStatusParams } from './protocol';
 
 const logLevels = ['', 'error', 'warning', 'info', 'log'];
 
 export class ServerManager implements vscode.Disposable {
   private starting: Promise<DlcClient> | undefined;
   private current: DlcClient | undefined;
-  private readonly statusListeners = new Set<(s: WorkspaceStatus) => void>();
+  private readonly statusListeners = new Set<(s: DidChangeStatusParams) => void>();
   private readonly startListeners = new Set<(c: DlcClient) => void>();
   private disposed = false;
 
@@ -32,7 +32,7 @@ export class ServerManager implements vscode.Disposable {
     return this.current?.running ? this.current : undefined;
   }
 
-  onDidChangeStatus(listener: (s: WorkspaceStatus) => void): vscode.Disposable {
+  onDidChangeStatus(listener: (s: DidChangeStatusParams) => void): vscode.Disposable {
     this.statusListeners.add(listener);
     return new vscode.Disposable(() => this.statusListeners.delete(listener));
   }
@@ -50,13 +50,14 @@ export class ServerManager implements vscode.Disposable {
     return this.client();
   }
 
-  private async start(): Promise<DlcClient> {
+  // The binary the server runs from (the setting, else PATH, else bundled); the terminal uses it too.
+  binary(): BinaryChoice {
     const setting = vscode.workspace.getConfiguration('dlcontainer').get<string>('serverPath', '');
-    const binary = findServerBinary({
-      setting,
-      pathEnv: process.env.PATH,
-      extensionDir: this.extensionDir,
-    });
+    return findServerBinary({ setting, pathEnv: process.env.PATH, extensionDir: this.extensionDir });
+  }
+
+  private async start(): Promise<DlcClient> {
+    const binary = this.binary();
     this.output.appendLine(`starting ${binary.path} serve --stdio (from ${binary.source})`);
     const client = await DlcClient.start({
       binary: binary.path,
