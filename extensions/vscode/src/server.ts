@@ -21,6 +21,7 @@ export class ServerManager implements vscode.Disposable {
 
   // The running client, starting the server when there is none.
   client(): Promise<DlcClient> {
+    if (this.disposed) return Promise.reject(new Error('the dlcontainer extension is shutting down'));
     if (this.current?.running) return Promise.resolve(this.current);
     if (!this.starting) {
       this.starting = this.start().finally(() => (this.starting = undefined));
@@ -81,7 +82,8 @@ export class ServerManager implements vscode.Disposable {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    const c = this.current;
+    // A start in progress finishes first, so that its process is stopped too.
+    const c = this.current ?? (await this.starting?.catch(() => undefined));
     this.current = undefined;
     await c?.stop();
   }

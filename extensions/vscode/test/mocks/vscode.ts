@@ -86,6 +86,10 @@ export class ThemeColor {
   constructor(readonly id: string) {}
 }
 
+export class ThemeIcon {
+  constructor(readonly id: string) {}
+}
+
 export enum StatusBarAlignment {
   Left = 1,
   Right = 2,
@@ -160,7 +164,7 @@ export const mock = {
   documents: [] as Array<{ uri: Uri; text: string }>,
   debugSessions: [] as Array<{ folder: unknown; config: Record<string, unknown> }>,
   executed: [] as Array<{ command: string; args: unknown[] }>,
-  terminals: [] as Array<{ name: string; pty: unknown }>,
+  terminals: [] as Array<{ name: string; shellPath?: string; shellArgs?: string[] }>,
   settings: new Map<string, unknown>(),
   extensions: new Map<string, unknown>(),
   // Answers a message/dialog: return the chosen item's title, or undefined to dismiss.
@@ -259,7 +263,7 @@ export const window = {
     mock.opened.push(doc instanceof Uri ? doc : doc.uri);
     return {};
   },
-  createTerminal(opts: { name: string; pty: unknown }): { show(): void; dispose(): void } {
+  createTerminal(opts: { name: string; shellPath?: string; shellArgs?: string[] }): { show(): void; dispose(): void } {
     mock.terminals.push(opts);
     return { show() {}, dispose() {} };
   },
