@@ -32,5 +32,9 @@ void print_json(const nlohmann::json& j);
 
 // Each file of cli/ adds its commands.
 void add_workspace_commands(CLI::App& app, Context& ctx);
+void add_gpu_commands(CLI::App& app, Context& ctx);
+
+// One line on a container's GPUs: "direct: 0 NVIDIA H100 80GB HBM3", or "none (why)".
+std::string gpu_summary(const gpu::Attachment& attachment);
 
 }  // namespace dlc::cli

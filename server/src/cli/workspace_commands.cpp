@@ -30,6 +30,7 @@ void print_up(const core::UpResult& r) {
   std::printf("  image      %s\n", r.image.c_str());
   std::printf("  user       %s\n", r.remote_user.c_str());
   print_ports(r.ports);
+  std::printf("  gpu        %s\n", gpu_summary(r.gpu).c_str());
   if (r.out_of_date) {
     std::printf("%s devcontainer.json changed since this container was made: run `dlcontainer up --rebuild` to apply it\n",
                 paint(1, "!", "33").c_str());
@@ -45,6 +46,7 @@ void print_status(const core::WorkspaceStatus& s) {
   std::printf("  image      %s\n", s.image.c_str());
   std::printf("  folder     %s (user %s)\n", s.remote_workspace_folder.c_str(), s.remote_user.c_str());
   print_ports(s.ports);
+  std::printf("  gpu        %s\n", gpu_summary(s.gpu).c_str());
   if (s.out_of_date) std::printf("  %s devcontainer.json changed: `dlcontainer up --rebuild` applies it\n", paint(1, "!", "33").c_str());
 }
 
@@ -108,6 +110,8 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--config", params->config, "the devcontainer.json to use (default: found in the folder)");
     cmd->add_flag("--rebuild", params->rebuild, "replace the container and rebuild its image");
     cmd->add_flag("--no-cache", params->no_cache, "build without the layer cache");
+    cmd->add_option("--gpus", params->gpus, "GPUs for a new container: all, a count, device=0,1 or UUIDs, or none");
+    cmd->add_option("--gpu-attach", params->gpu_attach, "how GPUs are attached: auto, toolkit, cdi, direct, none");
     cmd->add_flag("--json", *json, "print one JSON result object");
     cmd->callback([&ctx, params, json] {
       TerminalProgress progress(/*quiet=*/false);

@@ -17,6 +17,8 @@ void get_if(const json& j, const char* key, T& out) {
 void to_json(json& j, const UpParams& p) {
   j = {{"workspace", p.workspace}, {"rebuild", p.rebuild}, {"noCache", p.no_cache}};
   if (!p.config.empty()) j["config"] = p.config;
+  if (!p.gpus.empty()) j["gpus"] = p.gpus;
+  if (!p.gpu_attach.empty()) j["gpuAttach"] = p.gpu_attach;
 }
 
 void from_json(const json& j, UpParams& p) {
@@ -24,6 +26,8 @@ void from_json(const json& j, UpParams& p) {
   get_if(j, "config", p.config);
   get_if(j, "rebuild", p.rebuild);
   get_if(j, "noCache", p.no_cache);
+  get_if(j, "gpus", p.gpus);
+  get_if(j, "gpuAttach", p.gpu_attach);
 }
 
 void to_json(json& j, const UpResult& r) {
@@ -38,7 +42,8 @@ void to_json(json& j, const UpResult& r) {
        {"action", r.action},
        {"outOfDate", r.out_of_date},
        {"ports", r.ports},
-       {"commandsRun", r.commands_run}};
+       {"commandsRun", r.commands_run},
+       {"gpu", r.gpu}};
 }
 
 void to_json(json& j, const DownParams& p) { j = {{"workspace", p.workspace}, {"remove", p.remove}}; }
@@ -65,7 +70,8 @@ void to_json(json& j, const WorkspaceStatus& s) {
        {"remoteWorkspaceFolder", s.remote_workspace_folder},
        {"startedAt", s.started_at},
        {"outOfDate", s.out_of_date},
-       {"ports", s.ports}};
+       {"ports", s.ports},
+       {"gpu", s.gpu}};
 }
 
 void from_json(const json& j, ExecParams& p) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/container_plan.h"
+#include "core/gpu.h"
 #include "core/image.h"
 #include "core/lifecycle.h"
 #include "support/error.h"
@@ -116,6 +117,9 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   result.remote_workspace_folder = ws.remote_workspace_folder;
 
   auto existing = find_container(engine_, folder);
+  // GPUs are decided before any image work: a GPU the host cannot give refuses here, with nothing made.
+  std::optional<GpuPlan> gpus;
+  if (!existing || params.rebuild) gpus = plan_gpus(engine_, ws, params);
   std::optional<PreparedImage> image;
   if (existing && params.rebuild) {
     // Build first: a rebuild whose image fails to build leaves the old container in place.
@@ -141,6 +145,7 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   } else {
     if (!image) image = prepare_image(engine_, ws, HostUser::current(), params.no_cache || params.rebuild, progress, cancel);
     auto spec = container_spec(ws, image->ref, image->info.user);
+    attach_gpus(*gpus, spec, image->info);
     cancel.throw_if_cancelled();
     progress.begin("Creating " + spec.name);
     // A container of this name that is not labelled for this folder is someone else's: never removed.
@@ -163,6 +168,7 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   result.image = info->image;
   result.ports = info->ports;
   result.out_of_date = info->labels[kConfigHashLabel] != ws.config_hash;
+  result.gpu = gpu_attachment_of(info->labels);
   auto ctx = command_context(*info);
   result.remote_user = ctx.user;
   result.remote_workspace_folder = ctx.working_dir;
@@ -217,6 +223,7 @@ WorkspaceStatus Workspaces::status(const StatusParams& params) {
   s.remote_workspace_folder = meta.workspace_folder;
   s.started_at = info->state.started_at;
   s.ports = info->ports;
+  s.gpu = gpu_attachment_of(info->labels);
   // Out of date when the devcontainer.json it was made from has changed since; a config that no
   // longer parses says so at `up`, not here.
   try {
@@ -239,6 +246,7 @@ std::vector<WorkspaceStatus> Workspaces::list() {
     s.config_file = c.labels.count(kConfigFileLabel) ? c.labels.at(kConfigFileLabel) : "";
     s.remote_user = meta.remote_user;
     s.remote_workspace_folder = meta.workspace_folder;
+    s.gpu = gpu_attachment_of(c.labels);
     out.push_back(std::move(s));
   }
   return out;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "gpu/attach.h"
 #include "support/cancel.h"
 #include "support/progress.h"
 
@@ -32,6 +33,8 @@ struct UpParams {
   std::string config;           // an explicit devcontainer.json; "" to find it
   bool rebuild = false;         // replace the container (and rebuild its image) even if it exists
   bool no_cache = false;        // build without the engine's layer cache
+  std::string gpus;             // GPU selection over devcontainer.json's: all, 2, device=0,1, none; "" : as configured
+  std::string gpu_attach;       // auto | toolkit | cdi | direct | none; "" : as configured, else auto
 };
 
 struct UpResult {
@@ -49,6 +52,7 @@ struct UpResult {
   bool out_of_date = false;    // the container was made from an older devcontainer.json
   std::vector<engine::PortBinding> ports;
   std::vector<std::string> commands_run;  // lifecycle commands run by this call, in order
+  gpu::Attachment gpu;         // the GPUs the container has, and how they were attached
 };
 
 struct DownParams {
@@ -78,6 +82,7 @@ struct WorkspaceStatus {
   std::string started_at;
   bool out_of_date = false;
   std::vector<engine::PortBinding> ports;
+  gpu::Attachment gpu;
 };
 
 struct ExecParams {

@@ -17,6 +17,7 @@ struct GpuDevice {
   int compute_major = 0;     // compute capability, 9.0 for Hopper
   int compute_minor = 0;
   std::string pci_bus_id;
+  int minor = -1;            // N of /dev/nvidiaN; -1 when unknown (then N is taken to be the index)
 };
 
 struct HostFacts {
@@ -26,7 +27,23 @@ struct HostFacts {
   std::vector<GpuDevice> gpus;
   std::string source;          // where the facts came from: "nvml", "cuda", "none", or "given" (--driver)
   std::string why_none;        // when there is no usable GPU: why, in words ("libnvidia-ml.so.1 not found")
+  std::string library_path;    // the driver library the facts were read through, as the loader found it
 };
+
+// Where to look; the defaults are the host's. Tests point these at fakes.
+struct ProbeOptions {
+  std::string nvml_library = "libnvidia-ml.so.1";
+  std::string cuda_library = "libcuda.so.1";
+  std::string root = "/";  // prefix for /proc/driver/nvidia and /sys/bus/pci, which explain a missing driver
+  // Where nvidia-smi is looked for when the loader cannot find the libraries by name (a driver in a
+  // folder of its own, such as /usr/local/nvidia, outside ld.so.cache and LD_LIBRARY_PATH): its
+  // libraries are then in ../lib64 or ../lib. Empty: $PATH and the system's bin folders.
+  std::vector<std::string> path_dirs;
+};
+
+// Reads the facts through NVML, else the driver API; never throws. With no driver, `why_none` says
+// what is missing (no NVIDIA GPU at all, a GPU without its driver, a driver without its libraries).
+HostFacts read_host_facts(const ProbeOptions& options = {});
 
 void to_json(nlohmann::json& j, const GpuDevice& d);
 void from_json(const nlohmann::json& j, GpuDevice& d);

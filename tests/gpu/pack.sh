@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Packs what a GPU host without Docker and without network needs from here: the Docker engine
+# (../shared/gpu-host/pack-engine.sh) and the dlcontainer binary with the libraries it links (all but
+# the C library and the C++ runtime, which the host has newer). Both land in .engine/, which git ignores;
+# carry that folder with the working tree and run tests/gpu/run.sh there. About 55 MB in all.
+# Usage: tests/gpu/pack.sh        (builds dlcontainer first when build/ exists)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+mkdir -p .engine
+
+engine_pack=${DLC_PACK_ENGINE:-/work/shared/gpu-host/pack-engine.sh}
+if [ ! -s .engine/engine.tar.xz ]; then
+  [ -x "$engine_pack" ] || { echo "pack-engine.sh not found at $engine_pack (set DLC_PACK_ENGINE)" >&2; exit 1; }
+  "$engine_pack" .engine/engine.tar.xz
+fi
+
+if [ -f build/build.ninja ]; then
+  CCACHE_DIR=${CCACHE_DIR:-/work/.ccache} ninja -C build -j2 dlcontainer >/dev/null
+fi
+bin=build/server/dlcontainer
+[ -x "$bin" ] || { echo "no $bin: build the project first (README: cmake + ninja)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/bin" "$work/libs"
+cp "$bin" "$work/bin/dlcontainer.real"
+strip --strip-debug "$work/bin/dlcontainer.real"
+ldd "$bin" | awk '/=>/ {print $3}' | sort -u | while read -r lib; do
+  case "$(basename "$lib")" in
+    libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|ld-linux*|libstdc++.so.*|libgcc_s.so.*) continue ;;
+  esac
+  cp -L "$lib" "$work/libs/"
+done
+cat > "$work/bin/dlcontainer" <<'WRAP'
+#!/bin/sh
+# dlcontainer with the libraries it was built against (packed by tests/gpu/pack.sh).
+here=$(dirname "$(readlink -f "$0")")
+LD_LIBRARY_PATH="$here/../libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "$here/dlcontainer.real" "$@"
+WRAP
+chmod +x "$work/bin/dlcontainer"
+git rev-parse --short HEAD > "$work/COMMIT" 2>/dev/null || true
+tar -C "$work" -cf - . | xz -T2 -6 > .engine/dlcontainer.tar.xz
+ls -l .engine/
+du -sh .engine
