@@ -199,6 +199,8 @@ export class Controller implements vscode.Disposable {
     const params: UpParams = { workspace: folder.uri.fsPath, ...extra };
     const gpus = this.settings().get<string>('gpus', '').trim();
     if (gpus) params.gpus = gpus;
+    const attach = this.settings().get<string>('gpuAttach', '').trim();
+    if (attach) params.gpuAttach = attach;
     const mounts = this.settings().get<string[]>('mounts', []);
     if (mounts.length) params.mounts = mounts;
     return params;
@@ -392,14 +394,33 @@ export class Controller implements vscode.Disposable {
     await this.docs.show('doctor.md', doctorMarkdown(report));
   }
 
+  // Starts a web service (Jupyter, TensorBoard) and opens it. When the container lacks it, the server
+  // says so; the user is asked before it is installed (the request again, with install: true).
+  private async startService(title: string, method: string, params: Record<string, unknown>): Promise<ServiceInfo> {
+    const what = title.replace(/^Starting /, '').replace(/ in the container$/, '');
+    try {
+      return await this.withProgress<ServiceInfo>(title, method, params);
+    } catch (err) {
+      const view = describeError(err);
+      if (view.kind !== 'commandFailed' || !/is not installed/.test(view.message)) throw err;
+      const answer = await vscode.window.showWarningMessage(
+        `${view.message}. Install it now?`,
+        { modal: true, detail: view.hint },
+        'Install',
+      );
+      if (answer !== 'Install') throw new DlcError(view.message, 'commandFailed', view.hint);
+      return this.withProgress<ServiceInfo>(`Installing and starting ${what}`, method, { ...params, install: true });
+    }
+  }
+
   async openJupyter(): Promise<ServiceInfo | undefined> {
     const folder = await this.folder();
     if (!folder) return undefined;
     await this.requireMethod(Methods.jupyter, 'Jupyter');
-    const info = await this.withProgress<ServiceInfo>('Starting Jupyter in the container', Methods.jupyter, {
-      workspace: folder.uri.fsPath,
-    });
+    const lab = this.settings().get<boolean>('jupyterLab', true);
+    const info = await this.startService('Starting Jupyter in the container', Methods.jupyter, { workspace: folder.uri.fsPath, lab });
     this.output.appendLine(`Jupyter: ${info.url}`);
+    this.showNotes(info.notes);
     this.jupyterServers.set(canonical(folder.uri.fsPath), info);
     await openServiceUrl(info);
     if (await offerToJupyterExtension(() => [...this.jupyterServers.values()], this.jupyterRegistration)) {
@@ -415,11 +436,12 @@ export class Controller implements vscode.Disposable {
     if (!folder) return undefined;
     await this.requireMethod(Methods.tensorboard, 'TensorBoard');
     const logdir = this.settings().get<string>('tensorboardLogdir', '').trim();
-    const info = await this.withProgress<ServiceInfo>('Starting TensorBoard in the container', Methods.tensorboard, {
+    const info = await this.startService('Starting TensorBoard in the container', Methods.tensorboard, {
       workspace: folder.uri.fsPath,
       ...(logdir ? { logdir } : {}),
     });
     this.output.appendLine(`TensorBoard: ${info.url}`);
+    this.showNotes(info.notes);
     await openServiceUrl(info);
     return info;
   }
@@ -430,7 +452,7 @@ export class Controller implements vscode.Disposable {
     token: vscode.CancellationToken | undefined,
   ): Promise<DebugAnswer> {
     const client = await this.requireMethod(request.method, request.method === 'debug/python' ? 'Python debugging' : 'C++ debugging');
-    return withServerProgress(
+    const answer = await withServerProgress(
       request.method === 'debug/python' ? 'Starting debugpy in the container' : 'Starting gdbserver in the container',
       (onProgress, progressToken) => {
         const cancel = new vscode.CancellationTokenSource();
@@ -440,6 +462,16 @@ export class Controller implements vscode.Disposable {
       },
       this.output,
     );
+    this.showNotes(answer.notes);
+    return answer;
+  }
+
+  // What the server says the user should know about a service it started (shown, not acted on).
+  private showNotes(notes: string[] | undefined): void {
+    for (const note of notes ?? []) {
+      this.output.appendLine(`note: ${note}`);
+      void vscode.window.showWarningMessage(`dlcontainer: ${note}`);
+    }
   }
 
   async debugPythonFile(uri?: vscode.Uri): Promise<void> {

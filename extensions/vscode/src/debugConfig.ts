@@ -38,17 +38,26 @@ export function debugRequest(config: DlcDebugConfiguration, workspace: string): 
     params.pid = pid;
   } else {
     if (!config.program) throw new DebugConfigError('a launch configuration needs "program"');
-    params.command = [config.program, ...(config.args ?? [])];
+    params.command = [inContainer(config.program, workspace), ...(config.args ?? [])];
     // Python waits for the debugger before the first line, so no breakpoint is missed.
     if (language === 'python') params.wait = config.wait ?? true;
   }
   return { method, params };
 }
 
-// The server answers with the launch.json entry (possibly under `configuration`); the extension keeps
-// it as it is and only gives it the user's name.
+// The command runs in the container, in the workspace folder: a host path inside the workspace becomes
+// relative to it; one outside cannot be reached from the container.
+function inContainer(program: string, workspace: string): string {
+  if (!program.startsWith('/')) return program;
+  const root = workspace.endsWith('/') ? workspace : `${workspace}/`;
+  if (program.startsWith(root)) return program.slice(root.length);
+  throw new DebugConfigError(`${program} is not in the workspace folder ${workspace}: the container sees only the workspace`);
+}
+
+// The server answers with the launch.json entry (`launch`); the extension keeps it as it is and only
+// gives it the user's name.
 export function attachConfiguration(answer: DebugAnswer, config: DlcDebugConfiguration): Record<string, unknown> {
-  const inner = (answer.configuration ?? answer) as Record<string, unknown>;
+  const inner = (answer.launch ?? answer.configuration ?? answer) as Record<string, unknown>;
   if (typeof inner.type !== 'string' || typeof inner.request !== 'string') {
     throw new DebugConfigError('the server answered without a debug configuration (no "type"/"request")');
   }

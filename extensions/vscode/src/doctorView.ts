@@ -27,15 +27,17 @@ function passed(c: Check): boolean | undefined {
 }
 
 export function doctorMarkdown(report: unknown): string {
-  const r = (report ?? {}) as { checks?: Check[]; ok?: boolean; summary?: string; attachMethod?: string };
+  const r = (report ?? {}) as { checks?: Check[]; ok?: boolean; summary?: string; method?: string; methodReason?: string };
   const out = ['# dlcontainer doctor', ''];
   if (typeof r.ok === 'boolean') {
     out.push(r.ok ? 'A GPU container can be made on this host.' : 'A GPU container cannot be made yet: see the failed checks.', '');
   }
   if (r.summary) out.push(r.summary, '');
+  if (r.method) out.push(`GPUs would be attached by: ${r.method}${r.methodReason ? ` (${r.methodReason})` : ''}`, '');
   for (const c of r.checks ?? []) {
     const p = passed(c);
-    const mark = p === true ? '✅' : p === false ? '❌' : c.status === 'warn' || c.status === 'warning' ? '⚠️' : '•';
+    const mark =
+      p === true ? '✅' : p === false ? '❌' : c.status === 'warn' || c.status === 'warning' ? '⚠️' : c.status === 'info' ? 'ℹ️' : '•';
     const detail = c.message ?? c.detail ?? c.result ?? c.value ?? '';
     out.push(`- ${mark} **${c.name ?? c.check ?? c.title ?? 'check'}**${detail ? `: ${detail}` : ''}`);
     const fix = c.fix ?? c.hint;

@@ -45,9 +45,14 @@ export interface PortBinding {
   hostPort: number;
 }
 
+// The GPUs a container has and how they were attached (the server's gpu::Attachment).
 export interface GpuAttachment {
-  method?: string; // deviceRequests | cdi | direct | none
-  devices?: Array<{ index?: number; name?: string; uuid?: string } | string>;
+  method?: string; // toolkit | cdi | direct | none
+  selection?: string; // what was asked: all, 2, device=0
+  indices?: number[];
+  uuids?: string[];
+  names?: string[];
+  reason?: string; // why this method, or why no GPU
 }
 
 export interface WorkspaceStatus {
@@ -60,8 +65,7 @@ export interface WorkspaceStatus {
   remoteWorkspaceFolder?: string;
   outOfDate?: boolean;
   ports?: PortBinding[];
-  gpus?: GpuAttachment | Array<{ name?: string } | string>;
-  gpuAttach?: string;
+  gpu?: GpuAttachment;
 }
 
 export interface UpParams {
@@ -69,7 +73,8 @@ export interface UpParams {
   rebuild?: boolean;
   noCache?: boolean;
   config?: string;
-  gpus?: string;
+  gpus?: string; // all, 2, device=0,1, none; absent: as devcontainer.json says
+  gpuAttach?: string; // auto | toolkit | cdi | direct | none
   mounts?: string[];
 }
 
@@ -148,18 +153,23 @@ export interface Plan {
   [key: string]: unknown;
 }
 
+// A service as the user reaches it (services/jupyter, services/tensorboard, debug/python, debug/gdb).
 export interface ServiceInfo {
-  name?: string;
-  url: string;
-  token?: string;
+  kind?: string; // jupyter | tensorboard | debugpy | gdbserver
+  url: string; // what to open (web services, with its token); "" for debuggers
+  hostIp?: string;
   hostPort?: number;
   containerPort?: number;
-  running?: boolean;
+  via?: string; // published | forwarded
+  reused?: boolean; // it was running already
+  detail?: string;
+  notes?: string[]; // what the user should know (a container that cannot ptrace, ...)
+  token?: string;
 }
 
-// What the server answers for debug/python and debug/gdb: the attach configuration itself (a
-// launch.json entry), possibly wrapped in {configuration}.
-export interface DebugAnswer {
+// What debug/python and debug/gdb answer: the service, with the launch.json entry that attaches.
+export interface DebugAnswer extends Partial<ServiceInfo> {
+  launch?: Record<string, unknown>;
   configuration?: Record<string, unknown>;
   [key: string]: unknown;
 }

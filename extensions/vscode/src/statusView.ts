@@ -9,18 +9,10 @@ export interface StatusView {
 }
 
 function gpuNames(status: WorkspaceStatus): string[] {
-  const g = status.gpus;
-  const list = Array.isArray(g) ? g : g?.devices ?? [];
-  return list
-    .map((d) => (typeof d === 'string' ? d : d?.name ?? (d as { uuid?: string })?.uuid ?? ''))
-    .filter((n) => n !== '');
-}
-
-function attachMethod(status: WorkspaceStatus): string | undefined {
-  if (status.gpuAttach) return status.gpuAttach;
-  const g = status.gpus;
-  if (g && !Array.isArray(g) && g.method) return g.method;
-  return undefined;
+  const g = status.gpu;
+  if (!g || g.method === 'none') return [];
+  if (g.names?.length) return g.names;
+  return (g.indices ?? []).map((i) => `GPU ${i}`);
 }
 
 // "2× NVIDIA H100" for equal names, else the names joined.
@@ -49,7 +41,7 @@ export function statusView(status: WorkspaceStatus | undefined, busy?: string, s
     };
   }
   const names = gpuNames(status);
-  const method = attachMethod(status);
+  const method = status.gpu?.method;
   let gpu = summarizeGpus(names);
   if (gpu && method && method !== 'none') gpu += ` (${method})`;
   if (!gpu && status.state === 'running') gpu = 'no GPU';
@@ -57,7 +49,9 @@ export function statusView(status: WorkspaceStatus | undefined, busy?: string, s
   const lines = [
     `Container: ${status.containerName ?? status.containerId?.slice(0, 12) ?? '?'} (${status.state})`,
     status.image ? `Image: ${status.image}` : '',
-    names.length ? `GPUs: ${names.join(', ')}${method ? ` via ${method}` : ''}` : 'GPUs: none attached',
+    names.length
+      ? `GPUs: ${names.join(', ')}${method ? ` via ${method}` : ''}`
+      : `GPUs: none attached${status.gpu?.reason ? ` (${status.gpu.reason})` : ''}`,
     ...(status.ports ?? []).map((p) => `Port ${p.containerPort} → ${p.hostIp ?? '127.0.0.1'}:${p.hostPort}`),
     status.outOfDate ? 'devcontainer.json changed since this container was made: Rebuild Container applies it.' : '',
     'Click for dlcontainer commands.',

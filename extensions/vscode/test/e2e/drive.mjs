@@ -239,7 +239,6 @@ try {
     1000,
   ).catch((e) => e);
   if (running instanceof Error) {
-    await shot('vscode-failure.png');
     throw running;
   }
   check('the status bar shows the container running', /dlcontainer: running/.test(running), running);
@@ -252,12 +251,20 @@ try {
   await shot('vscode-4-running.png');
 
   // 5. Jupyter: the command starts it in the container and opens its URL; the page loads.
-  const pagePromise = context.waitForEvent('page', { timeout: 180_000 });
+  const before5 = new Set(await notifications.allInnerTexts());
+  const pagePromise = context.waitForEvent('page', { timeout: 300_000 });
   await runCommand('Open Jupyter');
-  const jupyter = await pagePromise.catch((e) => e);
+  // The new page, or an error notification that says why there is none.
+  const jupyter = await Promise.race([
+    pagePromise,
+    until(
+      'an error notification',
+      async () => (await notifications.allInnerTexts()).find((m) => !before5.has(m) && /^dlcontainer: .*(Hint:|does not|failed|cannot)/.test(m)),
+      300_000,
+    ).then((m) => new Error(`Open Jupyter failed: ${m}`)),
+  ]).catch((e) => e);
   if (jupyter instanceof Error) {
-    await shot('vscode-failure.png');
-    throw new Error(`no Jupyter page opened: ${jupyter.message}; notifications: ${(await notifications.allInnerTexts()).join(' | ')}`);
+    throw jupyter;
   }
   await jupyter.waitForLoadState('load', { timeout: 60_000 });
   await jupyter.waitForTimeout(2000);

@@ -16,15 +16,19 @@ test('status bar: no container, running with GPUs and attach method, busy', () =
     workspace: '/w',
     state: 'running',
     containerName: 'dlc-w',
-    gpus: { method: 'deviceRequests', devices: [{ name: 'NVIDIA H100' }, { name: 'NVIDIA H100' }] },
+    gpu: { method: 'toolkit', selection: 'all', indices: [0, 1], names: ['NVIDIA H100 80GB HBM3', 'NVIDIA H100 80GB HBM3'] },
     ports: [{ containerPort: 8888, hostIp: '127.0.0.1', hostPort: 8889 }],
   });
-  assert.equal(v.text, '$(vm-running) dlcontainer: running · 2× NVIDIA H100 (deviceRequests)');
+  assert.equal(v.text, '$(vm-running) dlcontainer: running · 2× NVIDIA H100 80GB HBM3 (toolkit)');
+  assert.match(v.tooltip, /GPUs: NVIDIA H100 80GB HBM3, NVIDIA H100 80GB HBM3 via toolkit/);
   assert.match(v.tooltip, /Port 8888 → 127\.0\.0\.1:8889/);
   assert.equal(v.warning, false);
   assert.equal(statusView({ workspace: '/w', state: 'running' }).text, '$(vm-running) dlcontainer: running · no GPU');
-  assert.equal(statusView({ workspace: '/w', state: 'running', gpus: ['A', 'B'], gpuAttach: 'cdi' }).text,
+  assert.equal(statusView({ workspace: '/w', state: 'running', gpu: { method: 'cdi', names: ['A', 'B'] } }).text,
     '$(vm-running) dlcontainer: running · A, B (cdi)');
+  const none = statusView({ workspace: '/w', state: 'running', gpu: { method: 'none', reason: 'no NVIDIA driver on this host' } });
+  assert.equal(none.text, '$(vm-running) dlcontainer: running · no GPU');
+  assert.match(none.tooltip, /GPUs: none attached \(no NVIDIA driver on this host\)/);
   assert.equal(statusView({ workspace: '/w', state: 'exited' }).warning, true);
   assert.equal(statusView({ workspace: '/w', state: 'running', outOfDate: true }).warning, true);
   assert.match(statusView({ workspace: '/w', state: 'running' }, 'creating container…').text, /sync~spin.*creating/);
@@ -59,15 +63,20 @@ test('plan: facts and each decision with its reason and rejected alternatives', 
 test('doctor: failed checks show their fix, passed ones do not', () => {
   const md = doctorMarkdown({
     ok: false,
+    method: 'none',
+    methodReason: 'no GPU to attach',
     checks: [
-      { name: 'NVIDIA driver', ok: false, message: 'no driver loaded', fix: 'sudo apt install nvidia-driver' },
-      { name: 'Docker engine', ok: true, message: 'running, API 1.41', fix: 'unused' },
+      { id: 'driver', title: 'NVIDIA driver', status: 'fail', result: 'no driver loaded', fix: 'sudo apt install nvidia-driver' },
+      { id: 'docker-running', title: 'Docker engine', status: 'ok', result: 'running, API 1.41', fix: 'unused' },
+      { id: 'mirrors', title: 'Registry mirrors', status: 'info', result: 'none set' },
     ],
   });
   assert.match(md, /❌ \*\*NVIDIA driver\*\*: no driver loaded\n  - fix: `sudo apt install nvidia-driver`/);
   assert.match(md, /✅ \*\*Docker engine\*\*: running/);
   assert.doesNotMatch(md, /fix: `unused`/);
   assert.match(md, /cannot be made yet/);
+  assert.match(md, /ℹ️ \*\*Registry mirrors\*\*: none set/);
+  assert.match(md, /GPUs would be attached by: none \(no GPU to attach\)/);
 });
 
 test('progress: percentages become increments, messages pass, begin\'s title does not', () => {
@@ -86,8 +95,14 @@ test('progress: percentages become increments, messages pass, begin\'s title doe
 test('debug: launch and attach requests, and the answer passed on with the user\'s name', () => {
   assert.deepEqual(debugRequest({ type: 'dlcontainer', request: 'launch', name: 'x', program: '/w/train.py', args: ['--lr', '1'] }, '/w'), {
     method: 'debug/python',
-    params: { workspace: '/w', command: ['/w/train.py', '--lr', '1'], wait: true },
+    params: { workspace: '/w', command: ['train.py', '--lr', '1'], wait: true },
   });
+  assert.deepEqual(debugRequest({ type: 'dlcontainer', request: 'launch', name: 'x', language: 'cpp', program: '/w/build/a.out' }, '/w').params, {
+    workspace: '/w',
+    command: ['build/a.out'],
+  });
+  assert.deepEqual(debugRequest({ type: 'dlcontainer', request: 'launch', name: 'x', program: 'tools/x.py' }, '/w').params.command, ['tools/x.py']);
+  assert.throws(() => debugRequest({ type: 'dlcontainer', request: 'launch', name: 'x', program: '/elsewhere/x.py' }, '/w'), /not in the workspace folder/);
   assert.deepEqual(debugRequest({ type: 'dlcontainer', request: 'attach', name: 'x', language: 'cpp', processId: '42' }, '/w'), {
     method: 'debug/gdb',
     params: { workspace: '/w', pid: 42 },
@@ -97,7 +112,9 @@ test('debug: launch and attach requests, and the answer passed on with the user\
   assert.throws(() => debugRequest({ type: 'dlcontainer', request: 'launch', name: 'x', language: 'rust' as 'cpp', program: 'p' }, '/w'), DebugConfigError);
 
   const answer = {
-    configuration: {
+    kind: 'debugpy',
+    url: '',
+    launch: {
       type: 'debugpy',
       request: 'attach',
       name: 'server name',
