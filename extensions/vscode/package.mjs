@@ -11,7 +11,11 @@ const out = args.includes('-o') ? args[args.indexOf('-o') + 1] : 'dlcontainer.vs
 
 execFileSync(process.execPath, ['esbuild.mjs', '--production'], { stdio: 'inherit' });
 
-const readme = readFileSync('README.md', 'utf8').replace(/!\[([^\]]*)\]\(([^)]+)\)/g, '*(screenshot: $1)*');
+// Images and relative links point into the repository, which a .vsix does not carry: images become
+// captions and links their text (the repository's path in brackets).
+const readme = readFileSync('README.md', 'utf8')
+  .replace(/!\[([^\]]*)\]\(([^)]+)\)/g, '*(screenshot: $1)*')
+  .replace(/\[([^\]]+)\]\((?![a-z]+:)([^)]+)\)/g, '$1 (`$2` in the dlcontainer repository)');
 mkdirSync('dist', { recursive: true });
 writeFileSync('dist/README.md', readme);
 
