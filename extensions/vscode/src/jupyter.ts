@@ -41,13 +41,13 @@ export async function offerToJupyterExtension(
   const api = ext.isActive ? ext.exports : await ext.activate();
   if (!api || typeof api.createJupyterServerCollection !== 'function') return false;
   const toServer = (s: ServiceInfo, i: number): JupyterServer => {
+    // The server's root (the URL's page, /lab or /tree, is not its base), and its token.
     const url = new URL(s.url);
     const token = s.token ?? url.searchParams.get('token') ?? undefined;
-    url.search = '';
     return {
       id: `dlcontainer-${i}`,
       label: `Container: ${url.host}`,
-      connectionInformation: { baseUrl: vscode.Uri.parse(url.toString()), token },
+      connectionInformation: { baseUrl: vscode.Uri.parse(`${url.protocol}//${url.host}/`), token },
     };
   };
   registered.collection = api.createJupyterServerCollection('dlcontainer', 'dlcontainer (Jupyter in the container)', {

@@ -211,3 +211,38 @@ describe('errors', { concurrency: false }, () => {
     await until('the settings to open', () => mock.executed.some((e) => e.command === 'workbench.action.openSettings'));
   });
 });
+
+describe('cancelling', () => {
+  test('Cancel on the progress notification stops the image build and creates nothing', async (t) => {
+    if (!requireServer(t)) return;
+    const ws = tempWorkspace({ build: { dockerfile: 'Dockerfile' } }, 'slowbuild');
+    // A build step that would take two minutes; the marker tells this test's builds apart.
+    fs.writeFileSync(
+      path.join(ws.folder, '.devcontainer/Dockerfile'),
+      `FROM dlc-test/python:latest\nRUN echo ${path.basename(path.dirname(ws.folder))} && sleep 120\n`,
+    );
+    const { context } = await activated(ws.folder);
+    t.after(async () => {
+      await closeDown(context);
+      ws.remove();
+    });
+    mock.answer = (m) => (m.items.includes('Create Container') ? 'Create Container' : undefined);
+    const marker = path.basename(path.dirname(ws.folder));
+    const opening = vscode.commands.executeCommand('dlcontainer.openInContainer');
+    // Cancel once the slow step runs: its echo reached the output channel (window/logMessage).
+    await until('the build step to run', () => (mock.outputs.get('dlcontainer')?.text ?? '').includes(`${marker}\n`), 60_000);
+    const run = mock.progress.find((p) => /Opening slowbuild/.test(p.title));
+    assert.ok(run, 'a progress notification');
+    const started = Date.now();
+    run.cancel();
+    await opening;
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 30_000, `cancelled in ${elapsed} ms, not after the two-minute step`);
+    assert.ok(mock.messages.some((m) => m.message === 'dlcontainer: cancelled.'), JSON.stringify(mock.messages));
+    assert.equal(mock.messages.filter((m) => m.severity === 'error').length, 0);
+    assert.equal(ws.containers().length, 0);
+    // The engine stops the build step once its client has gone (within seconds, not the step's two minutes).
+    const building = () => execFileSync('docker', ['ps', '--format', '{{.Command}}', '--no-trunc'], { encoding: 'utf8' }).includes(marker);
+    await until('the build step to stop in the engine', () => !building(), 30_000);
+  });
+});
