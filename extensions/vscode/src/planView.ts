@@ -2,66 +2,51 @@
 // decisions and writes their reasons; this only lays them out. Pure, so it is tested without VS Code.
 import { Plan, PlanDecision } from './protocol';
 
-type Alternative = string | { choice?: string; reason?: string };
-
-function text(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    if (typeof o.name === 'string') return o.version ? `${o.name} ${text(o.version)}` : o.name;
-  }
-  return JSON.stringify(v);
-}
-
-function decisions(plan: Plan): Array<PlanDecision | string> {
-  return plan.decisions ?? plan.explanation ?? plan.reasons ?? [];
-}
-
 function decisionLine(d: PlanDecision | string): string {
   if (typeof d === 'string') return `- ${d}`;
-  const what = d.what ?? d.topic;
-  const choice = d.choice ?? d.chosen;
-  const reason = d.reason ?? d.because;
   let line = '- ';
-  if (what) line += `**${what}**: `;
-  if (choice) line += `\`${choice}\``;
-  if (reason) line += `${choice ? ', because ' : ''}${reason}`;
-  const rejected: Alternative[] = d.rejected ?? d.alternatives ?? [];
-  for (const r of rejected) {
-    const alt = typeof r === 'string' ? r : `\`${r.choice ?? '?'}\`${r.reason ? `: ${r.reason}` : ''}`;
-    line += `\n  - rejected ${alt}`;
-  }
+  if (d.topic) line += `**${d.topic}**: `;
+  if (d.choice) line += `\`${d.choice}\``;
+  if (d.reason) line += `${d.choice ? ', because ' : ''}${d.reason}`;
+  for (const r of d.rejected ?? []) line += `\n  - rejected ${r}`;
+  for (const c of d.citations ?? []) line += `\n  - source: ${c}`;
   return line;
 }
 
 // The headline facts of a plan, in a fixed order, for the confirm dialog.
 export function planFacts(plan: Plan): Array<[string, string]> {
   const facts: Array<[string, string]> = [];
-  const add = (label: string, v: unknown) => {
-    const t = text(v);
-    if (t) facts.push([label, t]);
+  const add = (label: string, v: string | undefined) => {
+    if (v) facts.push([label, v]);
   };
-  add('Image', plan.image ?? plan.baseImage);
-  add('Framework', plan.framework);
-  add('CUDA', plan.cuda);
+  const source = plan.mode === 'dockerfile' ? `the repository's ${plan.dockerfile ?? 'Dockerfile'}` : plan.mode === 'devcontainer' ? 'its devcontainer.json' : '';
+  add('Image', plan.baseImage ? `${plan.baseImage}${source ? ` (from ${source})` : ''}` : source);
+  add('Framework', [plan.framework, plan.frameworkVersion].filter(Boolean).join(' '));
+  add('CUDA', plan.gpu === false ? 'none (CPU)' : [plan.cuda, plan.cudnn ? `cuDNN ${plan.cudnn}` : ''].filter(Boolean).join(', '));
   add('Python', plan.python);
+  add('Driver needed', plan.driverRequired ? `≥ ${plan.driverRequired}` : undefined);
+  add('Planned for', plan.host);
   return facts;
 }
 
 export function planSummary(plan: Plan): string {
   const facts = planFacts(plan).map(([k, v]) => `${k}: ${v}`);
-  const reasons = decisions(plan)
-    .map((d) => decisionLine(d).replace(/\*\*|`/g, ''))
-    .slice(0, 8);
-  return [...facts, ...(reasons.length ? ['', 'Why:', ...reasons] : [])].join('\n');
+  const reasons = (plan.decisions ?? [])
+    .map((d) => (typeof d === 'string' ? d : `${d.topic ? `${d.topic}: ` : ''}${d.choice ?? ''}${d.reason ? ` (${d.reason})` : ''}`))
+    .slice(0, 8)
+    .map((l) => `• ${l}`);
+  const warnings = (plan.warnings ?? []).map((w) => `⚠ ${w}`);
+  return [...facts, ...(reasons.length ? ['', 'Why:', ...reasons] : []), ...(warnings.length ? ['', ...warnings] : [])].join('\n');
 }
 
 export function planMarkdown(plan: Plan, folder: string): string {
   const out = [`# dlcontainer plan for ${folder}`, ''];
   for (const [k, v] of planFacts(plan)) out.push(`- **${k}**: ${v}`);
-  const ds = decisions(plan);
+  if (plan.warnings?.length) {
+    out.push('', '## Warnings', '');
+    for (const w of plan.warnings) out.push(`- ⚠ ${w}`);
+  }
+  const ds = plan.decisions ?? [];
   if (ds.length) {
     out.push('', '## Decisions and their reasons', '');
     for (const d of ds) out.push(decisionLine(d));

@@ -129,27 +129,31 @@ export interface ExecResult {
   truncated?: boolean;
 }
 
-// One decision of a plan: what was chosen, why, and what was rejected.
+// One decision of a plan: what was chosen, why, and what was turned down (resolve::Decision).
 export interface PlanDecision {
-  what?: string;
-  topic?: string;
+  topic?: string; // framework | cuda | python | image | flavor | apt | pip | gpu | source
   choice?: string;
-  chosen?: string;
   reason?: string;
-  because?: string;
-  rejected?: Array<string | { choice?: string; reason?: string }>;
-  alternatives?: Array<string | { choice?: string; reason?: string }>;
+  rejected?: string[];
+  citations?: string[];
 }
 
+// What workspace/plan answers (resolve::Plan); only the fields shown are named.
 export interface Plan {
-  image?: string;
+  mode?: string; // image | dockerfile | devcontainer
   baseImage?: string;
-  framework?: string | { name?: string; version?: string };
+  framework?: string;
+  frameworkVersion?: string;
+  gpu?: boolean;
   cuda?: string;
+  cudnn?: string;
   python?: string;
+  flavor?: string;
+  driverRequired?: string;
+  host?: string;
+  dockerfile?: string;
   decisions?: Array<PlanDecision | string>;
-  explanation?: Array<PlanDecision | string>;
-  reasons?: Array<PlanDecision | string>;
+  warnings?: string[];
   [key: string]: unknown;
 }
 

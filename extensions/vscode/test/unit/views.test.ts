@@ -34,30 +34,48 @@ test('status bar: no container, running with GPUs and attach method, busy', () =
   assert.match(statusView({ workspace: '/w', state: 'running' }, 'creating container…').text, /sync~spin.*creating/);
 });
 
-test('plan: facts and each decision with its reason and rejected alternatives', () => {
+test('plan: facts and each decision with its reason, rejected alternatives and sources', () => {
+  // The shape resolve::Plan is written in (server/src/resolve/plan.cpp).
   const plan = {
-    image: 'pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel',
-    framework: { name: 'torch', version: '1.11.0' },
+    mode: 'image',
+    baseImage: 'pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel',
+    framework: 'pytorch',
+    frameworkVersion: '1.11.0',
+    gpu: true,
     cuda: '11.3',
+    cudnn: '8',
+    python: '3.8',
+    driverRequired: '465.19.01',
+    host: 'driver 515.48.07, 1 GPU',
     decisions: [
       {
-        what: 'image',
+        topic: 'image',
         choice: 'pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel',
         reason: 'setup.py builds a CUDAExtension',
-        rejected: [{ choice: '1.11.0-cuda11.3-cudnn8-runtime', reason: 'has no nvcc' }],
+        rejected: ['pytorch/pytorch:1.11.0-cuda11.3-cudnn8-runtime: has no nvcc'],
+        citations: ['PyTorch previous versions <https://pytorch.org/get-started/previous-versions/>'],
       },
       'driver 515.48.07 supports CUDA ≤ 11.7',
     ],
+    warnings: ['requirements.txt pins nothing for numpy'],
   };
   const md = planMarkdown(plan, '/src/paper');
-  assert.match(md, /\*\*Framework\*\*: torch 1\.11\.0/);
-  assert.match(md, /because setup\.py builds a CUDAExtension/);
-  assert.match(md, /rejected `1\.11\.0-cuda11\.3-cudnn8-runtime`: has no nvcc/);
+  assert.match(md, /\*\*Framework\*\*: pytorch 1\.11\.0/);
+  assert.match(md, /\*\*CUDA\*\*: 11\.3, cuDNN 8/);
+  assert.match(md, /\*\*Driver needed\*\*: ≥ 465\.19\.01/);
+  assert.match(md, /\*\*image\*\*: `pytorch\/pytorch:1\.11\.0-cuda11\.3-cudnn8-devel`, because setup\.py builds a CUDAExtension/);
+  assert.match(md, /rejected pytorch\/pytorch:1\.11\.0-cuda11\.3-cudnn8-runtime: has no nvcc/);
+  assert.match(md, /source: PyTorch previous versions/);
   assert.match(md, /driver 515\.48\.07/);
+  assert.match(md, /⚠ requirements\.txt pins nothing/);
   const summary = planSummary(plan);
   assert.match(summary, /^Image: pytorch\/pytorch:1\.11\.0/);
-  assert.match(summary, /Why:/);
+  assert.match(summary, /Why:\n• image: pytorch\/pytorch:1\.11\.0-cuda11\.3-cudnn8-devel \(setup\.py builds a CUDAExtension\)/);
   assert.doesNotMatch(summary, /\*\*|`/);
+  // A CPU plan from the repository's own Dockerfile says so.
+  const cpu = planSummary({ mode: 'dockerfile', dockerfile: '.devcontainer/Dockerfile', baseImage: 'debian:bookworm-slim', gpu: false });
+  assert.match(cpu, /Image: debian:bookworm-slim \(from the repository's \.devcontainer\/Dockerfile\)/);
+  assert.match(cpu, /CUDA: none \(CPU\)/);
 });
 
 test('doctor: failed checks show their fix, passed ones do not', () => {
