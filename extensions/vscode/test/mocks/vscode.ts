@@ -174,6 +174,8 @@ export const mock = {
   // When set, withProgress cancels its token once this returns true for a report.
   cancelWhen: undefined as undefined | ((run: ProgressRun) => boolean),
   activeFile: undefined as string | undefined,
+  // Answers "Open Folder" dialogs.
+  openDialog: (): Uri[] | undefined => undefined,
   reset(): void {
     this.messages = [];
     this.progress = [];
@@ -191,6 +193,7 @@ export const mock = {
     this.pick = () => undefined;
     this.cancelWhen = undefined;
     this.activeFile = undefined;
+    this.openDialog = () => undefined;
     workspace.workspaceFolders = undefined;
     commandHandlers.clear();
     contentProviders.clear();
@@ -254,7 +257,7 @@ export const window = {
     return mock.pick(await items);
   },
   async showOpenDialog(): Promise<Uri[] | undefined> {
-    return undefined;
+    return mock.openDialog();
   },
   async showWorkspaceFolderPick(): Promise<unknown> {
     return workspace.workspaceFolders?.[0];

@@ -12,8 +12,7 @@ import { activate, deactivate, DlcExtensionApi } from '../../src/extension';
 import { mock, openFolders } from '../mocks/vscode';
 import { requireServer, serverBinary, tempWorkspace, TempWorkspace, until } from '../support/server';
 
-function fakeContext(): vscode.ExtensionContext {
-  const state = new Map<string, unknown>();
+function fakeContext(state = new Map<string, unknown>()): vscode.ExtensionContext {
   return {
     subscriptions: [],
     extensionPath: path.resolve(__dirname, '../..'),
@@ -244,5 +243,40 @@ describe('cancelling', () => {
     // The engine stops the build step once its client has gone (within seconds, not the step's two minutes).
     const building = () => execFileSync('docker', ['ps', '--format', '{{.Command}}', '--no-trunc'], { encoding: 'utf8' }).includes(marker);
     await until('the build step to stop in the engine', () => !building(), 30_000);
+  });
+});
+
+describe('with no folder open', () => {
+  test('the command asks for a folder, reopens the window on it, and carries on there', async (t) => {
+    if (!requireServer(t)) return;
+    const ws = tempWorkspace({ image: 'dlc-test/python:latest' }, 'picked');
+    const globalState = new Map<string, unknown>();
+    // A window with no folder: the user picks one.
+    mock.reset();
+    mock.settings.set('dlcontainer.serverPath', serverBinary());
+    mock.openDialog = () => [vscode.Uri.file(ws.folder)];
+    const first = fakeContext(globalState);
+    await activate(first);
+    await vscode.commands.executeCommand('dlcontainer.openInContainer');
+    const reopen = mock.executed.find((e) => e.command === 'vscode.openFolder');
+    assert.ok(reopen, 'the window reopens on the folder');
+    assert.equal((reopen.args[0] as vscode.Uri).fsPath, ws.folder);
+    assert.equal(ws.containers().length, 0, 'nothing is made before the window is on the folder');
+    await closeDown(first);
+
+    // The reopened window: activation finds the pending open and asks to create the container.
+    mock.reset();
+    mock.settings.set('dlcontainer.serverPath', serverBinary());
+    mock.answer = (m) => (m.items.includes('Create Container') ? 'Create Container' : undefined);
+    openFolders(ws.folder);
+    const second = fakeContext(globalState);
+    t.after(async () => {
+      await closeDown(second);
+      ws.remove();
+    });
+    await activate(second);
+    await until('the container to be up', () => ws.containers().some((c) => c.state === 'running'), 60_000);
+    await until('the status bar to say running', () => /dlcontainer: running/.test(statusText()), 20_000);
+    assert.equal(globalState.get('dlcontainer.pendingOpen'), undefined, 'done once');
   });
 });
