@@ -221,7 +221,12 @@ try {
   const sawProgress = await progress.waitFor({ timeout: 30_000 }).then(() => true, () => false);
   // (With the image cached, the container is up within a second or two; the shot is taken at once.)
   check('a progress notification shows while the container is made', sawProgress);
-  if (sawProgress) await shot('vscode-3-progress.png');
+  if (sawProgress) {
+    // Past the toast's slide-in, and on a step the server reported when one comes soon.
+    await page.locator('.notification-toast', { hasText: /GPU container: / }).first().waitFor({ timeout: 3000 }).catch(() => undefined);
+    await page.waitForTimeout(300);
+    await shot('vscode-3-progress.png');
+  }
 
   // 4. Running: the status bar says so, and the engine agrees.
   const running = await until(
