@@ -417,8 +417,11 @@ export class Controller implements vscode.Disposable {
     const folder = await this.folder();
     if (!folder) return undefined;
     await this.requireMethod(Methods.jupyter, 'Jupyter');
-    const lab = this.settings().get<boolean>('jupyterLab', true);
-    const info = await this.startService('Starting Jupyter in the container', Methods.jupyter, { workspace: folder.uri.fsPath, lab });
+    const lab = this.settings().get<boolean>('jupyterLab', false);
+    const info = await this.startService('Starting Jupyter in the container', Methods.jupyter, {
+      workspace: folder.uri.fsPath,
+      ...(lab ? { lab } : {}),
+    });
     this.output.appendLine(`Jupyter: ${info.url}`);
     this.showNotes(info.notes);
     this.jupyterServers.set(canonical(folder.uri.fsPath), info);

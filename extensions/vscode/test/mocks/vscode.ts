@@ -166,6 +166,7 @@ export const mock = {
   executed: [] as Array<{ command: string; args: unknown[] }>,
   terminals: [] as Array<{ name: string; shellPath?: string; shellArgs?: string[] }>,
   settings: new Map<string, unknown>(),
+  debugProviders: new Map<string, unknown>(),
   extensions: new Map<string, unknown>(),
   // Answers a message/dialog: return the chosen item's title, or undefined to dismiss.
   answer: (_m: ShownMessage): string | undefined => undefined,
@@ -197,7 +198,7 @@ export const mock = {
     workspace.workspaceFolders = undefined;
     commandHandlers.clear();
     contentProviders.clear();
-    debugProviders.clear();
+    this.debugProviders.clear();
   },
   // Resolves when `predicate` holds, polling every 50 ms; rejects after timeoutMs.
   async until(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
@@ -274,7 +275,6 @@ export const window = {
 };
 
 const contentProviders = new Map<string, { provideTextDocumentContent(uri: Uri): string }>();
-const debugProviders = new Map<string, unknown>();
 const commandHandlers = new Map<string, (...args: unknown[]) => unknown>();
 
 export interface WorkspaceFolder {
@@ -340,8 +340,8 @@ export const env = {
 
 export const debug = {
   registerDebugConfigurationProvider(type: string, p: unknown): Disposable {
-    debugProviders.set(type, p);
-    return new Disposable(() => debugProviders.delete(type));
+    mock.debugProviders.set(type, p);
+    return new Disposable(() => mock.debugProviders.delete(type));
   },
   async startDebugging(folder: unknown, config: Record<string, unknown>): Promise<boolean> {
     mock.debugSessions.push({ folder, config });
