@@ -8,5 +8,6 @@ cd "$(dirname "$0")/.."
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null
 npm run -s typecheck
 npm run -s package >/dev/null
+test/images/build.sh
 echo "built $(pwd)/dlcontainer.vsix ($(stat -c %s dlcontainer.vsix) bytes)"
 DLC_BINARY="$binary" npm test

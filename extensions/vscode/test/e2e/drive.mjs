@@ -314,8 +314,13 @@ try {
   if (!keep) {
     try {
       execFileSync(binary, ['down', '--remove', workspace], { stdio: 'inherit' });
+      // The image built for this workspace (its base, the test image, stays cached).
+      const images = execFileSync('docker', ['images', '-q', '--filter', `label=dev.dlcontainer.built-for=${workspace}`], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+      if (images.length) execFileSync('docker', ['rmi', '-f', ...new Set(images)], { stdio: 'ignore' });
     } catch (e) {
-      log(`down --remove: ${e.message}`);
+      log(`cleanup of the workspace's container and image: ${e.message}`);
     }
     fs.rmSync(root, { recursive: true, force: true });
   } else {

@@ -55,7 +55,7 @@ if $example; then
     docker tag dlc-test/bookworm:latest debian:bookworm-slim
   fi
 else
-  "$repo/tests/images/build.sh" python
+  "$ext/test/images/build.sh"
   rm -rf "$ws/.devcontainer"
   cp -r "$here/devcontainer" "$ws/.devcontainer"
 fi

@@ -19,22 +19,22 @@ export function inCi(): boolean {
 
 // Why the real server cannot run here, or undefined when it can. Under CI=true a test never skips
 // for that: it fails (see requireServer).
-function unavailable(needEngine: boolean): string | undefined {
+function unavailable(needEngine: boolean, image = 'dlc-test/python:latest'): string | undefined {
   const bin = serverBinary();
   if (!fs.existsSync(bin)) return `no dlcontainer binary at ${bin} (build it, or set DLC_BINARY)`;
   if (needEngine) {
     try {
-      execFileSync('docker', ['image', 'inspect', 'dlc-test/python:latest'], { stdio: 'ignore' });
+      execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
     } catch {
-      return 'no Docker engine with the test image dlc-test/python:latest (tests/images/build.sh builds it)';
+      return `no Docker engine with the test image ${image} (tests/images/build.sh and extensions/vscode/test/images/build.sh build them)`;
     }
   }
   return undefined;
 }
 
 // Skips the test (outside CI) when the server or the engine cannot run here; fails under CI=true.
-export function requireServer(t: TestContext, needEngine = true): boolean {
-  const why = unavailable(needEngine);
+export function requireServer(t: TestContext, needEngine = true, image?: string): boolean {
+  const why = unavailable(needEngine, image);
   if (!why) return true;
   if (inCi()) throw new Error(`CI=true and ${why}`);
   t.skip(why);
@@ -48,7 +48,7 @@ export interface TempWorkspace {
 }
 
 // A folder with a devcontainer.json on the local test image; remove() removes every container that
-// carries its label, then the folder.
+// carries its label, the images built for it, then the folder.
 export function tempWorkspace(devcontainer: object = { image: 'dlc-test/python:latest' }, name = 'ws'): TempWorkspace {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-vscode-test-'));
   const folder = path.join(root, name);
@@ -72,6 +72,10 @@ export function tempWorkspace(devcontainer: object = { image: 'dlc-test/python:l
       try {
         const ids = containers().map((c) => c.id);
         if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+        const images = execFileSync('docker', ['images', '-q', '--filter', `label=dev.dlcontainer.built-for=${real}`], { encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean);
+        if (images.length) execFileSync('docker', ['rmi', '-f', ...new Set(images)], { stdio: 'ignore' });
       } catch {
         // no engine: nothing was made
       }

@@ -74,7 +74,7 @@ describe('services through the extension', { concurrency: false }, () => {
   });
 
   test('the container comes up for the services', async (t) => {
-    if (!requireServer(t)) return;
+    if (!requireServer(t, true, 'dlc-test/vscode-jupyter:latest')) return;
     mock.reset();
     mock.settings.set('dlcontainer.serverPath', serverBinary());
     openFolders(ws.folder);
