@@ -36,5 +36,6 @@ void add_gpu_commands(CLI::App& app, Context& ctx);
 
 // One line on a container's GPUs: "direct: 0 NVIDIA H100 80GB HBM3", or "none (why)".
 std::string gpu_summary(const gpu::Attachment& attachment);
+void add_serve_commands(CLI::App& app, Context& ctx);
 
 }  // namespace dlc::cli

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   cli::Context ctx;
   cli::add_workspace_commands(app, ctx);
   cli::add_gpu_commands(app, ctx);
+  cli::add_serve_commands(app, ctx);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   if (auto dashes = std::find(args.begin(), args.end(), "--"); dashes != args.end()) {

@@ -8,6 +8,7 @@
 #include "core/gpu.h"
 #include "core/image.h"
 #include "core/lifecycle.h"
+#include "core/status_cache.h"
 #include "support/error.h"
 #include "support/hash.h"
 
@@ -94,7 +95,22 @@ fs::path workspace_folder(const std::string& path) {
   return p;
 }
 
-Workspaces::Workspaces(engine::Engine engine) : engine_(std::move(engine)) {}
+Workspaces::Workspaces(engine::Engine engine)
+    : engine_(std::move(engine)), cache_(std::make_unique<StatusCache>()), config_hashes_(std::make_unique<ConfigHashes>()) {}
+
+Workspaces::~Workspaces() = default;
+
+namespace {
+
+// Whatever up or down did (or failed halfway through), the next status asks the engine again, so a
+// client reads its own writes without waiting for the events to arrive.
+struct InvalidateOnExit {
+  StatusCache& cache;
+  std::string folder;
+  ~InvalidateOnExit() { cache.invalidate(folder); }
+};
+
+}  // namespace
 
 std::shared_ptr<std::mutex> Workspaces::lock_for(const std::string& workspace) {
   std::lock_guard lock(locks_mu_);
@@ -109,6 +125,7 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   auto mu = lock_for(folder.string());
   std::lock_guard in_process(*mu);
   FileLock across_processes(folder.string());
+  InvalidateOnExit invalidate{*cache_, folder.string()};
   cancel.throw_if_cancelled();
 
   UpResult result;
@@ -190,6 +207,7 @@ DownResult Workspaces::down(const DownParams& params) {
   auto mu = lock_for(folder.string());
   std::lock_guard in_process(*mu);
   FileLock across_processes(folder.string());
+  InvalidateOnExit invalidate{*cache_, folder.string()};
   DownResult result{.workspace = folder.string(), .action = "none"};
   auto c = find_container(engine_, folder);
   if (!c) return result;
@@ -206,28 +224,46 @@ DownResult Workspaces::down(const DownParams& params) {
 
 WorkspaceStatus Workspaces::status(const StatusParams& params) {
   fs::path folder = workspace_folder(params.workspace);
-  WorkspaceStatus s;
-  s.workspace = folder.string();
-  s.state = "none";
-  auto c = find_container(engine_, folder);
-  if (!c) return s;
-  auto info = engine_.inspect_container(c->id);
-  if (!info) return s;
-  auto meta = read_metadata(info->labels);
-  s.state = info->state.status;
-  s.container_id = info->id;
-  s.container_name = info->name;
-  s.image = info->image;
-  s.config_file = info->labels[kConfigFileLabel];
-  s.remote_user = meta.remote_user;
-  s.remote_workspace_folder = meta.workspace_folder;
-  s.started_at = info->state.started_at;
-  s.ports = info->ports;
-  s.gpu = gpu_attachment_of(info->labels);
+  auto view = cache_->find(folder.string());
+  if (!view) {
+    auto ticket = cache_->ticket(folder.string());
+    view.emplace();
+    WorkspaceStatus& s = view->status;
+    s.workspace = folder.string();
+    s.state = "none";
+    auto c = find_container(engine_, folder);
+    auto info = c ? engine_.inspect_container(c->id) : std::nullopt;
+    if (info) {
+      auto meta = read_metadata(info->labels);
+      s.state = info->state.status;
+      s.container_id = info->id;
+      s.container_name = info->name;
+      s.image = info->image;
+      s.config_file = info->labels[kConfigFileLabel];
+      s.remote_user = meta.remote_user;
+      s.remote_workspace_folder = meta.workspace_folder;
+      s.started_at = info->state.started_at;
+      s.ports = info->ports;
+      s.gpu = gpu_attachment_of(info->labels);
+      view->config_hash = info->labels[kConfigHashLabel];
+    }
+    cache_->store(ticket, *view);
+  }
+  WorkspaceStatus s = std::move(view->status);
+  if (s.state == "none") return s;
   // Out of date when the devcontainer.json it was made from has changed since; a config that no
   // longer parses says so at `up`, not here.
   try {
-    s.out_of_date = load_workspace(folder, s.config_file).config_hash != info->labels[kConfigHashLabel];
+    auto hash = [&] {
+      auto ws = load_workspace(folder, s.config_file);
+      std::vector<fs::path> read{ws.config.config_file};
+      if (ws.config.build) read.push_back(ws.config.build->dockerfile);
+      return ConfigHashes::Computed{ws.config_hash, read};
+    };
+    // A container without the config-file label (made by another tool) is hashed each time: which
+    // file the search finds can change without the found one changing.
+    auto current = s.config_file.empty() ? hash().hash : config_hashes_->get(folder.string() + "\n" + s.config_file, hash);
+    s.out_of_date = current != view->config_hash;
   } catch (const Error&) {
   }
   return s;

@@ -2,7 +2,9 @@
 // functions with these types; they hold no logic beyond parsing and rendering.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -113,9 +115,21 @@ void from_json(const nlohmann::json& j, ExecParams& p);
 void to_json(nlohmann::json& j, const ExecParams& p);
 void from_json(const nlohmann::json& j, LogsParams& p);
 
+// A change to a workspace's container, as engine events report it.
+struct WorkspaceEvent {
+  std::string workspace;     // the host folder (the container's workspace label)
+  std::string container_id;
+  std::string action;        // create | start | restart | die | stop | pause | unpause | destroy | rename | oom
+  std::int64_t time_nano = 0;
+};
+
+class StatusCache;
+class ConfigHashes;
+
 class Workspaces {
  public:
   explicit Workspaces(engine::Engine engine);
+  ~Workspaces();
 
   // Finds the workspace's container and reuses it (starting it if stopped), or creates it: image
   // pulled or built, workspace mounted, lifecycle commands run at their moments.
@@ -130,6 +144,13 @@ class Workspaces {
 
   const engine::Engine& engine() const { return engine_; }
 
+  // Follows the engine's events for workspace containers until cancelled, calling on_event for each
+  // change. While it runs, status() answers from a cache that these events keep true (a long-lived
+  // server runs this; the CLI does not). When the daemon goes away it calls on_lost(why), waits a
+  // growing pause (0.5 s to 30 s) and subscribes again.
+  void watch(const std::function<void(const WorkspaceEvent&)>& on_event, const CancelToken& cancel,
+             const std::function<void(const std::string& why)>& on_lost = {});
+
  private:
   // Work on one workspace is serialised (two `up` at once make one container); different
   // workspaces proceed in parallel.
@@ -138,6 +159,8 @@ class Workspaces {
   engine::Engine engine_;
   std::mutex locks_mu_;
   std::map<std::string, std::shared_ptr<std::mutex>> locks_;
+  std::unique_ptr<StatusCache> cache_;
+  std::unique_ptr<ConfigHashes> config_hashes_;
 };
 
 // The absolute, canonical folder of a workspace; Error{PathNotFound} when it does not exist.

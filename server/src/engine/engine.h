@@ -107,8 +107,11 @@ class Engine {
   void signal_exec(const std::string& exec_id, const std::string& signal) const;
 
   // Engine events, filtered, delivered until the token is cancelled or the daemon goes away.
+  // `since` (unix seconds, "1700000000.123456789") replays what happened from then on first, so a
+  // subscriber that took the time before it looked at the engine misses nothing in between.
   void events(const std::map<std::string, std::vector<std::string>>& filters,
-              const std::function<void(const Event&)>& on_event, const CancelToken& cancel) const;
+              const std::function<void(const Event&)>& on_event, const CancelToken& cancel,
+              const std::string& since = {}) const;
 
  private:
   Engine(Endpoint endpoint, std::string api_version)

@@ -1,3 +1,5 @@
+#include <utility>
+
 #include "engine/engine.h"
 #include "support/error.h"
 
@@ -6,9 +8,12 @@ namespace dlc::engine {
 using json = nlohmann::json;
 
 void Engine::events(const std::map<std::string, std::vector<std::string>>& filters,
-                    const std::function<void(const Event&)>& on_event, const CancelToken& cancel) const {
+                    const std::function<void(const Event&)>& on_event, const CancelToken& cancel,
+                    const std::string& since) const {
   std::string target = "/events";
-  if (!filters.empty()) target += "?filters=" + url_encode(json(filters).dump());
+  std::string sep = "?";
+  if (!filters.empty()) target += std::exchange(sep, "&") + "filters=" + url_encode(json(filters).dump());
+  if (!since.empty()) target += sep + "since=" + url_encode(since);
   Connection c(endpoint_, cancel);
   LineSplitter lines([&](std::string_view line) {
     json j = json::parse(line, nullptr, false);

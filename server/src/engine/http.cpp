@@ -157,7 +157,9 @@ void read_body_pieces(Stream& stream, Buffer& buffer, http::response_parser<http
     parser.get().body().data = chunk;
     parser.get().body().size = sizeof chunk;
     boost::system::error_code ec;
-    http::read(stream, buffer, parser, ec);
+    // read_some, not read: read returns only once the chunk is full, which holds back a stream's
+    // pieces (events, followed logs) until 64 KiB of them have piled up.
+    http::read_some(stream, buffer, parser, ec);
     if (ec == http::error::need_buffer) ec = {};
     if (ec) check_error(ec);
     std::size_t n = sizeof chunk - parser.get().body().size;

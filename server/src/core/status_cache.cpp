@@ -1,0 +1,93 @@
+#include "core/status_cache.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace dlc::core {
+
+namespace fs = std::filesystem;
+
+StatusCache::Ticket StatusCache::ticket(const std::string& folder) const {
+  std::lock_guard lock(mu_);
+  auto it = generations_.find(folder);
+  return Ticket{folder, epoch_, it == generations_.end() ? 0 : it->second};
+}
+
+std::optional<EngineView> StatusCache::find(const std::string& folder) const {
+  std::lock_guard lock(mu_);
+  if (!live_) return std::nullopt;
+  auto it = entries_.find(folder);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second;
+}
+
+void StatusCache::store(const Ticket& ticket, EngineView view) {
+  std::lock_guard lock(mu_);
+  if (!live_ || ticket.epoch != epoch_) return;
+  auto it = generations_.find(ticket.folder);
+  if ((it == generations_.end() ? 0 : it->second) != ticket.generation) return;
+  entries_[ticket.folder] = std::move(view);
+}
+
+void StatusCache::invalidate(const std::string& folder) {
+  std::lock_guard lock(mu_);
+  ++generations_[folder];
+  entries_.erase(folder);
+}
+
+void StatusCache::go_live() {
+  std::lock_guard lock(mu_);
+  ++epoch_;
+  entries_.clear();
+  live_ = true;
+}
+
+void StatusCache::suspend() {
+  std::lock_guard lock(mu_);
+  ++epoch_;
+  entries_.clear();
+  live_ = false;
+}
+
+bool StatusCache::live() const {
+  std::lock_guard lock(mu_);
+  return live_;
+}
+
+ConfigHashes::Stamp ConfigHashes::stamp_of(const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return Stamp{};
+  return Stamp{.exists = true,
+               .size = static_cast<std::uintmax_t>(st.st_size),
+               .mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+               .inode = static_cast<std::uint64_t>(st.st_ino)};
+}
+
+std::string ConfigHashes::get(const std::string& key, const std::function<Computed()>& compute) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = entries_.find(key); it != entries_.end()) {
+      bool same = std::all_of(it->second.files.begin(), it->second.files.end(),
+                              [](const auto& f) { return stamp_of(f.first) == f.second; });
+      if (same) return it->second.hash;
+    }
+  }
+  // A file changed while (or just before) it was read may be stamped with its new version but hashed
+  // with its old one: a hash that read a file modified in the last second is used but not kept.
+  auto began_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+  Computed c = compute();
+  Entry entry{.hash = c.hash, .files = {}};
+  for (const auto& f : c.files_read) {
+    auto st = stamp_of(f);
+    if (st.mtime_ns >= began_ns - 1'000'000'000) return c.hash;
+    entry.files.emplace_back(f, st);
+  }
+  std::lock_guard lock(mu_);
+  entries_[key] = std::move(entry);
+  return c.hash;
+}
+
+}  // namespace dlc::core

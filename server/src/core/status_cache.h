@@ -1,0 +1,84 @@
+// What the engine said of each workspace, kept while engine events say that nothing changed, so that an
+// editor asking `status` often costs a map lookup instead of two round trips to the daemon. The engine
+// stays the source of truth: the cache holds entries only while an event subscription is live, and
+// every event for a workspace's container drops that workspace's entry.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/workspace.h"
+
+namespace dlc::core {
+
+// A workspace's status as the engine reports it. out_of_date is left out: it depends on the files in the
+// workspace, not on the engine (ConfigHashes answers that part).
+struct EngineView {
+  WorkspaceStatus status;
+  std::string config_hash;  // the container's config-hash label; "" when there is no container
+};
+
+class StatusCache {
+ public:
+  // Taken before asking the engine. A store whose ticket an invalidation (or a suspend) overtook is
+  // dropped: what was read may predate the change that the event announced.
+  struct Ticket {
+    std::string folder;
+    std::uint64_t epoch = 0;
+    std::uint64_t generation = 0;
+  };
+  Ticket ticket(const std::string& folder) const;
+  std::optional<EngineView> find(const std::string& folder) const;
+  void store(const Ticket& ticket, EngineView view);
+  void invalidate(const std::string& folder);
+
+  // The subscription's edges. go_live() is called after taking the time the subscription replays
+  // from and before it starts; suspend() when it is lost. Both drop every entry.
+  void go_live();
+  void suspend();
+  bool live() const;
+
+ private:
+  mutable std::mutex mu_;
+  bool live_ = false;
+  std::uint64_t epoch_ = 0;
+  std::map<std::string, std::uint64_t> generations_;
+  std::map<std::string, EngineView> entries_;
+};
+
+// The config hash of a workspace (its devcontainer.json and Dockerfile), computed again only when a file
+// that the last computation read has changed (size, mtime or inode).
+class ConfigHashes {
+ public:
+  struct Computed {
+    std::string hash;
+    std::vector<std::filesystem::path> files_read;
+  };
+  // The hash for key, from the last computation while its files are unchanged, else compute()'s.
+  // What compute() throws passes through, and nothing is kept.
+  std::string get(const std::string& key, const std::function<Computed()>& compute);
+
+ private:
+  struct Stamp {
+    bool exists = false;
+    std::uintmax_t size = 0;
+    std::int64_t mtime_ns = 0;
+    std::uint64_t inode = 0;
+    bool operator==(const Stamp&) const = default;
+  };
+  static Stamp stamp_of(const std::filesystem::path& file);
+  struct Entry {
+    std::string hash;
+    std::vector<std::pair<std::filesystem::path, Stamp>> files;
+  };
+  std::mutex mu_;
+  std::map<std::string, Entry> entries_;
+};
+
+}  // namespace dlc::core

@@ -1,0 +1,138 @@
+// The one table of methods the server answers, with typed handlers (clangd's LSPBinder): a handler takes
+// its params struct and returns its result struct, and the binding does the JSON on both sides with the
+// structs' own to_json/from_json. Adding a method is one line in an add_<topic>_methods function:
+//
+//   table.add("workspace/status", &status);            // core::WorkspaceStatus status(const core::StatusParams&, Call&)
+//   table.add<MyParams>("plan/show", [](const MyParams& p, Call& call) { return core::plan(p); });
+//
+// Params that do not convert answer -32602 without running the handler; what the handler throws is
+// mapped to an error response (dlc::Error by its code, RpcError as given).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "core/workspace.h"
+#include "rpc/protocol.h"
+#include "support/cancel.h"
+#include "support/progress.h"
+
+namespace dlc::rpc {
+
+// Where a session's outgoing messages go: a channel in the server, a recorder in tests.
+class Outbox {
+ public:
+  virtual ~Outbox() = default;
+  // Queues one whole message (framing is the outbox's business). Never blocks. Thread-safe.
+  virtual void send(std::string message) = 0;
+  // Blocks while the client is slow to read what is queued. False when the client has gone away or
+  // the token is cancelled. For handlers that stream (exec output, logs).
+  virtual bool wait_for_room(const CancelToken& cancel) {
+    (void)cancel;
+    return true;
+  }
+  // Stops reading; closes once what is queued is written.
+  virtual void close() = 0;
+  // The session can take more requests again (see Session::accepting).
+  virtual void resume_reading() {}
+};
+
+// What handlers reach beyond their params: the services of the layer below.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // The workspace service, connected to the engine when first needed. Throws Error{EngineUnavailable,
+  // EnginePermission} with a hint while the daemon cannot be reached.
+  virtual core::Workspaces& workspaces() = 0;
+};
+
+// One request being handled, as its handler sees it.
+class Call {
+ public:
+  Call(std::string method, Backend& backend, std::shared_ptr<Outbox> out, CancelToken cancel, ProgressSink& progress)
+      : method_(std::move(method)), backend_(backend), out_(std::move(out)), cancel_(std::move(cancel)), progress_(progress) {}
+
+  const std::string& method() const { return method_; }
+  // Cancelled by $/cancelRequest, or when the client goes away.
+  const CancelToken& cancel() const { return cancel_; }
+  // $/progress when the request carried a workDoneToken; output lines go out as window/logMessage.
+  ProgressSink& progress() { return progress_; }
+  core::Workspaces& workspaces() { return backend_.workspaces(); }
+  Backend& backend() { return backend_; }
+
+  // A notification to this request's client only.
+  void notify(std::string_view method, const nlohmann::json& params);
+  // Waits until the client has read enough of what is queued to it; false when it is gone or the
+  // request is cancelled. Call before each notification of a stream.
+  bool wait_for_room() { return out_->wait_for_room(cancel_); }
+
+ private:
+  std::string method_;
+  Backend& backend_;
+  std::shared_ptr<Outbox> out_;
+  CancelToken cancel_;
+  ProgressSink& progress_;
+};
+
+// Converts a request's params to P: absent params are an empty object; anything that does not
+// convert is RpcError{InvalidParams} saying what.
+template <class P>
+P parse_params(const nlohmann::json& params);
+[[noreturn]] void throw_invalid_params(const std::exception& e);
+
+class MethodTable {
+ public:
+  using Handler = std::function<nlohmann::json(const nlohmann::json& params, Call& call)>;
+
+  template <class Params, class Result>
+  void add(std::string name, Result (*fn)(const Params&, Call&)) {
+    add<Params>(std::move(name), [fn](const Params& p, Call& call) { return fn(p, call); });
+  }
+
+  template <class Params, class Fn>
+  void add(std::string name, Fn fn) {
+    add_raw(std::move(name), [fn = std::move(fn)](const nlohmann::json& params, Call& call) -> nlohmann::json {
+      Params p = parse_params<Params>(params);
+      if constexpr (std::is_void_v<std::invoke_result_t<Fn&, const Params&, Call&>>) {
+        fn(p, call);
+        return nullptr;
+      } else {
+        return nlohmann::json(fn(p, call));
+      }
+    });
+  }
+
+  // A handler that does its own JSON. Adding a name twice is a bug: it throws.
+  void add_raw(std::string name, Handler handler);
+  // Declares a notification that handlers send, so that initialize lists it (and a test checks that
+  // schemas/protocol describes it).
+  void emits(std::string notification);
+
+  const Handler* find(std::string_view name) const;
+  std::vector<std::string> methods() const;
+  std::vector<std::string> notifications() const;
+
+ private:
+  std::map<std::string, Handler, std::less<>> handlers_;
+  std::vector<std::string> notifications_;
+};
+
+template <class P>
+P parse_params(const nlohmann::json& params) {
+  if (!params.is_null() && !params.is_object()) {
+    throw RpcError(kInvalidParams, "params must be an object", "send params as {\"name\": value, ...}");
+  }
+  try {
+    return (params.is_null() ? nlohmann::json::object() : params).get<P>();
+  } catch (const nlohmann::json::exception& e) {
+    throw_invalid_params(e);
+  }
+}
+
+}  // namespace dlc::rpc

@@ -1,0 +1,11 @@
+#include "rpc/methods.h"
+
+namespace dlc::rpc {
+
+MethodTable default_methods() {
+  MethodTable table;
+  add_workspace_methods(table);
+  return table;
+}
+
+}  // namespace dlc::rpc

@@ -1,0 +1,34 @@
+// The methods the server answers, by topic. Each topic's file adds its methods (and the notifications
+// they send) to the table; default_methods() calls each. A new topic (plan, doctor, services, debug):
+//   1. write server/src/rpc/<topic>_methods.cpp with add_<topic>_methods(MethodTable&), calling core/;
+//   2. declare it below and call it in default_methods() (rpc/methods.cpp);
+//   3. add schemas/protocol/<method>.json for each method and notification (the tests insist);
+//   4. add a section to docs/protocol.md.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/workspace.h"
+#include "rpc/binder.h"
+
+namespace dlc::rpc {
+
+MethodTable default_methods();
+
+// workspace/up, down, status, list, exec, logs; notifications workspace/output, workspace/didChangeStatus.
+void add_workspace_methods(MethodTable& table);
+
+// workspace/didChangeStatus: an engine event changed a workspace's container.
+struct DidChangeStatusParams {
+  std::string workspace;
+  std::string event;         // the engine's action: start, die, stop, destroy, ...
+  std::string container_id;
+  core::WorkspaceStatus status;  // the status after the event
+};
+void to_json(nlohmann::json& j, const DidChangeStatusParams& p);
+
+// The status to report for an event when the workspace cannot be looked at (its folder is gone).
+core::WorkspaceStatus status_after(const core::WorkspaceEvent& event);
+
+}  // namespace dlc::rpc

@@ -1,0 +1,82 @@
+// JSON-RPC 2.0 as dlcontainer speaks it: error codes, how a dlc::Error becomes an error object, and the
+// initialize handshake's types. docs/protocol.md is the prose version; schemas/protocol/ the formal one.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "support/error.h"
+
+namespace dlc::rpc {
+
+using json = nlohmann::json;
+
+// The standard codes (JSON-RPC 2.0 and the LSP's additions).
+inline constexpr int kParseError = -32700;
+inline constexpr int kInvalidRequest = -32600;
+inline constexpr int kMethodNotFound = -32601;
+inline constexpr int kInvalidParams = -32602;
+inline constexpr int kInternalError = -32603;
+inline constexpr int kServerNotInitialized = -32002;
+inline constexpr int kRequestCancelled = -32800;
+
+// dlcontainer's own codes: kErrorBase + the dlc::ErrorCode's number, 1000..1099 (outside both the
+// JSON-RPC and the LSP reserved ranges). Three codes map to standard ones instead: Internal to
+// -32603, InvalidArgument to -32602 and Cancelled to -32800. error.data.code always carries the
+// ErrorCode's name ("containerNotFound"), and error.data.hint what to do about it.
+inline constexpr int kErrorBase = 1000;
+int rpc_code(ErrorCode code);
+
+// Thrown by handlers and the binding to answer with a specific code (bad params, unknown method).
+class RpcError : public std::runtime_error {
+ public:
+  RpcError(int code, std::string message, std::string hint = {})
+      : std::runtime_error(std::move(message)), code_(code), hint_(std::move(hint)) {}
+  int code() const { return code_; }
+  const std::string& hint() const { return hint_; }
+
+ private:
+  int code_;
+  std::string hint_;
+};
+
+// The `error` member of a response.
+json error_object(const Error& e);
+json error_object(const RpcError& e);
+
+// A message as text: invalid UTF-8 (a command's raw output) is replaced, never a reason to fail.
+std::string serialize(const json& message);
+
+// Request ids are numbers or strings; the binding keys its table of requests in flight by this text.
+std::string id_key(const json& id);
+
+// The handshake.
+struct ClientInfo {
+  std::string name;
+  std::string version;
+};
+
+struct InitializeParams {
+  std::optional<long long> process_id;
+  ClientInfo client_info;
+  json capabilities = json::object();
+};
+
+struct InitializeResult {
+  std::string server_name = "dlcontainer";
+  std::string server_version;
+  std::vector<std::string> methods;        // requests this server answers
+  std::vector<std::string> notifications;  // notifications it may send
+};
+
+void from_json(const json& j, InitializeParams& p);
+void to_json(json& j, const InitializeResult& r);
+
+// window/logMessage's type numbers.
+enum class MessageType { Error = 1, Warning = 2, Info = 3, Log = 4 };
+
+}  // namespace dlc::rpc

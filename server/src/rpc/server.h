@@ -1,0 +1,75 @@
+// `dlcontainer serve`: sessions over stdio or a unix socket, one I/O thread for all of them, a worker pool
+// for their requests, and engine events turned into workspace/didChangeStatus for every client.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "rpc/binder.h"
+#include "rpc/channel.h"
+#include "rpc/session.h"
+#include "rpc/workers.h"
+
+namespace dlc::rpc {
+
+struct ServerOptions {
+  std::string version;
+  ChannelLimits limits;
+  // Follow engine events: workspace/didChangeStatus, and status answered from the cache they keep true.
+  bool watch_events = true;
+  // Called once the socket listens (serve_socket), with its path.
+  std::function<void(const std::string& path)> on_listening;
+};
+
+class Server : public Backend {
+ public:
+  explicit Server(ServerOptions options, MethodTable methods);
+  ~Server() override;
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // One session on stdin/stdout until the client sends exit or closes stdin, or SIGINT/SIGTERM.
+  // Returns the exit status the LSP asks for: 0 when shutdown came first, else 1.
+  int serve_stdio();
+  // Sessions for every client of a unix socket at path (mode 0600; peers of another uid are refused)
+  // until SIGINT or SIGTERM. Error{InvalidArgument} when the path is taken.
+  int serve_socket(const std::string& path);
+
+  core::Workspaces& workspaces() override;
+
+  // A notification to every initialized client.
+  void broadcast(std::string_view method, const nlohmann::json& params);
+
+ private:
+  // on_finished: the channel has closed. on_closed: the client has gone (its requests are cancelled).
+  std::shared_ptr<Session> open_session(int in_fd, int out_fd, std::function<void()> on_finished,
+                                        std::function<void()> on_closed = {});
+  void start_watcher();
+  void stop_watcher();
+  void on_engine_event(const core::WorkspaceEvent& event);
+  // Stops waiting for handlers after this long when the server stops: one stuck in a call that cannot
+  // be cancelled (a container that takes its time to stop) must not keep the process alive.
+  bool drain(std::chrono::milliseconds limit);
+
+  ServerOptions options_;
+  MethodTable methods_;
+  boost::asio::io_context io_;
+  WorkerPool pool_;
+
+  std::mutex sessions_mu_;
+  std::vector<std::weak_ptr<Session>> sessions_;
+
+  std::mutex workspaces_mu_;
+  std::unique_ptr<core::Workspaces> workspaces_;
+
+  CancelToken stop_ = CancelToken::make();
+  std::thread watcher_;
+  std::shared_ptr<void> log_sink_;  // forwards log lines to clients as window/logMessage
+};
+
+}  // namespace dlc::rpc

@@ -1,0 +1,339 @@
+// `dlcontainer serve` through the real binary against the real engine: malformed input, concurrency,
+// the socket's safety, clients that are slow or go away, and engine events.
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "integration/rpc_client.h"
+#include "integration/support.h"
+
+namespace dlc::testing {
+namespace {
+
+constexpr int kParseError = -32700, kInvalidRequest = -32600, kMethodNotFound = -32601, kInvalidParams = -32602,
+              kServerNotInitialized = -32002, kRequestCancelled = -32800;
+
+std::string image_config(const std::string& extra = "") {
+  return std::string(R"({"image": ")") + kPythonImage + "\"" + (extra.empty() ? "" : ", " + extra) + "}";
+}
+
+json status_params(const Workspace& ws) { return {{"workspace", ws.str()}}; }
+
+// A fresh socket path in a fresh folder (removed by the Workspace).
+std::string socket_in(const Workspace& ws) { return (ws.path().parent_path() / "s.sock").string(); }
+
+TEST(RpcServer, EachClassOfMalformedInputIsAnsweredAndTheServerKeepsServing) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.devcontainer(image_config());
+  auto client = RpcClient::stdio();
+  // Proof that the server still serves: a well-formed request answered right after.
+  auto still_serving = [&](const std::string& after) {
+    auto r = client->call("workspace/status", status_params(ws), std::chrono::seconds(30));
+    EXPECT_EQ(r["result"]["state"], "none") << "after " << after << ": " << r;
+  };
+  auto expect_error = [&](int code, const std::string& what) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto m = client->next(std::chrono::milliseconds(200));
+      if (m && m->contains("error")) {
+        EXPECT_EQ((*m)["error"]["code"], code) << what << ": " << *m;
+        EXPECT_TRUE((*m)["error"]["message"].is_string());
+        return;
+      }
+    }
+    ADD_FAILURE() << "no error answer to " << what;
+  };
+
+  // Before initialize: refused, and the connection stays usable.
+  auto early = client->call("workspace/status", status_params(ws));
+  EXPECT_EQ(early["error"]["code"], kServerNotInitialized);
+  client->initialize();
+  still_serving("initialize");
+
+  client->send_raw("Content-Lenght: 2\r\n\r\n{}");
+  expect_error(kParseError, "a misspelled header");
+  still_serving("a bad header");
+
+  client->send_raw("Content-Length: twelve\r\n\r\n");
+  expect_error(kParseError, "a length that is not a number");
+  still_serving("a bad length");
+
+  std::string huge(17u << 20, ' ');
+  client->send_raw("Content-Length: " + std::to_string(huge.size()) + "\r\n\r\n");
+  client->send_raw(huge);
+  expect_error(kParseError, "a body over the limit");
+  still_serving("an oversized body");
+
+  client->send_raw(rpc::frame("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": "));
+  expect_error(kParseError, "a body that is not JSON");
+  still_serving("non-JSON");
+
+  client->send_raw(rpc::frame("[{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"workspace/list\"}]"));
+  expect_error(kInvalidRequest, "a batch");
+  client->send_raw(rpc::frame("{\"jsonrpc\": \"2.0\", \"params\": {}}"));
+  expect_error(kInvalidRequest, "an object that is not a request");
+  still_serving("JSON that is not a request");
+
+  auto unknown = client->call("workspace/teleport", json::object());
+  EXPECT_EQ(unknown["error"]["code"], kMethodNotFound);
+  still_serving("an unknown method");
+
+  auto bad = client->call("workspace/exec", {{"workspace", ws.str()}, {"command", "not an array"}});
+  EXPECT_EQ(bad["error"]["code"], kInvalidParams);
+  auto relative = client->call("workspace/up", {{"workspace", "relative/folder"}});
+  EXPECT_EQ(relative["error"]["code"], kInvalidParams);
+  EXPECT_TRUE(ws.containers(engine).empty()) << "bad params changed nothing";
+  still_serving("bad params");
+
+  auto shutdown = client->call("shutdown");
+  EXPECT_TRUE(shutdown["result"].is_null());
+  client->notify("exit");
+  EXPECT_EQ(client->wait_exit(std::chrono::seconds(20)), 0);
+}
+
+TEST(RpcServer, TheEndOfInputWithoutShutdownEndsTheServerWithStatusOne) {
+  auto client = RpcClient::stdio();
+  client->initialize();
+  client->close_input();
+  EXPECT_EQ(client->wait_exit(std::chrono::seconds(20)), 1);
+}
+
+TEST(RpcServer, TheSocketIsTheOwnersOnlyAndRefusesAnotherUser) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  std::string path = socket_in(ws);
+  auto server = ServerProcess::socket(path);
+  struct stat st {};
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(st.st_uid, ::geteuid());
+
+  // A second server on the same path is refused, and the first keeps its socket.
+  auto second = dlc({"serve", "--socket", path});
+  EXPECT_EQ(second.status, 1);
+  EXPECT_NE(second.err.find("already listens"), std::string::npos) << second.err;
+
+  // Even if the mode were loosened, a client of another uid gets no answer: SO_PEERCRED is checked.
+  if (::geteuid() == 0) {
+    ASSERT_EQ(::chmod(path.c_str(), 0666), 0);
+    ASSERT_EQ(::chmod(ws.path().parent_path().c_str(), 0755), 0);
+    pid_t child = ::fork();
+    if (child == 0) {
+      if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+      std::unique_ptr<RpcClient> c;
+      try {
+        c = RpcClient::connect(path);
+      } catch (...) {
+        ::_exit(4);  // the mode change did not take: nothing was tested
+      }
+      try {
+        c->send_request("initialize", json::object());
+      } catch (...) {
+        ::_exit(0);  // closed before our request could even be written
+      }
+      // Closed without an answer: 0; answered: 1.
+      auto m = c->next(std::chrono::seconds(5));
+      ::_exit(m ? 1 : (c->wait_closed(std::chrono::seconds(5)) ? 0 : 2));
+    }
+    int st2 = 0;
+    ::waitpid(child, &st2, 0);
+    EXPECT_TRUE(WIFEXITED(st2));
+    EXPECT_EQ(WEXITSTATUS(st2), 0) << "1: answered another uid; 2: left it hanging; 3/4: test setup";
+  }
+  // The owner is served.
+  auto mine = RpcClient::connect(path);
+  mine->initialize();
+  EXPECT_EQ(server->stop(SIGTERM), 0);
+  EXPECT_NE(::lstat(path.c_str(), &st), 0) << "the socket is removed on exit";
+}
+
+TEST(RpcServer, TwoClientsPressingUpTogetherGetOneContainer) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.devcontainer(image_config(R"("postCreateCommand": "sleep 1")"));
+  std::string path = socket_in(ws);
+  auto server = ServerProcess::socket(path);
+  auto a = RpcClient::connect(path);
+  auto b = RpcClient::connect(path);
+  a->initialize();
+  b->initialize();
+  auto id_a = a->send_request("workspace/up", status_params(ws));
+  auto id_b = b->send_request("workspace/up", status_params(ws));
+  auto ra = a->wait_response(id_a);
+  auto rb = b->wait_response(id_b);
+  ASSERT_TRUE(ra.contains("result")) << ra;
+  ASSERT_TRUE(rb.contains("result")) << rb;
+  EXPECT_EQ(ra["result"]["containerId"], rb["result"]["containerId"]);
+  std::multiset<std::string> actions{ra["result"]["action"], rb["result"]["action"]};
+  EXPECT_EQ(actions, (std::multiset<std::string>{"created", "running"}));
+  EXPECT_EQ(ws.containers(engine).size(), 1u);
+  EXPECT_EQ(server->stop(SIGTERM), 0);
+}
+
+TEST(RpcServer, WorkOnOneWorkspaceDoesNotWaitForAnother) {
+  DLC_REQUIRE_ENGINE();
+  Workspace slow("slow"), quick("quick");
+  slow.devcontainer(image_config(R"("postCreateCommand": "sleep 8")"));
+  quick.devcontainer(image_config());
+  auto client = RpcClient::stdio();
+  client->initialize();
+  auto started = std::chrono::steady_clock::now();
+  auto slow_id = client->send_request("workspace/up", {{"workspace", slow.str()}, {"workDoneToken", "slow"}});
+  // Wait until the slow one is inside its postCreateCommand, holding its workspace's lock.
+  client->wait_notification([](const json& n) {
+    return n["method"] == "$/progress" && n["params"]["value"].value("message", "") == "Running postCreateCommand";
+  });
+  auto quick_up = client->call("workspace/up", status_params(quick));
+  ASSERT_TRUE(quick_up.contains("result")) << quick_up;
+  auto slow_status = client->call("workspace/status", {{"workspace", slow.str()}});
+  EXPECT_EQ(slow_status["result"]["state"], "running");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(8)) << "the quick one waited for the slow one";
+  auto slow_up = client->wait_response(slow_id);
+  EXPECT_EQ(slow_up["result"]["commandsRun"], json({"postCreateCommand"}));
+}
+
+TEST(RpcServer, AClientThatDoesNotReadStallsNoOtherClient) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.devcontainer(image_config());
+  std::string path = socket_in(ws);
+  auto server = ServerProcess::socket(path);
+  auto greedy = RpcClient::connect(path);
+  auto polite = RpcClient::connect(path);
+  greedy->initialize();
+  polite->initialize();
+  ASSERT_TRUE(polite->call("workspace/up", status_params(ws)).contains("result"));
+
+  // 640 MiB of output streamed to a client that never reads it.
+  greedy->send_request("workspace/exec", {{"workspace", ws.str()},
+                                          {"command", {"python3", "-c", "import sys  # flood\nfor _ in range(10000): sys.stdout.write('x' * 65536)"}},
+                                          {"outputToken", "flood"}});
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  for (int i = 0; i < 20; ++i) {
+    auto before = std::chrono::steady_clock::now();
+    auto r = polite->call("workspace/status", status_params(ws), std::chrono::seconds(10));
+    EXPECT_EQ(r["result"]["state"], "running");
+    EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(1));
+  }
+  // The greedy client goes away: its exec is cancelled and the server carries on.
+  greedy.reset();
+  auto pgrep = [&] { return polite->call("workspace/exec", {{"workspace", ws.str()}, {"command", {"pgrep", "-f", "flood"}}}); };
+  int running = 0;
+  for (int i = 0; i < 100 && (running = pgrep()["result"]["exitCode"].get<int>()) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(running, 1) << "the flood's command still runs after its client left";
+  EXPECT_EQ(server->stop(SIGTERM), 0);
+}
+
+TEST(RpcServer, AClientLeavingMidUpLeavesAWorkspaceThatUpRecovers) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws("halfway");
+  // The first run of postCreateCommand hangs (and leaves a mark); the second one finishes.
+  ws.devcontainer(image_config(
+      R"("postCreateCommand": "if [ -e .second ]; then echo done; else touch .second; sleep 300; fi")"));
+  {
+    auto client = RpcClient::stdio();
+    client->initialize();
+    client->send_request("workspace/up", {{"workspace", ws.str()}, {"workDoneToken", 1}});
+    // Until the command is surely running: it has left its mark.
+    for (int i = 0; i < 300 && !std::filesystem::exists(ws.path() / ".second"); ++i) {
+      client->next(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(std::filesystem::exists(ws.path() / ".second"));
+    client->close_input();  // the editor crashed
+    EXPECT_EQ(client->wait_exit(std::chrono::seconds(30)), 1);
+  }
+  auto containers = ws.containers(engine);
+  ASSERT_EQ(containers.size(), 1u);
+  auto again = dlc({"up", ws.str(), "--json"});
+  ASSERT_EQ(again.status, 0) << again.err;
+  auto r = json::parse(again.out);
+  EXPECT_EQ(r["containerId"], containers[0].id);
+  EXPECT_EQ(r["commandsRun"], json({"postCreateCommand"}));
+  EXPECT_EQ(ws.containers(engine).size(), 1u);
+}
+
+TEST(RpcServer, StatusFollowsAChangeMadeBehindItsBack) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.devcontainer(image_config());
+  auto client = RpcClient::stdio();
+  client->initialize();
+  auto up = client->call("workspace/up", status_params(ws));
+  ASSERT_TRUE(up.contains("result")) << up;
+  std::string id = up["result"]["containerId"];
+  EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "running");
+  EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "running");
+
+  engine.stop_container(id, 1);  // not through dlcontainer: only the engine's events can tell
+  auto note = client->wait_notification([&](const json& n) {
+    return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == "die";
+  });
+  EXPECT_EQ(note["params"]["workspace"], ws.str());
+  EXPECT_EQ(note["params"]["containerId"], id);
+  EXPECT_EQ(note["params"]["status"]["state"], "exited");
+  EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "exited");
+
+  engine.remove_container(id, true);
+  client->wait_notification([&](const json& n) {
+    return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == "destroy";
+  });
+  EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "none");
+
+  // And when devcontainer.json changes, status says the new container is out of date.
+  auto again = client->call("workspace/up", status_params(ws));
+  EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["outOfDate"], false);
+  ws.devcontainer(image_config(R"("remoteEnv": {"X": "1"})"));
+  EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["outOfDate"], true);
+}
+
+TEST(RpcServer, ExecAnswersCancelledAndStopsTheCommand) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.devcontainer(image_config());
+  auto client = RpcClient::stdio();
+  client->initialize();
+  ASSERT_TRUE(client->call("workspace/up", status_params(ws)).contains("result"));
+  auto id = client->send_request("workspace/exec", {{"workspace", ws.str()}, {"command", {"sleep", "297"}}});
+  auto pgrep = [&] {
+    return client->call("workspace/exec", {{"workspace", ws.str()}, {"command", {"pgrep", "-f", "sleep 297"}}})["result"]["exitCode"];
+  };
+  for (int i = 0; i < 50 && pgrep() != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(pgrep(), 0);
+  client->notify("$/cancelRequest", {{"id", id}});
+  auto r = client->wait_response(id, std::chrono::seconds(20));
+  EXPECT_EQ(r["error"]["code"], kRequestCancelled) << r;
+  EXPECT_EQ(pgrep(), 1);
+}
+
+TEST(RpcServer, CancellingUpStopsTheImageBuild) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  // A step that takes long, with a duration no other process on this host is likely to sleep for.
+  ws.write(".devcontainer/Dockerfile", std::string("FROM ") + kPythonImage + "\nRUN echo " + ws.path().filename().string() +
+                                           " && sleep 117\n");
+  ws.devcontainer(R"({"build": {"dockerfile": "Dockerfile"}})");
+  auto sleeping = [] { return run({"pgrep", "-f", "sleep 117"}).status == 0; };
+  auto client = RpcClient::stdio();
+  client->initialize();
+  auto id = client->send_request("workspace/up", {{"workspace", ws.str()}, {"workDoneToken", "build"}});
+  for (int i = 0; i < 300 && !sleeping(); ++i) client->next(std::chrono::milliseconds(100));
+  ASSERT_TRUE(sleeping()) << "the build step never started";
+  auto cancelled_at = std::chrono::steady_clock::now();
+  client->notify("$/cancelRequest", {{"id", id}});
+  auto r = client->wait_response(id, std::chrono::seconds(60));
+  EXPECT_EQ(r["error"]["code"], kRequestCancelled) << r;
+  EXPECT_LT(std::chrono::steady_clock::now() - cancelled_at, std::chrono::seconds(30));
+  bool gone = false;
+  for (int i = 0; i < 150 && !(gone = !sleeping()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(gone) << "the build's step still runs after the cancel";
+  EXPECT_TRUE(ws.containers(engine).empty());
+}
+
+}  // namespace
+}  // namespace dlc::testing
