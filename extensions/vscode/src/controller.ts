@@ -1,4 +1,5 @@
 // The commands. Each asks the server and shows its answer; none decides anything about containers.
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -26,6 +27,20 @@ import { ServerManager } from './server';
 import { statusView } from './statusView';
 
 export const DocScheme = 'dlcontainer';
+
+// Runs the binary for its JSON on stdout; its exit status says a verdict (doctor exits 1 when no GPU
+// container can be made), not a failure, so only unreadable output is an error.
+function runJson(binary: string, args: string[], signal: AbortSignal): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    execFile(binary, args, { signal, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      try {
+        resolve(JSON.parse(stdout));
+      } catch {
+        reject(new Error(`${binary} ${args.join(' ')} failed: ${(stderr || err?.message || '').trim()}`));
+      }
+    });
+  });
+}
 const PendingOpenKey = 'dlcontainer.pendingOpen';
 
 // Read-only documents for the plan, the doctor's report and logs.
@@ -388,9 +403,21 @@ export class Controller implements vscode.Disposable {
     await this.docs.show(`plan-${folder.name}.md`, planMarkdown(plan, folder.uri.fsPath));
   }
 
+  // The host's checks: through the protocol when the server offers them, else the same binary's
+  // `doctor --json` (the same report, core::DoctorReport), so the fix button works either way.
   async doctor(): Promise<void> {
-    await this.requireMethod(Methods.doctor, 'the doctor');
-    const report = await this.withProgress<unknown>('Checking this host', Methods.doctor, {});
+    const client = await this.server.client();
+    let report: unknown;
+    if (client.supports(Methods.doctor)) {
+      report = await this.withProgress<unknown>('Checking this host', Methods.doctor, {});
+    } else {
+      const binary = this.server.binary().path;
+      report = await withServerProgress('Checking this host', async (_progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return runJson(binary, ['doctor', '--json'], controller.signal);
+      });
+    }
     await this.docs.show('doctor.md', doctorMarkdown(report));
   }
 

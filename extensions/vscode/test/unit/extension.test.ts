@@ -3,7 +3,7 @@
 // what the user sees (dialogs, progress, the status bar, notifications and their buttons) and what
 // the engine has afterwards.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -144,6 +144,29 @@ describe('opening a folder in a container', { concurrency: false }, () => {
     assert.ok(mock.messages.some((m) => /container stopped/.test(m.message)), JSON.stringify(mock.messages));
     assert.equal(ws.containers()[0].state, 'exited');
     await until('the status bar to say exited', () => /dlcontainer: exited/.test(statusText()), 20_000);
+  });
+});
+
+describe('Run Doctor', () => {
+  test('shows the host\'s checks, each with its result, in a document', async (t) => {
+    if (!requireServer(t, false)) return;
+    const ws = tempWorkspace({ image: 'dlc-test/python:latest' }, 'doctor');
+    const { context } = await activated(ws.folder);
+    t.after(async () => {
+      await closeDown(context);
+      ws.remove();
+    });
+    await vscode.commands.executeCommand('dlcontainer.doctor');
+    assert.deepEqual(mock.messages.filter((m) => m.severity === 'error'), []);
+    const doc = mock.documents.find((d) => d.uri.path === '/doctor.md');
+    assert.ok(doc, 'the report was opened');
+    assert.match(doc.text, /^# dlcontainer doctor/);
+    assert.match(doc.text, /GPUs would be attached by: /);
+    // Every check the binary reports is listed with its verdict.
+    // (It exits 1 on a host where no GPU container can be made, as this one may be.)
+    const report = JSON.parse(spawnSync(serverBinary(), ['doctor', '--json'], { encoding: 'utf8' }).stdout);
+    assert.ok(report.checks.length > 3);
+    for (const c of report.checks) assert.ok(doc.text.includes(`**${c.title}**`), `${c.title} listed`);
   });
 });
 
