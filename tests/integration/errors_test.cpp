@@ -78,15 +78,6 @@ TEST(Errors, WorkspacePathThatDoesNotExist) {
   expect_error(r, "the workspace folder /nonexistent/paper-repo does not exist", "path of the repository");
 }
 
-TEST(Errors, NoDevcontainerJson) {
-  DLC_REQUIRE_ENGINE();
-  Workspace ws;
-  ws.write("train.py", "");
-  auto r = dlc({"up", ws.str()});
-  expect_error(r, "no devcontainer.json in", "devcontainer.json");
-  EXPECT_TRUE(ws.containers(engine).empty());
-}
-
 TEST(Errors, ExecWithoutAContainer) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;

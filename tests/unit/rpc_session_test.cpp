@@ -155,6 +155,17 @@ TEST_F(SessionTest, EachClassOfMalformedMessageIsAnsweredAndTheSessionKeepsServi
   }
 }
 
+TEST_F(SessionTest, AnIdCanBeReusedAsSoonAsItsAnswerArrives) {
+  // The in-flight entry goes before the answer is sent; a client that reuses the id at once is served.
+  initialize();
+  for (int i = 0; i < 300; ++i) {
+    std::size_t before = out_->messages().size();
+    send(request(7, "test/echo", {{"text", "x"}}));
+    auto r = out_->wait_for([](const json& m) { return m.contains("id") && m["id"] == 7; }, before);
+    ASSERT_EQ(r["result"]["text"], "x") << "round " << i << ": " << r;
+  }
+}
+
 TEST_F(SessionTest, AFramingErrorIsAnsweredAsAParseErrorWithoutAnId) {
   initialize();
   session_->frame_error("the header has no Content-Length");

@@ -37,5 +37,7 @@ void add_gpu_commands(CLI::App& app, Context& ctx);
 // One line on a container's GPUs: "direct: 0 NVIDIA H100 80GB HBM3", or "none (why)".
 std::string gpu_summary(const gpu::Attachment& attachment);
 void add_serve_commands(CLI::App& app, Context& ctx);
+void add_service_commands(CLI::App& app, Context& ctx);
+void add_plan_commands(CLI::App& app, Context& ctx);
 
 }  // namespace dlc::cli

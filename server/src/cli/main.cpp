@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
   cli::add_workspace_commands(app, ctx);
   cli::add_gpu_commands(app, ctx);
   cli::add_serve_commands(app, ctx);
+  cli::add_service_commands(app, ctx);
+  cli::add_plan_commands(app, ctx);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   if (auto dashes = std::find(args.begin(), args.end(), "--"); dashes != args.end()) {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/workspace.h"
+#include "services/services.h"
 #include "support/error.h"
 #include "support/hash.h"
 
@@ -65,8 +66,15 @@ WorkspaceContext load_workspace(const fs::path& folder, const std::string& expli
   } else if (auto found = config::find_config(folder)) {
     config_file = *found;
   } else {
-    throw Error(ErrorCode::ConfigInvalid, "no devcontainer.json in " + folder.string(),
-                "add .devcontainer/devcontainer.json (for example {\"image\": \"python:3.11\"}), or pass --config PATH");
+    // No devcontainer.json: the plan inferred from the repository stands in for it (core/plan.cpp).
+    auto inferred = std::make_shared<const InferredWorkspace>(infer_workspace(folder));
+    ws.inferred = inferred;
+    ws.config = inferred->config;
+    ws.devcontainer_id = sha256_hex(folder.string() + "\ninferred").substr(0, 32);
+    ws.remote_workspace_folder = config::default_workspace_folder(folder);
+    ws.config_hash = sha256_hex(ws.config.document.dump()).substr(0, 16);
+    ws.container_name = container_name_for(folder);
+    return ws;
   }
   // The spec derives devcontainerId from the labels that identify the container; so do we.
   ws.devcontainer_id = sha256_hex(folder.string() + "\n" + config_file.string()).substr(0, 32);
@@ -150,10 +158,12 @@ engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::stri
   s.working_dir = ws.remote_workspace_folder;
 
   for (const auto& p : ra.publish) add_port(s.ports, p, pick_port);
-  for (int p : c.app_port) add_port(s.ports, engine::PortBinding{.container_port = p}, pick_port);
+  const std::string publish_ip = services::publish_address(c.dlcontainer);  // 127.0.0.1 unless configured
+  for (int p : c.app_port) add_port(s.ports, engine::PortBinding{.container_port = p, .host_ip = publish_ip}, pick_port);
   for (const auto& fp : c.forward_ports) {
     // A forwarded port of another service ("db:5432") is not this container's to publish.
-    if (fp.host == "localhost" || fp.host == "127.0.0.1") add_port(s.ports, engine::PortBinding{.container_port = fp.port}, pick_port);
+    if (fp.host == "localhost" || fp.host == "127.0.0.1")
+      add_port(s.ports, engine::PortBinding{.container_port = fp.port, .host_ip = publish_ip}, pick_port);
   }
 
   s.init = c.init || ra.init;
@@ -169,6 +179,7 @@ engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::stri
   s.runtime = ra.runtime;
   s.extra_hosts = ra.add_host;
   s.devices = ra.devices;
+  services::add_container_options(c.dlcontainer, ws.container_name, s);  // debug: ptrace; gui: X11
 
   s.labels = ra.labels;
   s.labels[kWorkspaceLabel] = ws.folder.string();

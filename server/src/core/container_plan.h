@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "config/devcontainer.h"
+#include "core/plan.h"
 #include "engine/types.h"
 
 namespace dlc::core {
@@ -19,10 +21,12 @@ struct WorkspaceContext {
   std::string container_name;
   std::string devcontainer_id;
   std::string remote_workspace_folder;
+  // Set when the workspace has no devcontainer.json: the plan that stands in for it (core/plan.h).
+  std::shared_ptr<const InferredWorkspace> inferred;
 };
 
-// Reads the workspace's devcontainer.json (explicit_config, or the one the spec's search finds).
-// Error{ConfigInvalid} when there is none or it cannot be used.
+// Reads the workspace's devcontainer.json (explicit_config, or the one the spec's search finds);
+// without one, the inferred plan stands in for it. Error{ConfigInvalid} when it cannot be used.
 WorkspaceContext load_workspace(const std::filesystem::path& folder, const std::string& explicit_config);
 
 // The name a workspace's container gets: readable, unique per folder.
@@ -36,7 +40,8 @@ std::string remote_user_of(const config::DevcontainerConfig& config, const std::
 using PortPicker = std::function<int(const std::string& host_ip, int preferred)>;
 int pick_free_port(const std::string& host_ip, int preferred);
 
-// The container to create for the workspace from `image` (whose own user is image_user).
+// The container to create for the workspace from `image` (whose own user is image_user). With
+// customizations.dlcontainer.gui on, it also writes the X11 cookie file that the spec mounts.
 engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::string& image, const std::string& image_user,
                                      const PortPicker& pick_port = pick_free_port);
 

@@ -51,7 +51,9 @@ PreparedImage prepare_image(const engine::Engine& engine, const WorkspaceContext
                             bool no_cache, ProgressSink& progress, const CancelToken& cancel) {
   const auto& cfg = ws.config;
   PreparedImage out;
-  if (cfg.build) {
+  if (ws.inferred && !ws.inferred->image.empty()) {
+    out.ref = ensure_plan_image(engine, *ws.inferred, ws.folder.string(), no_cache, progress, cancel);
+  } else if (cfg.build) {
     progress.begin("Building image from " + cfg.build->dockerfile);
     engine::BuildRequest req;
     req.tags = {tag_base(ws) + ":latest"};

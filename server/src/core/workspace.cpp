@@ -9,6 +9,9 @@
 #include "core/image.h"
 #include "core/lifecycle.h"
 #include "core/status_cache.h"
+#include "services/services.h"
+#include "core/plan.h"
+#include "inspect/repo.h"
 #include "support/error.h"
 #include "support/hash.h"
 
@@ -82,7 +85,12 @@ void run_start_commands(const engine::Engine& engine, const WorkspaceContext& ws
 
 }  // namespace
 
-fs::path workspace_folder(const std::string& path) {
+fs::path workspace_folder(const std::string& path_or_url) {
+  // A git URL names the folder it is cloned into (`up URL` clones it first; core/plan.h).
+  std::string path = inspect::is_remote(path_or_url) ? clone_folder_for(path_or_url).string() : path_or_url;
+  if (path != path_or_url && !fs::exists(path)) {
+    throw Error(ErrorCode::PathNotFound, path_or_url + " is not cloned yet", "run `dlcontainer up " + path_or_url + "` to clone and open it");
+  }
   std::error_code ec;
   fs::path p = fs::weakly_canonical(fs::absolute(path.empty() ? "." : path), ec);
   if (ec || !fs::exists(p)) {
@@ -120,7 +128,7 @@ std::shared_ptr<std::mutex> Workspaces::lock_for(const std::string& workspace) {
 }
 
 UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const CancelToken& cancel) {
-  fs::path folder = workspace_folder(params.workspace);
+  fs::path folder = materialize_workspace(params.workspace);  // a git URL is cloned first
   WorkspaceContext ws = load_workspace(folder, params.config);  // a broken config changes nothing
   auto mu = lock_for(folder.string());
   std::lock_guard in_process(*mu);
@@ -146,6 +154,9 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
     progress.end();
     existing.reset();
   }
+
+  // A restarted X server has a new cookie: the mounted copy follows it (no-op without gui).
+  if (existing) services::refresh_display(ws.config.dlcontainer, ws.container_name);
 
   std::string id;
   bool created = false;

@@ -201,8 +201,9 @@ void Session::handle_request(const json& id, const std::string& method, const js
     }
     if (response.contains("error")) outcome = response["error"].value("message", "");
     progress.finish(outcome);
-    self->send(response);
+    // Done before the answer leaves: a client may reuse the id as soon as it has the answer.
     self->request_done(key);
+    self->send(response);
   };
   try {
     options_.spawn(std::move(run));

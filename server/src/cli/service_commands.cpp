@@ -1,0 +1,320 @@
+// ports, forward, jupyter, tensorboard, debug python, debug gdb.
+//
+// How forwards stay alive from the command line: `jupyter`, `tensorboard`, `forward --detach` and
+// `debug --detach` return at once, and each port the container does not publish is served by a
+// detached dlcontainer process of its own that ends when the container stops (or `forward --stop`).
+// `debug` without --detach and `forward` without it stay in the foreground and serve their forward
+// in-process until the program ends or Ctrl-C. The JSON-RPC server keeps them in-process instead.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "cli/cli.h"
+#include "cli/terminal.h"
+#include "core/services.h"
+#include "services/reverse.h"
+#include "support/error.h"
+
+namespace dlc::cli {
+
+namespace {
+
+const engine::Engine& engine_of(Context& ctx) { return ctx.workspaces().engine(); }
+
+void print_notes(const std::vector<std::string>& notes) {
+  for (const auto& n : notes) std::printf("%s %s\n", paint(1, "!", "33").c_str(), n.c_str());
+}
+
+void print_service(const services::ServiceInfo& s) {
+  const char* name = s.kind == "jupyter" ? "Jupyter" : s.kind == "tensorboard" ? "TensorBoard" : s.kind.c_str();
+  std::printf("%s %s %s\n", paint(1, "✔", "32").c_str(), name, s.reused ? "is already running" : "started");
+  std::printf("  url        %s\n", s.url.c_str());
+  std::printf("  port       %s:%d -> container %d (%s)\n", s.host_ip.c_str(), s.host_port, s.container_port, s.via.c_str());
+  if (!s.detail.empty()) std::printf("  %-10s %s\n", s.kind == "tensorboard" ? "logdir" : "ui", s.detail.c_str());
+  std::printf("  log        %s (in the container)\n", s.log.c_str());
+  print_notes(s.notes);
+}
+
+void print_debug(const services::ServiceInfo& s, bool detached) {
+  std::printf("%s %s listens on %s:%d -> container %d (%s), debugging %s\n", paint(1, "✔", "32").c_str(), s.kind.c_str(),
+              s.host_ip.c_str(), s.host_port, s.container_port, s.via.c_str(), s.detail.c_str());
+  print_notes(s.notes);
+  std::printf("  add this to .vscode/launch.json \"configurations\" and start it:\n%s\n", s.launch.dump(2).c_str());
+  if (s.kind == "gdbserver") {
+    std::printf("  or from a shell: gdb %s -ex 'target remote %s:%d'\n",
+                s.launch.value("program", std::string()).c_str(), s.host_ip.c_str(), s.host_port);
+  }
+  if (detached) std::printf("  output     %s (in the container)\n", s.log.c_str());
+  else std::printf("%s\n", paint(1, "-- the program's output follows; Ctrl-C stops it --", "2").c_str());
+  std::fflush(stdout);
+}
+
+// Signals arrive on a thread of their own (sigwait), so that every thread the forwarders start has
+// them blocked. Call before any thread starts.
+class SignalThread {
+ public:
+  explicit SignalThread(std::function<void(int)> on_signal) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT), sigaddset(&set_, SIGTERM), sigaddset(&set_, SIGHUP);
+    ::pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    std::thread([set = set_, fn = std::move(on_signal)] {
+      for (;;) {
+        int sig = 0;
+        if (::sigwait(&set, &sig) == 0) fn(sig);
+      }
+    }).detach();
+  }
+
+ private:
+  sigset_t set_;
+};
+
+void add_ports_command(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("ports", "list the container's ports: published, forwarded, and what serves there");
+  auto params = std::make_shared<core::PortsParams>();
+  auto json = std::make_shared<bool>(false);
+  cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
+  cmd->add_flag("--json", *json, "print a JSON array");
+  cmd->callback([&ctx, params, json] {
+    services::DetachedForwarders forwarders;
+    auto rows = core::workspace_services(engine_of(ctx), params->workspace, forwarders).ports();
+    if (*json) return print_json(rows);
+    if (rows.empty()) {
+      std::printf("no ports: nothing is published, forwarded, or listening in the container\n");
+      return;
+    }
+    std::printf("%-16s %-22s %-10s %s\n", "CONTAINER", "HOST", "VIA", "SERVES");
+    for (const auto& r : rows) {
+      std::string host = r.host_port ? r.host_ip + ":" + std::to_string(r.host_port) : "-";
+      std::string serves = r.service.empty() ? r.process : r.service + (r.process.empty() ? "" : " (" + r.process + ")");
+      if (r.pid) serves += " pid " + std::to_string(r.pid);
+      if (r.via == "container") serves += "  [dlcontainer forward " + std::to_string(r.container_port) + " reaches it]";
+      std::printf("%-16s %-22s %-10s %s\n", (std::to_string(r.container_port) + "/" + r.protocol).c_str(), host.c_str(),
+                  r.via.c_str(), serves.empty() ? "-" : serves.c_str());
+    }
+  });
+}
+
+void add_forward_command(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("forward", "reach a container port from 127.0.0.1 without publishing it");
+  auto params = std::make_shared<core::ForwardParams>();
+  auto detach = std::make_shared<bool>(false);
+  auto stop = std::make_shared<bool>(false);
+  auto reverse = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
+  cmd->add_option("port", params->container_port, "the port in the container")->required()->check(CLI::Range(1, 65535));
+  cmd->add_flag("--reverse", *reverse,
+                "the other way: programs in the container connecting to its 127.0.0.1:PORT reach the host's "
+                "127.0.0.1:PORT (or --host-port); stays in the foreground");
+  cmd->add_option("-w,--workspace", params->workspace, "the repository folder (default: .)");
+  cmd->add_option("--host-port", params->host_port, "the host port wanted (default: the same; the next free one when taken)");
+  cmd->add_flag("-d,--detach", *detach, "serve it from a background process that ends with the container");
+  cmd->add_flag("--stop", *stop, "stop the background process that serves this port");
+  cmd->add_flag("--json", *json, "print the forward as JSON");
+  cmd->callback([&ctx, params, detach, stop, reverse, json] {
+    const auto& engine = engine_of(ctx);
+    auto target = core::service_target(engine, params->workspace);
+    if (*reverse) {
+      if (*detach || *stop) throw Error(ErrorCode::InvalidArgument, "--reverse runs in the foreground only", "leave out --detach/--stop");
+      auto cancel = CancelToken::make();
+      SignalThread signals([cancel](int) { cancel.cancel(); });
+      services::ReverseForwarder reverse_forward(
+          engine, {.container_id = target.container_id, .container_port = params->container_port, .host_port = params->host_port});
+      int host_port = params->host_port > 0 ? params->host_port : params->container_port;
+      if (*json) {
+        print_json(nlohmann::json{{"containerPort", params->container_port}, {"hostIp", "127.0.0.1"}, {"hostPort", host_port}});
+      } else {
+        std::printf("%s container 127.0.0.1:%d -> host 127.0.0.1:%d (Ctrl-C stops)\n", paint(1, "✔", "32").c_str(),
+                    params->container_port, host_port);
+      }
+      std::fflush(stdout);
+      try {
+        engine.wait_container(target.container_id, cancel);
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::Cancelled) throw;
+      }
+      return;
+    }
+    if (*stop) {
+      bool stopped = services::stop_forward(target.container_id, params->container_port);
+      if (!stopped) {
+        throw Error(ErrorCode::InvalidArgument, "no background forward of container port " + std::to_string(params->container_port),
+                    "`dlcontainer ports` lists the forwards");
+      }
+      std::printf("stopped forwarding container port %d\n", params->container_port);
+      return;
+    }
+    auto show = [&](const services::Forward& f, bool foreground) {
+      if (*json) return print_json(f);
+      std::printf("%s forwarding %s:%d -> container port %d%s\n", paint(1, "✔", "32").c_str(), f.host_ip.c_str(), f.host_port,
+                  f.container_port, foreground ? " (Ctrl-C stops)" : " (until the container stops)");
+      std::fflush(stdout);
+    };
+    if (*detach) {
+      services::DetachedForwarders forwarders;
+      show(forwarders.ensure(engine, target.container_id, params->container_port, params->host_port), false);
+      return;
+    }
+    auto cancel = CancelToken::make();
+    SignalThread signals([cancel](int) { cancel.cancel(); });
+    services::serve_forward(engine,
+                            services::PortForwarder::Options{.container_id = target.container_id,
+                                                             .container_port = params->container_port,
+                                                             .host_port = params->host_port},
+                            [&](const services::Forward& f) { show(f, true); }, cancel);
+  });
+}
+
+void add_jupyter_command(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("jupyter", "start Jupyter in the container (or find the running one) and print its URL");
+  auto params = std::make_shared<core::JupyterParams>();
+  auto stop = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
+  cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
+  cmd->add_flag("--lab", params->lab, "prefer JupyterLab (the classic notebook when only that is installed)");
+  cmd->add_flag("--install", params->install, "install Jupyter in the container when it has none");
+  cmd->add_option("--port", params->port, "the port in the container (default 8888, or the next free one)");
+  cmd->add_flag("--stop", *stop, "stop the running Jupyter");
+  cmd->add_flag("--json", *json, "print one JSON object");
+  cmd->callback([&ctx, params, stop, json] {
+    services::DetachedForwarders forwarders;
+    TerminalProgress progress(*json);
+    auto svc = core::workspace_services(engine_of(ctx), params->workspace, forwarders, progress);
+    if (*stop) {
+      std::printf("stopped %d Jupyter server(s)\n", svc.stop("jupyter"));
+      return;
+    }
+    auto info = svc.jupyter(*params);
+    if (*json) print_json(info); else print_service(info);
+  });
+}
+
+void add_tensorboard_command(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("tensorboard", "start TensorBoard in the container (or find the running one) and print its URL");
+  auto params = std::make_shared<core::TensorBoardParams>();
+  auto stop = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
+  cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
+  cmd->add_option("--logdir", params->logdir, "the log folder (default: the first of runs/, logs/, lightning_logs/)");
+  cmd->add_flag("--install", params->install, "install TensorBoard (pip) when the container has none");
+  cmd->add_option("--port", params->port, "the port in the container (default 6006, or the next free one)");
+  cmd->add_flag("--stop", *stop, "stop the running TensorBoard");
+  cmd->add_flag("--json", *json, "print one JSON object");
+  cmd->callback([&ctx, params, stop, json] {
+    services::DetachedForwarders forwarders;
+    TerminalProgress progress(*json);
+    auto svc = core::workspace_services(engine_of(ctx), params->workspace, forwarders, progress);
+    if (*stop) {
+      std::printf("stopped %d TensorBoard server(s)\n", svc.stop("tensorboard"));
+      return;
+    }
+    auto info = svc.tensorboard(*params);
+    if (*json) print_json(info); else print_service(info);
+  });
+}
+
+void add_debug_command(CLI::App& app, Context& ctx) {
+  auto* debug = app.add_subcommand("debug", "debug a program in the container from the editor on the host");
+  debug->require_subcommand(1);
+  for (const char* kind : {"python", "gdb"}) {
+    bool python = std::string(kind) == "python";
+    auto* cmd = debug->add_subcommand(kind, python ? "run a Python script under debugpy (or attach to a process) and print the "
+                                                     "VS Code attach entry"
+                                                   : "run a program under gdbserver (or attach to a process) and print the "
+                                                     "VS Code cppdbg entry");
+    auto params = std::make_shared<core::DebugParams>();
+    auto detach = std::make_shared<bool>(false);
+    auto json = std::make_shared<bool>(false);
+    cmd->add_option("-w,--workspace", params->workspace, "the repository folder (default: .)");
+    cmd->add_option("--pid", params->pid, "attach to this running process (its pid in the container)");
+    if (python) cmd->add_flag("--wait", params->wait, "hold the script until the debugger attaches");
+    cmd->add_option("--port", params->port, python ? "the port in the container (default 5678)" : "the port in the container (default 2345)");
+    cmd->add_flag("-d,--detach", *detach, "return at once; the program runs on (its output goes to a log in the container)");
+    cmd->add_flag("--json", *json, "print the session as JSON (the launch entry under \"launch\")");
+    cmd->prefix_command();
+    cmd->footer(python ? "usage: dlcontainer debug python [OPTIONS] -- script.py ARGS  (or -m module ARGS)"
+                       : "usage: dlcontainer debug gdb [OPTIONS] -- ./prog ARGS");
+    cmd->callback([&ctx, cmd, params, detach, json, python] {
+      params->command = ctx.trailing_command(cmd->remaining());
+      if (!params->command.empty() && params->command.front() == "--") params->command.erase(params->command.begin());
+      bool foreground = !*detach && params->pid <= 0;  // an attached process's output is not ours to show
+      const auto& engine = engine_of(ctx);
+      // Shared with the signal thread, which may outlive this callback by a moment.
+      struct Interrupts {
+        std::mutex mu;
+        int count = 0;
+        std::function<void()> stop_program;  // set once the session exists
+        CancelToken cancel = CancelToken::make();
+      };
+      auto interrupts = std::make_shared<Interrupts>();
+      std::unique_ptr<services::Forwarders> forwarders;
+      std::optional<SignalThread> signals;
+      if (foreground) {
+        // Before any thread: the forwarder's threads must not take Ctrl-C.
+        signals.emplace([interrupts](int) {
+          std::function<void()> stop;
+          {
+            std::lock_guard lock(interrupts->mu);
+            if (interrupts->count++ == 0) stop = interrupts->stop_program;
+          }
+          if (stop) stop();
+          else interrupts->cancel.cancel();  // a second Ctrl-C (or one before the start): stop following
+        });
+        forwarders = std::make_unique<services::InProcessForwarders>();
+      } else {
+        forwarders = std::make_unique<services::DetachedForwarders>();
+      }
+      TerminalProgress progress(*json);
+      auto svc = core::workspace_services(engine, params->workspace, *forwarders, progress);
+      auto session = python ? svc.debugpy(*params) : svc.gdbserver(*params);
+      if (*json) {
+        print_json(session);
+      } else {
+        print_debug(session, !foreground);
+      }
+      if (!foreground) return;
+      {
+        std::lock_guard lock(interrupts->mu);
+        // Python turns SIGINT into KeyboardInterrupt; gdbserver ends on SIGTERM.
+        interrupts->stop_program = [engine, target = svc.target(), session, python] {
+          try {
+            services::signal_process(engine, target.container_id, session.pid, python ? "INT" : "TERM");
+          } catch (const Error&) {
+          }
+        };
+      }
+      int status = 1;
+      try {
+        status = svc.follow(session, [](std::string_view d) { ::fwrite(d.data(), 1, d.size(), stdout), ::fflush(stdout); },
+                            interrupts->cancel);
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::Cancelled) throw;
+        services::signal_process(engine, svc.target().container_id, session.pid, "KILL");
+        status = 130;
+      }
+      {
+        std::lock_guard lock(interrupts->mu);
+        interrupts->stop_program = nullptr;
+      }
+      static_cast<services::InProcessForwarders&>(*forwarders).stop_all();
+      ctx.exit_status = status;
+    });
+  }
+}
+
+}  // namespace
+
+void add_service_commands(CLI::App& app, Context& ctx) {
+  add_ports_command(app, ctx);
+  add_forward_command(app, ctx);
+  add_jupyter_command(app, ctx);
+  add_tensorboard_command(app, ctx);
+  add_debug_command(app, ctx);
+}
+
+}  // namespace dlc::cli

@@ -1,0 +1,48 @@
+// The workspace's services (Jupyter, TensorBoard, debuggers, ports) for both front ends: the params
+// they take, and the Services of a workspace's running container. The work itself is in services/.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/workspace.h"
+#include "services/forward.h"
+#include "services/services.h"
+
+namespace dlc::core {
+
+struct JupyterParams : services::JupyterOptions {
+  std::string workspace = ".";
+};
+struct TensorBoardParams : services::TensorBoardOptions {
+  std::string workspace = ".";
+};
+struct DebugParams : services::DebugOptions {
+  std::string workspace = ".";
+};
+struct PortsParams {
+  std::string workspace = ".";
+};
+struct ForwardParams {
+  std::string workspace = ".";
+  int container_port = 0;
+  int host_port = 0;  // 0: the container port's number, or the next free one
+};
+
+void from_json(const nlohmann::json& j, JupyterParams& p);
+void from_json(const nlohmann::json& j, TensorBoardParams& p);
+void from_json(const nlohmann::json& j, DebugParams& p);
+void from_json(const nlohmann::json& j, PortsParams& p);
+void from_json(const nlohmann::json& j, ForwardParams& p);
+
+// Where the workspace's services run: its running container, the remote user and environment, the
+// published ports and customizations.dlcontainer. Error{ContainerNotFound|ContainerNotRunning} with
+// the hint to run `dlcontainer up`.
+services::Target service_target(const engine::Engine& engine, const std::string& workspace);
+
+// The services of the workspace's container; forwards (ports it does not publish) are kept alive by
+// `forwarders`: detached processes for the CLI, this process for the server.
+services::Services workspace_services(const engine::Engine& engine, const std::string& workspace,
+                                      services::Forwarders& forwarders, ProgressSink& progress = no_progress());
+
+}  // namespace dlc::core

@@ -1,0 +1,518 @@
+#include "inspect/inspect.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <future>
+#include <map>
+#include <optional>
+#include <thread>
+
+#include "inspect/parsers.h"
+#include "inspect/repo.h"
+#include "inspect/text.h"
+#include "support/error.h"
+#include "support/hash.h"
+
+namespace dlc::inspect {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::optional<std::string> read_file(const std::string& path, std::size_t limit) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  char buf[65536];
+  while (out.size() < limit) {
+    std::size_t want = std::min(sizeof buf, limit - out.size());
+    ssize_t n = ::read(fd, buf, want);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+    // A regular file gives all it has: a short read is its end (one syscall less per small file).
+    if (static_cast<std::size_t>(n) < want) break;
+  }
+  ::close(fd);
+  return out;
+}
+
+// The root .gitignore (and .git/info/exclude), for folders: enough to skip datasets, checkpoints and
+// outputs without loading libgit2 on the walk. Nested .gitignore files are not read.
+class GitIgnore {
+ public:
+  void load(std::string_view text) {
+    for_each_line(text, [&](std::string_view raw) {
+      std::string_view line = trim(raw);
+      if (line.empty() || line[0] == '#') return;
+      Rule r;
+      if (line[0] == '!') {
+        r.negate = true;
+        line.remove_prefix(1);
+      }
+      if (line.size() > 1 && line.back() == '/') {
+        r.dir_only = true;
+        line.remove_suffix(1);
+      }
+      if (starts_with(line, "**/")) line.remove_prefix(3);
+      if (ends_with(line, "/**")) line.remove_suffix(3);
+      if (starts_with(line, "/")) {
+        r.anchored = true;
+        line.remove_prefix(1);
+      }
+      if (line.empty()) return;
+      r.anchored = r.anchored || line.find('/') != std::string_view::npos;
+      r.pattern = std::string(line);
+      rules_.push_back(std::move(r));
+    });
+  }
+
+  bool ignored_dir(const std::string& rel, std::string_view name) const {
+    bool ignored = false;
+    std::string base(name);
+    for (const auto& r : rules_) {
+      bool match = r.anchored ? ::fnmatch(r.pattern.c_str(), rel.c_str(), FNM_PATHNAME) == 0
+                              : ::fnmatch(r.pattern.c_str(), base.c_str(), 0) == 0;
+      if (match) ignored = !r.negate;  // the last matching rule decides, as in git
+    }
+    return ignored;
+  }
+
+  bool empty() const { return rules_.empty(); }
+
+ private:
+  struct Rule {
+    std::string pattern;
+    bool negate = false, dir_only = false, anchored = false;
+  };
+  std::vector<Rule> rules_;
+};
+
+// Folders that never hold the project's own manifests or code: tools' caches and installed packages.
+bool skipped_dir(std::string_view name) {
+  static constexpr std::string_view kSkip[] = {
+      "node_modules", "__pycache__", "venv", "site-packages", "dist-packages", "wandb", "mlruns", "lightning_logs",
+  };
+  if (name.empty()) return true;
+  if (name[0] == '.') return name != ".devcontainer" && name != ".docker";
+  if (ends_with(name, ".egg-info")) return true;
+  return std::find(std::begin(kSkip), std::end(kSkip), name) != std::end(kSkip);
+}
+
+// "requirements-dev.txt" -> "dev"; "requirements.txt" -> ""; "requirements/docs.txt" -> "docs".
+std::string group_of(std::string_view stem) {
+  std::string g = to_lower(stem);
+  if (starts_with(g, "requirements")) g = g.substr(12);
+  while (!g.empty() && (g[0] == '-' || g[0] == '_' || g[0] == '.')) g.erase(0, 1);
+  static constexpr std::string_view kMain[] = {"",     "base",   "main", "runtime", "common",  "prod", "production",
+                                               "core", "install", "default", "requirements", "gpu", "cuda"};
+  return std::find(std::begin(kMain), std::end(kMain), g) != std::end(kMain) ? "" : g;
+}
+
+std::string stem_of(std::string_view name) {
+  auto dot = name.rfind('.');
+  return std::string(dot == std::string_view::npos ? name : name.substr(0, dot));
+}
+
+bool is_dockerfile(std::string_view lower_name) {
+  return lower_name == "dockerfile" || starts_with(lower_name, "dockerfile.") || ends_with(lower_name, ".dockerfile");
+}
+
+bool is_conda_env(std::string_view lower_name) {
+  bool yaml = ends_with(lower_name, ".yml") || ends_with(lower_name, ".yaml");
+  return yaml && (starts_with(lower_name, "environment") || starts_with(lower_name, "env") || starts_with(lower_name, "conda"));
+}
+
+// What each source file imports (of the modules that matter here), remembered by its stat: a
+// text file per repository, "<stamp>\t<path>\t<module@line ...>" per line, rewritten whole.
+class ImportCache {
+ public:
+  ImportCache(const fs::path& dir, const std::string& root) {
+    if (dir.empty()) return;
+    file_ = dir / (sha256_hex(root).substr(0, 16) + ".imports");
+    auto text = read_file(file_.string(), 64 << 20);
+    if (!text) return;
+    bool first = true;
+    for_each_line(*text, [&](std::string_view line) {
+      if (first) {
+        first = false;
+        valid_ = line == header();
+        return;
+      }
+      if (!valid_) return;
+      auto t1 = line.find('\t'), t2 = t1 == std::string_view::npos ? t1 : line.find('\t', t1 + 1);
+      if (t2 == std::string_view::npos) return;
+      rows_.emplace(std::string(line.substr(t1 + 1, t2 - t1 - 1)),
+                    std::make_pair(std::string(line.substr(0, t1)), std::string(line.substr(t2 + 1))));
+    });
+    if (!valid_) rows_.clear();
+  }
+
+  bool enabled() const { return !file_.empty(); }
+  std::size_t size() const { return rows_.size(); }
+
+  const std::string* find(const std::string& rel, const std::string& stamp) const {
+    auto it = rows_.find(rel);
+    return it != rows_.end() && it->second.first == stamp ? &it->second.second : nullptr;
+  }
+
+  // Size, mtime, ctime (to the nanosecond) and inode: what git's index trusts to say "unchanged".
+  static std::string stamp(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return "";
+    return stamp(st);
+  }
+  static std::string stamp(const struct stat& st) {
+    if (!S_ISREG(st.st_mode)) return "";
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%llx:%llx.%lx:%llx.%lx:%llx", static_cast<unsigned long long>(st.st_size),
+                  static_cast<unsigned long long>(st.st_mtim.tv_sec), static_cast<long>(st.st_mtim.tv_nsec),
+                  static_cast<unsigned long long>(st.st_ctim.tv_sec), static_cast<long>(st.st_ctim.tv_nsec),
+                  static_cast<unsigned long long>(st.st_ino));
+    return buf;
+  }
+
+  static std::string entries_of(const RepoFacts& f) {
+    std::string out;
+    for (const auto& n : f.system_needs) out += (out.empty() ? "" : " ") + n.module + "@" + std::to_string(n.source.line);
+    for (const auto& c : f.cuda_code) {
+      if (c.kind == "jit-load") out += (out.empty() ? "" : " ") + std::string("!jit@") + std::to_string(c.source.line);
+    }
+    return out;
+  }
+
+  static void restore(std::string_view entries, const std::string& rel, RepoFacts& out) {
+    for (auto item : split(entries, ' ')) {
+      auto at = item.rfind('@');
+      if (at == std::string_view::npos) continue;
+      int line = std::atoi(std::string(item.substr(at + 1)).c_str());
+      std::string_view module = item.substr(0, at);
+      if (module == "!jit") out.cuda_code.push_back(CudaCode{"jit-load", Source{rel, line}});
+      else if (auto need = system_need(module, Source{rel, line})) out.system_needs.push_back(std::move(*need));
+    }
+  }
+
+  void save(const std::vector<std::string>& rels, const std::vector<std::string>& stamps, const std::vector<std::string>& entries) const {
+    std::string text = header() + "\n";
+    for (std::size_t k = 0; k < rels.size(); ++k) {
+      if (stamps[k].empty() || rels[k].find_first_of("\t\n") != std::string::npos) continue;
+      text += stamps[k] + "\t" + rels[k] + "\t" + entries[k] + "\n";
+    }
+    // A cache that cannot be written is only slower next time.
+    std::error_code ec;
+    fs::create_directories(file_.parent_path(), ec);
+    fs::path tmp = file_;
+    tmp += "." + std::to_string(::getpid());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (ok) fs::rename(tmp, file_, ec);
+    if (!ok || ec) fs::remove(tmp, ec);
+  }
+
+ private:
+  // Bumped when what scan_imports finds changes, so that old entries are not trusted.
+  static std::string header() { return "dlcontainer-imports 1"; }
+
+  fs::path file_;
+  bool valid_ = false;
+  std::map<std::string, std::pair<std::string, std::string>> rows_;  // path -> (stamp, entries)
+};
+
+struct Found {
+  std::vector<std::string> requirements_root, requirements_dir, conda, dockerfiles, readmes, setup_py_other;
+  std::string pyproject, setup_py, setup_cfg, python_version;
+};
+
+class Walker {
+ public:
+  Walker(const fs::path& root, const InspectOptions& options, RepoFacts& facts)
+      : root_(root.string()), options_(options), facts_(facts) {
+    struct stat st {};
+    if (::stat((root_ + "/.git").c_str(), &st) == 0) {
+      if (auto text = read_file(root_ + "/.gitignore", 1 << 20)) ignore_.load(*text);
+      if (auto text = read_file(root_ + "/.git/info/exclude", 1 << 20)) ignore_.load(*text);
+    }
+  }
+
+  void walk() {
+    std::vector<std::string> stack{""};
+    while (!stack.empty()) {
+      std::string rel = std::move(stack.back());
+      stack.pop_back();
+      std::string dir_path = rel.empty() ? root_ : root_ + "/" + rel;
+      DIR* dir = ::opendir(dir_path.c_str());
+      if (!dir) continue;
+      int depth = rel.empty() ? 0 : static_cast<int>(std::count(rel.begin(), rel.end(), '/')) + 1;
+      while (dirent* e = ::readdir(dir)) {
+        std::string_view name = e->d_name;
+        if (name == "." || name == "..") continue;
+        if (++facts_.files_seen > options_.max_entries) {
+          facts_.warnings.push_back("stopped after " + std::to_string(options_.max_entries) +
+                                    " files; the rest of the repository was not read");
+          ::closedir(dir);
+          return;
+        }
+        std::string child = rel.empty() ? std::string(name) : rel + "/" + std::string(name);
+        unsigned char type = e->d_type;
+        if (type == DT_UNKNOWN) {
+          struct stat st {};
+          if (::lstat((root_ + "/" + child).c_str(), &st) != 0) continue;
+          type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+        }
+        if (type == DT_DIR) {
+          if (skipped_dir(name) || ignored_dir(child, name)) continue;
+          stack.push_back(std::move(child));
+        } else if (type == DT_REG) {
+          std::size_t before = sources.size();
+          classify(child, name, rel, depth);
+          if (sources.size() > before && !options_.cache_dir.empty()) {
+            // Stat relative to the open folder: no path lookup from the root for each file.
+            struct stat st {};
+            stamps_.resize(sources.size());
+            if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) stamps_.back() = ImportCache::stamp(st);
+          }
+        }
+      }
+      ::closedir(dir);
+    }
+  }
+
+  Found found;
+  std::vector<std::string> sources;  // .py and .ipynb files, read for imports after the walk
+
+  // Reads the sources for imports on every core: on a large repository this is most of the work,
+  // and each file's facts are merged in path order so that the result does not depend on timing.
+  // With a cache, a file whose stat is unchanged is not read again.
+  void scan_sources() {
+    // Sorted with their stamps, so that merging follows path order.
+    stamps_.resize(sources.size());
+    std::vector<std::size_t> order(sources.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sources[a] < sources[b]; });
+    std::vector<std::string> sorted_sources(sources.size()), walk_stamps(sources.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      sorted_sources[k] = std::move(sources[order[k]]);
+      walk_stamps[k] = std::move(stamps_[order[k]]);
+    }
+    sources = std::move(sorted_sources);
+    ImportCache cache(options_.cache_dir, root_);
+    // Per file only what it adds (most files add nothing, and then allocate nothing).
+    struct FileFacts {
+      std::vector<SystemNeed> needs;
+      std::vector<CudaCode> code;
+    };
+    std::vector<FileFacts> partial(sources.size());
+    std::vector<std::string> stamps(sources.size()), entries(sources.size());
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> changed{cache.size() != sources.size()};
+    auto work = [&] {
+      RepoFacts scratch;
+      for (std::size_t k; (k = next.fetch_add(1)) < sources.size();) {
+        const std::string& rel = sources[k];
+        std::string full = root_ + "/" + rel;
+        stamps[k] = !cache.enabled() ? "" : !walk_stamps[k].empty() ? walk_stamps[k] : ImportCache::stamp(full);
+        const std::string* hit = stamps[k].empty() ? nullptr : cache.find(rel, stamps[k]);
+        if (hit) {
+          entries[k] = *hit;
+          if (!hit->empty()) ImportCache::restore(*hit, rel, scratch);
+        } else {
+          if (auto text = read_file(full, options_.max_source_bytes)) scan_imports(*text, rel, scratch);
+          if (cache.enabled()) entries[k] = ImportCache::entries_of(scratch);
+          changed = true;
+        }
+        if (!scratch.system_needs.empty()) partial[k].needs = std::move(scratch.system_needs);
+        if (!scratch.cuda_code.empty()) partial[k].code = std::move(scratch.cuda_code);
+        scratch.system_needs.clear();
+        scratch.cuda_code.clear();
+      }
+    };
+    unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+    if (sources.size() < 64) n = 1;
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < n; ++t) threads.emplace_back(work);
+    work();
+    for (auto& t : threads) t.join();
+    if (cache.enabled() && changed) cache.save(sources, stamps, entries);
+    for (auto& p : partial) {
+      for (auto& need : p.needs) {
+        bool seen = std::any_of(facts_.system_needs.begin(), facts_.system_needs.end(),
+                                [&](const SystemNeed& x) { return x.module == need.module; });
+        if (!seen) facts_.system_needs.push_back(std::move(need));
+      }
+      for (auto& c : p.code) {
+        bool seen = std::any_of(facts_.cuda_code.begin(), facts_.cuda_code.end(), [&](const CudaCode& x) { return x.kind == c.kind; });
+        if (!seen) facts_.cuda_code.push_back(std::move(c));
+      }
+    }
+  }
+
+ private:
+  bool ignored_dir(const std::string& rel, std::string_view name) const { return !ignore_.empty() && ignore_.ignored_dir(rel, name); }
+
+  void classify(const std::string& rel, std::string_view name, const std::string& dir, int depth) {
+    std::string lower = to_lower(name);
+    if (ends_with(lower, ".py") || ends_with(lower, ".ipynb")) {
+      sources.push_back(rel);
+      if (lower == "setup.py") {
+        if (depth == 0) found.setup_py = rel;
+        else if (depth <= 4) found.setup_py_other.push_back(rel);
+      }
+      return;
+    }
+    if (ends_with(lower, ".cu") || ends_with(lower, ".cuh")) {
+      if (cuda_sources_ < options_.max_cuda_sources) facts_.cuda_code.push_back(CudaCode{"cu-source", Source{rel, 0}});
+      ++cuda_sources_;
+      return;
+    }
+    std::string top = dir.substr(0, dir.find('/'));
+    std::string top_lower = to_lower(top);
+    if (depth == 0) {
+      if (starts_with(lower, "requirements") && (ends_with(lower, ".txt") || ends_with(lower, ".in"))) {
+        found.requirements_root.push_back(rel);
+      } else if (is_conda_env(lower)) {
+        found.conda.push_back(rel);
+      } else if (lower == "pyproject.toml") {
+        found.pyproject = rel;
+      } else if (lower == "setup.cfg") {
+        found.setup_cfg = rel;
+      } else if (is_dockerfile(lower)) {
+        found.dockerfiles.push_back(rel);
+      } else if (starts_with(lower, "readme") || starts_with(lower, "install")) {
+        found.readmes.push_back(rel);
+      } else if (lower == ".python-version") {
+        found.python_version = rel;
+      } else if (lower == ".devcontainer.json" && !facts_.devcontainer) {
+        facts_.devcontainer = Source{rel, 0};
+      }
+      return;
+    }
+    if (depth != 1) return;
+    if ((top_lower == "requirements" || top_lower == "requirements.d") && (ends_with(lower, ".txt") || ends_with(lower, ".in"))) {
+      found.requirements_dir.push_back(rel);
+    } else if ((top_lower == "env" || top_lower == "envs" || top_lower == "conda" || top_lower == "environment" ||
+                top_lower == "environments") && (ends_with(lower, ".yml") || ends_with(lower, ".yaml"))) {
+      found.conda.push_back(rel);
+    } else if ((top_lower == "docker" || top_lower == ".docker") && is_dockerfile(lower)) {
+      found.dockerfiles.push_back(rel);
+    } else if (top_lower == "docs" && (starts_with(lower, "install") || starts_with(lower, "get_started") ||
+                                       starts_with(lower, "getting_started"))) {
+      found.readmes.push_back(rel);
+    } else if (top_lower == ".devcontainer" && lower == "devcontainer.json") {
+      facts_.devcontainer = Source{rel, 0};
+    }
+  }
+
+  std::string root_;
+  const InspectOptions& options_;
+  RepoFacts& facts_;
+  GitIgnore ignore_;
+  std::vector<std::string> stamps_;  // of sources, when the walk stat'ed them
+  std::size_t cuda_sources_ = 0;
+};
+
+}  // namespace
+
+RepoFacts inspect_repository(const fs::path& root_in, const InspectOptions& options) {
+  std::error_code ec;
+  fs::path root = fs::weakly_canonical(fs::absolute(root_in), ec);
+  if (ec || !fs::is_directory(root, ec)) {
+    throw Error(ErrorCode::PathNotFound, "the repository folder " + root_in.string() + " does not exist",
+                "give the path of the repository (or its git URL)");
+  }
+  RepoFacts facts;
+  facts.root = root.string();
+  // libgit2's start (it loads the TLS certificates) overlaps with the walk.
+  auto git = std::async(std::launch::async, [&root] { return git_info(root); });
+  Walker walker(root, options, facts);
+  walker.walk();
+  walker.scan_sources();
+  if (auto info = git.get()) {
+    facts.commit = info->commit;
+    facts.commit_date = info->date;
+    facts.origin_url = info->origin;
+  }
+  Found& f = walker.found;
+  std::string base = root.string() + "/";
+  auto read = [&](const std::string& rel) { return read_file(base + rel, options.max_manifest_bytes); };
+  FileReader reader = [&](const std::string& rel) -> std::optional<std::string> {
+    if (rel.empty() || rel[0] == '/' || starts_with(rel, "../")) return std::nullopt;  // stays inside the repository
+    return read(rel);
+  };
+  auto already_read = [&](const std::string& rel) {
+    return std::find(facts.manifests.begin(), facts.manifests.end(), rel) != facts.manifests.end();
+  };
+
+  // Main requirement files first, so that what they pin wins over variants (and -r includes are
+  // counted as main before requirements/ is read on its own).
+  auto by_main_first = [](std::vector<std::string>& files) {
+    std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
+      auto ga = group_of(stem_of(a.substr(a.find_last_of('/') + 1))), gb = group_of(stem_of(b.substr(b.find_last_of('/') + 1)));
+      if (ga.empty() != gb.empty()) return ga.empty();
+      if (ends_with(a, ".txt") != ends_with(b, ".txt")) return ends_with(a, ".txt");  // pip-tools: .txt is compiled from .in
+      return a < b;
+    });
+  };
+  by_main_first(f.requirements_root);
+  by_main_first(f.requirements_dir);
+  bool have_txt_main = false;
+  for (const auto& list : {f.requirements_root, f.requirements_dir}) {
+    for (const auto& rel : list) {
+      if (already_read(rel)) continue;
+      std::string name = rel.substr(rel.find_last_of('/') + 1);
+      std::string group = group_of(stem_of(name));
+      // requirements.in next to its compiled requirements.txt: the .txt is what pip installs.
+      if (ends_with(name, ".in") && group.empty() && have_txt_main) group = "pip-tools-input";
+      if (ends_with(name, ".txt") && group.empty()) have_txt_main = true;
+      if (auto text = read(rel)) parse_requirements(*text, rel, reader, facts, group);
+    }
+  }
+  std::sort(f.conda.begin(), f.conda.end(), [](const std::string& a, const std::string& b) {
+    bool ma = to_lower(a).find("environment.y") != std::string::npos, mb = to_lower(b).find("environment.y") != std::string::npos;
+    return ma != mb ? ma : a < b;
+  });
+  for (std::size_t k = 0; k < f.conda.size(); ++k) {
+    // The first environment file is the main one; others are variants (environment-cpu.yml).
+    std::string group = k == 0 ? "" : stem_of(f.conda[k].substr(f.conda[k].find_last_of('/') + 1));
+    if (auto text = read(f.conda[k])) parse_environment_yml(*text, f.conda[k], facts, group);
+  }
+  if (!f.pyproject.empty()) {
+    if (auto text = read(f.pyproject)) parse_pyproject(*text, f.pyproject, facts);
+  }
+  if (!f.setup_py.empty()) {
+    if (auto text = read(f.setup_py)) parse_setup_py(*text, f.setup_py, facts, true);
+  }
+  for (const auto& rel : f.setup_py_other) {
+    if (auto text = read(rel)) parse_setup_py(*text, rel, facts, false);
+  }
+  if (!f.setup_cfg.empty()) {
+    if (auto text = read(f.setup_cfg)) parse_setup_cfg(*text, f.setup_cfg, facts);
+  }
+  std::sort(f.dockerfiles.begin(), f.dockerfiles.end());
+  for (const auto& rel : f.dockerfiles) {
+    if (auto text = read(rel)) parse_dockerfile(*text, rel, facts);
+  }
+  std::sort(f.readmes.begin(), f.readmes.end());
+  for (const auto& rel : f.readmes) {
+    if (auto text = read(rel)) parse_readme(*text, rel, facts);
+  }
+  if (!f.python_version.empty()) {
+    if (auto text = read(f.python_version)) {
+      std::string_view v = trim(*text);
+      v = v.substr(0, v.find_first_of("\n "));
+      if (!v.empty() && std::isdigit(static_cast<unsigned char>(v[0]))) {
+        facts.hints.push_back(VersionHint{"python", "==" + std::string(v) + ".*", false, std::string(v), Source{f.python_version, 1}});
+      }
+    }
+  }
+  derive_hints(facts);
+  return facts;
+}
+
+}  // namespace dlc::inspect

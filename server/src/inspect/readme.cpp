@@ -1,0 +1,183 @@
+// README prose and the install commands it shows: weak facts, used when nothing stronger says otherwise.
+#include "inspect/parsers.h"
+#include "inspect/text.h"
+#include "inspect/version.h"
+
+namespace dlc::inspect {
+
+namespace {
+
+struct Keyword {
+  std::string_view word;
+  const char* subject;
+  bool major_alone;  // "CUDA 11" names a version; "Python 3" is too vague to use
+};
+
+constexpr Keyword kKeywords[] = {
+    {"pytorch", "torch", false},     {"torch", "torch", false}, {"tensorflow", "tensorflow", false},
+    {"paddlepaddle", "paddlepaddle", false}, {"cudnn", "cudnn", true}, {"cuda", "cuda", true},
+    {"python", "python", false},
+};
+
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Reads "<sep> [version] [op] v?1.4.0 [+| or later]" after a keyword; fills spec.
+bool read_version_after(std::string_view low, std::size_t i, bool major_alone, std::string& spec) {
+  auto skip = [&](std::string_view chars) {
+    while (i < low.size() && chars.find(low[i]) != std::string_view::npos) ++i;
+  };
+  skip(" \t:`*");
+  for (std::string_view w : {"version ", "ver. ", "ver "}) {
+    if (starts_with(low.substr(i), w)) {
+      i += w.size();
+      skip(" \t");
+    }
+  }
+  std::string op = "==";
+  for (std::string_view o : {">=", "<=", "==", "~=", ">", "<", "="}) {
+    if (starts_with(low.substr(i), o)) {
+      op = o == "=" ? "==" : std::string(o);
+      i += o.size();
+      break;
+    }
+  }
+  if (starts_with(low.substr(i), "\u2265")) {  // ≥
+    op = ">=";
+    i += 3;
+  }
+  skip(" \t");
+  if (i < low.size() && low[i] == 'v') ++i;
+  std::size_t start = i;
+  int dots = 0;
+  while (i < low.size() && (std::isdigit(static_cast<unsigned char>(low[i])) ||
+                            (low[i] == '.' && i + 1 < low.size() && std::isdigit(static_cast<unsigned char>(low[i + 1]))))) {
+    dots += low[i] == '.';
+    ++i;
+  }
+  if (i == start) return false;
+  if (i < low.size() && (std::isalpha(static_cast<unsigned char>(low[i])) || low[i] == '_')) return false;  // "10.1a", "3d"
+  if (dots == 0 && !major_alone) return false;
+  std::string version(low.substr(start, i - start));
+  if (version.size() > 12) return false;
+  std::string_view after = low.substr(i);
+  bool at_least = starts_with(after, "+") || starts_with(after, " or later") || starts_with(after, " or higher") ||
+                  starts_with(after, " or newer") || starts_with(after, " or above") || starts_with(after, " and above") ||
+                  starts_with(after, " and later") || starts_with(after, " and higher");
+  if (at_least && op == "==") op = ">=";
+  spec = op == "==" ? "==" + version + ".*" : op + version;
+  return SpecifierSet::parse(spec).has_value();
+}
+
+void scan_prose(std::string_view line, const Source& where, RepoFacts& out) {
+  std::string low = to_lower(line);
+  for (const auto& kw : kKeywords) {
+    for (std::size_t pos = low.find(kw.word); pos != std::string::npos; pos = low.find(kw.word, pos + 1)) {
+      if (pos > 0 && word_char(low[pos - 1])) continue;
+      std::size_t end = pos + kw.word.size();
+      // "torch" inside "pytorch" was taken by "pytorch"; "torchvision", "cuda_visible" are other words.
+      if (end < low.size() && (std::isalpha(static_cast<unsigned char>(low[end])) || low[end] == '_')) continue;
+      std::string spec;
+      if (!read_version_after(low, end, kw.major_alone, spec)) continue;
+      // Skip repeats of the same fact on one line ("PyTorch 1.4 (torch 1.4)").
+      bool repeat = false;
+      for (const auto& h : out.hints) {
+        if (h.source == where && h.subject == kw.subject && h.spec == spec) repeat = true;
+      }
+      if (!repeat) {
+        std::string text(trim(line));
+        if (text.size() > 160) text = text.substr(0, 157) + "...";
+        out.hints.push_back(VersionHint{kw.subject, spec, true, text, where});
+      }
+      break;
+    }
+  }
+}
+
+// `pip install torch==1.4.0 torchvision -f https://.../cu101/torch_stable.html`
+void scan_pip_install(std::string_view cmd, const Source& where, RepoFacts& out) {
+  std::vector<std::string_view> words;
+  for (auto w : split(cmd, ' ')) {
+    w = trim(w);
+    if (!w.empty()) words.push_back(w);
+  }
+  bool takes_value = false;
+  for (auto w : words) {
+    if (w == "&&" || w == ";" || w == "|" || w == "\\" || starts_with(w, "#")) break;
+    if (takes_value) {
+      takes_value = false;
+      if (starts_with(w, "http")) out.pip_options.push_back(PipOption{"readme-url", std::string(w), where});
+      continue;
+    }
+    if (starts_with(w, "-")) {
+      takes_value = w == "-f" || w == "-i" || w == "--extra-index-url" || w == "--index-url" || w == "--find-links" ||
+                    w == "-r" || w == "-c" || w == "-e";
+      if (auto eq = w.find('='); eq != std::string_view::npos && starts_with(w.substr(eq + 1), "http")) {
+        out.pip_options.push_back(PipOption{"readme-url", std::string(w.substr(eq + 1)), where});
+      }
+      continue;
+    }
+    if ((w.front() == '"' || w.front() == '\'') && w.size() >= 2 && w.back() == w.front()) w = w.substr(1, w.size() - 2);
+    if (w == "." || starts_with(w, "./") || starts_with(w, "http") || starts_with(w, "git+")) continue;
+    std::string why;
+    if (auto req = parse_requirement(w, where)) {
+      req->origin = "readme";
+      req->weak = true;
+      req->group = "readme";
+      out.requirements.push_back(std::move(*req));
+    }
+  }
+}
+
+void scan_conda_install(std::string_view cmd, const Source& where, RepoFacts& out) {
+  bool takes_value = false;
+  for (auto w : split(cmd, ' ')) {
+    w = trim(w);
+    if (w.empty()) continue;
+    if (w == "&&" || w == ";" || w == "|" || w == "\\" || starts_with(w, "#")) break;
+    if (takes_value) {
+      takes_value = false;
+      continue;
+    }
+    if (starts_with(w, "-")) {
+      takes_value = w == "-c" || w == "--channel" || w == "-n" || w == "--name" || w == "-p" || w == "--prefix";
+      continue;
+    }
+    if ((w.front() == '"' || w.front() == '\'') && w.size() >= 2 && w.back() == w.front()) w = w.substr(1, w.size() - 2);
+    add_conda_spec(w, where, out, "readme", true);
+  }
+}
+
+}  // namespace
+
+void parse_readme(std::string_view text, const std::string& file, RepoFacts& out) {
+  int line_no = 0;
+  for_each_line(text, [&](std::string_view raw) {
+    ++line_no;
+    if (raw.size() > 2000) return;  // minified HTML and badges are not prose
+    std::string_view line = raw;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    Source where{file, line_no};
+    // A shell line may chain commands: "pip install -r requirements.txt && pip install x==1".
+    bool command = false;
+    std::size_t start = 0;
+    while (start < line.size()) {
+      std::size_t end = line.find_first_of(";&|", start);
+      if (end == std::string_view::npos) end = line.size();
+      std::string_view part = line.substr(start, end - start);
+      start = end + 1;
+      std::string low = to_lower(part);
+      for (std::string_view lead : {"pip install ", "pip3 install ", "mamba install ", "conda install "}) {
+        auto pos = low.find(lead);
+        if (pos == std::string::npos) continue;
+        std::string_view cmd = part.substr(pos + lead.size());
+        if (lead.find("pip") != std::string_view::npos) scan_pip_install(cmd, where, out);
+        else scan_conda_install(cmd, where, out);
+        command = true;
+        break;
+      }
+    }
+    if (!command) scan_prose(line, where, out);
+  });
+}
+
+}  // namespace dlc::inspect

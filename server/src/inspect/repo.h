@@ -1,0 +1,30 @@
+// A repository on disk, or one to clone (libgit2): its folder and HEAD's commit and date.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace dlc::inspect {
+
+// "https://host/x.git", "ssh://...", "git://...", "file:///path", "git@host:owner/x.git".
+bool is_remote(std::string_view spec);
+
+// The folder a URL is cloned into under `root`: "<root>/<name>-<8 hex of the URL>".
+std::filesystem::path clone_folder(const std::string& url, const std::filesystem::path& root);
+
+// Clones url into clone_folder(url, root) unless a clone is already there, and returns the folder.
+// Throws Error{PathNotFound} with libgit2's reason when it cannot clone. Never deletes a folder it
+// did not create.
+std::filesystem::path checkout(const std::string& url, const std::filesystem::path& root);
+
+struct GitInfo {
+  std::string commit;  // HEAD's id
+  std::string date;    // HEAD's committer date, YYYY-MM-DD (UTC)
+  std::string origin;  // remote.origin.url, when set
+};
+// HEAD of the repository that contains `folder`; nullopt when it is not in one or has no commit.
+std::optional<GitInfo> git_info(const std::filesystem::path& folder);
+
+}  // namespace dlc::inspect

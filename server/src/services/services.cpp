@@ -1,0 +1,676 @@
+#include "services/services.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "agent/protocol.h"
+#include "services/agent_inject.h"
+#include "services/probe.h"
+#include "support/error.h"
+
+namespace dlc::services {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+// Where services keep their records and output in the container: the remote user's, 0700.
+static constexpr const char* kStateDir = "/tmp/.dlcontainer";
+
+void to_json(json& j, const ServiceInfo& s) {
+  j = {{"kind", s.kind},          {"url", s.url},   {"hostIp", s.host_ip},   {"hostPort", s.host_port},
+       {"containerPort", s.container_port}, {"via", s.via}, {"pid", s.pid}, {"reused", s.reused},
+       {"detail", s.detail},      {"log", s.log},   {"notes", s.notes}};
+  if (!s.status_file.empty()) j["statusFile"] = s.status_file;
+  if (!s.launch.is_null()) j["launch"] = s.launch;
+}
+
+void to_json(json& j, const PortEntry& p) {
+  j = {{"containerPort", p.container_port}, {"protocol", p.protocol}, {"hostIp", p.host_ip}, {"hostPort", p.host_port},
+       {"via", p.via},                     {"service", p.service},   {"process", p.process}, {"pid", p.pid}};
+}
+
+namespace {
+
+std::string random_token() {
+  unsigned char bytes[24];
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  urandom.read(reinterpret_cast<char*>(bytes), sizeof bytes);
+  if (!urandom) throw Error(ErrorCode::Internal, "cannot read /dev/urandom for a token");
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) out += hex[b >> 4], out += hex[b & 15];
+  return out;
+}
+
+// Single quotes for sh.
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string last_lines(const std::string& text, int n) {
+  auto end = text.find_last_not_of("\n");
+  if (end == std::string::npos) return {};
+  auto pos = end + 1;
+  for (int i = 0; i < n && pos > 0; ++i) {
+    auto nl = text.rfind('\n', pos - 1);
+    if (nl == std::string::npos) return text.substr(0, end + 1);
+    pos = nl;
+  }
+  return text.substr(pos + 1, end - pos);
+}
+
+const json& section(const json& settings, const char* key) {
+  static const json empty = json::object();
+  auto it = settings.find(key);
+  return it != settings.end() && it->is_object() ? *it : empty;
+}
+
+// The program's path on the host, when it lies in the workspace (gdb on the host reads its symbols).
+std::string host_path_of(const std::string& container_path, const Target& t) {
+  fs::path p = fs::path(container_path).lexically_normal();
+  fs::path rel = p.lexically_relative(t.workspace_folder);
+  if (rel.empty() || rel.native().starts_with("..")) return {};
+  return (fs::path(t.host_folder) / rel).lexically_normal().string();
+}
+
+const char* kPtraceHint =
+    "set \"customizations\": {\"dlcontainer\": {\"debug\": true}} in devcontainer.json and run "
+    "`dlcontainer up --rebuild`: the container then gets SYS_PTRACE and seccomp=unconfined";
+
+}  // namespace
+
+// ---- what runs in the container -----------------------------------------------------------------
+
+struct Services::Snapshot {
+  struct Record {
+    json data;
+    std::string kind;
+    int port = 0;
+    int pid = 0;
+  };
+  struct Listener {
+    int port = 0;
+    std::string addr;
+    int pid = 0;
+    std::string name;
+  };
+  std::vector<Record> records;  // of processes that still run
+  std::vector<Listener> listeners;
+
+  const Listener* listener(int port) const {
+    for (const auto& l : listeners)
+      if (l.port == port) return &l;
+    return nullptr;
+  }
+  // A service runs when its process does and something listens on its port.
+  std::vector<const Record*> live(const std::string& kind = {}) const {
+    std::vector<const Record*> out;
+    for (const auto& r : records)
+      if ((kind.empty() || r.kind == kind) && listener(r.port)) out.push_back(&r);
+    return out;
+  }
+};
+
+Services::Services(const engine::Engine& engine, Target target, Forwarders& forwarders, ProgressSink& progress)
+    : engine_(engine), target_(std::move(target)), forwarders_(forwarders), progress_(progress) {
+  agent_ = ensure_agent(engine_, target_.container_id);
+}
+
+std::string Services::run(const std::vector<std::string>& cmd, const std::string& user, int* status,
+                          const std::string& stdin_data, const std::vector<std::string>& extra_env) {
+  engine::ExecSpec spec;
+  spec.cmd = cmd;
+  spec.user = user;
+  spec.working_dir = target_.workspace_folder;
+  if (user == target_.user) spec.env = target_.env;
+  spec.env.insert(spec.env.end(), extra_env.begin(), extra_env.end());
+  spec.attach_stdin = !stdin_data.empty();
+  engine::ExecIO io;
+  if (!stdin_data.empty()) io.stdin_data = stdin_data;
+  std::string out, err;
+  io.on_stdout = [&](std::string_view d) { out.append(d); };
+  io.on_stderr = [&](std::string_view d) { err.append(d); };
+  int code = engine_.run_exec(target_.container_id, spec, io);
+  if (status != nullptr) {
+    *status = code;
+    return out + err;  // callers that look at the status show whatever it said
+  }
+  if (code != 0) {
+    throw Error(ErrorCode::CommandFailed, "`" + cmd.front() + "` failed in the container (exit status " + std::to_string(code) + ")",
+                last_lines(out + err, 10));
+  }
+  return out;
+}
+
+Services::Snapshot Services::snapshot() {
+  // One exec, as root (who sees every process's sockets): the records of services whose process
+  // still runs, then who listens where.
+  std::string script = std::string("d=") + kStateDir +
+                       "; for f in \"$d\"/*.json; do [ -f \"$f\" ] || continue; b=${f%.json}; p=${b##*.}; "
+                       "[ -d /proc/$p ] && { cat \"$f\"; echo; }; done; echo '#ports'; exec " +
+                       agent_ + " ports";
+  std::string out = run({"/bin/sh", "-c", script}, "0");
+  Snapshot snap;
+  std::istringstream lines(out);
+  std::string line;
+  bool in_ports = false;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    if (line == "#ports") {
+      in_ports = true;
+      continue;
+    }
+    if (!in_ports) {
+      json j = json::parse(line, nullptr, false);
+      if (!j.is_object()) continue;
+      snap.records.push_back({j, j.value("kind", ""), j.value("containerPort", 0), j.value("pid", 0)});
+    } else {
+      Snapshot::Listener l;
+      std::istringstream fields(line);
+      fields >> l.port >> l.addr >> l.pid >> l.name;
+      if (l.name == "-") l.name.clear();
+      if (l.port > 0) snap.listeners.push_back(l);
+    }
+  }
+  return snap;
+}
+
+int Services::choose_port(const Snapshot& snap, int wanted, bool exact) {
+  if (!snap.listener(wanted)) return wanted;
+  if (exact) {
+    throw Error(ErrorCode::PortUnavailable, "port " + std::to_string(wanted) + " in the container is taken by " +
+                                                snap.listener(wanted)->name,
+                "leave out --port to take the next free one");
+  }
+  for (int p = wanted + 1; p < wanted + 100 && p < 65536; ++p)
+    if (!snap.listener(p)) return p;
+  throw Error(ErrorCode::PortUnavailable, "no free port in the container from " + std::to_string(wanted),
+              "stop some of what listens there");
+}
+
+std::string Services::bind_address(int container_port) const {
+  // A published port reaches the container's interface, so the service must listen there; anything
+  // else stays on the container's loopback and is reached through the agent.
+  for (const auto& p : target_.published)
+    if (p.container_port == container_port && p.protocol == "tcp") return "0.0.0.0";
+  return "127.0.0.1";
+}
+
+void Services::reach(ServiceInfo& info) {
+  for (const auto& p : target_.published) {
+    if (p.container_port != info.container_port || p.protocol != "tcp" || p.host_port == 0) continue;
+    info.host_ip = p.host_ip.empty() || p.host_ip == "0.0.0.0" ? "127.0.0.1" : p.host_ip;
+    info.host_port = p.host_port;
+    info.via = "published";
+    return;
+  }
+  progress_.report("forwarding container port " + std::to_string(info.container_port));
+  auto f = forwarders_.ensure(engine_, target_.container_id, info.container_port);
+  info.host_ip = f.host_ip;
+  info.host_port = f.host_port;
+  info.via = "forwarded";
+}
+
+int Services::spawn(const std::string& kind, int port, const std::vector<std::string>& cmd,
+                    const std::vector<std::string>& env, std::string& log, std::string& status_file) {
+  std::string base = std::string(kStateDir) + "/" + kind + "-" + std::to_string(port);
+  log = base + ".log";
+  status_file = base + ".status";
+  std::vector<std::string> argv{"/bin/sh", "-c",
+                                "umask 077; mkdir -p " + std::string(kStateDir) + " && : > " + quote(log) + " && rm -f " +
+                                    quote(status_file) + " && exec \"$@\"",
+                                "sh", agent_, "spawn", "--log", log, "--status", status_file, "--cwd",
+                                target_.workspace_folder, "--"};
+  argv.insert(argv.end(), cmd.begin(), cmd.end());
+  int status = 0;
+  std::string out = run(argv, target_.user, &status, {}, env);
+  if (status != 0) {
+    throw Error(ErrorCode::CommandFailed, "cannot start " + kind + " in the container", last_lines(out, 5));
+  }
+  return std::atoi(out.c_str());
+}
+
+void Services::wait_listening(const std::string& kind, int port, int pid, const std::string& log, double seconds) {
+  int status = 0;
+  std::string out = run({agent_, "ports", "--wait", std::to_string(port), "--pid", std::to_string(pid),
+                         "--timeout", std::to_string(seconds)},
+                        "0", &status);
+  if (status == 0) return;
+  std::string said = run({"/bin/sh", "-c", "tail -n 15 " + quote(log) + " 2>/dev/null || cat " + quote(log)}, "0", nullptr);
+  std::string what = status == agent::kExitGone ? kind + " ended before it listened on port " + std::to_string(port)
+                                                 : kind + " did not listen on port " + std::to_string(port) + " within " +
+                                                       std::to_string(static_cast<int>(seconds)) + "s";
+  throw Error(ErrorCode::CommandFailed, what, said.empty() ? "its log in the container: " + log : "it said:\n" + said);
+}
+
+void Services::save(const ServiceInfo& info, const json& extra) {
+  json record = {{"kind", info.kind},     {"containerPort", info.container_port}, {"pid", info.pid},
+                 {"detail", info.detail}, {"log", info.log},                      {"statusFile", info.status_file}};
+  record.update(extra);
+  if (!info.launch.is_null()) record["launch"] = info.launch;
+  std::string file = std::string(kStateDir) + "/" + info.kind + "-" + std::to_string(info.container_port) + "." +
+                     std::to_string(info.pid) + ".json";
+  // One record per port: older ones of the same kind and port go.
+  std::string script = "umask 077; mkdir -p " + std::string(kStateDir) + " && rm -f " + kStateDir + "/" + info.kind +
+                       "-" + std::to_string(info.container_port) + ".*.json && cat > " + quote(file);
+  run({"/bin/sh", "-c", script}, target_.user, nullptr, record.dump() + "\n");
+}
+
+std::string Services::python() const {
+  return target_.settings.value("python", std::string("python3"));
+}
+
+void Services::install(const std::string& what, const std::string& pip_package, const std::string& apt_package,
+                       const std::string& py) {
+  progress_.begin("Installing " + what + " in the container");
+  std::string said;
+  int status = 1;
+  if (!pip_package.empty() && !py.empty()) {
+    // The user's own interpreter first (a venv or conda env takes it), quickly failing offline.
+    said = run({py, "-m", "pip", "install", "--disable-pip-version-check", "--retries", "0", "--timeout", "15", pip_package},
+               target_.user, &status);
+    if (status == 0) return progress_.end("installed " + pip_package + " with pip");
+  }
+  if (!apt_package.empty()) {
+    said += run({"/bin/sh", "-c",
+                 "command -v apt-get >/dev/null || { echo 'no apt-get in this image'; exit 100; }; "
+                 "apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+                 "--no-install-recommends " + apt_package + " >/dev/null"},
+                "0", &status);
+    if (status == 0) return progress_.end("installed " + apt_package + " with apt-get");
+  }
+  progress_.end();
+  throw Error(ErrorCode::CommandFailed, "cannot install " + what + " in the container",
+              "add it to the image (" + (pip_package.empty() ? "apt-get install " + apt_package : "pip install " + pip_package) +
+                  " in the Dockerfile); what the installers said:\n" + last_lines(said, 8));
+}
+
+bool Services::can_ptrace() const {
+  if (target_.privileged) return true;
+  bool cap = std::any_of(target_.cap_add.begin(), target_.cap_add.end(), [](const std::string& c) {
+    return c == "SYS_PTRACE" || c == "CAP_SYS_PTRACE" || c == "ALL";
+  });
+  bool seccomp = std::any_of(target_.security_opt.begin(), target_.security_opt.end(), [](const std::string& o) {
+    return o == "seccomp=unconfined" || o == "seccomp:unconfined";
+  });
+  return cap && seccomp;
+}
+
+// ---- Jupyter and TensorBoard --------------------------------------------------------------------
+
+ServiceInfo Services::jupyter(const JupyterOptions& options) {
+  const json& settings = section(target_.settings, "jupyter");
+  auto snap = snapshot();
+  auto running = snap.live("jupyter");
+  if (!running.empty()) {
+    const auto& r = *running.front();
+    ServiceInfo info{.kind = "jupyter", .container_port = r.port, .pid = r.pid, .reused = true};
+    info.detail = r.data.value("detail", "");
+    info.log = r.data.value("log", "");
+    std::string token = r.data.value("token", "");
+    reach(info);
+    auto answer = wait_http(info.host_ip, info.host_port, "/api/status", {{"Authorization", "token " + token}}, 200,
+                            std::chrono::seconds(20));
+    if (!answer || answer->status != 200) {
+      throw Error(ErrorCode::CommandFailed, "Jupyter runs in the container but does not answer on " + info.host_ip + ":" +
+                                                std::to_string(info.host_port),
+                  "stop it with `dlcontainer jupyter --stop` and start it again");
+    }
+    info.url = "http://" + info.host_ip + ":" + std::to_string(info.host_port) + (info.detail == "lab" ? "/lab" : "/tree") +
+               "?token=" + token;
+    return info;
+  }
+
+  auto find = [&] {
+    int status = 0;
+    std::string out = run({"/bin/sh", "-c", "command -v jupyter-lab; command -v jupyter-notebook; true"}, target_.user, &status);
+    std::string lab, notebook;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.ends_with("/jupyter-lab")) lab = line;
+      if (line.ends_with("/jupyter-notebook")) notebook = line;
+    }
+    return std::pair{lab, notebook};
+  };
+  auto [lab, notebook] = find();
+  bool want_lab = options.lab || settings.value("lab", false);
+  if (lab.empty() && notebook.empty()) {
+    if (!options.install && !settings.value("install", false)) {
+      throw Error(ErrorCode::CommandFailed, "Jupyter is not installed in the container",
+                  "run `dlcontainer jupyter --install` to install it now, set \"customizations\": {\"dlcontainer\": "
+                  "{\"jupyter\": {\"install\": true}}}, or add it to the image");
+    }
+    install("Jupyter", want_lab ? "jupyterlab" : "notebook", "jupyter-notebook", python());
+    std::tie(lab, notebook) = find();
+    if (lab.empty() && notebook.empty()) {
+      throw Error(ErrorCode::CommandFailed, "Jupyter was installed but neither jupyter-lab nor jupyter-notebook is on PATH",
+                  "check the image's PATH (remoteEnv) for the user " + target_.user);
+    }
+  }
+  ServiceInfo info{.kind = "jupyter"};
+  std::string program;
+  if ((want_lab && !lab.empty()) || notebook.empty()) {
+    program = lab, info.detail = "lab";
+  } else {
+    program = notebook, info.detail = "notebook";
+    if (want_lab) info.notes.push_back("JupyterLab is not installed: started the classic notebook");
+  }
+  int wanted = options.port > 0 ? options.port : settings.value("port", 8888);
+  info.container_port = choose_port(snap, wanted, options.port > 0);
+  std::string token = random_token();
+  std::vector<std::string> cmd{program, "--no-browser", "--ip=" + bind_address(info.container_port),
+                               "--port=" + std::to_string(info.container_port), "--port-retries=0",
+                               "--notebook-dir=" + target_.workspace_folder};
+  if (target_.user == "root" || target_.user == "0") cmd.push_back("--allow-root");
+  progress_.begin("Starting Jupyter (" + info.detail + ")");
+  // The token goes in the environment: a command line is readable by every user in the container.
+  info.pid = spawn("jupyter", info.container_port, cmd, {"JUPYTER_TOKEN=" + token}, info.log, info.status_file);
+  wait_listening("Jupyter", info.container_port, info.pid, info.log, 90);
+  reach(info);
+  progress_.report("waiting for its API to answer");
+  auto answer = wait_http(info.host_ip, info.host_port, "/api/status", {{"Authorization", "token " + token}}, 200,
+                          std::chrono::seconds(60));
+  if (!answer || answer->status != 200) {
+    throw Error(ErrorCode::CommandFailed,
+                "Jupyter listens but its API does not answer through " + info.host_ip + ":" + std::to_string(info.host_port) +
+                    (answer ? " (status " + std::to_string(answer->status) + ")" : ""),
+                "its log in the container: " + info.log);
+  }
+  progress_.end();
+  info.status_file.clear();
+  info.url = "http://" + info.host_ip + ":" + std::to_string(info.host_port) + (info.detail == "lab" ? "/lab" : "/tree") +
+             "?token=" + token;
+  save(info, {{"token", token}});
+  return info;
+}
+
+ServiceInfo Services::tensorboard(const TensorBoardOptions& options) {
+  const json& settings = section(target_.settings, "tensorboard");
+  auto snap = snapshot();
+  auto running = snap.live("tensorboard");
+  std::string logdir = !options.logdir.empty() ? options.logdir : settings.value("logdir", std::string());
+  bool chosen = !logdir.empty();
+  if (!chosen) {
+    for (const char* candidate : {"runs", "logs", "lightning_logs"}) {
+      std::error_code ec;
+      if (fs::is_directory(fs::path(target_.host_folder) / candidate, ec)) {
+        logdir = candidate;
+        break;
+      }
+    }
+  }
+  if (!running.empty()) {
+    const auto& r = *running.front();
+    ServiceInfo info{.kind = "tensorboard", .container_port = r.port, .pid = r.pid, .reused = true};
+    info.detail = r.data.value("detail", "");
+    info.log = r.data.value("log", "");
+    if (chosen && fs::path(target_.workspace_folder) / logdir != fs::path(info.detail) && logdir != info.detail) {
+      info.notes.push_back("TensorBoard already runs on " + info.detail +
+                           "; `dlcontainer tensorboard --stop` first to show " + logdir);
+    }
+    reach(info);
+    auto answer = wait_http(info.host_ip, info.host_port, "/", {}, 200, std::chrono::seconds(20));
+    if (!answer) {
+      throw Error(ErrorCode::CommandFailed, "TensorBoard runs in the container but does not answer",
+                  "stop it with `dlcontainer tensorboard --stop` and start it again");
+    }
+    info.url = "http://" + info.host_ip + ":" + std::to_string(info.host_port) + "/";
+    return info;
+  }
+
+  ServiceInfo info{.kind = "tensorboard"};
+  if (logdir.empty()) {
+    logdir = "runs";
+    info.notes.push_back("no runs/, logs/ or lightning_logs/ in the workspace yet: showing runs/, where "
+                         "torch.utils.tensorboard writes by default");
+  }
+  info.detail = fs::path(logdir).is_absolute() ? logdir : (fs::path(target_.workspace_folder) / logdir).string();
+  auto find = [&] {
+    int status = 0;
+    std::string out = run({"/bin/sh", "-c",
+                           "command -v tensorboard || { " + quote(python()) +
+                               " -c 'import tensorboard' 2>/dev/null && echo module; }; true"},
+                          target_.user, &status);
+    return last_lines(out, 1);
+  };
+  std::string found = find();
+  if (found.empty()) {
+    if (!options.install && !settings.value("install", false)) {
+      throw Error(ErrorCode::CommandFailed, "TensorBoard is not installed in the container",
+                  "run `dlcontainer tensorboard --install` (pip install tensorboard; Debian has no package), or add it "
+                  "to the image");
+    }
+    install("TensorBoard", "tensorboard", "", python());
+    found = find();
+    if (found.empty()) throw Error(ErrorCode::CommandFailed, "TensorBoard was installed but cannot be found on PATH");
+  }
+  std::vector<std::string> cmd = found == "module" ? std::vector<std::string>{python(), "-m", "tensorboard.main"}
+                                                   : std::vector<std::string>{found};
+  int wanted = options.port > 0 ? options.port : settings.value("port", 6006);
+  info.container_port = choose_port(snap, wanted, options.port > 0);
+  cmd.insert(cmd.end(), {"--logdir", info.detail, "--port", std::to_string(info.container_port), "--host",
+                         bind_address(info.container_port)});
+  progress_.begin("Starting TensorBoard on " + info.detail);
+  info.pid = spawn("tensorboard", info.container_port, cmd, {}, info.log, info.status_file);
+  wait_listening("TensorBoard", info.container_port, info.pid, info.log, 120);
+  reach(info);
+  auto answer = wait_http(info.host_ip, info.host_port, "/", {}, 200, std::chrono::seconds(60));
+  if (!answer || answer->status != 200) {
+    throw Error(ErrorCode::CommandFailed,
+                "TensorBoard listens but does not answer through " + info.host_ip + ":" + std::to_string(info.host_port),
+                "its log in the container: " + info.log);
+  }
+  progress_.end();
+  info.status_file.clear();
+  info.url = "http://" + info.host_ip + ":" + std::to_string(info.host_port) + "/";
+  save(info, json::object());
+  return info;
+}
+
+// ---- debuggers -----------------------------------------------------------------------------------
+
+ServiceInfo Services::debugpy(const DebugOptions& options) { return debug("debugpy", options); }
+ServiceInfo Services::gdbserver(const DebugOptions& options) { return debug("gdbserver", options); }
+
+ServiceInfo Services::debug(const std::string& kind, const DebugOptions& options) {
+  bool python = kind == "debugpy";
+  if (options.command.empty() && options.pid <= 0) {
+    throw Error(ErrorCode::InvalidArgument, "nothing to debug",
+                python ? "dlcontainer debug python -- train.py ARGS (or --pid N)" : "dlcontainer debug gdb -- ./prog ARGS (or --pid N)");
+  }
+  ServiceInfo info{.kind = kind};
+  if (!can_ptrace()) {
+    info.notes.push_back(std::string("this container was made without SYS_PTRACE and seccomp=unconfined") +
+                         (options.pid > 0 ? ", which attaching to a running process needs" : "") + ": " + kPtraceHint);
+  }
+  std::vector<std::string> args = options.command;
+  std::string py = this->python();
+  if (python && !args.empty() && fs::path(args.front()).filename().string().starts_with("python")) {
+    py = args.front();
+    args.erase(args.begin());
+  }
+  if (args.empty() && options.pid <= 0) {
+    throw Error(ErrorCode::InvalidArgument, "no script to debug after " + py, "dlcontainer debug python -- train.py ARGS");
+  }
+
+  // The tool itself, installed when missing (debugpy from pip or Debian, gdbserver from Debian).
+  int status = 0;
+  auto have = [&] {
+    if (python) run({py, "-c", "import debugpy"}, target_.user, &status);
+    else run({"/bin/sh", "-c", "command -v gdbserver"}, target_.user, &status);
+    return status == 0;
+  };
+  if (!have()) {
+    if (python) install("debugpy", "debugpy", "python3-debugpy", py);
+    else install("gdbserver", "", "gdbserver", "");
+    if (!have()) throw Error(ErrorCode::CommandFailed, kind + " was installed but cannot be run by " + target_.user);
+  }
+
+  auto snap = snapshot();
+  info.container_port = choose_port(snap, options.port > 0 ? options.port : python ? 5678 : 2345, options.port > 0);
+  std::string bind = bind_address(info.container_port);
+  std::string listen = bind + ":" + std::to_string(info.container_port);
+  std::string program;  // in the container
+  progress_.begin("Starting " + kind);
+  if (python && options.pid > 0) {
+    // debugpy puts its server into the running process, then this command ends; the process listens.
+    std::string said = run({py, "-m", "debugpy", "--listen", listen, "--pid", std::to_string(options.pid)}, target_.user, &status);
+    if (status != 0) {
+      throw Error(ErrorCode::CommandFailed, "debugpy could not attach to process " + std::to_string(options.pid),
+                  last_lines(said, 8) + (can_ptrace() ? "" : std::string("\n") + kPtraceHint));
+    }
+    info.pid = options.pid;
+    info.detail = "pid " + std::to_string(options.pid);
+  } else {
+    std::vector<std::string> cmd;
+    if (python) {
+      cmd = {py, "-m", "debugpy", "--listen", listen};
+      if (options.wait) cmd.push_back("--wait-for-client");
+    } else {
+      std::string where = bind == "0.0.0.0" ? ":" + std::to_string(info.container_port) : listen;
+      cmd = options.pid > 0 ? std::vector<std::string>{"gdbserver", "--attach", where, std::to_string(options.pid)}
+                            : std::vector<std::string>{"gdbserver", where};
+    }
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    info.pid = spawn(kind, info.container_port, cmd, {}, info.log, info.status_file);
+    info.detail = options.pid > 0 ? "pid " + std::to_string(options.pid) : args.front() == "-m" && args.size() > 1 ? args[1] : args.front();
+    if (!python && options.pid <= 0) program = args.front();
+  }
+  wait_listening(kind, info.container_port, info.pid, info.log, 30);
+  reach(info);
+  progress_.end();
+
+  std::string where = info.host_ip + ":" + std::to_string(info.host_port);
+  if (python) {
+    info.launch = {{"name", "dlcontainer: " + info.detail},
+                   {"type", "debugpy"},
+                   {"request", "attach"},
+                   {"connect", {{"host", info.host_ip}, {"port", info.host_port}}},
+                   {"pathMappings", json::array({{{"localRoot", target_.host_folder}, {"remoteRoot", target_.workspace_folder}}})},
+                   {"justMyCode", false}};
+  } else {
+    if (options.pid > 0) program = last_lines(run({"readlink", "/proc/" + std::to_string(options.pid) + "/exe"}, "0", &status), 1);
+    if (!program.empty() && !fs::path(program).is_absolute()) program = (fs::path(target_.workspace_folder) / program).string();
+    std::string host_program = host_path_of(program, target_);
+    if (host_program.empty() && !program.empty()) {
+      info.notes.push_back(program + " is not in the workspace: gdb on the host needs a copy of it for symbols");
+      host_program = program;
+    }
+    info.launch = {{"name", "dlcontainer: gdb " + info.detail},
+                   {"type", "cppdbg"},
+                   {"request", "launch"},
+                   {"program", host_program},
+                   {"cwd", target_.host_folder},
+                   {"MIMode", "gdb"},
+                   {"miDebuggerPath", "gdb"},
+                   {"miDebuggerServerAddress", where},
+                   {"sourceFileMap", {{target_.workspace_folder, target_.host_folder}}}};
+  }
+  save(info, json::object());
+  return info;
+}
+
+int Services::follow(const ServiceInfo& session, const engine::OutputSink& out, const CancelToken& cancel) {
+  engine::ExecSpec spec;
+  spec.cmd = {agent_, "tail", "--pid", std::to_string(session.pid), "--status", session.status_file, session.log};
+  spec.user = target_.user;
+  engine::ExecIO io;
+  io.on_stdout = out;
+  io.on_stderr = out;
+  return engine_.run_exec(target_.container_id, spec, io, cancel);
+}
+
+int Services::stop(const std::string& kind) {
+  auto snap = snapshot();
+  std::vector<std::string> pids;
+  std::string files;
+  for (const auto& r : snap.records) {
+    if (r.kind != kind) continue;
+    pids.push_back(std::to_string(r.pid));
+    files += " " + std::string(kStateDir) + "/" + kind + "-" + std::to_string(r.port) + "." + std::to_string(r.pid) + ".json";
+  }
+  if (pids.empty()) return 0;
+  std::string list;
+  for (const auto& p : pids) list += " " + p;
+  run({"/bin/sh", "-c", "kill -TERM" + list + " 2>/dev/null; rm -f" + files + "; true"}, "0");
+  return static_cast<int>(pids.size());
+}
+
+void signal_process(const engine::Engine& engine, const std::string& container_id, int pid, const std::string& signal) {
+  engine::ExecSpec spec{.cmd = {"/bin/sh", "-c", "kill -s " + signal + " " + std::to_string(pid) + " 2>/dev/null; true"}, .user = "0"};
+  engine::ExecIO quiet;
+  engine.run_exec(container_id, spec, quiet);
+}
+
+std::vector<ServiceInfo> Services::list() {
+  auto snap = snapshot();
+  std::vector<ServiceInfo> out;
+  auto forwards = registry::list(target_.container_id);
+  for (const auto* r : snap.live()) {
+    ServiceInfo info{.kind = r->kind, .container_port = r->port, .pid = r->pid, .reused = true};
+    info.detail = r->data.value("detail", "");
+    info.log = r->data.value("log", "");
+    info.status_file = r->data.value("statusFile", "");
+    if (auto l = r->data.find("launch"); l != r->data.end()) info.launch = *l;
+    info.host_ip.clear();
+    for (const auto& p : target_.published) {
+      if (p.container_port == r->port && p.protocol == "tcp") {
+        info.host_ip = p.host_ip == "0.0.0.0" ? "127.0.0.1" : p.host_ip, info.host_port = p.host_port, info.via = "published";
+      }
+    }
+    for (const auto& f : forwards) {
+      if (info.via.empty() && f.container_port == r->port) info.host_ip = f.host_ip, info.host_port = f.host_port, info.via = "forwarded";
+    }
+    if (info.kind == "jupyter" && info.host_port > 0) {
+      info.url = "http://" + info.host_ip + ":" + std::to_string(info.host_port) + (info.detail == "lab" ? "/lab" : "/tree") +
+                 "?token=" + r->data.value("token", "");
+    } else if (info.kind == "tensorboard" && info.host_port > 0) {
+      info.url = "http://" + info.host_ip + ":" + std::to_string(info.host_port) + "/";
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::vector<PortEntry> Services::ports() {
+  auto snap = snapshot();
+  std::vector<PortEntry> out;
+  std::set<int> seen;
+  auto describe = [&](PortEntry& e) {
+    for (const auto* r : snap.live())
+      if (r->port == e.container_port) e.service = r->kind;
+    if (const auto* l = snap.listener(e.container_port)) e.process = l->name, e.pid = l->pid;
+  };
+  for (const auto& p : target_.published) {
+    PortEntry e{.container_port = p.container_port, .protocol = p.protocol, .host_ip = p.host_ip, .host_port = p.host_port,
+                .via = "published"};
+    if (p.protocol == "tcp") describe(e);
+    out.push_back(e);
+    if (p.protocol == "tcp") seen.insert(p.container_port);
+  }
+  for (const auto& f : registry::list(target_.container_id)) {
+    if (seen.count(f.container_port)) continue;
+    PortEntry e{.container_port = f.container_port, .host_ip = f.host_ip, .host_port = f.host_port, .via = "forwarded"};
+    describe(e);
+    out.push_back(e);
+    seen.insert(f.container_port);
+  }
+  for (const auto& l : snap.listeners) {
+    if (seen.count(l.port)) continue;
+    PortEntry e{.container_port = l.port, .via = "container"};
+    describe(e);
+    out.push_back(e);
+    seen.insert(l.port);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const PortEntry& a, const PortEntry& b) { return a.container_port < b.container_port; });
+  return out;
+}
+
+}  // namespace dlc::services

@@ -1,0 +1,160 @@
+// The walk over a repository, HEAD's date, and clones of file:// URLs (libgit2, no network).
+#include <gtest/gtest.h>
+
+#include "inspect/repo.h"
+#include "plan_fixtures.h"
+#include "support/error.h"
+
+using namespace dlc;
+using namespace dlc::inspect;
+using dlc::testing::TempRepo;
+
+TEST(InspectRepository, FindsManifestsWhereRepositoriesKeepThem) {
+  TempRepo repo;
+  repo.write("requirements.txt", "-r requirements/runtime.txt\nnumpy\n");
+  repo.write("requirements/runtime.txt", "torch==1.11.0\n");
+  repo.write("requirements/docs.txt", "sphinx\n");
+  repo.write("requirements-dev.txt", "pytest\n");
+  repo.write("environment.yml", "dependencies:\n  - python=3.8\n");
+  repo.write("README.md", "Tested with CUDA 11.3.\n");
+  repo.write(".python-version", "3.8.12\n");
+  repo.write("ops/dcn/setup.py", "setup(ext_modules=[CUDAExtension('dcn', ['dcn.cu'])])\n");
+  repo.write("ops/dcn/src/dcn_kernel.cu", "__global__ void k() {}\n");
+  repo.write("tools/train.py", "import cv2\n");
+  repo.write(".devcontainer/devcontainer.json", "{}");
+  repo.write("node_modules/x/requirements.txt", "evil==1\n");
+  repo.write("third_party/lib/requirements.txt", "nested==1\n");  // another project's, not this one's
+  repo.write(".venv/lib/site.py", "import soundfile\n");
+  auto f = repo.inspect();
+  auto group_of = [&](const std::string& name) -> std::string {
+    for (const auto& r : f.requirements) {
+      if (r.name == name) return r.group;
+    }
+    return "<absent>";
+  };
+  EXPECT_EQ(group_of("torch"), "");  // included by requirements.txt: main
+  EXPECT_EQ(group_of("numpy"), "");
+  EXPECT_EQ(group_of("sphinx"), "docs");
+  EXPECT_EQ(group_of("pytest"), "dev");
+  EXPECT_EQ(group_of("evil"), "<absent>");
+  EXPECT_EQ(group_of("nested"), "<absent>");
+  ASSERT_TRUE(f.devcontainer);
+  EXPECT_EQ(f.devcontainer->file, ".devcontainer/devcontainer.json");
+  bool cu = false, ext = false;
+  for (const auto& c : f.cuda_code) {
+    cu |= c.kind == "cu-source" && c.source.file == "ops/dcn/src/dcn_kernel.cu";
+    ext |= c.kind == "cuda-extension" && c.source.str() == "ops/dcn/setup.py:1";
+  }
+  EXPECT_TRUE(cu);
+  EXPECT_TRUE(ext);
+  ASSERT_EQ(f.system_needs.size(), 1u);  // cv2 from tools/, not soundfile from the virtualenv
+  EXPECT_EQ(f.system_needs[0].source.str(), "tools/train.py:1");
+  bool python_version = false, readme_cuda = false;
+  for (const auto& h : f.hints) {
+    python_version |= h.subject == "python" && h.spec == "==3.8.12.*" && h.source.file == ".python-version";
+    readme_cuda |= h.subject == "cuda" && h.weak && h.source.str() == "README.md:1";
+  }
+  EXPECT_TRUE(python_version);
+  EXPECT_TRUE(readme_cuda);
+  EXPECT_TRUE(f.commit.empty());
+  EXPECT_GT(f.files_seen, 10u);
+}
+
+TEST(InspectRepository, ReadsHeadsDateAndSkipsWhatGitIgnores) {
+  TempRepo repo;
+  repo.write("requirements.txt", "torch\n");
+  repo.write(".gitignore", "data/\n");
+  repo.write("data/samples/requirements.txt", "never==1\n");
+  repo.write("data/loader.py", "import cv2\n");
+  repo.commit(dlc::testing::utc(2019, 6, 1));
+  auto f = repo.inspect();
+  EXPECT_EQ(f.commit_date, "2019-06-01");
+  EXPECT_EQ(f.commit.size(), 40u);
+  EXPECT_TRUE(f.system_needs.empty());
+  for (const auto& r : f.requirements) EXPECT_NE(r.name, "never");
+}
+
+TEST(InspectRepository, TheImportCacheGivesTheSameFactsAndSeesChanges) {
+  TempRepo repo, cache;
+  for (int k = 0; k < 100; ++k) repo.write("pkg/m" + std::to_string(k) + ".py", "import os\n");
+  repo.write("pkg/audio.py", "import os\nimport soundfile\n");
+  repo.write("pkg/ops.py", "from torch.utils.cpp_extension import load\n");
+  InspectOptions options;
+  options.cache_dir = cache.path();
+  auto first = inspect_repository(repo.path(), options);
+  auto uncached = inspect_repository(repo.path());
+  auto second = inspect_repository(repo.path(), options);  // from the cache
+  nlohmann::json a = first, b = second, c = uncached;
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a, c);
+  ASSERT_EQ(second.system_needs.size(), 1u);
+  EXPECT_EQ(second.system_needs[0].source.str(), "pkg/audio.py:2");
+  ASSERT_EQ(second.cuda_code.size(), 1u);
+  EXPECT_EQ(second.cuda_code[0].kind, "jit-load");
+  // A file that changes is read again (its size changes, so its stamp does).
+  repo.write("pkg/audio.py", "import os\nimport os\nimport cv2\n");
+  auto third = inspect_repository(repo.path(), options);
+  ASSERT_EQ(third.system_needs.size(), 1u);
+  EXPECT_EQ(third.system_needs[0].module, "cv2");
+  EXPECT_EQ(third.system_needs[0].source.str(), "pkg/audio.py:3");
+  // A cache file that is not ours is ignored, not trusted.
+  for (const auto& entry : std::filesystem::directory_iterator(cache.path())) {
+    std::ofstream(entry.path()) << "garbage\n1:2:3\tpkg/audio.py\tsoundfile@9\n";
+  }
+  auto fourth = inspect_repository(repo.path(), options);
+  ASSERT_EQ(fourth.system_needs.size(), 1u);
+  EXPECT_EQ(fourth.system_needs[0].module, "cv2");
+}
+
+TEST(InspectRepository, AFolderThatDoesNotExist) {
+  try {
+    inspect_repository("/nonexistent/dlc-repo");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::PathNotFound);
+    EXPECT_FALSE(e.hint().empty());
+  }
+}
+
+TEST(Checkout, ClonesAFileUrlOnceAndReusesIt) {
+  TempRepo origin;
+  origin.write("requirements.txt", "tensorflow==2.2.0\n");
+  origin.commit(dlc::testing::utc(2020, 5, 20));
+  TempRepo clones;
+  std::string url = "file://" + origin.path().string();
+  EXPECT_TRUE(is_remote(url));
+  auto folder = checkout(url, clones.path());
+  EXPECT_EQ(folder, clone_folder(url, clones.path()));
+  EXPECT_TRUE(std::filesystem::exists(folder / "requirements.txt"));
+  auto info = git_info(folder);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->date, "2020-05-20");
+  EXPECT_EQ(info->origin, url);
+  // A second checkout finds the clone and leaves the user's working copy alone.
+  std::ofstream(folder / "local-change.txt") << "mine";
+  EXPECT_EQ(checkout(url, clones.path()), folder);
+  EXPECT_TRUE(std::filesystem::exists(folder / "local-change.txt"));
+}
+
+TEST(Checkout, AUrlThatCannotBeClonedLeavesNothingBehind) {
+  TempRepo clones;
+  std::string url = "file:///nonexistent/dlc-origin.git";
+  try {
+    checkout(url, clones.path());
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::PathNotFound);
+    EXPECT_NE(std::string(e.what()).find("cannot clone"), std::string::npos);
+  }
+  EXPECT_FALSE(std::filesystem::exists(clone_folder(url, clones.path())));
+}
+
+TEST(Checkout, WhatIsARemote) {
+  EXPECT_TRUE(is_remote("https://github.com/x/paper.git"));
+  EXPECT_TRUE(is_remote("git@github.com:x/paper.git"));
+  EXPECT_TRUE(is_remote("ssh://git@host/x.git"));
+  EXPECT_FALSE(is_remote("./paper"));
+  EXPECT_FALSE(is_remote("/home/u/src/paper"));
+  EXPECT_FALSE(is_remote("/home/u@x/a:b"));
+  EXPECT_EQ(clone_folder("https://github.com/x/Paper.git/", "/r").filename().string().rfind("Paper-", 0), 0u);
+}

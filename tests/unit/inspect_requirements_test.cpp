@@ -1,0 +1,176 @@
+// requirements*.txt and PEP 508 strings, in the shapes paper repositories write them.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "inspect/parsers.h"
+
+using namespace dlc::inspect;
+
+namespace {
+
+// The requirement of that name; a blank one (and a test failure) when there is none, so that a
+// missing requirement fails its test instead of crashing the suite.
+const Requirement* find(const RepoFacts& f, const std::string& name) {
+  for (const auto& r : f.requirements) {
+    if (r.name == name) return &r;
+  }
+  ADD_FAILURE() << "no requirement " << name;
+  static const Requirement none;
+  return &none;
+}
+
+bool has_hint(const RepoFacts& f, const std::string& subject, const std::string& spec, const std::string& at) {
+  for (const auto& h : f.hints) {
+    if (h.subject == subject && h.spec == spec && h.source.str() == at) return true;
+  }
+  return false;
+}
+
+FileReader reader_of(std::map<std::string, std::string> files) {
+  return [files = std::move(files)](const std::string& rel) -> std::optional<std::string> {
+    auto it = files.find(rel);
+    if (it == files.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+}  // namespace
+
+TEST(Requirements, ReadsEveryConstructOfARealFile) {
+  const char* text =
+      "# Training requirements\n"
+      "-r requirements/base.txt\n"
+      "--extra-index-url https://download.pytorch.org/whl/cu113\n"
+      "-f https://download.pytorch.org/whl/torch_stable.html\n"
+      "torch==1.11.0+cu113\n"
+      "torchvision>=0.12,<0.13 ; python_version >= \"3.7\"\n"
+      "opencv-python~=4.5.5\n"
+      "numpy!=1.19.0\n"
+      "scipy<2  # pinned below 2 for the old API\n"
+      "tensorflow-gpu==1.14\n"
+      "paddlepaddle-gpu==2.4.2.post117\n"
+      "mmcv-full @ git+https://github.com/open-mmlab/mmcv.git@v1.7.0\n"
+      "git+https://github.com/facebookresearch/detectron2.git#egg=detectron2\n"
+      "-e .\n"
+      "timm[extra1, Extra_Two] >= 0.4 \\\n"
+      "    --hash=sha256:0123456789abcdef\n"
+      "pycocotools ; sys_platform != 'win32'\n";
+  RepoFacts f;
+  parse_requirements(text, "requirements.txt", reader_of({{"requirements/base.txt", "PyYAML>=5.1\n"}}), f);
+  derive_hints(f);
+  EXPECT_TRUE(f.warnings.empty()) << f.warnings.front();
+
+  auto* yaml = find(f, "pyyaml");
+  EXPECT_EQ(yaml->source.str(), "requirements/base.txt:1");
+  EXPECT_EQ(yaml->specifier, ">=5.1");
+
+  auto* torch = find(f, "torch");
+  EXPECT_EQ(torch->specifier, "==1.11.0+cu113");
+  EXPECT_EQ(torch->source.str(), "requirements.txt:5");
+  EXPECT_EQ(torch->origin, "pip");
+
+  auto* tv = find(f, "torchvision");
+  EXPECT_EQ(tv->specifier, ">=0.12,<0.13");
+  EXPECT_EQ(tv->marker, "python_version >= \"3.7\"");
+
+  EXPECT_EQ(find(f, "opencv-python")->specifier, "~=4.5.5");
+  EXPECT_EQ(find(f, "numpy")->specifier, "!=1.19.0");
+  EXPECT_EQ(find(f, "scipy")->specifier, "<2");
+  EXPECT_EQ(find(f, "tensorflow-gpu")->specifier, "==1.14");
+  EXPECT_EQ(find(f, "paddlepaddle-gpu")->specifier, "==2.4.2.post117");
+  EXPECT_EQ(find(f, "mmcv-full")->url, "git+https://github.com/open-mmlab/mmcv.git@v1.7.0");
+  EXPECT_EQ(find(f, "detectron2")->url, "git+https://github.com/facebookresearch/detectron2.git#egg=detectron2");
+  EXPECT_TRUE(find(f, ".")->editable);
+
+  auto* timm = find(f, "timm");
+  EXPECT_EQ(timm->specifier, ">=0.4");
+  EXPECT_EQ(timm->extras, (std::vector<std::string>{"extra1", "extra-two"}));
+  EXPECT_EQ(timm->source.str(), "requirements.txt:15");  // the continued line is reported where it starts
+  EXPECT_EQ(timm->raw.find("--hash"), std::string::npos);
+  EXPECT_EQ(find(f, "pycocotools")->source.str(), "requirements.txt:17");
+
+  ASSERT_EQ(f.pip_options.size(), 2u);
+  EXPECT_EQ(f.pip_options[0].option, "--extra-index-url");
+  EXPECT_EQ(f.pip_options[0].value, "https://download.pytorch.org/whl/cu113");
+  EXPECT_EQ(f.pip_options[1].option, "--find-links");
+
+  // What follows from them: CUDA 11.3 (index URL, local version), 11.7 (post117), a GPU build.
+  EXPECT_TRUE(has_hint(f, "cuda", "==11.3.*", "requirements.txt:3"));
+  EXPECT_TRUE(has_hint(f, "cuda", "==11.3.*", "requirements.txt:5"));
+  EXPECT_TRUE(has_hint(f, "cuda", "==11.7.*", "requirements.txt:11"));
+  EXPECT_TRUE(has_hint(f, "gpu", "", "requirements.txt:10"));
+  EXPECT_EQ(f.manifests, (std::vector<std::string>{"requirements.txt", "requirements/base.txt"}));
+}
+
+TEST(Requirements, IncludeCyclesAreCutAndMissingFilesWarned) {
+  RepoFacts f;
+  parse_requirements("-r b.txt\nnumpy\n-r missing.txt\n", "a.txt",
+                     reader_of({{"b.txt", "-r a.txt\nscipy\n"}, {"a.txt", "-r b.txt\nnumpy\n"}}), f);
+  EXPECT_TRUE(find(f, "scipy"));
+  EXPECT_TRUE(find(f, "numpy"));
+  ASSERT_EQ(f.warnings.size(), 2u);
+  EXPECT_NE(f.warnings[0].find("b.txt:1: a.txt includes itself"), std::string::npos) << f.warnings[0];
+  EXPECT_NE(f.warnings[1].find("a.txt:3: missing.txt cannot be read"), std::string::npos) << f.warnings[1];
+}
+
+TEST(Requirements, IncludesResolveRelativeToTheIncludingFile) {
+  RepoFacts f;
+  parse_requirements("-r ../common.txt\n", "requirements/train.txt", reader_of({{"common.txt", "einops\n"}}), f, "train");
+  auto* e = find(f, "einops");
+  EXPECT_EQ(e->group, "train");
+  EXPECT_EQ(e->source.str(), "common.txt:1");
+}
+
+TEST(Requirements, ConstraintFilesAreAGroupOfTheirOwn) {
+  RepoFacts f;
+  parse_requirements("-c constraints.txt\ntorch\n", "requirements.txt", reader_of({{"constraints.txt", "torch<1.9\n"}}), f);
+  ASSERT_EQ(f.requirements.size(), 2u);
+  EXPECT_EQ(f.requirements[0].group, "constraints");
+  EXPECT_EQ(f.requirements[0].specifier, "<1.9");
+}
+
+TEST(Requirements, WhatIsNotARequirementIsAWarningWithItsLine) {
+  RepoFacts f;
+  parse_requirements("numpy\ntorch 1.4\n???\nscipy>=\n", "requirements.txt", reader_of({}), f);
+  EXPECT_EQ(f.requirements.size(), 1u);
+  ASSERT_EQ(f.warnings.size(), 3u);
+  EXPECT_EQ(f.warnings[0].rfind("requirements.txt:2: ", 0), 0u) << f.warnings[0];
+  EXPECT_EQ(f.warnings[1].rfind("requirements.txt:3: ", 0), 0u) << f.warnings[1];
+  EXPECT_EQ(f.warnings[2].rfind("requirements.txt:4: ", 0), 0u) << f.warnings[2];
+}
+
+TEST(Requirements, WheelUrlsAndCrlfLines) {
+  RepoFacts f;
+  parse_requirements("https://download.pytorch.org/whl/cu102/torch-1.9.0%2Bcu102-cp38-cp38-linux_x86_64.whl\r\nPillow>=8\r\n",
+                     "requirements.txt", reader_of({}), f);
+  ASSERT_EQ(f.requirements.size(), 2u);
+  EXPECT_EQ(f.requirements[0].name, "torch");
+  EXPECT_EQ(f.requirements[1].name, "pillow");
+  EXPECT_EQ(f.requirements[1].specifier, ">=8");
+  derive_hints(f);
+}
+
+TEST(Requirements, LocalVersionCpuAndCupyNameCuda) {
+  RepoFacts f;
+  parse_requirements("torch==1.8.1+cpu\ncupy-cuda102\ncupy-cuda11x\n", "requirements.txt", reader_of({}), f);
+  derive_hints(f);
+  EXPECT_TRUE(has_hint(f, "cpu", "", "requirements.txt:1"));
+  EXPECT_TRUE(has_hint(f, "cuda", "==10.2.*", "requirements.txt:2"));
+  EXPECT_TRUE(has_hint(f, "cuda", "==11.*", "requirements.txt:3"));
+}
+
+TEST(Requirements, Pep508Strings) {
+  std::string why;
+  auto r = parse_requirement("requests [security] (>=2.8.1, ==2.8.*) ; python_version < \"2.7\"", Source{"x", 1}, &why);
+  ASSERT_TRUE(r) << why;
+  EXPECT_EQ(r->name, "requests");
+  EXPECT_EQ(r->specifier, ">=2.8.1,==2.8.*");
+  EXPECT_EQ(r->marker, "python_version < \"2.7\"");
+  auto url = parse_requirement("pip @ https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee9982d4bbb3c72346a6de940a148ea686", Source{});
+  ASSERT_TRUE(url);
+  EXPECT_EQ(url->name, "pip");
+  EXPECT_FALSE(parse_requirement("[extra]", Source{}, &why));
+  EXPECT_FALSE(parse_requirement("name[extra", Source{}, &why));
+  EXPECT_NE(why.find("unclosed"), std::string::npos);
+}
