@@ -18,6 +18,7 @@ import {
   LogsParams,
   Methods,
   Plan,
+  PlanResult,
   ServiceInfo,
   UpParams,
   UpResult,
@@ -349,7 +350,7 @@ export class Controller implements vscode.Disposable {
   private async confirmPlan(client: DlcClient, folder: vscode.WorkspaceFolder): Promise<boolean> {
     let detail: string;
     if (client.supports(Methods.plan)) {
-      const plan = await this.withProgress<Plan>('Planning the container', Methods.plan, { workspace: folder.uri.fsPath });
+      const plan = await this.withProgress<PlanResult | Plan>('Planning the container', Methods.plan, { workspace: folder.uri.fsPath });
       await this.docs.show(`plan-${folder.name}.md`, planMarkdown(plan, folder.uri.fsPath));
       detail = planSummary(plan);
     } else {
@@ -399,7 +400,7 @@ export class Controller implements vscode.Disposable {
     const folder = await this.folder();
     if (!folder) return;
     await this.requireMethod(Methods.plan, 'plans');
-    const plan = await this.withProgress<Plan>('Planning the container', Methods.plan, { workspace: folder.uri.fsPath });
+    const plan = await this.withProgress<PlanResult | Plan>('Planning the container', Methods.plan, { workspace: folder.uri.fsPath });
     await this.docs.show(`plan-${folder.name}.md`, planMarkdown(plan, folder.uri.fsPath));
   }
 

@@ -129,16 +129,23 @@ export interface ExecResult {
   truncated?: boolean;
 }
 
+// Where a decision's input was read (inspect::Source).
+export interface SourceRef {
+  file: string;
+  line?: number;
+}
+
 // One decision of a plan: what was chosen, why, and what was turned down (resolve::Decision).
 export interface PlanDecision {
   topic?: string; // framework | cuda | python | image | flavor | apt | pip | gpu | source
   choice?: string;
   reason?: string;
   rejected?: string[];
+  facts?: SourceRef[]; // the repository's files (and lines) the decision rests on
   citations?: string[];
 }
 
-// What workspace/plan answers (resolve::Plan); only the fields shown are named.
+// resolve::Plan; only the fields shown are named.
 export interface Plan {
   mode?: string; // image | dockerfile | devcontainer
   baseImage?: string;
@@ -148,13 +155,27 @@ export interface Plan {
   cuda?: string;
   cudnn?: string;
   python?: string;
-  flavor?: string;
+  flavor?: string; // runtime | devel
   driverRequired?: string;
+  minorVersionCompatibility?: boolean;
+  aptPackages?: string[];
+  pipPackages?: string[];
   host?: string;
   dockerfile?: string;
+  commitDate?: string;
   decisions?: Array<PlanDecision | string>;
   warnings?: string[];
   [key: string]: unknown;
+}
+
+// What workspace/plan answers, as `dlcontainer plan --json` prints it (core::PlanResult): the plan,
+// the repository's facts, and for a built image the Dockerfile and its tag.
+export interface PlanResult {
+  workspace: string;
+  plan: Plan;
+  facts?: Record<string, unknown>;
+  dockerfile?: string; // mode image: the Dockerfile `up` builds
+  image?: string; // mode image: the tag it gets
 }
 
 // A service as the user reaches it (services/jupyter, services/tensorboard, debug/python, debug/gdb).

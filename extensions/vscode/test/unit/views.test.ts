@@ -34,48 +34,66 @@ test('status bar: no container, running with GPUs and attach method, busy', () =
   assert.match(statusView({ workspace: '/w', state: 'running' }, 'creating container…').text, /sync~spin.*creating/);
 });
 
-test('plan: facts and each decision with its reason, rejected alternatives and sources', () => {
-  // The shape resolve::Plan is written in (server/src/resolve/plan.cpp).
-  const plan = {
-    mode: 'image',
-    baseImage: 'pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel',
-    framework: 'pytorch',
-    frameworkVersion: '1.11.0',
-    gpu: true,
-    cuda: '11.3',
-    cudnn: '8',
-    python: '3.8',
-    driverRequired: '465.19.01',
-    host: 'driver 515.48.07, 1 GPU',
-    decisions: [
-      {
-        topic: 'image',
-        choice: 'pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel',
-        reason: 'setup.py builds a CUDAExtension',
-        rejected: ['pytorch/pytorch:1.11.0-cuda11.3-cudnn8-runtime: has no nvcc'],
-        citations: ['PyTorch previous versions <https://pytorch.org/get-started/previous-versions/>'],
-      },
-      'driver 515.48.07 supports CUDA ≤ 11.7',
-    ],
-    warnings: ['requirements.txt pins nothing for numpy'],
+test('plan: facts and each decision with its reason, sources, citations and rejected alternatives', () => {
+  // The shape core::PlanResult is written in (server/src/core/plan.cpp), resolve::Plan inside it.
+  const answer = {
+    workspace: '/src/paper',
+    plan: {
+      mode: 'image',
+      baseImage: 'pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel',
+      framework: 'torch',
+      frameworkVersion: '1.11.0',
+      gpu: true,
+      cuda: '11.3',
+      cudnn: '8',
+      flavor: 'devel',
+      python: '3.8',
+      driverRequired: '465.19.01',
+      minorVersionCompatibility: false,
+      aptPackages: ['git'],
+      pipPackages: ['numpy==1.21.0'],
+      host: 'driver 515.48.07, 1 GPU',
+      decisions: [
+        {
+          topic: 'image',
+          choice: 'pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel',
+          reason: 'setup.py builds a CUDAExtension',
+          facts: [{ file: 'setup.py', line: 12 }, { file: 'requirements.txt' }],
+          rejected: ['pytorch/pytorch:1.11.0-cuda11.3-cudnn8-runtime: has no nvcc'],
+          citations: ['PyTorch previous versions <https://pytorch.org/get-started/previous-versions/>'],
+        },
+        'driver 515.48.07 supports CUDA ≤ 11.7',
+      ],
+      warnings: ['requirements.txt pins nothing for numpy'],
+    },
+    dockerfile: 'FROM pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel\n',
+    image: 'dlcontainer/plan:abc123',
   };
-  const md = planMarkdown(plan, '/src/paper');
-  assert.match(md, /\*\*Framework\*\*: pytorch 1\.11\.0/);
-  assert.match(md, /\*\*CUDA\*\*: 11\.3, cuDNN 8/);
+  const md = planMarkdown(answer, '/src/paper');
+  assert.match(md, /^# dlcontainer plan for \/src\/paper/);
+  assert.match(md, /\*\*Image\*\*: pytorch\/pytorch:1\.11\.0-cuda11\.3-cudnn8-devel, built as dlcontainer\/plan:abc123/);
+  assert.match(md, /\*\*Framework\*\*: torch 1\.11\.0/);
+  assert.match(md, /\*\*CUDA\*\*: 11\.3, cuDNN 8, devel/);
   assert.match(md, /\*\*Driver needed\*\*: ≥ 465\.19\.01/);
-  assert.match(md, /\*\*image\*\*: `pytorch\/pytorch:1\.11\.0-cuda11\.3-cudnn8-devel`, because setup\.py builds a CUDAExtension/);
+  assert.match(md, /\*\*apt\*\*: git/);
+  assert.match(md, /\*\*image\*\*: `pytorch\/pytorch:1\.11\.0-cuda11\.3-cudnn8-devel`, because setup\.py builds a CUDAExtension\n  - from setup\.py:12, requirements\.txt/);
   assert.match(md, /rejected pytorch\/pytorch:1\.11\.0-cuda11\.3-cudnn8-runtime: has no nvcc/);
   assert.match(md, /source: PyTorch previous versions/);
   assert.match(md, /driver 515\.48\.07/);
   assert.match(md, /⚠ requirements\.txt pins nothing/);
-  const summary = planSummary(plan);
+  assert.match(md, /```dockerfile\nFROM pytorch/);
+  const summary = planSummary(answer);
   assert.match(summary, /^Image: pytorch\/pytorch:1\.11\.0/);
   assert.match(summary, /Why:\n• image: pytorch\/pytorch:1\.11\.0-cuda11\.3-cudnn8-devel \(setup\.py builds a CUDAExtension\)/);
   assert.doesNotMatch(summary, /\*\*|`/);
-  // A CPU plan from the repository's own Dockerfile says so.
-  const cpu = planSummary({ mode: 'dockerfile', dockerfile: '.devcontainer/Dockerfile', baseImage: 'debian:bookworm-slim', gpu: false });
-  assert.match(cpu, /Image: debian:bookworm-slim \(from the repository's \.devcontainer\/Dockerfile\)/);
-  assert.match(cpu, /CUDA: none \(CPU\)/);
+  // The repository's own Dockerfile, planned for a host without a GPU: no CUDA line.
+  const cpu = planSummary({ workspace: '/w', plan: { mode: 'dockerfile', dockerfile: 'Dockerfile', baseImage: 'debian:bookworm-slim', gpu: false } });
+  assert.match(cpu, /Image: the repository's Dockerfile \(FROM debian:bookworm-slim\)/);
+  assert.doesNotMatch(cpu, /CUDA/);
+  // A CPU image the resolver chose says so, and whose Python it is.
+  const cpuImage = planSummary({ workspace: '/w', plan: { mode: 'image', baseImage: 'python:3.10-slim', gpu: false } });
+  assert.match(cpuImage, /CUDA: none \(a CPU image\)/);
+  assert.match(cpuImage, /Python: the image's own/);
 });
 
 test('doctor: failed checks show their fix, passed ones do not', () => {
