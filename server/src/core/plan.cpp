@@ -83,14 +83,19 @@ struct Planned {
   resolve::Plan plan;
 };
 
-Planned plan_folder(const fs::path& folder, const PlanParams& params, bool use_devcontainer) {
+Planned plan_folder(const fs::path& folder, const PlanParams& params, bool use_devcontainer,
+                    ProgressSink& progress = no_progress(), const CancelToken& cancel = {}) {
   Planned out;
   out.folder = folder;
   auto catalog = resolve::Catalog::load(params.catalog.empty() ? std::nullopt : std::optional<fs::path>(params.catalog));
   auto prefs = UserPreferences::load();
   inspect::InspectOptions inspect_options;
   inspect_options.cache_dir = xdg_dir("XDG_CACHE_HOME", ".cache") / "dlcontainer" / "imports";
+  inspect_options.cancel = cancel;
+  progress.report("reading the repository " + folder.string());
   out.facts = inspect::inspect_repository(folder, inspect_options);
+  cancel.throw_if_cancelled();
+  progress.report("resolving the image for this host");
   resolve::ResolveOptions options;
   options.framework = params.framework;
   options.cuda = params.cuda;
@@ -201,9 +206,12 @@ fs::path materialize_workspace(const std::string& path_or_url) {
   return workspace_folder(path_or_url);
 }
 
-PlanResult plan_workspace(const PlanParams& params) {
+PlanResult plan_workspace(const PlanParams& params, ProgressSink& progress, const CancelToken& cancel) {
+  cancel.throw_if_cancelled();
+  if (inspect::is_remote(params.workspace)) progress.report("fetching " + params.workspace);
   fs::path folder = materialize_workspace(params.workspace);
-  auto planned = plan_folder(folder, params, true);
+  cancel.throw_if_cancelled();
+  auto planned = plan_folder(folder, params, true, progress, cancel);
   PlanResult r;
   r.workspace = folder.string();
   r.facts = std::move(planned.facts);

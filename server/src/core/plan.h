@@ -71,8 +71,9 @@ std::filesystem::path materialize_workspace(const std::string& path_or_url);
 // Where a URL is (or will be) cloned, without cloning it.
 std::filesystem::path clone_folder_for(const std::string& url);
 
-// inspect + resolve; reads files (and clones a URL), runs nothing.
-PlanResult plan_workspace(const PlanParams& params);
+// inspect + resolve; reads files (and clones a URL), runs nothing. Reports its steps; `cancel` stops
+// the walk of a big repository with Error{Cancelled}.
+PlanResult plan_workspace(const PlanParams& params, ProgressSink& progress = no_progress(), const CancelToken& cancel = {});
 
 // Writes .devcontainer/devcontainer.json (and .devcontainer/Dockerfile for a built image). Refuses,
 // changing nothing, when either exists and force is false; never deletes a file.

@@ -79,8 +79,21 @@ services::Target service_target(const engine::Engine& engine, const std::string&
 }
 
 services::Services workspace_services(const engine::Engine& engine, const std::string& workspace,
-                                      services::Forwarders& forwarders, ProgressSink& progress) {
-  return services::Services(engine, service_target(engine, workspace), forwarders, progress);
+                                      services::Forwarders& forwarders, ProgressSink& progress, const CancelToken& cancel) {
+  cancel.throw_if_cancelled();
+  return services::Services(engine, service_target(engine, workspace), forwarders, progress, cancel);
+}
+
+void from_json(const json& j, StopServiceParams& p) {
+  get_if(j, "workspace", p.workspace);
+  get_if(j, "kind", p.kind);
+}
+
+void check_service_kind(const std::string& kind) {
+  for (const char* k : {"jupyter", "tensorboard", "debugpy", "gdbserver"}) {
+    if (kind == k) return;
+  }
+  throw Error(ErrorCode::InvalidArgument, "no service kind \"" + kind + "\"", "give one of jupyter, tensorboard, debugpy, gdbserver");
 }
 
 }  // namespace dlc::core

@@ -41,8 +41,19 @@ void from_json(const nlohmann::json& j, ForwardParams& p);
 services::Target service_target(const engine::Engine& engine, const std::string& workspace);
 
 // The services of the workspace's container; forwards (ports it does not publish) are kept alive by
-// `forwarders`: detached processes for the CLI, this process for the server.
+// `forwarders`: detached processes for the CLI, this process for the server. `cancel` stops a start
+// under way (and the service it started).
 services::Services workspace_services(const engine::Engine& engine, const std::string& workspace,
-                                      services::Forwarders& forwarders, ProgressSink& progress = no_progress());
+                                      services::Forwarders& forwarders, ProgressSink& progress = no_progress(),
+                                      const CancelToken& cancel = {});
+
+// services/stop and `jupyter --stop`: which kind of service to stop.
+struct StopServiceParams {
+  std::string workspace = ".";
+  std::string kind;  // jupyter | tensorboard | debugpy | gdbserver
+};
+void from_json(const nlohmann::json& j, StopServiceParams& p);
+// Error{InvalidArgument} for a kind that is none of the four.
+void check_service_kind(const std::string& kind);
 
 }  // namespace dlc::core

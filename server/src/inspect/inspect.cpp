@@ -244,6 +244,7 @@ class Walker {
   void walk() {
     std::vector<std::string> stack{""};
     while (!stack.empty()) {
+      options_.cancel.throw_if_cancelled();
       std::string rel = std::move(stack.back());
       stack.pop_back();
       std::string dir_path = rel.empty() ? root_ : root_ + "/" + rel;
@@ -315,6 +316,7 @@ class Walker {
     auto work = [&] {
       RepoFacts scratch;
       for (std::size_t k; (k = next.fetch_add(1)) < sources.size();) {
+        if (options_.cancel.cancelled()) break;
         const std::string& rel = sources[k];
         std::string full = root_ + "/" + rel;
         stamps[k] = !cache.enabled() ? "" : !walk_stamps[k].empty() ? walk_stamps[k] : ImportCache::stamp(full);
@@ -339,6 +341,7 @@ class Walker {
     for (unsigned t = 1; t < n; ++t) threads.emplace_back(work);
     work();
     for (auto& t : threads) t.join();
+    options_.cancel.throw_if_cancelled();  // before the cache keeps a partial scan
     if (cache.enabled() && changed) cache.save(sources, stamps, entries);
     for (auto& p : partial) {
       for (auto& need : p.needs) {

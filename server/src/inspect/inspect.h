@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "inspect/facts.h"
+#include "support/cancel.h"
 
 namespace dlc::inspect {
 
@@ -16,6 +17,8 @@ struct InspectOptions {
   // Where what each source file imports is remembered between runs (keyed by path, size, mtime,
   // ctime and inode), so that an unchanged file is not read again; "" : no cache, nothing written.
   std::filesystem::path cache_dir;
+  // Stops the walk and the reading of sources with Error{Cancelled} (an editor gave up on a big repo).
+  CancelToken cancel;
 };
 
 // Walks the repository (skipping .git, virtualenvs, caches and what .gitignore ignores), reads the

@@ -2,7 +2,13 @@
 
 #include <algorithm>
 
+#include "support/error.h"
+
 namespace dlc::rpc {
+
+services::Forwarders& Backend::forwarders() {
+  throw Error(ErrorCode::Internal, "this front end keeps no port forwards", "use `dlcontainer serve`");
+}
 
 void Call::notify(std::string_view method, const nlohmann::json& params) {
   out_->send(serialize({{"jsonrpc", "2.0"}, {"method", method}, {"params", params}}));

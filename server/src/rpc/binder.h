@@ -20,6 +20,7 @@
 
 #include "core/workspace.h"
 #include "rpc/protocol.h"
+#include "services/forward.h"
 #include "support/cancel.h"
 #include "support/progress.h"
 
@@ -50,6 +51,9 @@ class Backend {
   // The workspace service, connected to the engine when first needed. Throws Error{EngineUnavailable,
   // EnginePermission} with a hint while the daemon cannot be reached.
   virtual core::Workspaces& workspaces() = 0;
+  // Who keeps port forwards alive for services the handlers start: the server itself, for as long as
+  // it runs (never a detached process that would outlive it). Error{Internal} in front ends without.
+  virtual services::Forwarders& forwarders();
 };
 
 // One request being handled, as its handler sees it.
@@ -64,6 +68,7 @@ class Call {
   // $/progress when the request carried a workDoneToken; output lines go out as window/logMessage.
   ProgressSink& progress() { return progress_; }
   core::Workspaces& workspaces() { return backend_.workspaces(); }
+  services::Forwarders& forwarders() { return backend_.forwarders(); }
   Backend& backend() { return backend_; }
 
   // A notification to this request's client only.

@@ -5,6 +5,8 @@ namespace dlc::rpc {
 MethodTable default_methods() {
   MethodTable table;
   add_workspace_methods(table);
+  add_plan_methods(table);
+  add_service_methods(table);
   return table;
 }
 

@@ -18,6 +18,14 @@ MethodTable default_methods();
 
 // workspace/up, down, status, list, exec, logs; notifications workspace/output, workspace/didChangeStatus.
 void add_workspace_methods(MethodTable& table);
+// workspace/plan, doctor.
+void add_plan_methods(MethodTable& table);
+// services/jupyter, services/tensorboard, services/list, services/stop, ports/list, debug/python, debug/gdb.
+void add_service_methods(MethodTable& table);
+
+// RpcError{InvalidParams} unless workspace is an absolute path: the server's working directory is
+// not the editor's, so a relative folder would name the wrong one.
+void require_absolute(const std::string& workspace);
 
 // workspace/didChangeStatus: an engine event changed a workspace's container.
 struct DidChangeStatusParams {

@@ -74,6 +74,7 @@ Server::Server(ServerOptions options, MethodTable methods) : options_(std::move(
 
 Server::~Server() {
   stop_watcher();
+  forwarders_.stop_all();
   auto& sinks = spdlog::default_logger()->sinks();
   sinks.erase(std::remove_if(sinks.begin(), sinks.end(), [&](const auto& s) { return s.get() == log_sink_.get(); }), sinks.end());
 }
@@ -155,7 +156,10 @@ int Server::serve_stdio() {
   io_.run();
   int status = session->shutdown_requested() ? 0 : 1;
   stop_watcher();
-  if (!drain(std::chrono::seconds(2))) {
+  bool drained = drain(std::chrono::seconds(2));
+  // No client is left to use them: the ports close now, and no record of them outlives the server.
+  forwarders_.stop_all();
+  if (!drained) {
     spdlog::warn("a request did not stop in time; exiting without it");
     std::fflush(nullptr);
     std::_Exit(status);
@@ -261,7 +265,9 @@ int Server::serve_socket(const std::string& path) {
   struct stat now {};
   if (::lstat(path.c_str(), &now) == 0 && now.st_ino == our_inode) ::unlink(path.c_str());
   stop_watcher();
-  if (!drain(std::chrono::seconds(2))) {
+  bool drained = drain(std::chrono::seconds(2));
+  forwarders_.stop_all();
+  if (!drained) {
     spdlog::warn("a request did not stop in time; exiting without it");
     std::fflush(nullptr);
     std::_Exit(0);
@@ -295,6 +301,12 @@ void Server::stop_watcher() {
 }
 
 void Server::on_engine_event(const core::WorkspaceEvent& event) {
+  // A stopped container's ports are gone (its services with them): its forwards would only refuse.
+  if (event.action == "die" || event.action == "destroy") {
+    if (int n = forwarders_.stop(event.container_id)) {
+      spdlog::debug("stopped {} forward(s) to {}: the container {}", n, event.container_id.substr(0, 12), event.action);
+    }
+  }
   bool anyone = false;
   {
     std::lock_guard lock(sessions_mu_);

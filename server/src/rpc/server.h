@@ -41,6 +41,8 @@ class Server : public Backend {
   int serve_socket(const std::string& path);
 
   core::Workspaces& workspaces() override;
+  // Forwards live in this process: they end when their container stops and when the server does.
+  services::Forwarders& forwarders() override { return forwarders_; }
 
   // A notification to every initialized client.
   void broadcast(std::string_view method, const nlohmann::json& params);
@@ -66,6 +68,8 @@ class Server : public Backend {
 
   std::mutex workspaces_mu_;
   std::unique_ptr<core::Workspaces> workspaces_;
+
+  services::InProcessForwarders forwarders_;
 
   CancelToken stop_ = CancelToken::make();
   std::thread watcher_;

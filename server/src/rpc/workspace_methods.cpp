@@ -12,14 +12,6 @@ namespace {
 // Collected output stops growing here (and says so); streamed output has no such limit.
 constexpr std::size_t kMaxCollected = 16u << 20;
 
-// The server's working directory is not the editor's: relative folders would name the wrong one.
-void require_absolute(const std::string& workspace) {
-  if (workspace.empty() || workspace.front() != '/') {
-    throw RpcError(kInvalidParams, "params.workspace must be the absolute path of the repository folder (got \"" + workspace + "\")",
-                   "send the folder the editor has open, as an absolute path");
-  }
-}
-
 json output_token_of(const json& j) {
   auto it = j.find("outputToken");
   if (it == j.end() || it->is_null()) return nullptr;
@@ -186,6 +178,13 @@ LogsResult logs(const LogsRequest& r, Call& call) {
 }
 
 }  // namespace
+
+void require_absolute(const std::string& workspace) {
+  if (workspace.empty() || workspace.front() != '/') {
+    throw RpcError(kInvalidParams, "params.workspace must be the absolute path of the repository folder (got \"" + workspace + "\")",
+                   "send the folder the editor has open, as an absolute path");
+  }
+}
 
 void to_json(json& j, const DidChangeStatusParams& p) {
   j = {{"workspace", p.workspace}, {"event", p.event}, {"containerId", p.container_id}, {"status", p.status}};

@@ -344,6 +344,26 @@ Forward InProcessForwarders::ensure(const engine::Engine& engine, const std::str
   return f;
 }
 
+InProcessForwarders::~InProcessForwarders() { stop_all(); }
+
+int InProcessForwarders::stop(const std::string& container_id) {
+  std::lock_guard lock(mu_);
+  int stopped = 0;
+  for (auto it = forwarders_.begin(); it != forwarders_.end();) {
+    if (it->first.first != container_id) {
+      ++it;
+      continue;
+    }
+    Forward f = it->second->forward();
+    f.pid = ::getpid();
+    registry::remove(f);
+    it->second->stop();
+    it = forwarders_.erase(it);
+    ++stopped;
+  }
+  return stopped;
+}
+
 void InProcessForwarders::stop_all() {
   std::lock_guard lock(mu_);
   for (auto& [key, fwd] : forwarders_) {
@@ -353,6 +373,17 @@ void InProcessForwarders::stop_all() {
     fwd->stop();
   }
   forwarders_.clear();
+}
+
+std::vector<Forward> InProcessForwarders::list() {
+  std::lock_guard lock(mu_);
+  std::vector<Forward> out;
+  for (const auto& [key, fwd] : forwarders_) {
+    Forward f = fwd->forward();
+    f.pid = ::getpid();
+    out.push_back(f);
+  }
+  return out;
 }
 
 void serve_forward(const engine::Engine& engine, const PortForwarder::Options& options,

@@ -83,9 +83,15 @@ class Forwarders {
 // command). They are registered, so other commands see and reuse them.
 class InProcessForwarders : public Forwarders {
  public:
+  InProcessForwarders() = default;
+  ~InProcessForwarders() override;  // stop_all()
   Forward ensure(const engine::Engine& engine, const std::string& container_id, int container_port,
                  int preferred_host_port = 0) override;
+  // Stops this process's forwards to one container (it stopped: its ports are gone); how many.
+  int stop(const std::string& container_id);
   void stop_all();
+  // This process's forwards now.
+  std::vector<Forward> list();
 
  private:
   std::mutex mu_;

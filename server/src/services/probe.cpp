@@ -50,10 +50,11 @@ std::optional<HttpAnswer> http_get(const std::string& host, int port, const std:
 
 std::optional<HttpAnswer> wait_http(const std::string& host, int port, const std::string& target,
                                     const std::map<std::string, std::string>& headers, int want,
-                                    std::chrono::milliseconds deadline) {
+                                    std::chrono::milliseconds deadline, const CancelToken& cancel) {
   auto end = std::chrono::steady_clock::now() + deadline;
   std::optional<HttpAnswer> last;
   for (int attempt = 0;; ++attempt) {
+    cancel.throw_if_cancelled();
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
     if (left.count() <= 0) return last;
     auto answer = http_get(host, port, target, headers, std::min(left, std::chrono::milliseconds(5000)));

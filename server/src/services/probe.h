@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "support/cancel.h"
+
 namespace dlc::services {
 
 struct HttpAnswer {
@@ -20,8 +22,9 @@ std::optional<HttpAnswer> http_get(const std::string& host, int port, const std:
                                    std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // Asks again until the answer has status `want` or `deadline` passes; the last answer (or none).
+// Error{Cancelled} once `cancel` is.
 std::optional<HttpAnswer> wait_http(const std::string& host, int port, const std::string& target,
                                     const std::map<std::string, std::string>& headers, int want,
-                                    std::chrono::milliseconds deadline);
+                                    std::chrono::milliseconds deadline, const CancelToken& cancel = {});
 
 }  // namespace dlc::services

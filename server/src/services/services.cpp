@@ -118,13 +118,30 @@ struct Services::Snapshot {
   }
 };
 
-Services::Services(const engine::Engine& engine, Target target, Forwarders& forwarders, ProgressSink& progress)
-    : engine_(engine), target_(std::move(target)), forwarders_(forwarders), progress_(progress) {
+Services::Services(const engine::Engine& engine, Target target, Forwarders& forwarders, ProgressSink& progress,
+                   CancelToken cancel)
+    : engine_(engine), target_(std::move(target)), forwarders_(forwarders), progress_(progress), cancel_(std::move(cancel)) {
   agent_ = ensure_agent(engine_, target_.container_id);
 }
 
+template <class Fn>
+void Services::stopping_if_cancelled(const int& pid, Fn&& start) {
+  try {
+    start();
+  } catch (const Error&) {
+    // A cancelled start leaves nothing behind: the service would otherwise run on unrecorded.
+    if (cancel_.cancelled() && pid > 0) {
+      try {
+        signal_process(engine_, target_.container_id, pid, "KILL");
+      } catch (const Error&) {
+      }
+    }
+    throw;
+  }
+}
+
 std::string Services::run(const std::vector<std::string>& cmd, const std::string& user, int* status,
-                          const std::string& stdin_data, const std::vector<std::string>& extra_env) {
+                          const std::string& stdin_data, const std::vector<std::string>& extra_env, bool cancellable) {
   engine::ExecSpec spec;
   spec.cmd = cmd;
   spec.user = user;
@@ -137,7 +154,7 @@ std::string Services::run(const std::vector<std::string>& cmd, const std::string
   std::string out, err;
   io.on_stdout = [&](std::string_view d) { out.append(d); };
   io.on_stderr = [&](std::string_view d) { err.append(d); };
-  int code = engine_.run_exec(target_.container_id, spec, io);
+  int code = engine_.run_exec(target_.container_id, spec, io, cancellable ? cancel_ : CancelToken());
   if (status != nullptr) {
     *status = code;
     return out + err;  // callers that look at the status show whatever it said
@@ -230,7 +247,8 @@ int Services::spawn(const std::string& kind, int port, const std::vector<std::st
                                 target_.workspace_folder, "--"};
   argv.insert(argv.end(), cmd.begin(), cmd.end());
   int status = 0;
-  std::string out = run(argv, target_.user, &status, {}, env);
+  // Not cancelled half-way: the pid must come back, so that a cancel after it can end the process.
+  std::string out = run(argv, target_.user, &status, {}, env, false);
   if (status != 0) {
     throw Error(ErrorCode::CommandFailed, "cannot start " + kind + " in the container", last_lines(out, 5));
   }
@@ -317,7 +335,7 @@ ServiceInfo Services::jupyter(const JupyterOptions& options) {
     std::string token = r.data.value("token", "");
     reach(info);
     auto answer = wait_http(info.host_ip, info.host_port, "/api/status", {{"Authorization", "token " + token}}, 200,
-                            std::chrono::seconds(20));
+                            std::chrono::seconds(20), cancel_);
     if (!answer || answer->status != 200) {
       throw Error(ErrorCode::CommandFailed, "Jupyter runs in the container but does not answer on " + info.host_ip + ":" +
                                                 std::to_string(info.host_port),
@@ -371,18 +389,20 @@ ServiceInfo Services::jupyter(const JupyterOptions& options) {
   if (target_.user == "root" || target_.user == "0") cmd.push_back("--allow-root");
   progress_.begin("Starting Jupyter (" + info.detail + ")");
   // The token goes in the environment: a command line is readable by every user in the container.
-  info.pid = spawn("jupyter", info.container_port, cmd, {"JUPYTER_TOKEN=" + token}, info.log, info.status_file);
-  wait_listening("Jupyter", info.container_port, info.pid, info.log, 90);
-  reach(info);
-  progress_.report("waiting for its API to answer");
-  auto answer = wait_http(info.host_ip, info.host_port, "/api/status", {{"Authorization", "token " + token}}, 200,
-                          std::chrono::seconds(60));
-  if (!answer || answer->status != 200) {
-    throw Error(ErrorCode::CommandFailed,
-                "Jupyter listens but its API does not answer through " + info.host_ip + ":" + std::to_string(info.host_port) +
-                    (answer ? " (status " + std::to_string(answer->status) + ")" : ""),
-                "its log in the container: " + info.log);
-  }
+  stopping_if_cancelled(info.pid, [&] {
+    info.pid = spawn("jupyter", info.container_port, cmd, {"JUPYTER_TOKEN=" + token}, info.log, info.status_file);
+    wait_listening("Jupyter", info.container_port, info.pid, info.log, 90);
+    reach(info);
+    progress_.report("waiting for its API to answer");
+    auto answer = wait_http(info.host_ip, info.host_port, "/api/status", {{"Authorization", "token " + token}}, 200,
+                            std::chrono::seconds(60), cancel_);
+    if (!answer || answer->status != 200) {
+      throw Error(ErrorCode::CommandFailed,
+                  "Jupyter listens but its API does not answer through " + info.host_ip + ":" + std::to_string(info.host_port) +
+                      (answer ? " (status " + std::to_string(answer->status) + ")" : ""),
+                  "its log in the container: " + info.log);
+    }
+  });
   progress_.end();
   info.status_file.clear();
   info.url = "http://" + info.host_ip + ":" + std::to_string(info.host_port) + (info.detail == "lab" ? "/lab" : "/tree") +
@@ -416,7 +436,7 @@ ServiceInfo Services::tensorboard(const TensorBoardOptions& options) {
                            "; `dlcontainer tensorboard --stop` first to show " + logdir);
     }
     reach(info);
-    auto answer = wait_http(info.host_ip, info.host_port, "/", {}, 200, std::chrono::seconds(20));
+    auto answer = wait_http(info.host_ip, info.host_port, "/", {}, 200, std::chrono::seconds(20), cancel_);
     if (!answer) {
       throw Error(ErrorCode::CommandFailed, "TensorBoard runs in the container but does not answer",
                   "stop it with `dlcontainer tensorboard --stop` and start it again");
@@ -458,15 +478,17 @@ ServiceInfo Services::tensorboard(const TensorBoardOptions& options) {
   cmd.insert(cmd.end(), {"--logdir", info.detail, "--port", std::to_string(info.container_port), "--host",
                          bind_address(info.container_port)});
   progress_.begin("Starting TensorBoard on " + info.detail);
-  info.pid = spawn("tensorboard", info.container_port, cmd, {}, info.log, info.status_file);
-  wait_listening("TensorBoard", info.container_port, info.pid, info.log, 120);
-  reach(info);
-  auto answer = wait_http(info.host_ip, info.host_port, "/", {}, 200, std::chrono::seconds(60));
-  if (!answer || answer->status != 200) {
-    throw Error(ErrorCode::CommandFailed,
-                "TensorBoard listens but does not answer through " + info.host_ip + ":" + std::to_string(info.host_port),
-                "its log in the container: " + info.log);
-  }
+  stopping_if_cancelled(info.pid, [&] {
+    info.pid = spawn("tensorboard", info.container_port, cmd, {}, info.log, info.status_file);
+    wait_listening("TensorBoard", info.container_port, info.pid, info.log, 120);
+    reach(info);
+    auto answer = wait_http(info.host_ip, info.host_port, "/", {}, 200, std::chrono::seconds(60), cancel_);
+    if (!answer || answer->status != 200) {
+      throw Error(ErrorCode::CommandFailed,
+                  "TensorBoard listens but does not answer through " + info.host_ip + ":" + std::to_string(info.host_port),
+                  "its log in the container: " + info.log);
+    }
+  });
   progress_.end();
   info.status_file.clear();
   info.url = "http://" + info.host_ip + ":" + std::to_string(info.host_port) + "/";
@@ -519,6 +541,7 @@ ServiceInfo Services::debug(const std::string& kind, const DebugOptions& options
   std::string listen = bind + ":" + std::to_string(info.container_port);
   std::string program;  // in the container
   progress_.begin("Starting " + kind);
+  std::vector<std::string> cmd;  // what is spawned; none when debugpy enters a running process
   if (python && options.pid > 0) {
     // debugpy puts its server into the running process, then this command ends; the process listens.
     std::string said = run({py, "-m", "debugpy", "--listen", listen, "--pid", std::to_string(options.pid)}, target_.user, &status);
@@ -529,7 +552,6 @@ ServiceInfo Services::debug(const std::string& kind, const DebugOptions& options
     info.pid = options.pid;
     info.detail = "pid " + std::to_string(options.pid);
   } else {
-    std::vector<std::string> cmd;
     if (python) {
       cmd = {py, "-m", "debugpy", "--listen", listen};
       if (options.wait) cmd.push_back("--wait-for-client");
@@ -539,12 +561,16 @@ ServiceInfo Services::debug(const std::string& kind, const DebugOptions& options
                             : std::vector<std::string>{"gdbserver", where};
     }
     cmd.insert(cmd.end(), args.begin(), args.end());
-    info.pid = spawn(kind, info.container_port, cmd, {}, info.log, info.status_file);
     info.detail = options.pid > 0 ? "pid " + std::to_string(options.pid) : args.front() == "-m" && args.size() > 1 ? args[1] : args.front();
     if (!python && options.pid <= 0) program = args.front();
   }
-  wait_listening(kind, info.container_port, info.pid, info.log, 30);
-  reach(info);
+  // The spawned debugger (not a process it attached to) ends when the start is cancelled.
+  int spawned = 0;
+  stopping_if_cancelled(spawned, [&] {
+    if (info.pid == 0) info.pid = spawned = spawn(kind, info.container_port, cmd, {}, info.log, info.status_file);
+    wait_listening(kind, info.container_port, info.pid, info.log, 30);
+    reach(info);
+  });
   progress_.end();
 
   std::string where = info.host_ip + ":" + std::to_string(info.host_port);

@@ -80,7 +80,10 @@ struct DebugOptions {
 
 class Services {
  public:
-  Services(const engine::Engine& engine, Target target, Forwarders& forwarders, ProgressSink& progress = no_progress());
+  // cancel: stops what is under way (an install, the wait for a service to listen or answer) with
+  // Error{Cancelled}; a service started by the cancelled call is stopped again.
+  Services(const engine::Engine& engine, Target target, Forwarders& forwarders, ProgressSink& progress = no_progress(),
+           CancelToken cancel = {});
 
   // Started, or the running one again (same URL). Error{CommandFailed} with the service's own last
   // words when it does not come up; Error{CommandFailed} with a hint when it is not installed.
@@ -106,7 +109,7 @@ class Services {
   struct Snapshot;
   Snapshot snapshot();
   std::string run(const std::vector<std::string>& cmd, const std::string& user, int* status = nullptr,
-                  const std::string& stdin_data = {}, const std::vector<std::string>& extra_env = {});
+                  const std::string& stdin_data = {}, const std::vector<std::string>& extra_env = {}, bool cancellable = true);
   int spawn(const std::string& kind, int port, const std::vector<std::string>& cmd, const std::vector<std::string>& env,
             std::string& log, std::string& status_file);
   void wait_listening(const std::string& kind, int port, int pid, const std::string& log, double seconds);
@@ -118,12 +121,16 @@ class Services {
                const std::string& python);
   std::string python() const;
   ServiceInfo debug(const std::string& kind, const DebugOptions& options);
+  // Runs start(); when it is cancelled after it spawned the service at pid, that process is ended.
+  template <class Fn>
+  void stopping_if_cancelled(const int& pid, Fn&& start);
 
   const engine::Engine& engine_;
   Target target_;
   std::string agent_;  // the agent's path in the container
   Forwarders& forwarders_;
   ProgressSink& progress_;
+  CancelToken cancel_;
 };
 
 // Sends a signal ("INT", "TERM", "KILL") to a process in the container.

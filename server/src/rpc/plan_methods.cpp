@@ -1,0 +1,36 @@
+// workspace/plan and doctor: core::plan_workspace and core::doctor, as `plan --json` and
+// `doctor --json` print them.
+#include "core/doctor.h"
+#include "core/plan.h"
+#include "inspect/repo.h"
+#include "rpc/methods.h"
+
+namespace dlc::rpc {
+
+using json = nlohmann::json;
+
+namespace {
+
+struct NoParams {};
+void from_json(const json&, NoParams&) {}
+
+core::PlanResult plan(const core::PlanParams& p, Call& call) {
+  // A git URL is planned from its clone; a folder must be named absolutely (the server's working
+  // directory is not the editor's).
+  if (!inspect::is_remote(p.workspace)) require_absolute(p.workspace);
+  return core::plan_workspace(p, call.progress(), call.cancel());
+}
+
+core::DoctorReport doctor(const NoParams&, Call& call) {
+  call.cancel().throw_if_cancelled();
+  return core::doctor();
+}
+
+}  // namespace
+
+void add_plan_methods(MethodTable& table) {
+  table.add("workspace/plan", &plan);
+  table.add("doctor", &doctor);
+}
+
+}  // namespace dlc::rpc
