@@ -1,5 +1,4 @@
 // The commands. Each asks the server and shows its answer; none decides anything about containers.
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -17,7 +16,6 @@ import {
   ExecResult,
   LogsParams,
   Methods,
-  Plan,
   PlanResult,
   ServiceInfo,
   UpParams,
@@ -29,19 +27,6 @@ import { statusView } from './statusView';
 
 export const DocScheme = 'dlcontainer';
 
-// Runs the binary for its JSON on stdout; its exit status says a verdict (doctor exits 1 when no GPU
-// container can be made), not a failure, so only unreadable output is an error.
-function runJson(binary: string, args: string[], signal: AbortSignal): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    execFile(binary, args, { signal, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      try {
-        resolve(JSON.parse(stdout));
-      } catch {
-        reject(new Error(`${binary} ${args.join(' ')} failed: ${(stderr || err?.message || '').trim()}`));
-      }
-    });
-  });
-}
 const PendingOpenKey = 'dlcontainer.pendingOpen';
 
 // Read-only documents for the plan, the doctor's report and logs.
@@ -285,7 +270,7 @@ export class Controller implements vscode.Disposable {
     // A new container is made from a plan: show it with its reasons and ask first. An existing one is
     // just started (or found running).
     if (status.state === 'none' && this.settings().get<boolean>('confirmPlan', true)) {
-      if (!(await this.confirmPlan(client, folder))) return undefined;
+      if (!(await this.confirmPlan(folder))) return undefined;
     }
     folder = folder!;
     this.setBusy(status.state === 'none' ? 'creating container…' : 'starting container…');
@@ -347,15 +332,9 @@ export class Controller implements vscode.Disposable {
     if (vscode.workspace.getWorkspaceFolder(uri)) await this.guarded(() => this.openInContainer(uri));
   }
 
-  private async confirmPlan(client: DlcClient, folder: vscode.WorkspaceFolder): Promise<boolean> {
-    let detail: string;
-    if (client.supports(Methods.plan)) {
-      const plan = await this.withProgress<PlanResult | Plan>('Planning the container', Methods.plan, { workspace: folder.uri.fsPath });
-      await this.docs.show(`plan-${folder.name}.md`, planMarkdown(plan, folder.uri.fsPath));
-      detail = planSummary(plan);
-    } else {
-      detail = `This dlcontainer server (${client.serverVersion}) does not plan; the container is made from the folder's .devcontainer/devcontainer.json as written.`;
-    }
+  private async confirmPlan(folder: vscode.WorkspaceFolder): Promise<boolean> {
+    const plan = await this.plan(folder);
+    const detail = planSummary(plan);
     const answer = await vscode.window.showInformationMessage(
       `Create a container for ${folder.name}?`,
       { modal: true, detail },
@@ -396,29 +375,23 @@ export class Controller implements vscode.Disposable {
     );
   }
 
-  async showPlan(): Promise<void> {
-    const folder = await this.folder();
-    if (!folder) return;
+  // The server's plan for the folder (workspace/plan, core::PlanResult), also opened as a document.
+  private async plan(folder: vscode.WorkspaceFolder): Promise<PlanResult> {
     await this.requireMethod(Methods.plan, 'plans');
-    const plan = await this.withProgress<PlanResult | Plan>('Planning the container', Methods.plan, { workspace: folder.uri.fsPath });
-    await this.docs.show(`plan-${folder.name}.md`, planMarkdown(plan, folder.uri.fsPath));
+    const answer = await this.withProgress<PlanResult>('Planning the container', Methods.plan, { workspace: folder.uri.fsPath });
+    await this.docs.show(`plan-${folder.name}.md`, planMarkdown(answer, folder.uri.fsPath));
+    return answer;
   }
 
-  // The host's checks: through the protocol when the server offers them, else the same binary's
-  // `doctor --json` (the same report, core::DoctorReport), so the fix button works either way.
+  async showPlan(): Promise<void> {
+    const folder = await this.folder();
+    if (folder) await this.plan(folder);
+  }
+
+  // The host's checks (core::DoctorReport), each with its fix.
   async doctor(): Promise<void> {
-    const client = await this.server.client();
-    let report: unknown;
-    if (client.supports(Methods.doctor)) {
-      report = await this.withProgress<unknown>('Checking this host', Methods.doctor, {});
-    } else {
-      const binary = this.server.binary().path;
-      report = await withServerProgress('Checking this host', async (_progress, token) => {
-        const controller = new AbortController();
-        token.onCancellationRequested(() => controller.abort());
-        return runJson(binary, ['doctor', '--json'], controller.signal);
-      });
-    }
+    await this.requireMethod(Methods.doctor, 'the doctor');
+    const report = await this.withProgress<unknown>('Checking this host', Methods.doctor, {});
     await this.docs.show('doctor.md', doctorMarkdown(report));
   }
 

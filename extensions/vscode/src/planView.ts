@@ -1,14 +1,8 @@
 // The plan as the user reads it before confirming: what will be used and why. The server makes the
 // decisions and writes their reasons; this only lays them out. Pure, so it is tested without VS Code.
-import { Plan, PlanDecision, PlanResult, SourceRef } from './protocol';
-
 // workspace/plan answers core::PlanResult ({workspace, plan, facts, dockerfile, image}), as
-// `dlcontainer plan --json` prints it; a bare resolve::Plan is taken too.
-export function asPlanResult(answer: PlanResult | Plan, folder = ''): PlanResult {
-  const a = answer as PlanResult;
-  if (a && typeof a.plan === 'object' && a.plan !== null) return a;
-  return { workspace: folder, plan: answer as Plan };
-}
+// `dlcontainer plan --json` prints it.
+import { Plan, PlanDecision, PlanResult, SourceRef } from './protocol';
 
 const where = (s: SourceRef) => (s.line ? `${s.file}:${s.line}` : s.file);
 
@@ -43,8 +37,7 @@ function cudaFact(p: Plan): string | undefined {
 }
 
 // The headline facts of a plan, in a fixed order, for the confirm dialog.
-export function planFacts(answer: PlanResult | Plan): Array<[string, string]> {
-  const r = asPlanResult(answer);
+export function planFacts(r: PlanResult): Array<[string, string]> {
   const p = r.plan;
   const facts: Array<[string, string]> = [];
   const add = (label: string, v: string | undefined) => {
@@ -62,9 +55,9 @@ export function planFacts(answer: PlanResult | Plan): Array<[string, string]> {
   return facts;
 }
 
-export function planSummary(answer: PlanResult | Plan): string {
-  const p = asPlanResult(answer).plan;
-  const facts = planFacts(answer).map(([k, v]) => `${k}: ${v}`);
+export function planSummary(r: PlanResult): string {
+  const p = r.plan;
+  const facts = planFacts(r).map(([k, v]) => `${k}: ${v}`);
   const reasons = (p.decisions ?? [])
     .map((d) => (typeof d === 'string' ? d : `${d.topic ? `${d.topic}: ` : ''}${d.choice ?? ''}${d.reason ? ` (${d.reason})` : ''}`))
     .slice(0, 8)
@@ -73,8 +66,7 @@ export function planSummary(answer: PlanResult | Plan): string {
   return [...facts, ...(reasons.length ? ['', 'Why:', ...reasons] : []), ...(warnings.length ? ['', ...warnings] : [])].join('\n');
 }
 
-export function planMarkdown(answer: PlanResult | Plan, folder: string): string {
-  const r = asPlanResult(answer, folder);
+export function planMarkdown(r: PlanResult, folder: string): string {
   const p = r.plan;
   const out = [`# dlcontainer plan for ${r.workspace || folder}`, ''];
   if (p.commitDate) out.push(`For the repository's HEAD of ${p.commitDate}.`, '');

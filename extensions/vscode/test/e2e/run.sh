@@ -10,7 +10,8 @@
 #   extensions/vscode/test/e2e/run.sh            # mnist's code on the local test image + Jupyter (fast)
 #   extensions/vscode/test/e2e/run.sh --example  # examples/mnist exactly as shipped (builds PyTorch)
 #   --keep leaves the container and the temporary folder for a look afterwards.
-# Environment: DLC_BINARY (default build/server/dlcontainer), DLC_CODE_SERVER_PREFIX (/opt/code-server).
+# Environment: DLC_BINARY (default build/server/dlcontainer), DLC_CODE_SERVER_PREFIX (/opt/code-server),
+# DLC_E2E_SHOTS (where the screenshots go; default docs/images).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 ext=$(cd "$here/../.." && pwd)
@@ -62,4 +63,4 @@ fi
 
 echo "==> driving VS Code"
 node "$here/drive.mjs" --code-server "$code_server" --vsix "$ext/dlcontainer.vsix" --binary "$binary" \
-  --workspace "$ws" --shots "$repo/docs/images" "${drive_args[@]}"
+  --workspace "$ws" --shots "${DLC_E2E_SHOTS:-$repo/docs/images}" "${drive_args[@]}"

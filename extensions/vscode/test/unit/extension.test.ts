@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as vscode from 'vscode';
 import { activate, deactivate, DlcExtensionApi } from '../../src/extension';
+import { planSummary } from '../../src/planView';
+import { PlanDecision, PlanResult } from '../../src/protocol';
 import { mock, openFolders } from '../mocks/vscode';
 import { requireServer, serverBinary, tempWorkspace, TempWorkspace, until } from '../support/server';
 
@@ -64,14 +66,27 @@ describe('opening a folder in a container', { concurrency: false }, () => {
     assert.equal(mock.statusItems[0].command, 'dlcontainer.showCommands');
   });
 
-  test('dismissing the confirm creates nothing', async (t) => {
+  test('the confirm shows the server\'s plan with its reasons; dismissing it creates nothing', async (t) => {
     if (!requireServer(t)) return;
     mock.answer = () => undefined;
     await vscode.commands.executeCommand('dlcontainer.openInContainer');
     const confirm = mock.messages.find((m) => /Create a container for paper\?/.test(m.message));
     assert.ok(confirm, 'a confirm was shown');
-    assert.deepEqual(confirm.options && (confirm.options as { modal?: boolean }).modal, true);
+    const options = confirm.options as { modal?: boolean; detail?: string };
+    assert.equal(options.modal, true);
     assert.deepEqual(confirm.items, ['Create Container']);
+    // The plan workspace/plan answered, as `dlcontainer plan --json` prints it for the same folder.
+    const plan = JSON.parse(execFileSync(serverBinary(), ['plan', ws.folder, '--json'], { encoding: 'utf8' })) as PlanResult;
+    assert.equal(plan.plan.mode, 'devcontainer');
+    assert.equal(options.detail, planSummary(plan));
+    const source = (plan.plan.decisions as PlanDecision[]).find((d) => d.topic === 'source')!;
+    assert.match(options.detail!, /^Image: its devcontainer\.json/);
+    assert.ok(options.detail!.includes(source.reason!), options.detail);
+    const doc = mock.documents.find((d) => d.uri.path === '/plan-paper.md');
+    assert.ok(doc, 'the plan was opened beside the dialog');
+    assert.ok(doc.text.startsWith(`# dlcontainer plan for ${ws.folder}`));
+    assert.ok(mock.progress.some((p) => p.title === 'Planning the container'));
+    mock.progress = [];
     assert.equal(ws.containers().length, 0);
     assert.equal(mock.progress.length, 0);
   });
