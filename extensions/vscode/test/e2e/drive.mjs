@@ -139,14 +139,16 @@ try {
   check('code-server installs the .vsix', /successfully installed/i.test(installed), installed.trim());
 
   const port = await freePort();
-  // Services reach the browser the way they do in a remote VS Code: through the editor's port
-  // forwarding (code-server's domain proxy: PORT.localhost:CS -> 127.0.0.1:PORT, path kept; chromium
-  // resolves *.localhost to loopback). Its default, /proxy/PORT/, strips the path prefix, which
-  // breaks an app such as Jupyter that serves from / with absolute links.
+  // Services reach the browser the way they do in a remote VS Code: asExternalUri maps the
+  // server's 127.0.0.1:PORT URL through the editor's port forwarding, here code-server's domain proxy
+  // (PORT.localhost:CS -> 127.0.0.1:PORT, path and the browser's Host header kept; chromium resolves
+  // *.localhost to loopback). code-server matches the whole Host header, port included. Its default,
+  // /proxy/PORT/, strips the path prefix, which breaks an app such as Jupyter that serves from /
+  // with absolute links; and a template of 127.0.0.1:{{port}} itself is not a URL code-server takes.
   env.VSCODE_PROXY_URI = `http://{{port}}.localhost:${port}/`;
   server = spawn(
     codeServer,
-    [...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--proxy-domain', '{{port}}.localhost',
+    [...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--proxy-domain', `{{port}}.localhost:${port}`,
       '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
     { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
@@ -324,7 +326,7 @@ try {
     }
     fs.rmSync(root, { recursive: true, force: true });
   } else {
-    log(`kept ${root} and the container`);
+    log(`kept ${root}, the workspace ${workspace} and its container`);
   }
 }
 console.log(`${passed} passed, ${failures.length} failed`);

@@ -44,7 +44,10 @@ echo "==> the extension: npm ci, package"
 (cd "$ext" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run -s package >/dev/null)
 
 work=$(mktemp -d /tmp/dlc-vscode-ws.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# With --keep the folder stays with its container (drive.mjs says where).
+keep=false
+for a in "${drive_args[@]}"; do [ "$a" = --keep ] && keep=true; done
+$keep || trap 'rm -rf "$work"' EXIT
 ws="$work/mnist"
 cp -r "$repo/examples/mnist" "$ws"
 if $example; then
