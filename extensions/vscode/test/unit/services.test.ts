@@ -3,6 +3,7 @@
 // VS Code's Python debugger reaches a debugpy that answers the Debug Adapter Protocol.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -105,6 +106,19 @@ describe('services through the extension', { concurrency: false }, () => {
     assert.equal((await fetch(api)).status, 403, 'the API refuses without the token');
     api.searchParams.set('token', url.searchParams.get('token')!);
     assert.equal((await fetch(api)).status, 200);
+    // Through an editor's port forwarding (code-server's PORT.localhost proxy, web VS Code), which
+    // keeps its own Host header: still served with the token, still refused without.
+    const proxied = (pathAndQuery: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.get({ host: url.hostname, port: url.port, path: pathAndQuery, headers: { host: `${url.port}.localhost:4000` }, timeout: 20_000 }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('timeout', () => req.destroy(new Error('no answer in 20 s')));
+        req.on('error', reject);
+      });
+    assert.equal(await proxied(`${url.pathname}${url.search}`), 200);
+    assert.equal(await proxied('/api/status'), 403);
     // Again: the same server, not a second one.
     await vscode.commands.executeCommand('dlcontainer.openJupyter');
     assert.equal(mock.externalUris[1]?.toString(), mock.externalUris[0].toString());
