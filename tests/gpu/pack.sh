@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs what a GPU host without Docker and without network needs from here: the Docker engine
 # (../shared/gpu-host/pack-engine.sh) and the dlcontainer binary with the libraries it links (all but
-# the C library and the C++ runtime, which the host has newer). Both land in .engine/, which git ignores;
+# the C library and the C++ runtime, which the host has newer), and the agent it injects into containers. Both land in .engine/, which git ignores;
 # carry that folder with the working tree and run tests/gpu/run.sh there. About 55 MB in all.
 # Usage: tests/gpu/pack.sh        (builds dlcontainer first when build/ exists)
 set -euo pipefail
@@ -16,7 +16,7 @@ if [ ! -s .engine/engine.tar.xz ]; then
 fi
 
 if [ -f build/build.ninja ]; then
-  CCACHE_DIR=${CCACHE_DIR:-/work/.ccache} ninja -C build -j2 dlcontainer >/dev/null
+  CCACHE_DIR=${CCACHE_DIR:-/work/.ccache} ninja -C build -j2 dlcontainer dlcontainer-agent >/dev/null
 fi
 bin=build/server/dlcontainer
 [ -x "$bin" ] || { echo "no $bin: build the project first (README: cmake + ninja)" >&2; exit 1; }
@@ -26,6 +26,8 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bin" "$work/libs"
 cp "$bin" "$work/bin/dlcontainer.real"
 strip --strip-debug "$work/bin/dlcontainer.real"
+# The static agent that services inject into containers is found beside the program.
+cp build/server/dlcontainer-agent "$work/bin/"
 ldd "$bin" | awk '/=>/ {print $3}' | sort -u | while read -r lib; do
   case "$(basename "$lib")" in
     libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|ld-linux*|libstdc++.so.*|libgcc_s.so.*) continue ;;

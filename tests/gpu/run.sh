@@ -85,6 +85,10 @@ run "$dlc" doctor
 doctor_rc=$?
 run "$dlc" doctor --json >/dev/null
 
+step "dlcontainer plan (a 2022 paper's pins, against this driver)"
+run "$dlc" plan tests/gpu/paper
+run "$dlc" plan tests/gpu/paper --driver 450.80.02
+
 step "the workspace's image"
 image=${DLC_GPU_IMAGE:-dlc-gpu/hostroot:latest}
 pyhome=${DLC_GPU_PYTHON_HOME:-/opt/torch}

@@ -2,11 +2,11 @@
 # TensorBoard has no Debian package and PyPI is out of reach here, so `dlcontainer tensorboard` is
 # checked on the GPU test host, whose /opt/torch/.venv has PyTorch and TensorBoard (docs/services.md).
 #
-#   tests/services/gpu-host.sh pack   here: .engine/engine.tar.xz (the Docker engine) and
-#                                     .engine/services.tar.xz (dlcontainer, its agent, their libraries)
-#   tests/services/gpu-host.sh run    there, from the repository root: starts the carried engine, makes an
-#                                     image of the host's own files, and in a workspace whose container
-#                                     runs the host's Python: writes scalars with torch.utils.tensorboard,
+#   tests/services/gpu-host.sh pack   here: tests/gpu/pack.sh (.engine/engine.tar.xz, the Docker engine, and
+#                                     .engine/dlcontainer.tar.xz: dlcontainer, its agent, their libraries)
+#   tests/services/gpu-host.sh run    there, from the repository root: starts the carried engine, in the GPU run's
+#                                     workspace (tests/gpu/workspace, the host's Python over a tiny root):
+#                                     trains on the GPU, writes scalars with torch.utils.tensorboard,
 #                                     starts TensorBoard with dlcontainer, reads the scalars' tags through
 #                                     the forwarded port, asks again (same URL), lists ports, stops it.
 # The run's log goes to $OUT/tensorboard-run.log (or /tmp). Exit status 0 when every check passed.
@@ -15,76 +15,60 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 
 pack() {
-  set -e
-  mkdir -p .engine
-  [ -s .engine/engine.tar.xz ] || /work/shared/gpu-host/pack-engine.sh .engine/engine.tar.xz
-  local work
-  work=$(mktemp -d)
-  mkdir -p "$work/bin" "$work/libs"
-  cp build/server/dlcontainer "$work/bin/dlcontainer.real"
-  strip --strip-debug "$work/bin/dlcontainer.real"
-  cp build/server/dlcontainer-agent "$work/bin/"
-  ldd build/server/dlcontainer | awk '/=>/ {print $3}' | sort -u | while read -r lib; do
-    case "$(basename "$lib")" in
-      libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|ld-linux*|libstdc++.so.*|libgcc_s.so.*) continue ;;
-    esac
-    cp -L "$lib" "$work/libs/"
-  done
-  cat > "$work/bin/dlcontainer" <<'WRAP'
-#!/bin/sh
-here=$(dirname "$(readlink -f "$0")")
-DLC_AGENT="$here/dlcontainer-agent" LD_LIBRARY_PATH="$here/../libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "$here/dlcontainer.real" "$@"
-WRAP
-  chmod +x "$work/bin/dlcontainer"
-  git rev-parse --short HEAD > "$work/COMMIT"
-  tar -C "$work" -cf - . | xz -T2 -6 > .engine/services.tar.xz
-  rm -rf "$work"
-  ls -l .engine
+  # One package for both GPU-host scripts (the carry limit is 64 MiB): tests/gpu/pack.sh puts dlcontainer,
+  # its agent and their libraries in .engine/dlcontainer.tar.xz beside the engine.
+  "$repo/tests/gpu/pack.sh"
 }
 
 run() {
   local log=${OUT:-/tmp}/tensorboard-run.log failed=0
   exec > >(tee "$log") 2>&1
   check() { if "$@"; then echo "PASS: $*"; else echo "FAIL: $*"; failed=1; fi; }
-  mkdir -p /opt/dlcontainer && tar -xJf .engine/services.tar.xz -C /opt/dlcontainer
-  local dlc=/opt/dlcontainer/bin/dlcontainer
+  local dlc=${DLC:-/opt/dlcontainer/bin/dlcontainer}
+  [ -x "$dlc" ] || { mkdir -p /opt/dlcontainer && tar -xJf .engine/dlcontainer.tar.xz -C /opt/dlcontainer; }
   echo "dlcontainer $($dlc --version) (commit $(cat /opt/dlcontainer/COMMIT))"
+  [ -x /opt/engine/bin/docker ] && export PATH=/opt/engine/bin:$PATH  # started by tests/gpu/run.sh
   if ! docker version >/dev/null 2>&1; then
-    mkdir -p /opt/engine && tar -xJf .engine/engine.tar.xz -C /opt/engine && /opt/engine/start-engine.sh || exit 2
+    [ -x /opt/engine/start-engine.sh ] || { mkdir -p /opt/engine && tar -xJf .engine/engine.tar.xz -C /opt/engine; }
+    /opt/engine/start-engine.sh || exit 2
     export PATH=/opt/engine/bin:$PATH
   fi
   docker version --format 'engine {{.Server.Version}}' || exit 2
   /opt/torch/.venv/bin/python -c 'import tensorboard, torch; print("tensorboard", tensorboard.__version__, "torch", torch.__version__)'
 
-  # An image of the host's own files: a tiny root, with the host's /usr (and its PyTorch) mounted read-only.
-  if ! docker image inspect dlc-services/hostroot:latest >/dev/null 2>&1; then
+  # The GPU run's workspace (tests/gpu/workspace: requires a GPU; the host's /usr and PyTorch mounted
+  # read-only over a tiny imported root), copied so that its runs/ folder is the run's own.
+  if ! docker image inspect dlc-gpu/hostroot:latest >/dev/null 2>&1; then
     local root
     root=$(mktemp -d)
     mkdir -p "$root/etc" "$root/tmp" "$root/root" "$root/usr"
     chmod 1777 "$root/tmp"
-    for d in bin sbin lib lib64; do [ -L "/$d" ] && ln -s "usr/$d" "$root/$d"; done
     printf 'root:x:0:0:root:/root:/bin/bash\n' > "$root/etc/passwd"
     printf 'root:x:0:\n' > "$root/etc/group"
-    tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' - dlc-services/hostroot:latest
+    tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' - dlc-gpu/hostroot:latest
     rm -rf "$root"
   fi
   local ws=/tmp/tb-ws
-  rm -rf "$ws" && mkdir -p "$ws/.devcontainer"
-  cat > "$ws/.devcontainer/devcontainer.json" <<'JSON'
-{
-  "image": "dlc-services/hostroot:latest",
-  "remoteUser": "root",
-  "mounts": ["source=/usr,target=/usr,type=bind,readonly", "source=/opt/torch,target=/opt/torch,type=bind,readonly"],
-  "containerEnv": {"PATH": "/opt/torch/.venv/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
-}
-JSON
+  rm -rf "$ws" && mkdir -p "$ws" && cp -r tests/gpu/workspace/.devcontainer "$ws/"
   $dlc up "$ws" || exit 2
-  $dlc exec -w "$ws" -- python -c '
+  local trained
+  trained=$($dlc exec -w "$ws" -- python -c '
+import torch
 from torch.utils.tensorboard import SummaryWriter
+dev = "cuda" if torch.cuda.is_available() else "cpu"
+torch.manual_seed(0)
+x = torch.randn(4096, 64, device=dev); y = (x.sum(1, keepdim=True) > 0).float()
+model = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 1)).to(dev)
+opt = torch.optim.Adam(model.parameters(), 1e-2)
 w = SummaryWriter("runs/exp1")
-for step in range(5): w.add_scalar("train/loss", 1.0 / (step + 1), step)
+for step in range(50):
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x), y)
+    opt.zero_grad(); loss.backward(); opt.step()
+    w.add_scalar("train/loss", loss.item(), step)
 w.close()
-print("wrote runs/exp1")'
+print("trained on", dev, torch.cuda.get_device_name(0) if dev == "cuda" else "", "final loss", round(loss.item(), 4), "; wrote runs/exp1")')
+  echo "$trained"
+  check sh -c "echo '$trained' | grep -q 'trained on cuda'"
   local first second url port
   first=$($dlc tensorboard "$ws" --json)
   echo "$first"
@@ -95,7 +79,8 @@ print("wrote runs/exp1")'
   check sh -c "echo '$first' | grep -q '\"via\": \"forwarded\"'"
   local tags=""
   for _ in $(seq 1 60); do
-    tags=$(curl -sf "http://127.0.0.1:$port/data/plugin/scalars/tags" || true)
+    tags=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
+      "http://127.0.0.1:$port/data/plugin/scalars/tags" 2>/dev/null || true)
     echo "$tags" | grep -q 'train/loss' && break
     sleep 1
   done

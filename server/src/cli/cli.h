@@ -40,4 +40,10 @@ void add_serve_commands(CLI::App& app, Context& ctx);
 void add_service_commands(CLI::App& app, Context& ctx);
 void add_plan_commands(CLI::App& app, Context& ctx);
 
+void add_pycharm_commands(CLI::App& app, Context& ctx);
+
+// Runs a command in the workspace's container with this terminal's streams, passing ^C, TERM, HUP
+// and window changes on; returns its exit status (workspace_commands.cpp).
+int run_exec(Context& ctx, core::ExecParams params, bool force_tty, bool no_tty);
+
 }  // namespace dlc::cli

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   cli::Context ctx;
   cli::add_workspace_commands(app, ctx);
   cli::add_gpu_commands(app, ctx);
+  cli::add_pycharm_commands(app, ctx);
   cli::add_serve_commands(app, ctx);
   cli::add_service_commands(app, ctx);
   cli::add_plan_commands(app, ctx);

@@ -58,6 +58,8 @@ void on_signal(int sig) {
   [[maybe_unused]] auto n = ::write(g_signal_pipe[1], &c, 1);
 }
 
+}  // namespace
+
 int run_exec(Context& ctx, core::ExecParams params, bool force_tty, bool no_tty) {
   bool tty = force_tty || (!no_tty && ::isatty(0) && ::isatty(1));
   params.tty = tty;
@@ -98,8 +100,6 @@ int run_exec(Context& ctx, core::ExecParams params, bool force_tty, bool no_tty)
   if (tty && ::isatty(0)) raw.emplace(0);
   return workspaces.exec(params, io);
 }
-
-}  // namespace
 
 void add_workspace_commands(CLI::App& app, Context& ctx) {
   {

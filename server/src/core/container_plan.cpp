@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "core/ide_container.h"
 #include "core/workspace.h"
 #include "services/services.h"
 #include "support/error.h"
@@ -155,6 +156,7 @@ engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::stri
   s.mounts.push_back(workspace);
   for (const auto& m : c.mounts) s.mounts.push_back(m);
   for (const auto& m : ra.volumes) s.mounts.push_back(m);
+  add_ide_options(ws, s, pick_port);  // the interpreter's mirror, IDE helpers, SSH (core/ide_container.h)
   s.working_dir = ws.remote_workspace_folder;
 
   for (const auto& p : ra.publish) add_port(s.ports, p, pick_port);

@@ -27,6 +27,9 @@ void add_service_methods(MethodTable& table);
 // not the editor's, so a relative folder would name the wrong one.
 void require_absolute(const std::string& workspace);
 
+// ide/interpreter, ide/sshConfig: the container's Python for an IDE, and its SSH Host entry.
+void add_interpreter_methods(MethodTable& table);
+
 // workspace/didChangeStatus: an engine event changed a workspace's container.
 struct DidChangeStatusParams {
   std::string workspace;

@@ -375,17 +375,6 @@ void InProcessForwarders::stop_all() {
   forwarders_.clear();
 }
 
-std::vector<Forward> InProcessForwarders::list() {
-  std::lock_guard lock(mu_);
-  std::vector<Forward> out;
-  for (const auto& [key, fwd] : forwarders_) {
-    Forward f = fwd->forward();
-    f.pid = ::getpid();
-    out.push_back(f);
-  }
-  return out;
-}
-
 void serve_forward(const engine::Engine& engine, const PortForwarder::Options& options,
                    const std::function<void(const Forward&)>& on_ready, const CancelToken& cancel) {
   PortForwarder fwd(engine, options);

@@ -90,8 +90,6 @@ class InProcessForwarders : public Forwarders {
   // Stops this process's forwards to one container (it stopped: its ports are gone); how many.
   int stop(const std::string& container_id);
   void stop_all();
-  // This process's forwards now.
-  std::vector<Forward> list();
 
  private:
   std::mutex mu_;

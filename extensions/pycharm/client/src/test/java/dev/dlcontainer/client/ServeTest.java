@@ -1,0 +1,213 @@
+package dev.dlcontainer.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.dlcontainer.client.Protocol.ExecResult;
+import dev.dlcontainer.client.Protocol.InitializeResult;
+import dev.dlcontainer.client.Protocol.InterpreterResult;
+import dev.dlcontainer.client.Protocol.StatusChange;
+import dev.dlcontainer.client.Protocol.UpResult;
+import dev.dlcontainer.client.Protocol.WorkspaceStatus;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client against a real {@code dlcontainer serve --stdio} and the real Docker engine, the way the
+ * plugin uses it. The binary comes from -Ddlc.binary (the ctest entry passes the build's).
+ */
+class ServeTest {
+  static final String PYTHON_IMAGE = "dlc-test/python:latest";
+
+  private Path binary;
+  private Path root;
+  private Path workspace;
+  private DlcontainerClient client;
+
+  static boolean inCi() {
+    return "true".equals(System.getenv("CI"));
+  }
+
+  /** A missing prerequisite fails under CI=true and skips elsewhere, as the C++ suite does. */
+  static void require(boolean ok, String why) {
+    if (ok) return;
+    if (inCi()) fail("CI=true and " + why);
+    Assumptions.assumeTrue(false, why);
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    String b = System.getProperty("dlc.binary", System.getenv().getOrDefault("DLC_BINARY", ""));
+    require(!b.isEmpty() && Files.isExecutable(Path.of(b)), "no dlcontainer binary (-Ddlc.binary)");
+    binary = Path.of(b);
+    root = Files.createTempDirectory("dlc-java-");
+    workspace = root.resolve("paper");
+    Files.createDirectories(workspace.resolve(".devcontainer"));
+    Files.writeString(workspace.resolve(".devcontainer/devcontainer.json"), "{\"image\": \"" + PYTHON_IMAGE + "\"}");
+    client = DlcontainerClient.launch(binary, line -> System.err.println("[serve] " + line));
+    InitializeResult init = client.initialize("dlcontainer-pycharm-tests", "0");
+    assertEquals("dlcontainer", init.serverInfo().name());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (client != null) client.close();
+    if (binary != null && workspace != null) {
+      // Whatever a test left: its container goes (the CLI is the simplest independent way).
+      Process p = new ProcessBuilder(binary.toString(), "down", "--remove", workspace.toString()).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      p.waitFor(60, TimeUnit.SECONDS);
+    }
+    if (root != null) {
+      try (Stream<Path> walk = Files.walk(root)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private void requireEngine() throws IOException {
+    try {
+      DlcontainerClient.await(client.list());
+    } catch (RpcException e) {
+      require(!e.errorName().startsWith("engine"), "no Docker engine: " + e.getMessage());
+      throw new IOException(e);
+    }
+  }
+
+  @Test
+  void initializeListsTheWorkspaceMethods() {
+    for (String m : List.of("workspace/up", "workspace/status", "workspace/exec", "workspace/down", "ide/interpreter", "ide/sshConfig")) {
+      assertTrue(client.offers(m), m + " in " + client.methods());
+    }
+    assertFalse(client.offers("no/such/method"));
+  }
+
+  @Test
+  void errorsCarryTheStandardCodeOrOursWithAHint() throws Exception {
+    RpcException relative = assertThrows(RpcException.class, () -> DlcontainerClient.await(client.status("paper")));
+    assertEquals(RpcException.INVALID_PARAMS, relative.code());
+    assertFalse(relative.hint().isEmpty());
+
+    requireEngine();
+    RpcException none = assertThrows(RpcException.class,
+        () -> DlcontainerClient.await(client.exec(workspace.toString(), List.of("true"))));
+    assertEquals("containerNotFound", none.errorName());
+    assertTrue(none.code() >= 1000 && none.code() < 1100, "code " + none.code());
+    assertTrue(none.userText().contains("dlcontainer up"), none.userText());
+
+    RpcException unknown = assertThrows(RpcException.class,
+        () -> DlcontainerClient.await(client.call("no/such/method", null, Object.class)));
+    assertEquals(RpcException.METHOD_NOT_FOUND, unknown.code());
+  }
+
+  @Test
+  void upExecStatusAndAStatusChangeArriveAsThePluginSeesThem() throws Exception {
+    requireEngine();
+    BlockingQueue<StatusChange> changes = new LinkedBlockingQueue<>();
+    client.onStatusChange(changes::add);
+    String ws = workspace.toString();
+    assertEquals("none", DlcontainerClient.await(client.status(ws)).state());
+
+    UpResult up = DlcontainerClient.await(client.up(ws, false));
+    assertEquals("success", up.outcome());
+    assertEquals("created", up.action());
+    WorkspaceStatus s = DlcontainerClient.await(client.status(ws));
+    assertTrue(s.running());
+    assertEquals(up.containerId(), s.containerId());
+    assertTrue(IdeSettings.statusLine(s).startsWith("running · " + up.containerName()));
+
+    ExecResult r = DlcontainerClient.await(client.exec(ws, List.of("python3", "-c", "import sys; print(6*7); sys.exit(3)")));
+    assertEquals(3, r.exitCode());
+    assertEquals("42\n", r.stdout());
+
+    // The engine's "start" of this container reaches the client without a poll.
+    StatusChange change = null;
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); System.nanoTime() < end;) {
+      StatusChange c = changes.poll(1, TimeUnit.SECONDS);
+      if (c != null && ws.equals(c.workspace()) && "start".equals(c.event())) {
+        change = c;
+        break;
+      }
+    }
+    assertTrue(change != null, "no workspace/didChangeStatus for the start");
+    assertEquals(up.containerId(), change.containerId());
+  }
+
+  @Test
+  void cancellingAnExecStopsItInTheContainer() throws Exception {
+    requireEngine();
+    String ws = workspace.toString();
+    DlcontainerClient.await(client.up(ws, false));
+    CompletableFuture<ExecResult> slow = client.exec(ws, List.of("sleep", "313"));
+    Thread.sleep(1500);
+    slow.cancel(true);
+    // The server stops the process: bounded wait until no `sleep 313` remains.
+    boolean gone = false;
+    for (int i = 0; i < 40 && !gone; ++i) {
+      ExecResult ps = DlcontainerClient.await(client.exec(ws, List.of("sh", "-c",
+          "for d in /proc/[0-9]*; do tr '\\0' ' ' < $d/cmdline; echo; done 2>/dev/null")));
+      gone = !ps.stdout().contains("sleep 313");
+      if (!gone) Thread.sleep(250);
+    }
+    assertTrue(gone, "the cancelled command still runs in the container");
+  }
+
+  @Test
+  void interpreterIsRegisteredFromTheServersAnswer() throws Exception {
+    requireEngine();
+    String ws = workspace.toString();
+    InterpreterResult r = DlcontainerClient.await(client.interpreter(ws, List.of()));
+    WorkspaceStatus s = DlcontainerClient.await(client.status(ws));
+    IdeSettings.Interpreter interp = IdeSettings.interpreter(r, s.containerName());
+    assertEquals(workspace.resolve(".dlcontainer/bin/python").toString(), interp.homePath());
+    assertTrue(interp.pathMappings().isEmpty(), "mirrored by default: " + interp.pathMappings());
+    assertTrue(interp.name().startsWith("dlcontainer: Python 3."), interp.name());
+
+    // What PyCharm then does with it: run it as a local interpreter.
+    Path script = workspace.resolve("hello.py");
+    Files.writeString(script, "import os\nprint(os.getcwd(), input().upper())\n");
+    Process p = new ProcessBuilder(interp.homePath(), script.toString()).directory(workspace.toFile()).start();
+    p.getOutputStream().write("from pycharm\n".getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    assertEquals(ws + " FROM PYCHARM\n", out);
+  }
+
+  @Test
+  void interpreterRefusesARelativeFolderAndSshSaysHowToTurnItOn() throws Exception {
+    RpcException relative = assertThrows(RpcException.class,
+        () -> DlcontainerClient.await(client.interpreter("paper", List.of())));
+    assertEquals(RpcException.INVALID_PARAMS, relative.code());
+    assertFalse(Files.exists(workspace.resolve(".dlcontainer")));
+
+    requireEngine();
+    RpcException off = assertThrows(RpcException.class, () -> DlcontainerClient.await(client.sshConfig(workspace.toString())));
+    assertEquals("configInvalid", off.errorName());
+    assertTrue(off.userText().contains("\"ssh\": true"), off.userText());
+    assertEquals("none", DlcontainerClient.await(client.status(workspace.toString())).state());
+  }
+
+  @Test
+  void shutdownThenExitEndsTheServerCleanly() throws Exception {
+    assertEquals(0, client.shutdown(30));
+    client = null;
+  }
+}

@@ -1,0 +1,8 @@
+rootProject.name = "dlcontainer-pycharm"
+
+pluginManagement {
+    repositories {
+        gradlePluginPortal()
+        mavenCentral()
+    }
+}
