@@ -18,4 +18,7 @@ echo "==> node tools (tests/node)"
 echo "==> C++ tests"
 ctest --test-dir build --output-on-failure -j 2 --timeout 600
 
+echo "==> VS Code extension: .vsix, and its tests against the real server (extensions/vscode/test/ci.sh)"
+extensions/vscode/test/ci.sh build/server/dlcontainer
+
 echo "==> all tests passed in $(( $(date +%s) - start ))s"

@@ -385,7 +385,12 @@ ServiceInfo Services::jupyter(const JupyterOptions& options) {
   std::string token = random_token();
   std::vector<std::string> cmd{program, "--no-browser", "--ip=" + bind_address(info.container_port),
                                "--port=" + std::to_string(info.container_port), "--port-retries=0",
-                               "--notebook-dir=" + target_.workspace_folder};
+                               "--notebook-dir=" + target_.workspace_folder,
+                               // An editor's port forwarding (web and remote VS Code, code-server) keeps
+                               // its own Host header, which Jupyter's DNS-rebinding check refuses with 403;
+                               // the token, always set, is what guards the server. (NotebookApp: the
+                               // classic notebook 6; ServerApp: jupyter_server's lab and notebook 7.)
+                               "--NotebookApp.allow_remote_access=True", "--ServerApp.allow_remote_access=True"};
   if (target_.user == "root" || target_.user == "0") cmd.push_back("--allow-root");
   progress_.begin("Starting Jupyter (" + info.detail + ")");
   // The token goes in the environment: a command line is readable by every user in the container.

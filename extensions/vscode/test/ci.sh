@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The VS Code extension in the suite (scripts/test.sh): installs its npm packages, type-checks, builds
+# the .vsix, and runs its unit tests (node's test runner) against the given dlcontainer binary and the
+# real Docker engine. Usage: extensions/vscode/test/ci.sh BUILD/server/dlcontainer
+# With DLC_E2E=1 it then runs the end-to-end test in code-server too (test/e2e/run.sh: installs
+# code-server and chromium on first use, ~6 minutes of downloads; the run itself ~1.5 minutes).
+set -euo pipefail
+binary=$(readlink -f "${1:?usage: ci.sh PATH/TO/dlcontainer}")
+cd "$(dirname "$0")/.."
+PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null
+npm run -s typecheck
+npm run -s package >/dev/null
+test/images/build.sh
+echo "built $(pwd)/dlcontainer.vsix ($(stat -c %s dlcontainer.vsix) bytes)"
+DLC_BINARY="$binary" npm test
+if [ "${DLC_E2E:-0}" = 1 ]; then
+  echo "==> the end-to-end test in code-server (DLC_E2E=1)"
+  DLC_BINARY="$binary" test/e2e/run.sh
+fi

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# End-to-end test of the VS Code extension in a real VS Code: code-server 4.100.3 (VS Code 1.100.3)
+# with the built .vsix installed, driven headless by Debian's chromium through playwright-core,
+# against the real dlcontainer server and Docker engine. It opens a copy of examples/mnist, runs
+# "Open Folder in GPU Container" from the command palette, checks the container (status bar text and
+# `docker ps` by label), runs "Open Jupyter" and checks that the Jupyter page loads; the screenshots
+# of each step go to docs/images/.
+#
+# Usage (as root on Debian 12, after scripts/setup.sh):
+#   extensions/vscode/test/e2e/run.sh            # mnist's code on the local test image + Jupyter (fast)
+#   extensions/vscode/test/e2e/run.sh --example  # examples/mnist exactly as shipped (builds PyTorch)
+#   --keep leaves the container and the temporary folder for a look afterwards.
+# Environment: DLC_BINARY (default build/server/dlcontainer), DLC_CODE_SERVER_PREFIX (/opt/code-server),
+# DLC_E2E_SHOTS (where the screenshots go; default docs/images).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+ext=$(cd "$here/../.." && pwd)
+repo=$(cd "$ext/../.." && pwd)
+prefix=${DLC_CODE_SERVER_PREFIX:-/opt/code-server}
+example=false
+drive_args=()
+for a in "$@"; do
+  case "$a" in
+    --example) example=true ;;
+    --keep) drive_args+=(--keep) ;;
+    *) echo "unknown argument $a" >&2; exit 2 ;;
+  esac
+done
+
+code_server="$prefix/node_modules/.bin/code-server"
+if [ ! -x "$code_server" ] || ! command -v chromium >/dev/null; then
+  echo "==> installing code-server 4.100.3 and chromium into $prefix"
+  "$here/install-code-server.sh" "$prefix"
+fi
+
+binary=${DLC_BINARY:-$repo/build/server/dlcontainer}
+if [ -z "${DLC_BINARY:-}" ]; then
+  echo "==> building dlcontainer"
+  cmake -S "$repo" -B "$repo/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  ninja -C "$repo/build" dlcontainer >/dev/null
+fi
+
+echo "==> the extension: npm ci, package"
+(cd "$ext" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run -s package >/dev/null)
+
+work=$(mktemp -d /tmp/dlc-vscode-ws.XXXXXX)
+# With --keep the folder stays with its container (drive.mjs says where).
+keep=false
+for a in "${drive_args[@]}"; do [ "$a" = --keep ] && keep=true; done
+$keep || trap 'rm -rf "$work"' EXIT
+ws="$work/mnist"
+cp -r "$repo/examples/mnist" "$ws"
+if $example; then
+  # As scripts/demo.sh: where Docker Hub is out of reach, a local debootstrap of bookworm stands in
+  # for debian:bookworm-slim.
+  if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1 && ! docker pull -q debian:bookworm-slim >/dev/null 2>&1; then
+    echo "==> Docker Hub is out of reach: tagging a local debootstrap of bookworm as debian:bookworm-slim"
+    "$repo/tests/images/build.sh" bookworm
+    docker tag dlc-test/bookworm:latest debian:bookworm-slim
+  fi
+else
+  "$ext/test/images/build.sh"
+  rm -rf "$ws/.devcontainer"
+  cp -r "$here/devcontainer" "$ws/.devcontainer"
+fi
+
+echo "==> driving VS Code"
+node "$here/drive.mjs" --code-server "$code_server" --vsix "$ext/dlcontainer.vsix" --binary "$binary" \
+  --workspace "$ws" --shots "${DLC_E2E_SHOTS:-$repo/docs/images}" "${drive_args[@]}"
