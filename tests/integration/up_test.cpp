@@ -196,6 +196,32 @@ TEST(Up, RunArgsAndContainerSettingsReachTheContainer) {
   EXPECT_NE(pid1.out, "sh\n");
 }
 
+TEST(Up, ExtraMountsJoinANewContainerAndAMissingSourceChangesNothing) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.devcontainer(image_config());
+  Workspace data("data");
+  data.write("train/0001.txt", "a sample\n");
+
+  auto missing = dlc({"up", ws.str(), "--mount", "type=bind,source=" + data.str() + "/nowhere,target=/data"});
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.err.find("nowhere does not exist"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("hint: "), std::string::npos) << missing.err;
+  EXPECT_TRUE(ws.containers(engine).empty());
+  auto malformed = dlc({"up", ws.str(), "--mount", "source=" + data.str() + ",target=relative"});
+  EXPECT_EQ(malformed.status, 1);
+  EXPECT_NE(malformed.err.find("target must be an absolute path"), std::string::npos) << malformed.err;
+  EXPECT_TRUE(ws.containers(engine).empty());
+
+  up_json(ws, {"--mount", "type=bind,source=" + data.str() + ",target=/data,readonly"});
+  auto read = dlc({"exec", "-w", ws.str(), "--", "cat", "/data/train/0001.txt"});
+  EXPECT_EQ(read.status, 0) << read.err;
+  EXPECT_EQ(read.out, "a sample\n");
+  auto write = dlc({"exec", "-w", ws.str(), "--", "touch", "/data/new"});
+  EXPECT_NE(write.status, 0) << "a readonly mount took a write";
+  EXPECT_FALSE(std::filesystem::exists(data.path() / "new"));
+}
+
 TEST(Exec, PassesExitStatusStdinAndSeparateStreams) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;

@@ -112,6 +112,8 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--no-cache", params->no_cache, "build without the layer cache");
     cmd->add_option("--gpus", params->gpus, "GPUs for a new container: all, a count, device=0,1 or UUIDs, or none");
     cmd->add_option("--gpu-attach", params->gpu_attach, "how GPUs are attached: auto, toolkit, cdi, direct, none");
+    cmd->add_option("--mount", params->mounts, "another mount for a new container, as devcontainer.json writes one: "
+                                               "type=bind,source=/data,target=/data[,readonly] (repeatable)");
     cmd->add_flag("--json", *json, "print one JSON result object");
     cmd->callback([&ctx, params, json] {
       TerminalProgress progress(/*quiet=*/false);

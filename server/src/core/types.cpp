@@ -28,6 +28,7 @@ void from_json(const json& j, UpParams& p) {
   get_if(j, "noCache", p.no_cache);
   get_if(j, "gpus", p.gpus);
   get_if(j, "gpuAttach", p.gpu_attach);
+  get_if(j, "mounts", p.mounts);
 }
 
 void to_json(json& j, const UpResult& r) {

@@ -118,6 +118,23 @@ struct InvalidateOnExit {
   ~InvalidateOnExit() { cache.invalidate(folder); }
 };
 
+// A mount given beside devcontainer.json (`up --mount`, an editor's setting): its form, and a bind
+// source that exists (the engine would otherwise fail late, or create an empty folder as root).
+engine::Mount extra_mount(const std::string& text) {
+  engine::Mount mount;
+  try {
+    mount = config::parse_mount(nlohmann::json(text));
+  } catch (const Error& e) {
+    throw Error(ErrorCode::InvalidArgument, "--mount " + text + ": " + e.what(),
+                "write type=bind,source=/host/path,target=/container/path[,readonly]");
+  }
+  if (mount.type == "bind" && !fs::exists(mount.source)) {
+    throw Error(ErrorCode::PathNotFound, "--mount " + text + ": " + mount.source + " does not exist",
+                "create it, or give the host folder that holds the data");
+  }
+  return mount;
+}
+
 }  // namespace
 
 std::shared_ptr<std::mutex> Workspaces::lock_for(const std::string& workspace) {
@@ -142,6 +159,8 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   result.remote_workspace_folder = ws.remote_workspace_folder;
 
   auto existing = find_container(engine_, folder);
+  // Mounts asked for by this call are checked before anything is made; they join a new container.
+  for (const auto& m : params.mounts) ws.config.mounts.push_back(extra_mount(m));
   // GPUs are decided before any image work: a GPU the host cannot give refuses here, with nothing made.
   std::optional<GpuPlan> gpus;
   if (!existing || params.rebuild) gpus = plan_gpus(engine_, ws, params);

@@ -37,6 +37,9 @@ struct UpParams {
   bool no_cache = false;        // build without the engine's layer cache
   std::string gpus;             // GPU selection over devcontainer.json's: all, 2, device=0,1, none; "" : as configured
   std::string gpu_attach;       // auto | toolkit | cdi | direct | none; "" : as configured, else auto
+  // Mounts beyond devcontainer.json's (datasets, caches), written as its `mounts` are:
+  // "type=bind,source=/data,target=/data[,readonly]". They go into a container when it is created.
+  std::vector<std::string> mounts;
 };
 
 struct UpResult {
