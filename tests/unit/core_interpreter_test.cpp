@@ -12,6 +12,7 @@
 #include "core/ide_container.h"
 #include "core/interpreter.h"
 #include "support/error.h"
+#include "support/shell.h"
 
 namespace dlc::core {
 namespace {
@@ -59,7 +60,7 @@ std::string through_sh(const std::string& quoted) {
 
 TEST(ShQuote, SurvivesSpacesQuotesAndDollars) {
   for (std::string word : {"/tmp/my paper", "it's", "$HOME `id` \"x\"", "a\\b", ""}) {
-    EXPECT_EQ(through_sh(sh_quote(word)), word) << word;
+    EXPECT_EQ(through_sh(shell_quote(word)), word) << word;
   }
 }
 

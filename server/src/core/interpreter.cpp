@@ -11,6 +11,7 @@
 #include "core/ide_container.h"
 #include "services/reverse.h"
 #include "support/error.h"
+#include "support/shell.h"
 
 namespace dlc::core {
 
@@ -64,21 +65,12 @@ void write_executable(const fs::path& path, const std::string& content) {
 
 }  // namespace
 
-std::string sh_quote(const std::string& word) {
-  std::string out = "'";
-  for (char c : word) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
-
 std::string wrapper_script(const std::string& dlcontainer_binary, const fs::path& workspace) {
   return "#!/bin/sh\n"
          "# Written by `dlcontainer interpreter`: the Python of this workspace's container, for any IDE\n"
          "# (PyCharm: Add Interpreter > Local > Existing, or System Interpreter). Arguments, input, output,\n"
          "# exit status and signals pass through. Run `dlcontainer interpreter` again if dlcontainer moves.\n"
-         "exec " + sh_quote(dlcontainer_binary) + " python --workspace " + sh_quote(workspace.string()) + " -- \"$@\"\n";
+         "exec " + shell_quote(dlcontainer_binary) + " python --workspace " + shell_quote(workspace.string()) + " -- \"$@\"\n";
 }
 
 std::map<std::string, std::string> forwarded_environment(const std::map<std::string, std::string>& env) {

@@ -73,8 +73,6 @@ PythonLaunch prepare_python(Workspaces& workspaces, const PythonParams& params,
 
 // The wrapper script for a workspace: `exec <dlcontainer> python --workspace <folder> -- "$@"`.
 std::string wrapper_script(const std::string& dlcontainer_binary, const std::filesystem::path& workspace);
-// A word quoted for /bin/sh.
-std::string sh_quote(const std::string& word);
 
 // The host variables that travel into the container: all but those that describe the host itself
 // (PATH, HOME, USER, SHELL, locale, XDG_*, SSH_*, LD_*, VIRTUAL_ENV, CONDA_*, DLC_*, ...).

@@ -1,19 +1,18 @@
 #include "resolve/dockerfile.h"
 
 #include "support/hash.h"
+#include "support/shell.h"
 
 namespace dlc::resolve {
 
 using json = nlohmann::json;
 
 std::string shell_quote(const std::string& word) {
-  std::string out = "'";
-  for (char c : word) {
-    if (c == '\'') out += "'\\''";
-    else if (c == '\n' || c == '\r') out += ' ';  // a Dockerfile instruction is one line
-    else out += c;
+  std::string line = word;
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';  // a Dockerfile instruction is one line
   }
-  return out + "'";
+  return dlc::shell_quote(line);
 }
 
 namespace {

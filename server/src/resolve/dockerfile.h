@@ -27,7 +27,7 @@ std::string plan_image_tag(const std::string& dockerfile);
 // customizations.dlcontainer and hostRequirements.gpu when the plan uses a GPU.
 nlohmann::json render_devcontainer(const Plan& plan, const std::string& name);
 
-// Quotes a word for /bin/sh.
+// Quotes a word for /bin/sh on one Dockerfile line (line breaks become spaces).
 std::string shell_quote(const std::string& word);
 
 }  // namespace dlc::resolve

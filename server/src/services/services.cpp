@@ -12,6 +12,7 @@
 #include "services/agent_inject.h"
 #include "services/probe.h"
 #include "support/error.h"
+#include "support/shell.h"
 
 namespace dlc::services {
 
@@ -45,13 +46,6 @@ std::string random_token() {
   std::string out;
   for (unsigned char b : bytes) out += hex[b >> 4], out += hex[b & 15];
   return out;
-}
-
-// Single quotes for sh.
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 std::string last_lines(const std::string& text, int n) {
@@ -241,8 +235,8 @@ int Services::spawn(const std::string& kind, int port, const std::vector<std::st
   log = base + ".log";
   status_file = base + ".status";
   std::vector<std::string> argv{"/bin/sh", "-c",
-                                "umask 077; mkdir -p " + std::string(kStateDir) + " && : > " + quote(log) + " && rm -f " +
-                                    quote(status_file) + " && exec \"$@\"",
+                                "umask 077; mkdir -p " + std::string(kStateDir) + " && : > " + shell_quote(log) + " && rm -f " +
+                                    shell_quote(status_file) + " && exec \"$@\"",
                                 "sh", agent_, "spawn", "--log", log, "--status", status_file, "--cwd",
                                 target_.workspace_folder, "--"};
   argv.insert(argv.end(), cmd.begin(), cmd.end());
@@ -261,7 +255,7 @@ void Services::wait_listening(const std::string& kind, int port, int pid, const 
                          "--timeout", std::to_string(seconds)},
                         "0", &status);
   if (status == 0) return;
-  std::string said = run({"/bin/sh", "-c", "tail -n 15 " + quote(log) + " 2>/dev/null || cat " + quote(log)}, "0", nullptr);
+  std::string said = run({"/bin/sh", "-c", "tail -n 15 " + shell_quote(log) + " 2>/dev/null || cat " + shell_quote(log)}, "0", nullptr);
   std::string what = status == agent::kExitGone ? kind + " ended before it listened on port " + std::to_string(port)
                                                  : kind + " did not listen on port " + std::to_string(port) + " within " +
                                                        std::to_string(static_cast<int>(seconds)) + "s";
@@ -277,7 +271,7 @@ void Services::save(const ServiceInfo& info, const json& extra) {
                      std::to_string(info.pid) + ".json";
   // One record per port: older ones of the same kind and port go.
   std::string script = "umask 077; mkdir -p " + std::string(kStateDir) + " && rm -f " + kStateDir + "/" + info.kind +
-                       "-" + std::to_string(info.container_port) + ".*.json && cat > " + quote(file);
+                       "-" + std::to_string(info.container_port) + ".*.json && cat > " + shell_quote(file);
   run({"/bin/sh", "-c", script}, target_.user, nullptr, record.dump() + "\n");
 }
 
@@ -460,7 +454,7 @@ ServiceInfo Services::tensorboard(const TensorBoardOptions& options) {
   auto find = [&] {
     int status = 0;
     std::string out = run({"/bin/sh", "-c",
-                           "command -v tensorboard || { " + quote(python()) +
+                           "command -v tensorboard || { " + shell_quote(python()) +
                                " -c 'import tensorboard' 2>/dev/null && echo module; }; true"},
                           target_.user, &status);
     return last_lines(out, 1);
