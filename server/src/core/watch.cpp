@@ -26,20 +26,6 @@ std::string unix_now() {
   return buf;
 }
 
-// Sleeps for `pause` unless cancelled first.
-void pause_unless_cancelled(std::chrono::milliseconds pause, const CancelToken& cancel) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool woken = false;
-  auto reg = cancel.on_cancel([&] {
-    std::lock_guard lock(mu);
-    woken = true;
-    cv.notify_all();
-  });
-  std::unique_lock lock(mu);
-  cv.wait_for(lock, pause, [&] { return woken; });
-}
-
 }  // namespace
 
 void Workspaces::watch(const std::function<void(const WorkspaceEvent&)>& on_event, const CancelToken& cancel,

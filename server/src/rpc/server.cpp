@@ -51,19 +51,6 @@ class ClientLogSink : public spdlog::sinks::base_sink<std::mutex> {
   Server& server_;
 };
 
-void pause_unless_cancelled(std::chrono::milliseconds pause, const CancelToken& cancel) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool woken = false;
-  auto reg = cancel.on_cancel([&] {
-    std::lock_guard lock(mu);
-    woken = true;
-    cv.notify_all();
-  });
-  std::unique_lock lock(mu);
-  cv.wait_for(lock, pause, [&] { return woken; });
-}
-
 }  // namespace
 
 Server::Server(ServerOptions options, MethodTable methods) : options_(std::move(options)), methods_(std::move(methods)) {

@@ -1,5 +1,7 @@
 #include "support/cancel.h"
 
+#include <condition_variable>
+
 #include "support/error.h"
 
 namespace dlc {
@@ -67,6 +69,19 @@ CancelToken::Registration::~Registration() {
   std::lock_guard lock(state_->mu);
   state_->callbacks.erase(it_);
   state_.reset();
+}
+
+void pause_unless_cancelled(std::chrono::milliseconds pause, const CancelToken& cancel) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool woken = false;
+  auto reg = cancel.on_cancel([&] {
+    std::lock_guard lock(mu);
+    woken = true;
+    cv.notify_all();
+  });
+  std::unique_lock lock(mu);
+  cv.wait_for(lock, pause, [&] { return woken; });
 }
 
 }  // namespace dlc

@@ -1,6 +1,7 @@
 // Cancellation travels down from a front end to the I/O that can stop: a build's socket, an exec stream.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <list>
 #include <memory>
@@ -39,5 +40,8 @@ class CancelToken {
  private:
   std::shared_ptr<Registration::State> state_;
 };
+
+// Sleeps for `pause`, or less when the token is cancelled first (then it returns at once).
+void pause_unless_cancelled(std::chrono::milliseconds pause, const CancelToken& cancel);
 
 }  // namespace dlc
