@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -170,52 +171,48 @@ void add_forward_command(CLI::App& app, Context& ctx) {
   });
 }
 
+// jupyter and tensorboard: --stop and --json beside their own options, then the service started (or
+// found running) and its URL printed.
+void add_web_service(CLI::App* cmd, Context& ctx, const std::string& workspace, const std::string& kind,
+                     const std::string& title, std::function<services::ServiceInfo(services::Services&)> start) {
+  auto stop = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--stop", *stop, "stop the running " + title);
+  cmd->add_flag("--json", *json, "print one JSON object");
+  cmd->callback([&ctx, &workspace, kind, title, start = std::move(start), stop, json] {
+    services::DetachedForwarders forwarders;
+    TerminalProgress progress(*json);
+    auto svc = core::workspace_services(engine_of(ctx), workspace, forwarders, progress);
+    if (*stop) {
+      std::printf("stopped %d %s server(s)\n", svc.stop(kind), title.c_str());
+      return;
+    }
+    auto info = start(svc);
+    if (*json) print_json(info); else print_service(info);
+  });
+}
+
 void add_jupyter_command(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("jupyter", "start Jupyter in the container (or find the running one) and print its URL");
   auto params = std::make_shared<core::JupyterParams>();
-  auto stop = std::make_shared<bool>(false);
-  auto json = std::make_shared<bool>(false);
   cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
   cmd->add_flag("--lab", params->lab, "prefer JupyterLab (the classic notebook when only that is installed)");
   cmd->add_flag("--install", params->install, "install Jupyter in the container when it has none");
   cmd->add_option("--port", params->port, "the port in the container (default 8888, or the next free one)");
-  cmd->add_flag("--stop", *stop, "stop the running Jupyter");
-  cmd->add_flag("--json", *json, "print one JSON object");
-  cmd->callback([&ctx, params, stop, json] {
-    services::DetachedForwarders forwarders;
-    TerminalProgress progress(*json);
-    auto svc = core::workspace_services(engine_of(ctx), params->workspace, forwarders, progress);
-    if (*stop) {
-      std::printf("stopped %d Jupyter server(s)\n", svc.stop("jupyter"));
-      return;
-    }
-    auto info = svc.jupyter(*params);
-    if (*json) print_json(info); else print_service(info);
-  });
+  // The lambda holds params, so the workspace it refers to lives as long as the command.
+  add_web_service(cmd, ctx, params->workspace, "jupyter", "Jupyter",
+                  [params](services::Services& svc) { return svc.jupyter(*params); });
 }
 
 void add_tensorboard_command(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("tensorboard", "start TensorBoard in the container (or find the running one) and print its URL");
   auto params = std::make_shared<core::TensorBoardParams>();
-  auto stop = std::make_shared<bool>(false);
-  auto json = std::make_shared<bool>(false);
   cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
   cmd->add_option("--logdir", params->logdir, "the log folder (default: the first of runs/, logs/, lightning_logs/)");
   cmd->add_flag("--install", params->install, "install TensorBoard (pip) when the container has none");
   cmd->add_option("--port", params->port, "the port in the container (default 6006, or the next free one)");
-  cmd->add_flag("--stop", *stop, "stop the running TensorBoard");
-  cmd->add_flag("--json", *json, "print one JSON object");
-  cmd->callback([&ctx, params, stop, json] {
-    services::DetachedForwarders forwarders;
-    TerminalProgress progress(*json);
-    auto svc = core::workspace_services(engine_of(ctx), params->workspace, forwarders, progress);
-    if (*stop) {
-      std::printf("stopped %d TensorBoard server(s)\n", svc.stop("tensorboard"));
-      return;
-    }
-    auto info = svc.tensorboard(*params);
-    if (*json) print_json(info); else print_service(info);
-  });
+  add_web_service(cmd, ctx, params->workspace, "tensorboard", "TensorBoard",
+                  [params](services::Services& svc) { return svc.tensorboard(*params); });
 }
 
 void add_debug_command(CLI::App& app, Context& ctx) {
