@@ -14,6 +14,7 @@
 #include "inspect/repo.h"
 #include "support/error.h"
 #include "support/hash.h"
+#include "support/json.h"
 
 namespace dlc::core {
 
@@ -116,17 +117,14 @@ resolve::DockerfileOptions current_user() {
 }  // namespace
 
 void from_json(const json& j, PlanParams& p) {
-  auto get = [&](const char* key, auto& out) {
-    if (auto it = j.find(key); it != j.end() && !it->is_null()) it->get_to(out);
-  };
-  get("workspace", p.workspace);
-  get("driver", p.driver);
-  get("noGpu", p.no_gpu);
-  get("catalog", p.catalog);
-  get("framework", p.framework);
-  get("cuda", p.cuda);
-  get("python", p.python);
-  get("devel", p.devel);
+  get_if(j, "workspace", p.workspace);
+  get_if(j, "driver", p.driver);
+  get_if(j, "noGpu", p.no_gpu);
+  get_if(j, "catalog", p.catalog);
+  get_if(j, "framework", p.framework);
+  get_if(j, "cuda", p.cuda);
+  get_if(j, "python", p.python);
+  get_if(j, "devel", p.devel);
 }
 
 void to_json(json& j, const PlanParams& p) {

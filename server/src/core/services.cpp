@@ -2,19 +2,11 @@
 
 #include "core/container_plan.h"
 #include "support/error.h"
+#include "support/json.h"
 
 namespace dlc::core {
 
 using json = nlohmann::json;
-
-namespace {
-
-template <class T>
-void get_if(const json& j, const char* key, T& out) {
-  if (auto it = j.find(key); it != j.end() && !it->is_null()) it->get_to(out);
-}
-
-}  // namespace
 
 void from_json(const json& j, JupyterParams& p) {
   get_if(j, "workspace", p.workspace);

@@ -1,24 +1,17 @@
 // The wire shapes of core's params and results (camelCase; schemas/ describes them).
 #include "core/workspace.h"
+#include "support/json.h"
 
 namespace dlc::core {
 
 using json = nlohmann::json;
-
-namespace {
-
-template <class T>
-void get_if(const json& j, const char* key, T& out) {
-  if (auto it = j.find(key); it != j.end() && !it->is_null()) it->get_to(out);
-}
-
-}  // namespace
 
 void to_json(json& j, const UpParams& p) {
   j = {{"workspace", p.workspace}, {"rebuild", p.rebuild}, {"noCache", p.no_cache}};
   if (!p.config.empty()) j["config"] = p.config;
   if (!p.gpus.empty()) j["gpus"] = p.gpus;
   if (!p.gpu_attach.empty()) j["gpuAttach"] = p.gpu_attach;
+  if (!p.mounts.empty()) j["mounts"] = p.mounts;
 }
 
 void from_json(const json& j, UpParams& p) {

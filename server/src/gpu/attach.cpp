@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "support/error.h"
+#include "support/json.h"
 
 namespace dlc::gpu {
 
@@ -568,15 +569,12 @@ void from_json(const json& j, Attachment& a) {
     } catch (const Error&) {
     }
   }
-  auto get = [&](const char* key, auto& out) {
-    if (auto it = j.find(key); it != j.end() && !it->is_null()) it->get_to(out);
-  };
-  get("selection", a.selection);
-  get("indices", a.indices);
-  get("uuids", a.uuids);
-  get("names", a.names);
-  get("engineIds", a.engine_ids);
-  get("reason", a.reason);
+  get_if(j, "selection", a.selection);
+  get_if(j, "indices", a.indices);
+  get_if(j, "uuids", a.uuids);
+  get_if(j, "names", a.names);
+  get_if(j, "engineIds", a.engine_ids);
+  get_if(j, "reason", a.reason);
 }
 
 }  // namespace dlc::gpu

@@ -12,6 +12,7 @@
 
 #include "gpu/discovery.h"
 #include "gpu/driver_abi.h"
+#include "support/json.h"
 
 namespace dlc::gpu {
 
@@ -20,10 +21,6 @@ using json = nlohmann::json;
 
 namespace {
 
-template <class T>
-void get_if(const json& j, const char* key, T& out) {
-  if (auto it = j.find(key); it != j.end() && !it->is_null()) it->get_to(out);
-}
 
 // A dlopen'ed library, closed when done. NVML and libcuda stay correct to unload after shutdown.
 class Library {

@@ -1,5 +1,6 @@
 // RepoFacts on the wire (camelCase). Empty fields are left out so that a plan's JSON stays readable.
 #include "inspect/facts.h"
+#include "support/json.h"
 
 namespace dlc::inspect {
 
@@ -7,10 +8,6 @@ using json = nlohmann::json;
 
 namespace {
 
-template <class T>
-void get_if(const json& j, const char* key, T& out) {
-  if (auto it = j.find(key); it != j.end() && !it->is_null()) it->get_to(out);
-}
 
 template <class T>
 void put_if(json& j, const char* key, const T& value) {

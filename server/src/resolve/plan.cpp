@@ -2,19 +2,11 @@
 #include "resolve/plan.h"
 
 #include "support/hash.h"
+#include "support/json.h"
 
 namespace dlc::resolve {
 
 using json = nlohmann::json;
-
-namespace {
-
-template <class T>
-void get_if(const json& j, const char* key, T& out) {
-  if (auto it = j.find(key); it != j.end() && !it->is_null()) it->get_to(out);
-}
-
-}  // namespace
 
 void to_json(json& j, const Decision& d) {
   j = {{"topic", d.topic}, {"choice", d.choice}, {"reason", d.reason}};
