@@ -323,14 +323,12 @@ std::optional<SpecifierSet> SpecifierSet::parse_conda(std::string_view text) {
       continue;
     }
     if (clause[0] == '=') clause.remove_prefix(1);  // "=1.7": fuzzy, as a bare "1.7" is
+    // Conda's fuzzy match: "1.7" and "1.7.*" match 1.7, 1.7.1, ...; "1.7.1" matches 1.7.1.post2.
     std::string v(clause);
     if (v.ends_with("*")) {
       while (v.ends_with("*") || v.ends_with(".")) v.pop_back();
-      out += "==" + v + ".*";
-    } else {
-      // Conda's fuzzy match: "1.7" matches 1.7, 1.7.1, ... and so does "1.7.1" match 1.7.1.post2.
-      out += "==" + v + ".*";
     }
+    out += "==" + v + ".*";
   }
   return parse(out);
 }
