@@ -8,8 +8,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <deque>
 #include <future>
-#include <map>
 #include <optional>
 #include <thread>
 
@@ -29,14 +30,24 @@ std::optional<std::string> read_file(const std::string& path, std::size_t limit)
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return std::nullopt;
   std::string out;
-  char buf[65536];
+  struct stat st {};
+  // A regular file is read into a buffer of its size: growing one by doubling touches every page
+  // twice or more, and on a large cache that is most of the cost.
+  std::size_t want = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? std::min<std::size_t>(st.st_size, limit) : 0;
+  out.resize(want);
+  std::size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  out.resize(got);
+  // Then what a pipe or a growing file has beyond what fstat said, up to the limit.
+  char buf[4096];
   while (out.size() < limit) {
-    std::size_t want = std::min(sizeof buf, limit - out.size());
-    ssize_t n = ::read(fd, buf, want);
+    ssize_t n = ::read(fd, buf, std::min(sizeof buf, limit - out.size()));
     if (n <= 0) break;
     out.append(buf, static_cast<std::size_t>(n));
-    // A regular file gives all it has: a short read is its end (one syscall less per small file).
-    if (static_cast<std::size_t>(n) < want) break;
   }
   ::close(fd);
   return out;
@@ -128,8 +139,32 @@ bool is_conda_env(std::string_view lower_name) {
   return yaml && (starts_with(lower_name, "environment") || starts_with(lower_name, "env") || starts_with(lower_name, "conda"));
 }
 
+// Size, mtime, ctime (to the nanosecond) and inode: what git's index trusts to say "unchanged".
+// Kept as numbers (a walk takes thousands) and written as text only into the cache file.
+struct Stamp {
+  unsigned long long size = 0, mtime = 0, mtime_ns = 0, ctime = 0, ctime_ns = 0, ino = 0;
+  bool valid = false;
+
+  static Stamp of(const struct stat& st) {
+    if (!S_ISREG(st.st_mode)) return {};
+    return {static_cast<unsigned long long>(st.st_size),    static_cast<unsigned long long>(st.st_mtim.tv_sec),
+            static_cast<unsigned long long>(st.st_mtim.tv_nsec), static_cast<unsigned long long>(st.st_ctim.tv_sec),
+            static_cast<unsigned long long>(st.st_ctim.tv_nsec), static_cast<unsigned long long>(st.st_ino), true};
+  }
+  static Stamp of(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? of(st) : Stamp{};
+  }
+  // "size:mtime.ns:ctime.ns:inode" in hex, into buf.
+  std::string_view text(char (&buf)[128]) const {
+    int n = std::snprintf(buf, sizeof buf, "%llx:%llx.%llx:%llx.%llx:%llx", size, mtime, mtime_ns, ctime, ctime_ns, ino);
+    return {buf, static_cast<std::size_t>(n)};
+  }
+};
+
 // What each source file imports (of the modules that matter here), remembered by its stat: a
-// text file per repository, "<stamp>\t<path>\t<module@line ...>" per line, rewritten whole.
+// text file per repository, "<stamp>\t<path>\t<module@line ...>" per line, sorted by path, rewritten
+// whole. Rows are views into the file's text, found by binary search.
 class ImportCache {
  public:
   ImportCache(const fs::path& dir, const std::string& root) {
@@ -137,8 +172,9 @@ class ImportCache {
     file_ = dir / (sha256_hex(root).substr(0, 16) + ".imports");
     auto text = read_file(file_.string(), 64 << 20);
     if (!text) return;
-    bool first = true;
-    for_each_line(*text, [&](std::string_view line) {
+    text_ = std::move(*text);
+    bool first = true, sorted = true;
+    for_each_line(text_, [&](std::string_view line) {
       if (first) {
         first = false;
         valid_ = line == header();
@@ -147,34 +183,24 @@ class ImportCache {
       if (!valid_) return;
       auto t1 = line.find('\t'), t2 = t1 == std::string_view::npos ? t1 : line.find('\t', t1 + 1);
       if (t2 == std::string_view::npos) return;
-      rows_.emplace(std::string(line.substr(t1 + 1, t2 - t1 - 1)),
-                    std::make_pair(std::string(line.substr(0, t1)), std::string(line.substr(t2 + 1))));
+      Row row{line.substr(t1 + 1, t2 - t1 - 1), line.substr(0, t1), line.substr(t2 + 1)};
+      if (!rows_.empty() && !(rows_.back().path < row.path)) sorted = false;
+      rows_.push_back(row);
     });
     if (!valid_) rows_.clear();
+    if (!sorted) std::sort(rows_.begin(), rows_.end(), [](const Row& a, const Row& b) { return a.path < b.path; });
   }
 
   bool enabled() const { return !file_.empty(); }
   std::size_t size() const { return rows_.size(); }
 
-  const std::string* find(const std::string& rel, const std::string& stamp) const {
-    auto it = rows_.find(rel);
-    return it != rows_.end() && it->second.first == stamp ? &it->second.second : nullptr;
-  }
-
-  // Size, mtime, ctime (to the nanosecond) and inode: what git's index trusts to say "unchanged".
-  static std::string stamp(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return "";
-    return stamp(st);
-  }
-  static std::string stamp(const struct stat& st) {
-    if (!S_ISREG(st.st_mode)) return "";
+  // The entries remembered for rel when its stamp is unchanged.
+  std::optional<std::string_view> find(std::string_view rel, const Stamp& stamp) const {
+    if (!stamp.valid) return std::nullopt;
+    auto it = std::lower_bound(rows_.begin(), rows_.end(), rel, [](const Row& r, std::string_view p) { return r.path < p; });
     char buf[128];
-    std::snprintf(buf, sizeof buf, "%llx:%llx.%lx:%llx.%lx:%llx", static_cast<unsigned long long>(st.st_size),
-                  static_cast<unsigned long long>(st.st_mtim.tv_sec), static_cast<long>(st.st_mtim.tv_nsec),
-                  static_cast<unsigned long long>(st.st_ctim.tv_sec), static_cast<long>(st.st_ctim.tv_nsec),
-                  static_cast<unsigned long long>(st.st_ino));
-    return buf;
+    if (it == rows_.end() || it->path != rel || it->stamp != stamp.text(buf)) return std::nullopt;
+    return it->entries;
   }
 
   static std::string entries_of(const RepoFacts& f) {
@@ -186,22 +212,14 @@ class ImportCache {
     return out;
   }
 
-  static void restore(std::string_view entries, const std::string& rel, RepoFacts& out) {
-    for (auto item : split(entries, ' ')) {
-      auto at = item.rfind('@');
-      if (at == std::string_view::npos) continue;
-      int line = std::atoi(std::string(item.substr(at + 1)).c_str());
-      std::string_view module = item.substr(0, at);
-      if (module == "!jit") out.cuda_code.push_back(CudaCode{"jit-load", Source{rel, line}});
-      else if (auto need = system_need(module, Source{rel, line})) out.system_needs.push_back(std::move(*need));
-    }
-  }
-
-  void save(const std::vector<std::string>& rels, const std::vector<std::string>& stamps, const std::vector<std::string>& entries) const {
+  // rels sorted; a file without a stamp (gone, or not a regular file) is left out.
+  void save(const std::vector<std::string>& rels, const std::vector<Stamp>& stamps,
+            const std::vector<std::string_view>& entries) const {
     std::string text = header() + "\n";
+    char buf[128];
     for (std::size_t k = 0; k < rels.size(); ++k) {
-      if (stamps[k].empty() || rels[k].find_first_of("\t\n") != std::string::npos) continue;
-      text += stamps[k] + "\t" + rels[k] + "\t" + entries[k] + "\n";
+      if (!stamps[k].valid || rels[k].find_first_of("\t\n") != std::string::npos) continue;
+      text.append(stamps[k].text(buf)).append("\t").append(rels[k]).append("\t").append(entries[k]).append("\n");
     }
     // A cache that cannot be written is only slower next time.
     std::error_code ec;
@@ -220,9 +238,13 @@ class ImportCache {
   // Bumped when what scan_imports finds changes, so that old entries are not trusted.
   static std::string header() { return "dlcontainer-imports 1"; }
 
+  struct Row {
+    std::string_view path, stamp, entries;
+  };
   fs::path file_;
+  std::string text_;
   bool valid_ = false;
-  std::map<std::string, std::pair<std::string, std::string>> rows_;  // path -> (stamp, entries)
+  std::vector<Row> rows_;
 };
 
 struct Found {
@@ -277,7 +299,7 @@ class Walker {
             // Stat relative to the open folder: no path lookup from the root for each file.
             struct stat st {};
             stamps_.resize(sources.size());
-            if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) stamps_.back() = ImportCache::stamp(st);
+            if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) stamps_.back() = Stamp::of(st);
           }
         }
       }
@@ -288,70 +310,68 @@ class Walker {
   Found found;
   std::vector<std::string> sources;  // .py and .ipynb files, read for imports after the walk
 
-  // Reads the sources for imports on every core: on a large repository this is most of the work,
-  // and each file's facts are merged in path order so that the result does not depend on timing.
-  // With a cache, a file whose stat is unchanged is not read again.
+  // Reads the sources for imports on every core: on a large repository this is most of the work.
+  // Each file gives its imports as the cache writes them ("cv2@3 !jit@9"); they are merged in path
+  // order, so the first import of each module is the one recorded whatever the timing, and only then
+  // do they become facts. With a cache, a file whose stat is unchanged is not read again.
   void scan_sources() {
     // Sorted with their stamps, so that merging follows path order.
     stamps_.resize(sources.size());
     std::vector<std::size_t> order(sources.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sources[a] < sources[b]; });
-    std::vector<std::string> sorted_sources(sources.size()), walk_stamps(sources.size());
+    std::vector<std::string> sorted_sources(sources.size());
+    std::vector<Stamp> stamps(sources.size());
     for (std::size_t k = 0; k < order.size(); ++k) {
       sorted_sources[k] = std::move(sources[order[k]]);
-      walk_stamps[k] = std::move(stamps_[order[k]]);
+      stamps[k] = stamps_[order[k]];
     }
     sources = std::move(sorted_sources);
     ImportCache cache(options_.cache_dir, root_);
-    // Per file only what it adds (most files add nothing, and then allocate nothing).
-    struct FileFacts {
-      std::vector<SystemNeed> needs;
-      std::vector<CudaCode> code;
-    };
-    std::vector<FileFacts> partial(sources.size());
-    std::vector<std::string> stamps(sources.size()), entries(sources.size());
+    std::vector<std::string_view> entries(sources.size());  // into the cache's text, or into read
+    unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+    if (sources.size() < 64) n = 1;
+    std::vector<std::deque<std::string>> read(n);  // entries of the files each thread read
     std::atomic<std::size_t> next{0};
     std::atomic<bool> changed{cache.size() != sources.size()};
-    auto work = [&] {
+    auto work = [&](unsigned t) {
       RepoFacts scratch;
       for (std::size_t k; (k = next.fetch_add(1)) < sources.size();) {
         if (options_.cancel.cancelled()) break;
         const std::string& rel = sources[k];
         std::string full = root_ + "/" + rel;
-        stamps[k] = !cache.enabled() ? "" : !walk_stamps[k].empty() ? walk_stamps[k] : ImportCache::stamp(full);
-        const std::string* hit = stamps[k].empty() ? nullptr : cache.find(rel, stamps[k]);
-        if (hit) {
+        if (cache.enabled() && !stamps[k].valid) stamps[k] = Stamp::of(full);
+        if (auto hit = cache.find(rel, stamps[k])) {
           entries[k] = *hit;
-          if (!hit->empty()) ImportCache::restore(*hit, rel, scratch);
-        } else {
-          if (auto text = read_file(full, options_.max_source_bytes)) scan_imports(*text, rel, scratch);
-          if (cache.enabled()) entries[k] = ImportCache::entries_of(scratch);
-          changed = true;
+          continue;
         }
-        if (!scratch.system_needs.empty()) partial[k].needs = std::move(scratch.system_needs);
-        if (!scratch.cuda_code.empty()) partial[k].code = std::move(scratch.cuda_code);
+        if (auto text = read_file(full, options_.max_source_bytes)) scan_imports(*text, rel, scratch);
+        if (!scratch.system_needs.empty() || !scratch.cuda_code.empty()) entries[k] = read[t].emplace_back(ImportCache::entries_of(scratch));
         scratch.system_needs.clear();
         scratch.cuda_code.clear();
+        changed = true;
       }
     };
-    unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
-    if (sources.size() < 64) n = 1;
     std::vector<std::thread> threads;
-    for (unsigned t = 1; t < n; ++t) threads.emplace_back(work);
-    work();
+    for (unsigned t = 1; t < n; ++t) threads.emplace_back(work, t);
+    work(0);
     for (auto& t : threads) t.join();
     options_.cancel.throw_if_cancelled();  // before the cache keeps a partial scan
     if (cache.enabled() && changed) cache.save(sources, stamps, entries);
-    for (auto& p : partial) {
-      for (auto& need : p.needs) {
-        bool seen = std::any_of(facts_.system_needs.begin(), facts_.system_needs.end(),
-                                [&](const SystemNeed& x) { return x.module == need.module; });
-        if (!seen) facts_.system_needs.push_back(std::move(need));
-      }
-      for (auto& c : p.code) {
-        bool seen = std::any_of(facts_.cuda_code.begin(), facts_.cuda_code.end(), [&](const CudaCode& x) { return x.kind == c.kind; });
-        if (!seen) facts_.cuda_code.push_back(std::move(c));
+    for (std::size_t k = 0; k < sources.size(); ++k) {
+      for (auto item : split(entries[k], ' ')) {
+        auto at = item.rfind('@');
+        if (at == std::string_view::npos) continue;
+        std::string_view module = item.substr(0, at);
+        auto line = [&] { return std::atoi(std::string(item.substr(at + 1)).c_str()); };
+        if (module == "!jit") {
+          bool seen = std::any_of(facts_.cuda_code.begin(), facts_.cuda_code.end(), [](const CudaCode& x) { return x.kind == "jit-load"; });
+          if (!seen) facts_.cuda_code.push_back(CudaCode{"jit-load", Source{sources[k], line()}});
+          continue;
+        }
+        bool seen = std::any_of(facts_.system_needs.begin(), facts_.system_needs.end(), [&](const SystemNeed& x) { return x.module == module; });
+        if (seen) continue;
+        if (auto need = system_need(module, Source{sources[k], line()})) facts_.system_needs.push_back(std::move(*need));
       }
     }
   }
@@ -416,7 +436,7 @@ class Walker {
   const InspectOptions& options_;
   RepoFacts& facts_;
   GitIgnore ignore_;
-  std::vector<std::string> stamps_;  // of sources, when the walk stat'ed them
+  std::vector<Stamp> stamps_;  // of sources, when the walk stat'ed them
   std::size_t cuda_sources_ = 0;
 };
 
