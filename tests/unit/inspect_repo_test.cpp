@@ -1,6 +1,9 @@
 // The walk over a repository, HEAD's date, and clones of file:// URLs (libgit2, no network).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <vector>
+
 #include "inspect/repo.h"
 #include "plan_fixtures.h"
 #include "support/error.h"
@@ -114,6 +117,72 @@ TEST(InspectRepository, AFolderThatDoesNotExist) {
     EXPECT_EQ(e.code(), ErrorCode::PathNotFound);
     EXPECT_FALSE(e.hint().empty());
   }
+}
+
+// HEAD's date is remembered by commit id, read from .git's files without libgit2: a loose ref, packed
+// refs and a detached HEAD each find the remembered answer; a new commit or a changed .git/config
+// does not.
+TEST(InspectRepository, RemembersHeadsDateByCommitAndSeesHeadMove) {
+  TempRepo repo, cache;
+  repo.write("requirements.txt", "torch\n");
+  repo.commit(dlc::testing::utc(2019, 6, 1));
+  auto first = git_info(repo.path(), cache.path());
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->date, "2019-06-01");
+  // What the cache holds is what is answered while HEAD stays: shown by editing the remembered date.
+  auto remembered = [&] {
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(cache.path())) {
+      if (e.path().extension() == ".head") files.push_back(e.path());
+    }
+    return files;
+  };
+  ASSERT_EQ(remembered().size(), 1u);
+  auto forge = [&](const std::string& date) {
+    std::ifstream in(remembered()[0]);
+    std::string line;
+    std::getline(in, line);
+    in.close();
+    auto a = line.find('\t'), b = line.find('\t', a + 1), c = line.find('\t', b + 1);
+    std::ofstream(remembered()[0]) << line.substr(0, b + 1) << date << line.substr(c) << "\n";
+  };
+  forge("1999-01-01");
+  EXPECT_EQ(git_info(repo.path(), cache.path())->date, "1999-01-01");  // loose ref
+  repo.with_git([](git_repository* r) {
+    git_refdb* db = nullptr;
+    ASSERT_EQ(git_repository_refdb(&db, r), 0);
+    ASSERT_EQ(git_refdb_compress(db), 0);
+    git_refdb_free(db);
+  });
+  ASSERT_TRUE(std::filesystem::exists(repo.path() / ".git" / "packed-refs"));
+  EXPECT_EQ(git_info(repo.path(), cache.path())->date, "1999-01-01");  // packed-refs
+
+  // A new commit moves HEAD: libgit2 reads it, and the new answer is remembered.
+  repo.write("train.py", "import torch\n");
+  repo.commit(dlc::testing::utc(2024, 3, 1));
+  auto moved = git_info(repo.path(), cache.path());
+  EXPECT_EQ(moved->date, "2024-03-01");
+  EXPECT_NE(moved->commit, first->commit);
+  EXPECT_EQ(git_info(repo.path(), cache.path())->date, "2024-03-01");
+
+  // Detached at the first commit.
+  repo.with_git([&](git_repository* r) {
+    git_oid id;
+    ASSERT_EQ(git_oid_fromstr(&id, first->commit.c_str()), 0);
+    ASSERT_EQ(git_repository_set_head_detached(r, &id), 0);
+  });
+  EXPECT_EQ(git_info(repo.path(), cache.path())->date, "2019-06-01");
+
+  // An origin added to .git/config is seen although HEAD did not move.
+  EXPECT_EQ(git_info(repo.path(), cache.path())->origin, "");
+  repo.with_git([](git_repository* r) {
+    git_remote* remote = nullptr;
+    ASSERT_EQ(git_remote_create(&remote, r, "origin", "https://example.invalid/paper.git"), 0);
+    git_remote_free(remote);
+  });
+  EXPECT_EQ(git_info(repo.path(), cache.path())->origin, "https://example.invalid/paper.git");
+  // Without a cache folder nothing is remembered and the answer is the same.
+  EXPECT_EQ(git_info(repo.path(), "")->date, "2019-06-01");
 }
 
 TEST(Checkout, ClonesAFileUrlOnceAndReusesIt) {

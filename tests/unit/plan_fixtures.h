@@ -39,7 +39,8 @@ class TempRepo {
     std::ofstream(p, std::ios::binary) << content;
   }
 
-  // Makes the folder a git repository with one commit of everything in it, dated `when` (UTC seconds).
+  // Makes the folder a git repository (when it is not one yet) and commits everything in it on top of
+  // HEAD, dated `when` (UTC seconds).
   void commit(std::time_t when) const {
     git_libgit2_init();
     git_repository* repo = nullptr;
@@ -55,10 +56,24 @@ class TempRepo {
     ASSERT_EQ(git_tree_lookup(&tree, repo, &tree_id), 0);
     git_signature* sig = nullptr;
     ASSERT_EQ(git_signature_new(&sig, "dlc", "dlc@localhost", when, 0), 0);
-    ASSERT_EQ(git_commit_create_v(&commit_id, repo, "HEAD", sig, sig, nullptr, "test", tree, 0), 0);
+    git_object* parent = nullptr;
+    if (git_revparse_single(&parent, repo, "HEAD^{commit}") != 0) parent = nullptr;
+    const git_commit* parents[] = {reinterpret_cast<const git_commit*>(parent)};
+    ASSERT_EQ(git_commit_create(&commit_id, repo, "HEAD", sig, sig, nullptr, "test", tree, parent ? 1 : 0, parents), 0);
+    git_object_free(parent);
     git_signature_free(sig);
     git_tree_free(tree);
     git_index_free(index);
+    git_repository_free(repo);
+  }
+
+  // Runs f on the repository (libgit2), for tests that move HEAD, pack refs or add remotes.
+  template <class F>
+  void with_git(F f) const {
+    git_libgit2_init();
+    git_repository* repo = nullptr;
+    ASSERT_EQ(git_repository_open(&repo, path_.c_str()), 0);
+    f(repo);
     git_repository_free(repo);
   }
 

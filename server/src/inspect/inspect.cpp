@@ -17,7 +17,9 @@
 #include "inspect/parsers.h"
 #include "inspect/repo.h"
 #include "inspect/text.h"
+#include "inspect/stamp.h"
 #include "support/error.h"
+#include "support/files.h"
 #include "support/hash.h"
 
 namespace dlc::inspect {
@@ -25,33 +27,6 @@ namespace dlc::inspect {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::optional<std::string> read_file(const std::string& path, std::size_t limit) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return std::nullopt;
-  std::string out;
-  struct stat st {};
-  // A regular file is read into a buffer of its size: growing one by doubling touches every page
-  // twice or more, and on a large cache that is most of the cost.
-  std::size_t want = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? std::min<std::size_t>(st.st_size, limit) : 0;
-  out.resize(want);
-  std::size_t got = 0;
-  while (got < out.size()) {
-    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  out.resize(got);
-  // Then what a pipe or a growing file has beyond what fstat said, up to the limit.
-  char buf[4096];
-  while (out.size() < limit) {
-    ssize_t n = ::read(fd, buf, std::min(sizeof buf, limit - out.size()));
-    if (n <= 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
 
 // The root .gitignore (and .git/info/exclude), for folders: enough to skip datasets, checkpoints and
 // outputs without loading libgit2 on the walk. Nested .gitignore files are not read.
@@ -139,27 +114,10 @@ bool is_conda_env(std::string_view lower_name) {
   return yaml && (starts_with(lower_name, "environment") || starts_with(lower_name, "env") || starts_with(lower_name, "conda"));
 }
 
-// Size, mtime, ctime (to the nanosecond) and inode: what git's index trusts to say "unchanged".
-// Kept as numbers (a walk takes thousands) and written as text only into the cache file.
-struct Stamp {
-  unsigned long long size = 0, mtime = 0, mtime_ns = 0, ctime = 0, ctime_ns = 0, ino = 0;
-  bool valid = false;
-
-  static Stamp of(const struct stat& st) {
-    if (!S_ISREG(st.st_mode)) return {};
-    return {static_cast<unsigned long long>(st.st_size),    static_cast<unsigned long long>(st.st_mtim.tv_sec),
-            static_cast<unsigned long long>(st.st_mtim.tv_nsec), static_cast<unsigned long long>(st.st_ctim.tv_sec),
-            static_cast<unsigned long long>(st.st_ctim.tv_nsec), static_cast<unsigned long long>(st.st_ino), true};
-  }
-  static Stamp of(const std::string& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 ? of(st) : Stamp{};
-  }
-  // "size:mtime.ns:ctime.ns:inode" in hex, into buf.
-  std::string_view text(char (&buf)[128]) const {
-    int n = std::snprintf(buf, sizeof buf, "%llx:%llx.%llx:%llx.%llx:%llx", size, mtime, mtime_ns, ctime, ctime_ns, ino);
-    return {buf, static_cast<std::size_t>(n)};
-  }
+// A .py or .ipynb file, read for imports after the walk; its stamp when the walk took it.
+struct SourceFile {
+  std::string rel;
+  Stamp stamp;
 };
 
 // What each source file imports (of the modules that matter here), remembered by its stat: a
@@ -173,6 +131,7 @@ class ImportCache {
     auto text = read_file(file_.string(), 64 << 20);
     if (!text) return;
     text_ = std::move(*text);
+    rows_.reserve(static_cast<std::size_t>(std::count(text_.begin(), text_.end(), '\n')));
     bool first = true, sorted = true;
     for_each_line(text_, [&](std::string_view line) {
       if (first) {
@@ -212,26 +171,19 @@ class ImportCache {
     return out;
   }
 
-  // rels sorted; a file without a stamp (gone, or not a regular file) is left out.
-  void save(const std::vector<std::string>& rels, const std::vector<Stamp>& stamps,
-            const std::vector<std::string_view>& entries) const {
+  // files sorted; one without a stamp (gone, or not a regular file) is left out.
+  void save(const std::deque<SourceFile>& files, const std::vector<std::string_view>& entries) const {
     std::string text = header() + "\n";
     char buf[128];
-    for (std::size_t k = 0; k < rels.size(); ++k) {
-      if (!stamps[k].valid || rels[k].find_first_of("\t\n") != std::string::npos) continue;
-      text.append(stamps[k].text(buf)).append("\t").append(rels[k]).append("\t").append(entries[k]).append("\n");
+    for (std::size_t k = 0; k < files.size(); ++k) {
+      const auto& [rel, stamp] = files[k];
+      if (!stamp.valid || rel.find_first_of("\t\n") != std::string::npos) continue;
+      text.append(stamp.text(buf)).append("\t").append(rel).append("\t").append(entries[k]).append("\n");
     }
     // A cache that cannot be written is only slower next time.
     std::error_code ec;
     fs::create_directories(file_.parent_path(), ec);
-    fs::path tmp = file_;
-    tmp += "." + std::to_string(::getpid());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return;
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    ::close(fd);
-    if (ok) fs::rename(tmp, file_, ec);
-    if (!ok || ec) fs::remove(tmp, ec);
+    write_file_atomically(file_.string(), text, 0600);
   }
 
  private:
@@ -258,8 +210,8 @@ class Walker {
       : root_(root.string()), options_(options), facts_(facts) {
     struct stat st {};
     if (::stat((root_ + "/.git").c_str(), &st) == 0) {
-      if (auto text = read_file(root_ + "/.gitignore", 1 << 20)) ignore_.load(*text);
-      if (auto text = read_file(root_ + "/.git/info/exclude", 1 << 20)) ignore_.load(*text);
+      if (auto text = read_file(root_ + "/.gitignore", 1 << 20, false)) ignore_.load(*text);
+      if (auto text = read_file(root_ + "/.git/info/exclude", 1 << 20, false)) ignore_.load(*text);
     }
   }
 
@@ -298,8 +250,7 @@ class Walker {
           if (sources.size() > before && !options_.cache_dir.empty()) {
             // Stat relative to the open folder: no path lookup from the root for each file.
             struct stat st {};
-            stamps_.resize(sources.size());
-            if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) stamps_.back() = Stamp::of(st);
+            if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) sources.back().stamp = Stamp::of(st);
           }
         }
       }
@@ -308,25 +259,16 @@ class Walker {
   }
 
   Found found;
-  std::vector<std::string> sources;  // .py and .ipynb files, read for imports after the walk
+  // A deque: it grows without moving what it holds (thousands of files; each page touched once).
+  std::deque<SourceFile> sources;
 
   // Reads the sources for imports on every core: on a large repository this is most of the work.
   // Each file gives its imports as the cache writes them ("cv2@3 !jit@9"); they are merged in path
   // order, so the first import of each module is the one recorded whatever the timing, and only then
   // do they become facts. With a cache, a file whose stat is unchanged is not read again.
   void scan_sources() {
-    // Sorted with their stamps, so that merging follows path order.
-    stamps_.resize(sources.size());
-    std::vector<std::size_t> order(sources.size());
-    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sources[a] < sources[b]; });
-    std::vector<std::string> sorted_sources(sources.size());
-    std::vector<Stamp> stamps(sources.size());
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      sorted_sources[k] = std::move(sources[order[k]]);
-      stamps[k] = stamps_[order[k]];
-    }
-    sources = std::move(sorted_sources);
+    // Sorted, so that merging follows path order.
+    std::sort(sources.begin(), sources.end(), [](const SourceFile& a, const SourceFile& b) { return a.rel < b.rel; });
     ImportCache cache(options_.cache_dir, root_);
     std::vector<std::string_view> entries(sources.size());  // into the cache's text, or into read
     unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
@@ -338,14 +280,14 @@ class Walker {
       RepoFacts scratch;
       for (std::size_t k; (k = next.fetch_add(1)) < sources.size();) {
         if (options_.cancel.cancelled()) break;
-        const std::string& rel = sources[k];
+        auto& [rel, stamp] = sources[k];
         std::string full = root_ + "/" + rel;
-        if (cache.enabled() && !stamps[k].valid) stamps[k] = Stamp::of(full);
-        if (auto hit = cache.find(rel, stamps[k])) {
+        if (cache.enabled() && !stamp.valid) stamp = Stamp::of(full);
+        if (auto hit = cache.find(rel, stamp)) {
           entries[k] = *hit;
           continue;
         }
-        if (auto text = read_file(full, options_.max_source_bytes)) scan_imports(*text, rel, scratch);
+        if (auto text = read_file(full, options_.max_source_bytes, false)) scan_imports(*text, rel, scratch);
         if (!scratch.system_needs.empty() || !scratch.cuda_code.empty()) entries[k] = read[t].emplace_back(ImportCache::entries_of(scratch));
         scratch.system_needs.clear();
         scratch.cuda_code.clear();
@@ -357,7 +299,7 @@ class Walker {
     work(0);
     for (auto& t : threads) t.join();
     options_.cancel.throw_if_cancelled();  // before the cache keeps a partial scan
-    if (cache.enabled() && changed) cache.save(sources, stamps, entries);
+    if (cache.enabled() && changed) cache.save(sources, entries);
     for (std::size_t k = 0; k < sources.size(); ++k) {
       for (auto item : split(entries[k], ' ')) {
         auto at = item.rfind('@');
@@ -366,12 +308,12 @@ class Walker {
         auto line = [&] { return std::atoi(std::string(item.substr(at + 1)).c_str()); };
         if (module == "!jit") {
           bool seen = std::any_of(facts_.cuda_code.begin(), facts_.cuda_code.end(), [](const CudaCode& x) { return x.kind == "jit-load"; });
-          if (!seen) facts_.cuda_code.push_back(CudaCode{"jit-load", Source{sources[k], line()}});
+          if (!seen) facts_.cuda_code.push_back(CudaCode{"jit-load", Source{sources[k].rel, line()}});
           continue;
         }
         bool seen = std::any_of(facts_.system_needs.begin(), facts_.system_needs.end(), [&](const SystemNeed& x) { return x.module == module; });
         if (seen) continue;
-        if (auto need = system_need(module, Source{sources[k], line()})) facts_.system_needs.push_back(std::move(*need));
+        if (auto need = system_need(module, Source{sources[k].rel, line()})) facts_.system_needs.push_back(std::move(*need));
       }
     }
   }
@@ -382,7 +324,7 @@ class Walker {
   void classify(const std::string& rel, std::string_view name, const std::string& dir, int depth) {
     std::string lower = to_lower(name);
     if (ends_with(lower, ".py") || ends_with(lower, ".ipynb")) {
-      sources.push_back(rel);
+      sources.push_back(SourceFile{rel, {}});
       if (lower == "setup.py") {
         if (depth == 0) found.setup_py = rel;
         else if (depth <= 4) found.setup_py_other.push_back(rel);
@@ -436,7 +378,6 @@ class Walker {
   const InspectOptions& options_;
   RepoFacts& facts_;
   GitIgnore ignore_;
-  std::vector<Stamp> stamps_;  // of sources, when the walk stat'ed them
   std::size_t cuda_sources_ = 0;
 };
 
@@ -451,8 +392,9 @@ RepoFacts inspect_repository(const fs::path& root_in, const InspectOptions& opti
   }
   RepoFacts facts;
   facts.root = root.string();
-  // libgit2's start (it loads the TLS certificates) overlaps with the walk.
-  auto git = std::async(std::launch::async, [&root] { return git_info(root); });
+  // HEAD's date: remembered beside the import cache, or read with libgit2 while the walk goes on
+  // (libgit2's start parses the TLS certificates).
+  auto git = std::async(std::launch::async, [&] { return git_info(root, options.cache_dir); });
   Walker walker(root, options, facts);
   walker.walk();
   walker.scan_sources();
@@ -463,7 +405,7 @@ RepoFacts inspect_repository(const fs::path& root_in, const InspectOptions& opti
   }
   Found& f = walker.found;
   std::string base = root.string() + "/";
-  auto read = [&](const std::string& rel) { return read_file(base + rel, options.max_manifest_bytes); };
+  auto read = [&](const std::string& rel) { return read_file(base + rel, options.max_manifest_bytes, false); };
   FileReader reader = [&](const std::string& rel) -> std::optional<std::string> {
     if (rel.empty() || rel[0] == '/' || starts_with(rel, "../")) return std::nullopt;  // stays inside the repository
     return read(rel);

@@ -2,10 +2,14 @@
 
 #include <git2.h>
 
+#include <algorithm>
 #include <ctime>
 #include <memory>
 
+#include "inspect/stamp.h"
+#include "inspect/text.h"
 #include "support/error.h"
+#include "support/files.h"
 #include "support/hash.h"
 
 namespace dlc::inspect {
@@ -31,6 +35,74 @@ struct Deleter {
 using RepoPtr = std::unique_ptr<git_repository, Deleter<git_repository, git_repository_free>>;
 using ObjectPtr = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
 using RemotePtr = std::unique_ptr<git_remote, Deleter<git_remote, git_remote_free>>;
+
+bool is_hex_id(std::string_view id) {
+  if (id.size() != 40 && id.size() != 64) return false;  // SHA-1, SHA-256
+  return std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// HEAD's commit id, read where git keeps it in files: .git/HEAD, then the branch's loose ref or its
+// line in packed-refs. Only to find what libgit2 said before; what this reading does not know (a
+// worktree's .git file, reftable, a ref naming another ref) is nullopt, and libgit2 answers.
+std::optional<std::string> head_id(const fs::path& folder) {
+  std::string git = (folder / ".git").string();
+  auto head = read_file(git + "/HEAD", 4096);
+  if (!head) return std::nullopt;
+  std::string_view h = trim(*head);
+  if (!starts_with(h, "ref: ")) return is_hex_id(h) ? std::optional<std::string>(h) : std::nullopt;  // detached
+  std::string_view ref = trim(h.substr(5));
+  if (!starts_with(ref, "refs/") || ref.find("..") != std::string_view::npos) return std::nullopt;
+  if (auto loose = read_file(git + "/" + std::string(ref), 4096)) {
+    std::string_view id = trim(*loose);
+    return is_hex_id(id) ? std::optional<std::string>(id) : std::nullopt;
+  }
+  auto packed = read_file(git + "/packed-refs");
+  if (!packed) return std::nullopt;
+  std::optional<std::string> found;
+  for_each_line(*packed, [&](std::string_view line) {
+    auto space = line.find(' ');
+    if (!found && space != std::string_view::npos && trim(line.substr(space + 1)) == ref && is_hex_id(line.substr(0, space))) {
+      found = std::string(line.substr(0, space));
+    }
+  });
+  return found;
+}
+
+// What git_info said for a repository, remembered in <cache>/<hash of folder>.head as one line
+// "<commit>\t<stamp of .git/config>\t<date>\t<origin>": a commit's date never changes, and the origin
+// is re-read when .git/config changes (one set in an included file or the user's global config is not
+// seen until then).
+class HeadCache {
+ public:
+  HeadCache(const fs::path& dir, const fs::path& folder)
+      : file_(dir.empty() ? "" : (dir / (sha256_hex(folder.string()).substr(0, 16) + ".head")).string()),
+        config_stamp_(Stamp::of((folder / ".git" / "config").string())) {}
+
+  std::optional<GitInfo> find(const std::string& commit) const {
+    if (file_.empty()) return std::nullopt;
+    auto text = read_file(file_, 64 << 10);
+    if (!text) return std::nullopt;
+    std::string_view line = *text;
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);  // not trim: the origin may be empty
+    auto fields = split(line, '\t');
+    char buf[128];
+    if (fields.size() != 4 || fields[0] != commit || fields[1] != config_stamp_.text(buf)) return std::nullopt;
+    return GitInfo{commit, std::string(fields[2]), std::string(fields[3])};
+  }
+
+  void save(const GitInfo& info) const {
+    if (file_.empty() || (info.commit + info.date + info.origin).find_first_of("\t\n") != std::string::npos) return;
+    std::error_code ec;
+    fs::create_directories(fs::path(file_).parent_path(), ec);
+    char buf[128];
+    // A cache that cannot be written is only slower next time.
+    write_file_atomically(file_, info.commit + "\t" + std::string(config_stamp_.text(buf)) + "\t" + info.date + "\t" + info.origin + "\n", 0600);
+  }
+
+ private:
+  std::string file_;
+  Stamp config_stamp_;
+};
 
 }  // namespace
 
@@ -78,6 +150,17 @@ fs::path checkout(const std::string& url, const fs::path& root) {
   }
   git_repository_free(repo);
   return dest;
+}
+
+std::optional<GitInfo> git_info(const fs::path& folder, const fs::path& cache_dir) {
+  std::optional<std::string> id = cache_dir.empty() ? std::nullopt : head_id(folder);
+  HeadCache cache(id ? cache_dir : fs::path(), folder);
+  if (id) {
+    if (auto known = cache.find(*id)) return known;
+  }
+  auto info = git_info(folder);
+  if (info && id && info->commit == *id) cache.save(*info);
+  return info;
 }
 
 std::optional<GitInfo> git_info(const fs::path& folder) {

@@ -26,5 +26,9 @@ struct GitInfo {
 };
 // HEAD of the repository that contains `folder`; nullopt when it is not in one or has no commit.
 std::optional<GitInfo> git_info(const std::filesystem::path& folder);
+// The same, remembered in cache_dir by HEAD's commit id (read from .git's files) and .git/config's
+// stamp, so that an unchanged HEAD costs no libgit2 start (which parses the system's TLS
+// certificates: more than the rest of a plan). "" : git_info(folder).
+std::optional<GitInfo> git_info(const std::filesystem::path& folder, const std::filesystem::path& cache_dir);
 
 }  // namespace dlc::inspect
