@@ -1,6 +1,7 @@
 // The walk over a repository, HEAD's date, and clones of file:// URLs (libgit2, no network).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <vector>
 
@@ -117,6 +118,39 @@ TEST(InspectRepository, AFolderThatDoesNotExist) {
     EXPECT_EQ(e.code(), ErrorCode::PathNotFound);
     EXPECT_FALSE(e.hint().empty());
   }
+}
+
+// The walk shares folders among threads; what it finds does not depend on which thread read what.
+TEST(InspectRepository, AWalkOverManyFoldersGivesTheSameFactsEachTime) {
+  TempRepo repo;
+  for (int k = 0; k < 120; ++k) {
+    std::string dir = "pkg" + std::to_string(k % 7) + "/sub" + std::to_string(k) + "/";
+    repo.write(dir + "m.py", k % 3 == 0 ? "import cv2\n" : "import os\n");
+    repo.write(dir + "k" + std::to_string(k) + ".cu", "__global__ void k() {}\n");
+    repo.write(dir + "setup.py", "from setuptools import setup\n");
+  }
+  auto first = repo.inspect();
+  nlohmann::json expected = first;
+  for (int run = 0; run < 5; ++run) EXPECT_EQ(nlohmann::json(repo.inspect()), expected);
+  EXPECT_EQ(first.files_seen, 120u * 3 + 7 + 120);  // files and folders
+  // The first .cu files and the first import by path, whatever the order of reading.
+  std::vector<std::string> cu;
+  for (const auto& c : first.cuda_code) {
+    if (c.kind == "cu-source") cu.push_back(c.source.file);
+  }
+  ASSERT_EQ(cu.size(), 10u);
+  EXPECT_TRUE(std::is_sorted(cu.begin(), cu.end()));
+  EXPECT_EQ(cu.front(), "pkg0/sub0/k0.cu");
+  ASSERT_EQ(first.system_needs.size(), 1u);
+  EXPECT_EQ(first.system_needs[0].source.str(), "pkg0/sub0/m.py:1");
+
+  // A walk that meets more entries than allowed stops and says so.
+  InspectOptions few;
+  few.max_entries = 50;
+  auto stopped = inspect_repository(repo.path(), few);
+  EXPECT_EQ(stopped.files_seen, 50u);
+  ASSERT_EQ(stopped.warnings.size(), 1u);
+  EXPECT_NE(stopped.warnings[0].find("stopped after 50 files"), std::string::npos);
 }
 
 // HEAD's date is remembered by commit id, read from .git's files without libgit2: a loose ref, packed
