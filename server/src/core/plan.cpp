@@ -91,7 +91,7 @@ Planned plan_folder(const fs::path& folder, const PlanParams& params, bool use_d
   auto catalog = resolve::Catalog::load(params.catalog.empty() ? std::nullopt : std::optional<fs::path>(params.catalog));
   auto prefs = UserPreferences::load();
   inspect::InspectOptions inspect_options;
-  inspect_options.cache_dir = xdg_dir("XDG_CACHE_HOME", ".cache") / "dlcontainer" / "imports";
+  inspect_options.cache_dir = xdg_dir("XDG_CACHE_HOME", ".cache") / "dlcontainer" / "inspect";
   inspect_options.cancel = cancel;
   progress.report("reading the repository " + folder.string());
   out.facts = inspect::inspect_repository(folder, inspect_options);

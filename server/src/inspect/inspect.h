@@ -14,8 +14,9 @@ struct InspectOptions {
   std::size_t max_manifest_bytes = 1 << 20;
   std::size_t max_source_bytes = 256 << 10;  // of each .py/.ipynb file, for imports
   std::size_t max_cuda_sources = 10;      // .cu files recorded (one is enough to need nvcc; a few show where)
-  // Where what each source file imports is remembered between runs (keyed by path, size, mtime,
-  // ctime and inode), so that an unchanged file is not read again; "" : no cache, nothing written.
+  // Where inspection remembers between runs what each source file imports (keyed by path, size,
+  // mtime, ctime and inode), so that an unchanged file is not read again, and HEAD's date (keyed by
+  // its commit id), so that libgit2 is not started for it; "" : no cache, nothing written.
   std::filesystem::path cache_dir;
   // Stops the walk and the reading of sources with Error{Cancelled} (an editor gave up on a big repo).
   CancelToken cancel;
