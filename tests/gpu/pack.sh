@@ -28,12 +28,28 @@ cp "$bin" "$work/bin/dlcontainer.real"
 strip --strip-debug "$work/bin/dlcontainer.real"
 # The static agent that services inject into containers is found beside the program.
 cp build/server/dlcontainer-agent "$work/bin/"
-ldd "$bin" | awk '/=>/ {print $3}' | sort -u | while read -r lib; do
+# What the binary links, and what it loads with dlopen when first needed (libgit2, libarchive: listed
+# by CMake in build/server/dlopen-libraries.txt) with what those link.
+{
+  ldd "$bin"
+  while read -r lib; do
+    [ -n "$lib" ] || continue
+    echo "$(basename "$lib") => $(readlink -f "$lib") (dlopen)"
+    ldd "$lib"
+  done < build/server/dlopen-libraries.txt
+} | awk '/=>/ {print $3}' | sort -u | while read -r lib; do
   case "$(basename "$lib")" in
     libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|ld-linux*|libstdc++.so.*|libgcc_s.so.*) continue ;;
   esac
   cp -L "$lib" "$work/libs/"
 done
+# dlopen asks for the SONAME (libgit2.so.1.5), which the copy of the real file must answer to.
+while read -r lib; do
+  [ -n "$lib" ] || continue
+  real=$(basename "$(readlink -f "$lib")")
+  soname=$(objdump -p "$lib" | awk '/SONAME/ {print $2}')
+  [ "$real" = "$soname" ] || ln -sf "$real" "$work/libs/$soname"
+done < build/server/dlopen-libraries.txt
 cat > "$work/bin/dlcontainer" <<'WRAP'
 #!/bin/sh
 # dlcontainer with the libraries it was built against (packed by tests/gpu/pack.sh).

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "support/error.h"
+#include "support/library.h"
 
 namespace dlc::engine {
 
@@ -17,39 +18,46 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// libarchive, loaded when a build context is written (support/library.h says why).
+const Library& libarchive() {
+  static const Library lib(DLC_LIBARCHIVE_SONAME, "libarchive13");
+  return lib;
+}
+#define AR(f) DLC_CALL(libarchive(), f)
+
 // libarchive's writer, sending every block it produces to a sink.
 class TarWriter {
  public:
-  explicit TarWriter(const DataSink& sink) : sink_(sink), a_(archive_write_new()) {
-    archive_write_set_format_pax_restricted(a_);
-    archive_write_set_bytes_in_last_block(a_, 1);
-    archive_write_open(a_, this, nullptr, &TarWriter::on_write, nullptr);
+  explicit TarWriter(const DataSink& sink) : sink_(sink), a_(AR(archive_write_new)()) {
+    AR(archive_write_set_format_pax_restricted)(a_);
+    AR(archive_write_set_bytes_in_last_block)(a_, 1);
+    AR(archive_write_open)(a_, this, nullptr, &TarWriter::on_write, nullptr);
   }
-  ~TarWriter() { archive_write_free(a_); }
+  ~TarWriter() { AR(archive_write_free)(a_); }
 
   void add_file(const std::string& path, std::string_view content, int mode) {
     Entry e(path);
-    archive_entry_set_filetype(e.get(), AE_IFREG);
-    archive_entry_set_perm(e.get(), mode);
-    archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
+    AR(archive_entry_set_filetype)(e.get(), AE_IFREG);
+    AR(archive_entry_set_perm)(e.get(), mode);
+    AR(archive_entry_set_size)(e.get(), static_cast<la_int64_t>(content.size()));
     header(e.get());
     data(content);
   }
 
   void add_from_disk(const std::string& path, const fs::path& file, const struct stat& st) {
     Entry e(path);
-    archive_entry_set_mtime(e.get(), st.st_mtim.tv_sec, 0);
-    archive_entry_set_perm(e.get(), st.st_mode & 07777);
+    AR(archive_entry_set_mtime)(e.get(), st.st_mtim.tv_sec, 0);
+    AR(archive_entry_set_perm)(e.get(), st.st_mode & 07777);
     if (S_ISDIR(st.st_mode)) {
-      archive_entry_set_filetype(e.get(), AE_IFDIR);
+      AR(archive_entry_set_filetype)(e.get(), AE_IFDIR);
       header(e.get());
     } else if (S_ISLNK(st.st_mode)) {
-      archive_entry_set_filetype(e.get(), AE_IFLNK);
-      archive_entry_set_symlink(e.get(), fs::read_symlink(file).c_str());
+      AR(archive_entry_set_filetype)(e.get(), AE_IFLNK);
+      AR(archive_entry_set_symlink)(e.get(), fs::read_symlink(file).c_str());
       header(e.get());
     } else if (S_ISREG(st.st_mode)) {
-      archive_entry_set_filetype(e.get(), AE_IFREG);
-      archive_entry_set_size(e.get(), st.st_size);
+      AR(archive_entry_set_filetype)(e.get(), AE_IFREG);
+      AR(archive_entry_set_size)(e.get(), st.st_size);
       header(e.get());
       std::ifstream in(file, std::ios::binary);
       if (!in) throw Error(ErrorCode::BuildFailed, "cannot read " + file.string() + " for the build context");
@@ -63,29 +71,29 @@ class TarWriter {
   }
 
   void finish() {
-    if (archive_write_close(a_) != ARCHIVE_OK) fail();
+    if (AR(archive_write_close)(a_) != ARCHIVE_OK) fail();
   }
 
  private:
   struct Entry {
-    explicit Entry(const std::string& path) : e(archive_entry_new()) {
-      archive_entry_set_pathname(e, path.c_str());
-      archive_entry_set_uid(e, 0);
-      archive_entry_set_gid(e, 0);
+    explicit Entry(const std::string& path) : e(AR(archive_entry_new)()) {
+      AR(archive_entry_set_pathname)(e, path.c_str());
+      AR(archive_entry_set_uid)(e, 0);
+      AR(archive_entry_set_gid)(e, 0);
     }
-    ~Entry() { archive_entry_free(e); }
+    ~Entry() { AR(archive_entry_free)(e); }
     archive_entry* get() { return e; }
     archive_entry* e;
   };
 
   void header(archive_entry* e) {
-    if (archive_write_header(a_, e) != ARCHIVE_OK) fail();
+    if (AR(archive_write_header)(a_, e) != ARCHIVE_OK) fail();
   }
   void data(std::string_view d) {
-    if (!d.empty() && archive_write_data(a_, d.data(), d.size()) < 0) fail();
+    if (!d.empty() && AR(archive_write_data)(a_, d.data(), d.size()) < 0) fail();
   }
   [[noreturn]] void fail() {
-    throw Error(ErrorCode::BuildFailed, std::string("cannot write the build context: ") + archive_error_string(a_));
+    throw Error(ErrorCode::BuildFailed, std::string("cannot write the build context: ") + AR(archive_error_string)(a_));
   }
   static la_ssize_t on_write(struct archive*, void* self, const void* buf, size_t n) {
     static_cast<TarWriter*>(self)->sink_(std::string_view(static_cast<const char*>(buf), n));

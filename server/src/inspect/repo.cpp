@@ -11,6 +11,7 @@
 #include "support/error.h"
 #include "support/files.h"
 #include "support/hash.h"
+#include "support/library.h"
 
 namespace dlc::inspect {
 
@@ -18,23 +19,31 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// libgit2, loaded when a clone or an uncached HEAD needs it (support/library.h says why).
+const Library& libgit2() {
+  static const Library lib(DLC_LIBGIT2_SONAME, "libgit2-1.5");
+  return lib;
+}
+#define GIT(f) DLC_CALL(libgit2(), f)
+
 void init_libgit2() {
-  static const int once = git_libgit2_init();
+  static const int once = GIT(git_libgit2_init)();
   (void)once;
 }
 
 std::string last_git_error() {
-  const git_error* e = git_error_last();
+  const git_error* e = GIT(git_error_last)();
   return e && e->message ? e->message : "unknown libgit2 error";
 }
 
-template <class T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
+struct Free {
+  void operator()(git_repository* p) const { GIT(git_repository_free)(p); }
+  void operator()(git_object* p) const { GIT(git_object_free)(p); }
+  void operator()(git_remote* p) const { GIT(git_remote_free)(p); }
 };
-using RepoPtr = std::unique_ptr<git_repository, Deleter<git_repository, git_repository_free>>;
-using ObjectPtr = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
-using RemotePtr = std::unique_ptr<git_remote, Deleter<git_remote, git_remote_free>>;
+using RepoPtr = std::unique_ptr<git_repository, Free>;
+using ObjectPtr = std::unique_ptr<git_object, Free>;
+using RemotePtr = std::unique_ptr<git_remote, Free>;
 
 bool is_hex_id(std::string_view id) {
   if (id.size() != 40 && id.size() != 64) return false;  // SHA-1, SHA-256
@@ -142,13 +151,13 @@ fs::path checkout(const std::string& url, const fs::path& root) {
   fs::create_directories(root, ec);
   git_repository* repo = nullptr;
   git_clone_options opts = GIT_CLONE_OPTIONS_INIT;
-  if (git_clone(&repo, url.c_str(), dest.c_str(), &opts) != 0) {
+  if (GIT(git_clone)(&repo, url.c_str(), dest.c_str(), &opts) != 0) {
     std::string why = last_git_error();
     fs::remove_all(dest, ec);  // ours: created by this failed clone
     throw Error(ErrorCode::PathNotFound, "cannot clone " + url + ": " + why,
                 "check the URL and the network; for a private repository, clone it yourself and pass its folder");
   }
-  git_repository_free(repo);
+  GIT(git_repository_free)(repo);
   return dest;
 }
 
@@ -166,26 +175,26 @@ std::optional<GitInfo> git_info(const fs::path& folder, const fs::path& cache_di
 std::optional<GitInfo> git_info(const fs::path& folder) {
   init_libgit2();
   git_repository* raw = nullptr;
-  if (git_repository_open_ext(&raw, folder.c_str(), 0, nullptr) != 0) return std::nullopt;
+  if (GIT(git_repository_open_ext)(&raw, folder.c_str(), 0, nullptr) != 0) return std::nullopt;
   RepoPtr repo(raw);
   git_object* head_raw = nullptr;
-  if (git_revparse_single(&head_raw, repo.get(), "HEAD^{commit}") != 0) return std::nullopt;
+  if (GIT(git_revparse_single)(&head_raw, repo.get(), "HEAD^{commit}") != 0) return std::nullopt;
   ObjectPtr head(head_raw);
   const auto* commit = reinterpret_cast<const git_commit*>(head.get());
   GitInfo info;
   char id[GIT_OID_HEXSZ + 1] = {};
-  git_oid_tostr(id, sizeof id, git_commit_id(commit));
+  GIT(git_oid_tostr)(id, sizeof id, GIT(git_commit_id)(commit));
   info.commit = id;
-  std::time_t t = static_cast<std::time_t>(git_commit_time(commit));
+  std::time_t t = static_cast<std::time_t>(GIT(git_commit_time)(commit));
   std::tm tm{};
   gmtime_r(&t, &tm);
   char date[16];
   std::strftime(date, sizeof date, "%Y-%m-%d", &tm);
   info.date = date;
   git_remote* remote_raw = nullptr;
-  if (git_remote_lookup(&remote_raw, repo.get(), "origin") == 0) {
+  if (GIT(git_remote_lookup)(&remote_raw, repo.get(), "origin") == 0) {
     RemotePtr remote(remote_raw);
-    if (const char* u = git_remote_url(remote.get())) info.origin = u;
+    if (const char* u = GIT(git_remote_url)(remote.get())) info.origin = u;
   }
   return info;
 }
