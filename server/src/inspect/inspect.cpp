@@ -124,18 +124,19 @@ struct SourceFile {
 
 // What each source file imports (of the modules that matter here), remembered by its stat: a
 // text file per repository, "<stamp>\t<path>\t<module@line ...>" per line, sorted by path, rewritten
-// whole. Rows are views into the file's text, found by binary search.
+// whole (into a new file, so that the mapping of the old one stays as it was). Rows are views into
+// the mapped file, found by binary search.
 class ImportCache {
  public:
   ImportCache(const fs::path& dir, const std::string& root) {
     if (dir.empty()) return;
     file_ = dir / (sha256_hex(root).substr(0, 16) + ".imports");
-    auto text = read_file(file_.string(), 64 << 20);
-    if (!text) return;
-    text_ = std::move(*text);
-    rows_.reserve(static_cast<std::size_t>(std::count(text_.begin(), text_.end(), '\n')));
+    mapped_ = MappedFile::open(file_.string());
+    if (!mapped_) return;
+    std::string_view text = mapped_->text();
+    rows_.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
     bool first = true, sorted = true;
-    for_each_line(text_, [&](std::string_view line) {
+    for_each_line(text, [&](std::string_view line) {
       if (first) {
         first = false;
         valid_ = line == header();
@@ -196,7 +197,7 @@ class ImportCache {
     std::string_view path, stamp, entries;
   };
   fs::path file_;
-  std::string text_;
+  std::optional<MappedFile> mapped_;  // the file as it was read; rows are views into it
   bool valid_ = false;
   std::vector<Row> rows_;
 };

@@ -1,6 +1,7 @@
 #include "support/files.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +35,26 @@ std::optional<std::string> read_file(const std::string& path, std::size_t limit,
   }
   ::close(fd);
   return out;
+}
+
+std::optional<MappedFile> MappedFile::open(const std::string& path, std::size_t limit) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  std::optional<MappedFile> out;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) <= limit) {
+    if (st.st_size == 0) {
+      out = MappedFile(nullptr, 0);
+    } else if (void* p = ::mmap(nullptr, st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0); p != MAP_FAILED) {
+      out = MappedFile(p, static_cast<std::size_t>(st.st_size));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+MappedFile::~MappedFile() {
+  if (data_) ::munmap(data_, size_);
 }
 
 bool write_file_atomically(const std::string& path, std::string_view content, mode_t mode) {
