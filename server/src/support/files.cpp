@@ -13,25 +13,24 @@ namespace dlc {
 std::optional<std::string> read_file(const std::string& path, std::size_t limit, bool follow_links) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (follow_links ? 0 : O_NOFOLLOW));
   if (fd < 0) return std::nullopt;
-  std::string out;
-  struct stat st {};
-  // A buffer of the file's size: growing one by doubling touches each page two or three times, and a
-  // page's first touch is what costs on a virtual machine.
-  std::size_t want = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? std::min<std::size_t>(st.st_size, limit) : 0;
-  out.resize(want);
-  std::size_t got = 0;
-  while (got < out.size()) {
-    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  out.resize(got);
-  // Then what a pipe, or a file that grew since, has beyond that, up to the limit.
-  char buf[4096];
-  while (out.size() < limit) {
-    ssize_t n = ::read(fd, buf, std::min(sizeof buf, limit - out.size()));
-    if (n <= 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
+  // Most files are small: one read onto the stack, and a short read (a regular file's end) says it
+  // was all. Only a larger file is asked its size, so that its buffer is made once: growing one by
+  // doubling touches each page two or three times, and a page's first touch costs on a VM.
+  char first[16 << 10];
+  ssize_t n = ::read(fd, first, std::min(sizeof first, limit));
+  std::string out(first, static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+  if (n == static_cast<ssize_t>(sizeof first) && out.size() < limit) {
+    struct stat st {};
+    std::size_t size = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) : 0;
+    std::size_t got = out.size();
+    out.resize(std::min(limit, std::max(size + 1, got * 2)));  // +1: a file that grew shows it
+    for (;;) {
+      n = got < out.size() ? ::read(fd, out.data() + got, out.size() - got) : 0;
+      if (n > 0) got += static_cast<std::size_t>(n);
+      if (n <= 0 || got < out.size() || got >= limit) break;
+      out.resize(std::min(limit, out.size() * 2));  // a pipe, or a file still growing
+    }
+    out.resize(got);
   }
   ::close(fd);
   return out;
