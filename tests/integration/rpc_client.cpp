@@ -1,4 +1,5 @@
 #include "integration/rpc_client.h"
+#include "integration/support.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -17,11 +18,13 @@ namespace dlc::testing {
 namespace {
 
 pid_t spawn(const std::vector<std::string>& args, int stdin_fd, int stdout_fd) {
+  const std::string& cache = test_cache_dir();  // before fork: nothing is made in the child
   pid_t pid = ::fork();
   if (pid == 0) {
     if (stdin_fd >= 0) ::dup2(stdin_fd, 0);
     if (stdout_fd >= 0) ::dup2(stdout_fd, 1);
     ::setenv("NO_COLOR", "1", 1);
+    ::setenv("XDG_CACHE_HOME", cache.c_str(), 0);
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);

@@ -115,11 +115,32 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   return result;
 }
 
+namespace {
+
+// What the binary remembers between runs (inspection's cache) goes here, not into the user's home,
+// unless a test names its own; removed when the tests end.
+struct TestCache {
+  fs::path path = fs::temp_directory_path() / ("dlc-test-cache-" + std::to_string(::getpid()));
+  ~TestCache() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+const std::string& test_cache_dir() {
+  static const TestCache cache;
+  static const std::string path = cache.path.string();
+  return path;
+}
+
 RunResult dlc(const std::vector<std::string>& args, const RunOptions& options) {
   std::vector<std::string> argv{DLC_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   RunOptions o = options;
   o.env.emplace("NO_COLOR", "1");
+  o.env.emplace("XDG_CACHE_HOME", test_cache_dir());
   return run(argv, o);
 }
 

@@ -50,6 +50,9 @@ struct RunOptions {
 // Runs any program, collecting its output; the test fails if it outlives its timeout.
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
 // Runs the dlcontainer binary under test.
+// The folder given to the binary as XDG_CACHE_HOME (unless a test names its own), so that tests leave
+// nothing in the user's ~/.cache; removed when the test program ends.
+const std::string& test_cache_dir();
 RunResult dlc(const std::vector<std::string>& args, const RunOptions& options = {});
 
 // A temporary workspace folder. On destruction, removes every container labelled with it and
