@@ -1,10 +1,9 @@
 #include "config/devcontainer.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "config/jsonc.h"
+#include "support/files.h"
 #include "support/error.h"
 
 namespace dlc::config {
@@ -103,13 +102,11 @@ class Reader {
 };
 
 std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw Error(ErrorCode::PathNotFound, "cannot read " + file.string(),
-                "check that the file exists and that you may read it");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = read_file(file.string());
+  if (!text) {
+    throw Error(ErrorCode::PathNotFound, "cannot read " + file.string(), "check that the file exists and that you may read it");
+  }
+  return std::move(*text);
 }
 
 // Applies substitute() to every string in a JSON value, keys left alone.

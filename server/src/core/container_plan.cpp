@@ -5,11 +5,11 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include <fstream>
 
 #include "core/ide_container.h"
 #include "core/workspace.h"
 #include "services/services.h"
+#include "support/files.h"
 #include "support/error.h"
 #include "support/hash.h"
 
@@ -19,11 +19,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // KEY=VALUE list -> map (the last one wins, as for docker -e).
 std::map<std::string, std::string> env_map(const std::vector<std::string>& env) {
@@ -88,7 +83,7 @@ WorkspaceContext load_workspace(const fs::path& folder, const std::string& expli
 
   // Comments and formatting do not make a container out of date; the document and the Dockerfile do.
   std::string hashed = ws.config.document.dump();
-  if (ws.config.build) hashed += "\n" + read_file(ws.config.build->dockerfile);
+  if (ws.config.build) hashed += "\n" + read_file(ws.config.build->dockerfile).value_or("");
   ws.config_hash = sha256_hex(hashed).substr(0, 16);
   ws.container_name = container_name_for(folder);
   return ws;

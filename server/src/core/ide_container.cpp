@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "support/files.h"
 #include "support/error.h"
 #include "support/hash.h"
 
@@ -20,14 +21,9 @@ namespace {
 
 // Writes through a temporary file and a rename, so that a reader never sees half a file.
 void write_atomically(const fs::path& path, const std::string& content) {
-  fs::path tmp = path;
-  tmp += ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out) throw Error(ErrorCode::Internal, "cannot write " + tmp.string(), "check that the workspace folder is writable");
+  if (!write_file_atomically(path.string(), content)) {
+    throw Error(ErrorCode::Internal, "cannot write " + path.string(), "check that the workspace folder is writable");
   }
-  fs::rename(tmp, path);
 }
 
 bool inside(const fs::path& path, const fs::path& folder) {

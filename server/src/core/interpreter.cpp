@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
 
 #include "core/container_plan.h"
 #include "core/ide_container.h"
 #include "services/reverse.h"
+#include "support/files.h"
 #include "support/error.h"
 #include "support/shell.h"
 
@@ -51,16 +51,9 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 void write_executable(const fs::path& path, const std::string& content) {
-  fs::path tmp = path;
-  tmp += ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out) throw Error(ErrorCode::Internal, "cannot write " + tmp.string(), "check that the workspace folder is writable");
+  if (!write_file_atomically(path.string(), content, 0755)) {
+    throw Error(ErrorCode::Internal, "cannot write " + path.string(), "check that the workspace folder is writable");
   }
-  fs::permissions(tmp, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
-                           fs::perms::others_exec);
-  fs::rename(tmp, path);
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 
 #include "config/jsonc.h"
 #include "core/image.h"
@@ -12,6 +11,7 @@
 #include "inspect/inspect.h"
 #include "inspect/parsers.h"
 #include "inspect/repo.h"
+#include "support/files.h"
 #include "support/error.h"
 #include "support/hash.h"
 #include "support/json.h"
@@ -40,20 +40,12 @@ bool valid_driver(const std::string& v) {
   return parts >= 2 && parts <= 3 && v.find("..") == std::string::npos;
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string read_text(const fs::path& p) { return read_file(p.string()).value_or(""); }
 
 void write_file(const fs::path& p, const std::string& content) {
-  fs::path tmp = p;
-  tmp += ".dlcontainer-tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out) throw Error(ErrorCode::Internal, "cannot write " + tmp.string(), "check the folder's permissions");
+  if (!write_file_atomically(p.string(), content)) {
+    throw Error(ErrorCode::Internal, "cannot write " + p.string(), "check the folder's permissions");
   }
-  fs::rename(tmp, p);
 }
 
 // The repository's devcontainer.json, as the resolver needs to see it.

@@ -7,13 +7,13 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <set>
 #include <thread>
 
 #include "core/container_plan.h"
 #include "core/ide_container.h"
 #include "engine/build_context.h"
+#include "support/files.h"
 #include "support/error.h"
 #include "support/ssh_keys.h"
 
@@ -24,22 +24,13 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string read_text(const fs::path& p) { return read_file(p.string()).value_or(""); }
 
+// The file is made with these permissions, before a byte of a key is in it (less the umask).
 void write_private(const fs::path& p, const std::string& content, fs::perms perms) {
-  fs::path tmp = p;
-  tmp += ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write);  // before a byte of the key is in it
-    out << content;
-    if (!out) throw Error(ErrorCode::Internal, "cannot write " + tmp.string(), "check that your state folder is writable");
+  if (!write_file_atomically(p.string(), content, static_cast<mode_t>(perms))) {
+    throw Error(ErrorCode::Internal, "cannot write " + p.string(), "check that your state folder is writable");
   }
-  fs::permissions(tmp, perms);
-  fs::rename(tmp, p);
 }
 
 // A key pair kept as <dir>/<name> and <dir>/<name>.pub, made once.

@@ -1,11 +1,11 @@
 #include "gpu/discovery.h"
+#include "support/files.h"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -42,13 +42,7 @@ bool read_at(const std::string& data, std::size_t at, T& out) {
   return true;
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_text(const fs::path& p) { return read_file(p.string()).value_or(""); }
 
 // Driver libraries by base name (the part before ".so"): the compute and utility libraries that
 // the toolkit mounts for `--gpus` (capabilities compute,utility), not graphics or video.
@@ -107,7 +101,7 @@ void add_unique(std::vector<std::string>& v, const std::string& s) {
 // Folders named by /etc/ld.so.conf and what it includes (used only when the cache is missing).
 void ld_conf_dirs(const fs::path& root, const fs::path& conf, std::vector<std::string>& out, int depth = 0) {
   if (depth > 4) return;
-  std::istringstream in(read_file(under(root, conf.string())));
+  std::istringstream in(read_text(under(root, conf.string())));
   for (std::string line; std::getline(in, line);) {
     if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
     std::istringstream words(line);
@@ -225,7 +219,7 @@ void find_toolkit(const DiscoveryOptions& options, const fs::path& root, AttachE
   env.toolkit_cli = find_program("nvidia-container-cli", dirs, root.string());
   env.toolkit_ctk = find_program("nvidia-ctk", dirs, root.string());
   const std::string config = "/etc/nvidia-container-runtime/config.toml";
-  std::string text = read_file(under(root, config));
+  std::string text = read_text(under(root, config));
   if (text.empty()) return;
   env.toolkit_config = config;
   static const std::regex ldconfig_line(R"re(^\s*ldconfig\s*=\s*"([^"]*)")re");
@@ -276,7 +270,7 @@ void find_cdi(const fs::path& root, AttachEnvironment& env) {
 
 std::vector<LdCacheEntry> read_ld_cache(const fs::path& file) {
   std::vector<LdCacheEntry> out;
-  std::string data = read_file(file);
+  std::string data = read_text(file);
   auto base = data.find(kNewMagic);
   if (base == std::string::npos) return out;
   // Header: magic+version (20), nlibs, len_strings, flags(1)+pad(3), extension_offset, unused[3].

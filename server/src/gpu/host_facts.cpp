@@ -6,12 +6,11 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "gpu/discovery.h"
 #include "gpu/driver_abi.h"
+#include "support/files.h"
 #include "support/json.h"
 
 namespace dlc::gpu {
@@ -58,13 +57,7 @@ class Library {
   std::string error_;
 };
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_text(const fs::path& p) { return read_file(p.string()).value_or(""); }
 
 // "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.65.06  Sun Jul 27 ..." or "... Open Kernel Module
 // for x86_64  580.65.06  Release Build ..." -> "580.65.06"; "" when no module is loaded.

@@ -25,6 +25,7 @@
 
 #include "agent/protocol.h"
 #include "services/agent_inject.h"
+#include "support/files.h"
 #include "support/error.h"
 
 namespace dlc::services {
@@ -281,13 +282,7 @@ namespace registry {
 
 void add(const Forward& f) {
   auto path = record_path(f.container_id, f.container_port);
-  auto tmp = path;
-  tmp += ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp);
-    out << json(f).dump();
-  }
-  fs::rename(tmp, path);
+  write_file_atomically(path.string(), json(f).dump(), 0600);  // a record not written: the forward is not found again
 }
 
 void remove(const Forward& f) {
