@@ -156,7 +156,16 @@ Workspace::Workspace(std::string name) {
 Workspace::~Workspace() {
   try {
     auto e = engine::Engine::connect();
-    for (const auto& c : containers(e)) e.remove_container(c.id, /*force=*/true, /*remove_volumes=*/true);
+    for (const auto& c : containers(e)) {
+      e.remove_container(c.id, /*force=*/true, /*remove_volumes=*/true);
+      // The layer that maps the remote user to a host uid is made for this workspace alone.
+      if (c.image.rfind("dlcontainer/", 0) == 0 && c.image.find(":uid-") != std::string::npos) {
+        try {
+          e.remove_image(c.image);
+        } catch (...) {
+        }
+      }
+    }
   } catch (...) {
   }
   std::error_code ec;

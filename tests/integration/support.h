@@ -55,8 +55,8 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options = 
 const std::string& test_cache_dir();
 RunResult dlc(const std::vector<std::string>& args, const RunOptions& options = {});
 
-// A temporary workspace folder. On destruction, removes every container labelled with it and
-// the folder itself.
+// A temporary workspace folder. On destruction, removes every container labelled with it, the uid
+// layer images made for them, and the folder itself.
 class Workspace {
  public:
   explicit Workspace(std::string name = "ws");
