@@ -301,10 +301,10 @@ class Walker {
     // Sorted, so that merging follows path order.
     std::sort(found.sources.begin(), found.sources.end(), [](const SourceFile& a, const SourceFile& b) { return a.rel < b.rel; });
     ImportCache cache(options_.cache_dir, root_);
-    std::vector<std::string_view> entries(found.sources.size());  // into the cache's text, or into read
+    std::vector<std::string_view> entries(found.sources.size());  // into the cache's text, or into scanned
     unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
     if (found.sources.size() < 64) n = 1;
-    std::vector<std::deque<std::string>> read(n);  // entries of the files each thread read
+    std::vector<std::deque<std::string>> scanned(n);  // entries of the files each thread read
     std::atomic<std::size_t> next{0};
     std::atomic<bool> changed{cache.size() != found.sources.size()};
     auto work = [&](unsigned t) {
@@ -319,7 +319,7 @@ class Walker {
           continue;
         }
         if (auto text = read_file(full, options_.max_source_bytes, false)) scan_imports(*text, rel, scratch);
-        if (!scratch.system_needs.empty() || !scratch.cuda_code.empty()) entries[k] = read[t].emplace_back(ImportCache::entries_of(scratch));
+        if (!scratch.system_needs.empty() || !scratch.cuda_code.empty()) entries[k] = scanned[t].emplace_back(ImportCache::entries_of(scratch));
         scratch.system_needs.clear();
         scratch.cuda_code.clear();
         changed = true;
