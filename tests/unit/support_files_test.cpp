@@ -53,6 +53,13 @@ TEST(Files, MapsAFileAndKeepsTheOldTextWhenItIsReplaced) {
   EXPECT_FALSE(MappedFile::open(dir.path.string()));  // a folder
   ASSERT_TRUE(write_file_atomically(file, ""));
   EXPECT_EQ(MappedFile::open(file)->text(), "");
+  // A temporary file left by a crash, readable by all, does not lend its permissions to the new one.
+  std::string stale = file + ".tmp" + std::to_string(::getpid());
+  std::ofstream(stale) << "old";
+  fs::permissions(stale, fs::perms::all);
+  ASSERT_TRUE(write_file_atomically(file, "secret", 0600));
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
   // Nothing is left beside it, and a folder that does not exist is a failure that leaves nothing.
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()), 1);
   EXPECT_FALSE(write_file_atomically((dir.path / "no" / "such").string(), "x"));

@@ -58,7 +58,10 @@ MappedFile::~MappedFile() {
 
 bool write_file_atomically(const std::string& path, std::string_view content, mode_t mode) {
   std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  // Made afresh (O_EXCL), so that it has mode from its first byte: one left by a crash could have
+  // other permissions, and a symbolic link there is not followed.
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return false;
   std::size_t done = 0;
   while (done < content.size()) {
