@@ -4,18 +4,14 @@
 #include <cctype>
 #include <charconv>
 
+#include "inspect/text.h"
+
 namespace dlc::inspect {
 
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // Reads digits at s[i...]; false when there are none. Caps the value so that absurd input cannot overflow.
 bool read_number(std::string_view s, std::size_t& i, long& out) {
@@ -269,11 +265,8 @@ std::optional<SpecifierSet> SpecifierSet::parse(std::string_view text) {
   SpecifierSet set;
   text = trim(text);
   if (text.empty()) return set;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t comma = text.find(',', start);
-    std::string_view clause = trim(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+  for (std::string_view clause : split(text, ',')) {
+    clause = trim(clause);
     if (clause.empty()) return std::nullopt;
     Specifier s;
     static constexpr std::pair<std::string_view, Specifier::Op> kOps[] = {
@@ -309,11 +302,8 @@ std::optional<SpecifierSet> SpecifierSet::parse_conda(std::string_view text) {
   if (text.empty() || text == "*") return SpecifierSet{};
   if (text.find('|') != std::string_view::npos) return std::nullopt;  // alternatives: not one set
   std::string out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t comma = text.find(',', start);
-    std::string_view clause = trim(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+  for (std::string_view clause : split(text, ',')) {
+    clause = trim(clause);
     if (clause.empty()) return std::nullopt;
     if (!out.empty()) out += ",";
     bool has_op = clause[0] == '<' || clause[0] == '>' || clause[0] == '!' || clause[0] == '~' ||
@@ -337,11 +327,8 @@ std::optional<SpecifierSet> SpecifierSet::parse_poetry(std::string_view text) {
   text = trim(text);
   if (text.empty() || text == "*") return SpecifierSet{};
   std::string out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t comma = text.find(',', start);
-    std::string_view clause = trim(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+  for (std::string_view clause : split(text, ',')) {
+    clause = trim(clause);
     if (clause.empty()) return std::nullopt;
     if (!out.empty()) out += ",";
     if (clause[0] == '^' || (clause[0] == '~' && (clause.size() < 2 || clause[1] != '='))) {
