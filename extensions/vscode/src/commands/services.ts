@@ -23,10 +23,9 @@ type ServiceMethod = 'services/jupyter' | 'services/tensorboard';
 
 // Starts a web service and answers it. When the container lacks it, the server says so; the user is
 // asked before it is installed (the request again, with install: true).
-async function startService<M extends ServiceMethod>(ctx: Ctx, title: string, method: M, params: ParamsOf<M>): Promise<ServiceInfo> {
-  const what = title.replace(/^Starting /, '').replace(/ in the container$/, '');
+async function startService<M extends ServiceMethod>(ctx: Ctx, label: string, method: M, params: ParamsOf<M>): Promise<ServiceInfo> {
   try {
-    return await ctx.withProgress(title, method, params);
+    return await ctx.withProgress(`Starting ${label} in the container`, method, params);
   } catch (err) {
     const view = describeError(err);
     if (view.kind !== 'commandFailed' || !/is not installed/.test(view.message)) throw err;
@@ -36,23 +35,27 @@ async function startService<M extends ServiceMethod>(ctx: Ctx, title: string, me
       'Install',
     );
     if (answer !== 'Install') throw new DlcError(view.message, 'commandFailed', view.hint);
-    return ctx.withProgress(`Installing and starting ${what}`, method, { ...params, install: true });
+    return ctx.withProgress(`Installing and starting ${label}`, method, { ...params, install: true });
   }
+}
+
+// Starts the `label` service (asking to install it when missing), says where it is, and opens it in
+// the browser.
+async function startAndOpen<M extends ServiceMethod>(ctx: Ctx, label: string, method: M, params: ParamsOf<M>): Promise<ServiceInfo> {
+  await ctx.requireMethod(method, label);
+  const info = await startService(ctx, label, method, params);
+  ctx.output.appendLine(`${label}: ${info.url}`);
+  ctx.showNotes(info.notes);
+  await openServiceUrl(info);
+  return info;
 }
 
 export async function openJupyter(ctx: Ctx, state: ServiceState): Promise<ServiceInfo | undefined> {
   const folder = await ctx.folder();
   if (!folder) return undefined;
-  await ctx.requireMethod('services/jupyter', 'Jupyter');
   const lab = config.jupyterLab();
-  const info = await startService(ctx, 'Starting Jupyter in the container', 'services/jupyter', {
-    workspace: folder.uri.fsPath,
-    ...(lab ? { lab } : {}),
-  });
-  ctx.output.appendLine(`Jupyter: ${info.url}`);
-  ctx.showNotes(info.notes);
+  const info = await startAndOpen(ctx, 'Jupyter', 'services/jupyter', { workspace: folder.uri.fsPath, ...(lab ? { lab } : {}) });
   state.jupyterServers.set(canonical(folder.uri.fsPath), info);
-  await openServiceUrl(info);
   if (await offerToJupyterExtension(() => [...state.jupyterServers.values()], state.jupyterRegistration)) {
     void vscode.window.showInformationMessage(
       'dlcontainer: the container\'s Jupyter server is offered to the Jupyter extension: choose "dlcontainer" when you select a kernel.',
@@ -64,14 +67,6 @@ export async function openJupyter(ctx: Ctx, state: ServiceState): Promise<Servic
 export async function openTensorBoard(ctx: Ctx): Promise<ServiceInfo | undefined> {
   const folder = await ctx.folder();
   if (!folder) return undefined;
-  await ctx.requireMethod('services/tensorboard', 'TensorBoard');
   const logdir = config.tensorboardLogdir();
-  const info = await startService(ctx, 'Starting TensorBoard in the container', 'services/tensorboard', {
-    workspace: folder.uri.fsPath,
-    ...(logdir ? { logdir } : {}),
-  });
-  ctx.output.appendLine(`TensorBoard: ${info.url}`);
-  ctx.showNotes(info.notes);
-  await openServiceUrl(info);
-  return info;
+  return startAndOpen(ctx, 'TensorBoard', 'services/tensorboard', { workspace: folder.uri.fsPath, ...(logdir ? { logdir } : {}) });
 }
