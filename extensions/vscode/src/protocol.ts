@@ -97,6 +97,7 @@ export interface ProtocolTypes {
   InitializedParams: InitializedParams;
   PortsListParams: PortsListParams;
   PortsListResult: PortsListResult;
+  ServicesCodeParams: ServicesCodeParams;
   ServicesJupyterParams: ServicesJupyterParams;
   ServicesListParams: ServicesListParams;
   ServicesListResult: ServicesListResult;
@@ -206,11 +207,15 @@ export interface Notification {
  * A service as the user reaches it (services::ServiceInfo): what `dlcontainer jupyter --json` prints.
  */
 export interface ServiceInfo {
-  kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver';
+  kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver' | 'code';
   /**
-   * What to open, with Jupyter's token; empty for debuggers and for a service the host cannot reach yet.
+   * What to open, with Jupyter's token; code-server's folder page (its password is token); empty for debuggers and for a service the host cannot reach yet.
    */
   url: string;
+  /**
+   * code: the password its login page asks for (never in the URL). Absent for other kinds.
+   */
+  token?: string;
   /**
    * 127.0.0.1 unless the container publishes the port elsewhere; empty when the host cannot reach it.
    */
@@ -230,7 +235,7 @@ export interface ServiceInfo {
    */
   reused: boolean;
   /**
-   * jupyter: lab or notebook; tensorboard: its logdir; debuggers: the program or pid N.
+   * jupyter: lab or notebook; tensorboard: its logdir; code: the folder it opens; debuggers: the program or pid N.
    */
   detail: string;
   /**
@@ -519,6 +524,21 @@ export interface PortsListParams {
   workDoneToken?: ProgressToken;
 }
 /**
+ * The params of services/code: Starts code-server (VS Code in the browser) in the workspace's running container on the workspace folder, or finds the running one, behind a random password (result.token); answers its URL on 127.0.0.1 (a port the container does not publish is forwarded by the server for as long as the container runs and the server lives). Cancellable (a start under way is undone); reports $/progress for a workDoneToken.
+ */
+export interface ServicesCodeParams {
+  workspace: WorkspacePath;
+  /**
+   * Install code-server with the container's npm when it has none (an image without Node.js and npm is refused with a hint).
+   */
+  install?: boolean;
+  /**
+   * The port in the container; 0 or absent: 8080 or the next free one.
+   */
+  port?: number;
+  workDoneToken?: ProgressToken;
+}
+/**
  * The params of services/jupyter: Starts Jupyter in the workspace's running container (or finds the running one) and answers its URL with the token; a port the container does not publish is forwarded by the server for as long as the container runs and the server lives. Cancellable (a start under way is undone); reports $/progress for a workDoneToken.
  */
 export interface ServicesJupyterParams {
@@ -549,7 +569,7 @@ export interface ServicesListParams {
  */
 export interface ServicesStopParams {
   workspace: WorkspacePath;
-  kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver';
+  kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver' | 'code';
   workDoneToken?: ProgressToken;
 }
 /**
@@ -899,6 +919,10 @@ export interface Requests {
   'ports/list': {
     params: PortsListParams;
     result: PortsListResult;
+  };
+  'services/code': {
+    params: ServicesCodeParams;
+    result: ServiceInfo;
   };
   'services/jupyter': {
     params: ServicesJupyterParams;

@@ -36,7 +36,7 @@ class IdeSettingsTest {
   }
 
   private static ServiceInfo service(String url, String ip, int port) {
-    return new ServiceInfo("jupyter", url, ip, port, 8888, "published", 12, false, "lab", "/tmp/jupyter.log", null, null, List.of());
+    return new ServiceInfo("jupyter", url, null, ip, port, 8888, "published", 12, false, "lab", "/tmp/jupyter.log", null, null, List.of());
   }
 
   @Test

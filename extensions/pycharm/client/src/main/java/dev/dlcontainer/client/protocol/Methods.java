@@ -38,6 +38,10 @@ public final class Methods {
   public static final RequestType<PortsListParams, List<PortEntry>> PORTS_LIST =
       new RequestType<>("ports/list", new TypeReference<List<PortEntry>>() {});
 
+  /** {@code services/code}: Starts code-server (VS Code in the browser) in the workspace's running container on the workspace folder, or finds the running one, behind a random password (result.token); answers its URL on 127.0.0.1 (a port the container does not publish is forwarded by the server for as long as the container runs and the server lives). Cancellable (a start under way is undone); reports $/progress for a workDoneToken. */
+  public static final RequestType<ServicesCodeParams, ServiceInfo> SERVICES_CODE =
+      new RequestType<>("services/code", new TypeReference<ServiceInfo>() {});
+
   /** {@code services/jupyter}: Starts Jupyter in the workspace's running container (or finds the running one) and answers its URL with the token; a port the container does not publish is forwarded by the server for as long as the container runs and the server lives. Cancellable (a start under way is undone); reports $/progress for a workDoneToken. */
   public static final RequestType<ServicesJupyterParams, ServiceInfo> SERVICES_JUPYTER =
       new RequestType<>("services/jupyter", new TypeReference<ServiceInfo>() {});
