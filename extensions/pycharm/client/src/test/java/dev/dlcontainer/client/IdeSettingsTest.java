@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class IdeSettingsTest {
   private static IdeInterpreterResult interp(boolean mirrored) {
     return new IdeInterpreterResult("/home/me/paper", "/home/me/paper/.dlcontainer/bin/python", "python3", "3.11.2", "abc",
-        "/workspaces/paper", mirrored, "", List.of(), false);
+        "/workspaces/paper", mirrored, "", List.of(), false, null);
   }
 
   @Test

@@ -22,7 +22,7 @@ public final class Methods {
   public static final RequestType<DoctorParams, DoctorResult> DOCTOR =
       new RequestType<>("doctor", new TypeReference<DoctorResult>() {});
 
-  /** {@code ide/interpreter}: What `dlcontainer interpreter` does: brings the workspace up with the mounts an IDE's interpreter needs (the workspace again at its host path, the IDE's helpers read-only), checks the container's Python and writes <workspace>/.dlcontainer/bin/python, which the IDE then uses as a local interpreter. Cancellable; progress. */
+  /** {@code ide/interpreter}: What `dlcontainer interpreter` does: brings the workspace up with the mounts an IDE's interpreter needs (the workspace again at its host path, the IDE's helpers read-only), checks the container's Python and writes <workspace>/.dlcontainer/bin/python, which the IDE then uses as a local interpreter; and copies the container's Python libraries (source and stubs, read-only) into a per-image cache for the IDE's analyser (result.libs). Cancellable; progress. */
   public static final RequestType<IdeInterpreterParams, IdeInterpreterResult> IDE_INTERPRETER =
       new RequestType<>("ide/interpreter", new TypeReference<IdeInterpreterResult>() {});
 
