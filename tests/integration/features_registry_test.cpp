@@ -1,6 +1,8 @@
 // Registry Features for real: a local docker-registry that wants anonymous Bearer tokens, Features
 // published to it by the reference CLI (`devcontainer features publish`), then consumed by both
 // dlcontainer and the reference `devcontainer up` on the same configuration, and compared.
+#include <fstream>
+#include <gmock/gmock.h>
 #include <nlohmann/json.hpp>
 
 #include "integration/features_support.h"
@@ -153,6 +155,35 @@ TEST_F(RegistryFeatures, AMirrorFromTheUsersConfigServesARegistrysFeatures) {
   EXPECT_THAT(dlc({"exec", "-w", ws.str(), "--", "cat", "/opt/hello/install-env"}).out, HasSubstr("greeting=mirrored"));
   // The lockfile names the Feature by its registry, not by the mirror that served it.
   EXPECT_THAT(ws.read(".devcontainer/devcontainer-lock.json"), HasSubstr("\"resolved\": \"ghcr.io/dlc-test/features/hello@sha256:"));
+}
+
+TEST_F(RegistryFeatures, ATarballFeatureIsInstalledAndLockedByItsDigest) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws("features-tarball");
+  fs::path served = ws.path().parent_path() / "served";
+  // The reference CLI packages the Feature as it would for a release: devcontainer-feature-hello.tgz.
+  auto packaged = run({"node", devcontainer_cli(), "features", "package", (fs::path(DLC_SOURCE_DIR) / "tests/features/src/hello").string(),
+                       "-o", served.string()});
+  ASSERT_EQ(packaged.status, 0) << packaged.out << packaged.err;
+  ASSERT_TRUE(fs::exists(served / "devcontainer-feature-hello.tgz"));
+  int port = free_loopback_port();
+  ServedFolder server(served, port);
+  ASSERT_TRUE(server.running());
+  std::string url = "http://127.0.0.1:" + std::to_string(port) + "/devcontainer-feature-hello.tgz";
+  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest", "features": {")" + url + R"(": {"greeting": "from-a-tarball"}}})");
+  FeatureImages clean(engine, ws);
+  auto up = dlc({"up", ws.str()});
+  ASSERT_EQ(up.status, 0) << up.err;
+  EXPECT_THAT(dlc({"exec", "-w", ws.str(), "--", "cat", "/opt/hello/install-env"}).out, HasSubstr("greeting=from-a-tarball"));
+  auto lock = json::parse(ws.read(".devcontainer/devcontainer-lock.json"));
+  EXPECT_EQ(lock["features"][url]["resolved"], url);
+  EXPECT_EQ(lock["features"][url]["version"], "1.0.0");
+
+  // The file at the URL changes: its digest no longer matches the lockfile's, and up says so.
+  std::ofstream(served / "devcontainer-feature-hello.tgz", std::ios::app) << "tampered";
+  auto refused = dlc({"up", ws.str(), "--rebuild"}, RunOptions{.env = {{"XDG_CACHE_HOME", (ws.path().parent_path() / "cache").string()}}});
+  EXPECT_NE(refused.status, 0);
+  EXPECT_THAT(refused.err, HasSubstr("not the sha256:"));
 }
 
 }  // namespace

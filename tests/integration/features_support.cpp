@@ -13,6 +13,8 @@
 #include <random>
 #include <thread>
 
+#include "support/hash.h"
+
 namespace dlc::testing {
 
 namespace fs = std::filesystem;
@@ -90,12 +92,18 @@ FeatureImages::~FeatureImages() {
   try {
     for (const char* label : {"dev.dlcontainer.workspace", "devcontainer.local_folder"}) {
       for (const auto& c : engine_.list_containers({{label, folder_}})) {
+        if (auto info = engine_.inspect_container(c.id))
+          for (const auto& m : info->mounts)
+            if (m.type == "volume" && m.source.starts_with("dlc-feature-test-")) volumes_.push_back(m.source);
         engine_.remove_container(c.id, true, true);
-        // The reference CLI's images for this folder (vsc-<name>-<hash>-features, -uid).
-        if (c.image.starts_with("vsc-")) engine_.remove_image(c.image, true);
       }
     }
     for (const auto& image : engine_.list_images({{"dev.dlcontainer.built-for", folder_}})) engine_.remove_image(image.id, true);
+    // The reference CLI's images for this folder: vsc-<name>-<sha256 of the folder>-features (and -uid).
+    std::string prefix = "vsc-" + fs::path(folder_).filename().string() + "-" + sha256_hex(folder_);
+    for (const auto& image : engine_.list_images())
+      for (const auto& tag : image.repo_tags)
+        if (tag.starts_with(prefix)) engine_.remove_image(tag, true);
   } catch (const std::exception& e) {
     ADD_FAILURE() << "cleaning up after " << folder_ << ": " << e.what();
   }
@@ -172,6 +180,15 @@ LocalRegistry::~LocalRegistry() {
   std::error_code ec;
   if (!dir_.empty()) fs::remove_all(dir_, ec);
 }
+
+ServedFolder::ServedFolder(const fs::path& folder, int port) {
+  pid_ = spawn({"python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", folder.string(), std::to_string(port)},
+               folder.parent_path() / "http-server.log");
+  for (int i = 0; i < 300 && !accepts(port); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (!accepts(port)) stop(pid_);
+}
+
+ServedFolder::~ServedFolder() { stop(pid_); }
 
 RunResult LocalRegistry::publish(const fs::path& src, const std::string& ns) const {
   fs::path staged = dir_ / ("src-" + std::to_string(free_loopback_port()));

@@ -56,6 +56,17 @@ class LocalRegistry {
   int port_ = 0;
 };
 
+// A folder served over HTTP on 127.0.0.1:port (python3's http.server) while the object lives.
+class ServedFolder {
+ public:
+  ServedFolder(const std::filesystem::path& folder, int port);
+  ~ServedFolder();
+  bool running() const { return pid_ > 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
 // The reference CLI (tests/node's @devcontainers/cli) and whether it is installed.
 std::string devcontainer_cli();
 

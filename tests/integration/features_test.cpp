@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gmock/gmock.h>
 #include <nlohmann/json.hpp>
 
 #include "integration/features_support.h"

@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "config/jsonc.h"
+#include "registry/http.h"
 #include "support/error.h"
 
 namespace dlc::config {
@@ -116,7 +117,12 @@ FeatureSource classify_feature(const std::string& written, const fs::path& confi
     s.warning = "the deprecated Feature id '" + id + "' stands for " + mapped + "; write that instead";
     id = mapped;
   }
-  if (id.starts_with("https://")) {
+  // Plain HTTP only from this machine's loopback (a test's or a local mirror's server), as for registries.
+  auto loopback_http = [](const std::string& url) {
+    if (!url.starts_with("http://")) return false;
+    return registry::is_loopback_host(url.substr(7, url.find('/', 7) - 7));
+  };
+  if (id.starts_with("https://") || loopback_http(id)) {
     s.kind = FeatureSource::Kind::Tarball;
     s.url = id;
     std::string name = id.substr(id.rfind('/') + 1);
@@ -130,7 +136,7 @@ FeatureSource classify_feature(const std::string& written, const fs::path& confi
       refuse("Feature '" + written + "': specify a feature id with alphanumeric, dash, or underscore characters. Received " + s.short_id);
     return s;
   }
-  if (id.starts_with("http://")) refuse("Feature '" + written + "': a tarball is fetched over https:// only", "publish it over HTTPS");
+  if (id.starts_with("http://")) refuse("Feature '" + written + "': a tarball is fetched over https:// only (plain http:// from this machine's loopback)", "publish it over HTTPS");
   if (id.starts_with("./") || id.starts_with("../") || id.starts_with("/")) {
     s.kind = FeatureSource::Kind::Local;
     if (id.starts_with("/")) refuse("Feature '" + written + "': an absolute path to a local feature is not allowed.", "write it relative to devcontainer.json's folder, starting with ./");

@@ -79,6 +79,7 @@ PreparedImage prepare_image(const engine::Engine& engine, const WorkspaceContext
     progress.begin("Resolving Features");
     features = resolve_features(ws, fetch_options_for(ws), progress, cancel);
     progress.end(std::to_string(features->features.size()) + " to install");
+    if (features->features.empty()) features.reset();  // "features": {} asks for nothing, not even a lockfile
   }
   if (ws.inferred && !ws.inferred->image.empty()) {
     out.ref = ensure_plan_image(engine, *ws.inferred, ws.folder.string(), no_cache, progress, cancel);
