@@ -77,8 +77,8 @@ config::Substitution substitution_of(const WorkspaceContext& ws) {
 
 // A hook's commands: the installed Features' first (in their install order, from the container's
 // label), then devcontainer.json's.
-void run_hook(const engine::Engine& engine, const WorkspaceContext& ws, const CommandContext& ctx, const std::vector<nlohmann::json>& features,
-              const char* name, const config::LifecycleCommand& own, UpResult& result, ProgressSink& progress, const CancelToken& cancel) {
+void run_hook(const engine::Engine& engine, const CommandContext& ctx, const std::vector<nlohmann::json>& features, const char* name,
+              const config::LifecycleCommand& own, UpResult& result, ProgressSink& progress, const CancelToken& cancel) {
   bool ran = false;
   for (const auto& f : feature_commands(features, name)) {
     run_lifecycle(engine, std::string(name) + " of Feature " + f.feature, f.command, ctx, progress, cancel);
@@ -88,7 +88,6 @@ void run_hook(const engine::Engine& engine, const WorkspaceContext& ws, const Co
     run_lifecycle(engine, name, own, ctx, progress, cancel);
     ran = true;
   }
-  (void)ws;
   if (ran) result.commands_run.push_back(name);
 }
 
@@ -97,7 +96,7 @@ void run_start_commands(const engine::Engine& engine, const WorkspaceContext& ws
                         const CancelToken& cancel) {
   const auto& c = ws.config;
   auto run = [&](const char* name, const config::LifecycleCommand& cmd) {
-    run_hook(engine, ws, ctx, features, name, cmd, result, progress, cancel);
+    run_hook(engine, ctx, features, name, cmd, result, progress, cancel);
   };
   // Create-time commands: once per container, retried by a later `up` until they succeed.
   if (created || !create_commands_done(engine, ctx.container_id)) {
@@ -255,7 +254,7 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
 
   if (result.action != "running") {
     run_start_commands(engine_, ws, ctx, features, created, result, progress, cancel);
-    run_hook(engine_, ws, ctx, features, "postStartCommand", ws.config.post_start_command, result, progress, cancel);
+    run_hook(engine_, ctx, features, "postStartCommand", ws.config.post_start_command, result, progress, cancel);
   } else if (!create_commands_done(engine_, id)) {
     run_start_commands(engine_, ws, ctx, features, false, result, progress, cancel);
   }

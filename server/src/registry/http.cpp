@@ -76,6 +76,14 @@ std::string HttpResponse::header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
+std::string url_escape(const std::string& value) {
+  char* escaped = CURL_CALL(curl_easy_escape)(nullptr, value.c_str(), static_cast<int>(value.size()));
+  if (!escaped) throw Error(ErrorCode::Internal, "libcurl could not escape a URL value");
+  std::string out(escaped);
+  CURL_CALL(curl_free)(escaped);
+  return out;
+}
+
 bool is_loopback_host(const std::string& host_and_port) {
   std::string host = host_and_port;
   if (host.starts_with("[")) {

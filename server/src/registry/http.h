@@ -32,6 +32,9 @@ struct HttpResponse {
 // not sent on to another host).
 HttpResponse http_get(const HttpRequest& request, const CancelToken& cancel = {});
 
+// Percent-encodes a query value (libcurl's curl_easy_escape).
+std::string url_escape(const std::string& value);
+
 // Whether a host[:port] is this machine's loopback (localhost, 127.0.0.0/8, [::1]): such registries
 // are spoken to in plain HTTP, as the reference CLI does for localhost.
 bool is_loopback_host(const std::string& host_and_port);

@@ -29,21 +29,6 @@ std::string challenge_param(const std::string& challenge, const std::string& key
   return std::regex_search(challenge, m, re) ? m[1].str() : std::string();
 }
 
-std::string query_encode(const std::string& s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == '/' || c == ',') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string base_url(const std::string& registry) {
   return (is_loopback_host(registry) ? "http://" : "https://") + registry;
 }
@@ -100,8 +85,8 @@ std::string Client::token(const std::string& challenge, const std::string& base)
                 "dlcontainer asks for tokens over HTTPS only (plain HTTP on this machine's loopback)");
   }
   std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&");
-  if (!service.empty()) url += "service=" + query_encode(service);
-  if (!scope.empty()) url += (service.empty() ? "" : "&") + std::string("scope=") + query_encode(scope);
+  if (!service.empty()) url += "service=" + url_escape(service);
+  if (!scope.empty()) url += (service.empty() ? "" : "&") + std::string("scope=") + url_escape(scope);
   auto r = http_get({.url = url, .max_body = 64 << 10}, cancel_);
   std::string value;
   if (r.status == 200) {
