@@ -25,6 +25,14 @@ struct WriterDeleter {
   void operator()(struct archive* a) const { AR(archive_write_free)(a); }
 };
 
+// A name that is absolute or climbs with "..".
+bool escapes(const std::string& name) {
+  if (name.starts_with("/")) return true;
+  for (const auto& part : std::filesystem::path(name))
+    if (part == "..") return true;
+  return false;
+}
+
 }  // namespace
 
 void extract_tar(std::string_view data, const std::filesystem::path& dest, const std::string& what,
@@ -33,10 +41,10 @@ void extract_tar(std::string_view data, const std::filesystem::path& dest, const
   std::unique_ptr<struct archive, WriterDeleter> out(AR(archive_write_disk_new)());
   AR(archive_read_support_filter_all)(in.get());
   AR(archive_read_support_format_tar)(in.get());
-  // The SECURE flags are libarchive's own guard against entries that would escape dest.
-  AR(archive_write_disk_set_options)(out.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-                                                    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_NO_OVERWRITE_NEWER);
+  // Entries are written at dest/<name> (absolute paths, which NOABSOLUTEPATHS would refuse), so
+  // names are checked here first; the SECURE flags still refuse ".." and writing through symlinks.
+  AR(archive_write_disk_set_options)(out.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                    ARCHIVE_EXTRACT_SECURE_SYMLINKS);
   auto fail = [&](struct archive* a, const std::string& why) {
     const char* detail = a ? AR(archive_error_string)(a) : nullptr;
     throw Error(ErrorCode::ConfigInvalid, what + " cannot be unpacked: " + why + (detail ? std::string(": ") + detail : ""),
@@ -57,9 +65,11 @@ void extract_tar(std::string_view data, const std::filesystem::path& dest, const
     auto type = AR(archive_entry_filetype)(entry);
     if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) continue;  // no devices, fifos or sockets
     std::string name = AR(archive_entry_pathname)(entry);
+    if (escapes(name)) fail(nullptr, "entry " + name + " would land outside its folder");
     std::filesystem::path target = dest / std::filesystem::path(name).relative_path();
     AR(archive_entry_set_pathname)(entry, target.c_str());
     if (const char* hard = AR(archive_entry_hardlink)(entry)) {
+      if (escapes(hard)) fail(nullptr, "entry " + name + " links outside its folder");
       std::filesystem::path linked = dest / std::filesystem::path(hard).relative_path();
       AR(archive_entry_set_hardlink)(entry, linked.c_str());
     }
