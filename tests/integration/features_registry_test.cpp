@@ -105,7 +105,7 @@ TEST_F(RegistryFeatures, TheLockfilesDigestWinsOverAMovedTagAndAWrongOneIsAnErro
   FeatureImages clean(engine, ws);
   fs::path src = ws.path().parent_path() / "stamp-src";
   auto publish_stamp = [&](const std::string& version) {
-    ws.write("../stamp-src/stamp/devcontainer-feature.json", R"({"id": "stamp", "version": ")" + version + "\"}");
+    ws.write("../stamp-src/stamp/devcontainer-feature.json", R"({"id": "stamp", "name": "Stamp", "version": ")" + version + "\"}");
     ws.write("../stamp-src/stamp/install.sh", "#!/bin/sh\necho " + version + " > /opt/stamp\n");
     fs::permissions(src / "stamp" / "install.sh", fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
     auto r = registry_->publish(src, "dlc-test/features");
@@ -125,7 +125,8 @@ TEST_F(RegistryFeatures, TheLockfilesDigestWinsOverAMovedTagAndAWrongOneIsAnErro
 
   // A digest the registry does not have: a clear error, the lockfile left as it is.
   std::string wrong = lock;
-  auto at = wrong.find("\"integrity\": \"sha256:") + 22;
+  const std::string key = "\"integrity\": \"sha256:";
+  auto at = wrong.find(key) + key.size();
   wrong.replace(at, 64, std::string(64, '0'));
   ws.write(".devcontainer/devcontainer-lock.json", wrong);
   auto refused = dlc({"up", ws.str(), "--rebuild"});
