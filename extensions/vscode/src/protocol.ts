@@ -961,6 +961,14 @@ export interface WorkspaceUpResult {
   action: 'created' | 'started' | 'running';
   outOfDate: boolean;
   ports: PortBinding[];
+  /**
+   * The Dev Container Features installed into a new container's image, in install order, by id as devcontainer.json writes them.
+   */
+  features?: string[];
+  /**
+   * What was not used as written (an option a Feature does not declare, a deprecated Feature id...).
+   */
+  warnings?: string[];
   commandsRun: ('onCreateCommand' | 'updateContentCommand' | 'postCreateCommand' | 'postStartCommand')[];
   gpu?: GpuAttachment;
 }

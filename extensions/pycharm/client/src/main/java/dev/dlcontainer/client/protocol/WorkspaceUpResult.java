@@ -11,6 +11,8 @@ import java.util.List;
  * What workspace/up answers.
  * @param outcome Always "success".
  * @param action One of: created, started, running.
+ * @param features The Dev Container Features installed into a new container's image, in install order, by id as devcontainer.json writes them. Optional.
+ * @param warnings What was not used as written (an option a Feature does not declare, a deprecated Feature id...). Optional.
  * @param gpu Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -27,6 +29,8 @@ public record WorkspaceUpResult(
     @JsonProperty("action") String action,
     @JsonProperty("outOfDate") boolean outOfDate,
     @JsonProperty("ports") List<PortBinding> ports,
+    @JsonProperty("features") List<String> features,
+    @JsonProperty("warnings") List<String> warnings,
     @JsonProperty("commandsRun") List<String> commandsRun,
     @JsonProperty("gpu") GpuAttachment gpu
 ) {}
