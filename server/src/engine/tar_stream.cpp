@@ -5,25 +5,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <exception>
 #include <thread>
 
+#include "support/archive.h"
 #include "support/error.h"
-#include "support/library.h"
 
 namespace dlc::engine {
 
 namespace {
 
-// libarchive, loaded when first used (support/library.h says why).
-const Library& libarchive() {
-  static const Library lib(DLC_LIBARCHIVE_SONAME, "libarchive13");
-  return lib;
-}
-#define AR(f) DLC_CALL(libarchive(), f)
+// libarchive, loaded when first used (support/archive.h, support/library.h say why).
+#define AR(f) DLC_CALL(::dlc::libarchive(), f)
 
 // The reading end of the pair, as libarchive's read callback sees it.
 struct Source {

@@ -5,7 +5,7 @@
 // `import torch` and knows `torch.nn.Linear`; without them (before, and after "Stop Using the
 // Container's Python") it reports the import missing. Both ways, so the test can fail.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
