@@ -35,10 +35,12 @@ function pyright(folder: string, settings: Record<string, unknown>): Diagnostic[
   try {
     const config = path.join(dir, 'pyrightconfig.json');
     const extraPaths = (settings[ExtraPathsSetting] as string[] | undefined) ?? [];
-    fs.writeFileSync(config, JSON.stringify({ include: [folder], extraPaths, typeCheckingMode: 'basic' }));
+    // pyright takes only relative include paths (an absolute one is ignored, with a line on stderr).
+    fs.writeFileSync(config, JSON.stringify({ include: [path.relative(dir, folder)], extraPaths, typeCheckingMode: 'basic' }));
     const r = spawnSync(process.execPath, [pyrightBin, '--outputjson', '-p', config], { encoding: 'utf8', timeout: 240_000 });
     assert.ok(r.stdout, `pyright said nothing: ${r.stderr} ${r.error ?? ''}`);
-    const out = JSON.parse(r.stdout) as { generalDiagnostics: Diagnostic[] };
+    const out = JSON.parse(r.stdout) as { generalDiagnostics: Diagnostic[]; summary: { filesAnalyzed: number } };
+    assert.ok(out.summary.filesAnalyzed > 0, `pyright analysed nothing: ${r.stderr}`);
     return out.generalDiagnostics;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
