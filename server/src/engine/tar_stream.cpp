@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -112,6 +113,9 @@ bool read_tar_stream(const TarProducer& produce, const TarVisitor& visit, const 
   CancelToken stop = CancelToken::make();
   auto forward_cancel = cancel.on_cancel([stop] { stop.cancel(); });
   std::exception_ptr produced_error;
+  // Set once the reader is done (the archive's end marker comes before the engine's last bytes, its
+  // padding): what the producer throws after that is our own stop, not a failure.
+  std::atomic<bool> reader_done = false;
   std::thread producer([&, write_fd = fds[1]] {
     try {
       produce(
@@ -126,7 +130,7 @@ bool read_tar_stream(const TarProducer& produce, const TarVisitor& visit, const 
           },
           stop);
     } catch (...) {
-      produced_error = std::current_exception();
+      if (!reader_done) produced_error = std::current_exception();
     }
     ::shutdown(write_fd, SHUT_WR);
   });
@@ -137,6 +141,7 @@ bool read_tar_stream(const TarProducer& produce, const TarVisitor& visit, const 
   struct archive* a = nullptr;
   // Whatever happens below, the producer is stopped and joined before the descriptors go.
   auto finish = [&] {
+    reader_done = true;
     if (a) AR(archive_read_free)(a);
     a = nullptr;
     stop.cancel();

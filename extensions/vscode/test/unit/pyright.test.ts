@@ -99,7 +99,7 @@ describe("pyright resolves the container's packages through the settings the ext
     assert.ok(mock.messages.some((m) => m.items.includes(UseAnswer)), 'the user was asked');
 
     const settings = folderSettings(ws.folder);
-    assert.equal(settings[InterpreterSetting], path.join(ws.folder, '.dlcontainer/bin/python'));
+    assert.equal(settings[InterpreterSetting], path.join(ws.folder, '.dlcontainer/bin/python'), JSON.stringify(mock.messages.map((m) => m.message)));
     const extra = settings[ExtraPathsSetting] as string[];
     assert.ok(extra.length > 0 && extra.every((p) => p.startsWith(path.join(cache, 'dlcontainer/libs/'))), JSON.stringify(extra));
     // The mirror holds torch's source, read-only, and none of its compiled modules.
