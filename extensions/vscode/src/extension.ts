@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { canonical, Controller, DocScheme, DocumentStore } from './controller';
 import { DebugType, DlcDebugConfigurationProvider } from './debug';
+import { offerPathLink } from './pathLink';
 import { ServerManager } from './server';
 
 let server: ServerManager | undefined;
@@ -42,7 +43,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<DlcExt
       if (e.affectsConfiguration('dlcontainer.serverPath')) void server?.restart().catch((err) => controller.showError(err));
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void controller.refreshStatus()),
+    vscode.commands.registerCommand('dlcontainer.linkToPath', () =>
+      offerPathLink(context, server!.binary(), { explicit: true }).catch((err) => controller.showError(err)),
+    ),
   );
+  // Running the bundled binary: offer it to terminals (src/pathLink.ts), asking first.
+  try {
+    const binary = server.binary();
+    void offerPathLink(context, binary).catch((err) => output.appendLine(`linking ~/.local/bin/dlcontainer: ${err}`));
+  } catch {
+    // No binary at all: the first command that needs the server says so, with the fix.
+  }
 
   // A folder with a devcontainer.json shows its container's state at once; others wait for a command.
   const folders = vscode.workspace.workspaceFolders ?? [];
