@@ -27,7 +27,8 @@ make_fixtures
 start_container dlc-test/bookworm:latest --network host
 check "the container has no compiler (a user's machine, not a build machine)" in_container sh -c '! command -v cc && ! command -v c++'
 in_container sh -c 'apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$1"' _ "$deb" >"$work/apt.log" 2>&1
-check "apt-get install ./$(basename "$deb") brings what it depends on (no recommends)" in_container dpkg-query -W dlcontainer >/dev/null || tail -20 "$work/apt.log"
+check "apt-get install ./$(basename "$deb") brings what it depends on (no recommends)" \
+  in_container sh -c 'dpkg-query -W -f="\${Status}" dlcontainer 2>/dev/null | grep -qx "install ok installed"' || tail -20 "$work/apt.log"
 in_container dpkg -L dlcontainer > "$work/files.txt"
 check "the package installs bin/dlcontainer, its agent, man page and completions" grep -qx /usr/lib/dlcontainer/dlcontainer-agent "$work/files.txt"
 for f in /usr/bin/dlcontainer /usr/share/man/man1/dlcontainer.1.gz /usr/share/bash-completion/completions/dlcontainer \
