@@ -53,6 +53,9 @@ if [ -z "$dlc" ]; then
   exit 2
 fi
 run "$dlc" --version || exit 2
+# What it links on this host: the portable build (tests/gpu/pack.sh --portable) only the C library's
+# parts and libgcc_s, found in the host's own folders, nothing carried.
+ldd "$dlc" 2>&1 || true
 
 step "docker engine"
 if ! docker version >/dev/null 2>&1; then
