@@ -10,9 +10,10 @@ if(NOT first MATCHES "^dlcontainer \\(${PROJECT_VERSION}-${DLC_DEB_RELEASE}\\) "
   message(FATAL_ERROR "packaging/debian/changelog starts with \"${first}\", not version ${PROJECT_VERSION}-${DLC_DEB_RELEASE}: add an entry for it")
 endif()
 
-# libgit2 and libarchive are loaded with dlopen (support/library.h), so dpkg-shlibdeps does not see
-# them; `plan` needs libgit2 (a repository's HEAD) and `up` libarchive (what it copies into
-# containers), so they are dependencies, not recommendations. At least the version built against:
+# libgit2, libarchive and libcurl are loaded with dlopen (support/library.h), so dpkg-shlibdeps does
+# not see them; `plan` needs libgit2 (a repository's HEAD), `up` libarchive (what it copies into
+# containers) and, for a configuration with Features from a registry or an https URL, libcurl, so they
+# are dependencies, not recommendations. At least the version built against:
 # the calls were compiled with its headers.
 function(dlc_deb_package_of var library)
   get_filename_component(real ${library} REALPATH)
@@ -27,6 +28,7 @@ function(dlc_deb_package_of var library)
 endfunction()
 dlc_deb_package_of(libgit2_dep ${LIBGIT2_FILE})
 dlc_deb_package_of(libarchive_dep ${LIBARCHIVE_FILE})
+dlc_deb_package_of(libcurl_dep ${LIBCURL_FILE})
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME dlcontainer)
@@ -50,7 +52,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # dpkg-shlibdeps: Depends from what the binary links
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "${libgit2_dep}, ${libarchive_dep}")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "${libgit2_dep}, ${libarchive_dep}, ${libcurl_dep}")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "docker.io")
 # Podman serves a Docker-compatible API (podman system service; DOCKER_HOST=unix://...): not tested
 # by dlcontainer's suite, hence a suggestion.

@@ -48,6 +48,12 @@ set(LIBGIT2_INCLUDE_DIRS "")
 set(LIBARCHIVE_INCLUDE_DIRS "")
 set(LIBGIT2_SONAME "(linked in)")
 set(LIBARCHIVE_SONAME "(linked in)")
+# libcurl (Features from registries and https) stays loaded with dlopen when first used, as in the other
+# builds: its SONAME has been libcurl.so.4 since 2006 on every distribution, so the system's serves, and
+# a system without it lacks only those downloads (the error names the package). Its headers (in the
+# sysroot's multiarch include folder) declare what is called.
+set(LIBCURL_INCLUDE_DIRS "")
+set(LIBCURL_SONAME libcurl.so.4)
 
 # The C++ runtime linked in. libgcc stays shared: GCC 12's static unwinder (libgcc_eh.a) calls
 # _dl_find_object, which glibc has only since 2.35; libgcc_s.so.1 is part of every glibc system.

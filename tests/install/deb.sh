@@ -36,6 +36,15 @@ for f in /usr/bin/dlcontainer /usr/share/man/man1/dlcontainer.1.gz /usr/share/ba
   grep -qx "$f" "$work/files.txt" || fail "the package lacks $f"
 done
 check "every library the binary links is installed (ldd finds all)" in_container sh -c '! ldd /usr/bin/dlcontainer | grep -q "not found"'
+# What it loads with dlopen when first used (libgit2, libarchive, libcurl): ldd does not see them, so
+# the package's Depends must bring them; the build lists the ones it was given SONAMEs of.
+if [ "${1:-}" = --build ]; then
+  while read -r lib; do
+    [ -n "$lib" ] || continue
+    soname=$(objdump -p "$lib" | sed -n 's/^ *SONAME *//p')
+    check "$soname, loaded when first used, is installed" in_container sh -c 'ldconfig -p | grep -q "^[[:space:]]*$1 "' _ "$soname"
+  done < "$build/server/dlopen-libraries.txt"
+fi
 
 user_checks /usr/bin/dlcontainer "${version%-*}"
 
