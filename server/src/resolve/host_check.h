@@ -1,0 +1,31 @@
+// The host as the resolver sees it, and whether its driver runs a CUDA toolkit (natively, or only
+// through CUDA minor-version compatibility).
+#pragma once
+
+#include <string>
+
+#include "gpu/host_facts.h"
+#include "resolve/catalog.h"
+
+namespace dlc::resolve {
+
+struct HostView {
+  enum class Kind { Unknown, NoGpu, Driver } kind = Kind::Unknown;
+  std::string driver;
+  std::string max_cuda;  // natively
+  std::string words;
+};
+
+HostView view_host(const gpu::HostFacts& h, const Catalog& c);
+
+struct CudaCheck {
+  bool ok = false;
+  bool compat = false;      // only through minor-version compatibility
+  std::string min_driver;   // native minimum ("" when the catalog has none)
+  std::string compat_driver;
+  std::string why;          // when !ok
+};
+
+CudaCheck check_cuda(const std::string& cuda, const HostView& host, const Catalog& c);
+
+}  // namespace dlc::resolve
