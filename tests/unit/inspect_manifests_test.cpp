@@ -288,3 +288,11 @@ TEST(Imports, JitCompiledCudaNeedsNvcc) {
   EXPECT_EQ(f.cuda_code[0].kind, "jit-load");
   EXPECT_EQ(f.cuda_code[0].source.str(), "ops.py:1");
 }
+
+TEST(Readme, TensorflowsOwnReleaseNamesAreVersions) {
+  RepoFacts f;
+  parse_readme("The code is tested using Tensorflow r1.7 under Ubuntu 14.04.\n", "README.md", f);
+  ASSERT_EQ(f.hints.size(), 1u);
+  EXPECT_EQ(f.hints[0].subject, "tensorflow");
+  EXPECT_EQ(f.hints[0].spec, "==1.7.*");
+}

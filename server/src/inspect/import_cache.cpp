@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bumped when what scan_imports finds changes, so that old entries are not trusted.
-std::string header() { return "dlcontainer-imports 1"; }
+std::string header() { return "dlcontainer-imports 2"; }
 
 }  // namespace
 
@@ -55,6 +55,8 @@ std::string ImportCache::entries_of(const RepoFacts& f) {
   for (const auto& c : f.cuda_code) {
     if (c.kind == "jit-load") out += (out.empty() ? "" : " ") + std::string("!jit@") + std::to_string(c.source.line);
   }
+  // A framework import is its module ("torch@3"), a removed API is marked ("~tf.Session@12").
+  for (const auto& c : f.code) out += (out.empty() ? "" : " ") + std::string(c.kind == "api" ? "~" : "") + c.subject + "@" + std::to_string(c.source.line);
   return out;
 }
 

@@ -35,7 +35,7 @@ class ImportCache {
   // The entries remembered for rel when its stamp is unchanged.
   std::optional<std::string_view> find(std::string_view rel, const Stamp& stamp) const;
 
-  // What scan_imports found in one file, as the cache writes it ("cv2@3 !jit@9").
+  // What scan_imports found in one file, as the cache writes it ("cv2@3 !jit@9 torch@1 ~tf.Session@12").
   static std::string entries_of(const RepoFacts& f);
 
   // files sorted; one without a stamp (gone, or not a regular file) is left out.

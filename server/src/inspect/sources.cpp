@@ -11,6 +11,39 @@
 
 namespace dlc::inspect {
 
+bool cpp_source(std::string_view rel) {
+  for (std::string_view ext : {".cu", ".cuh", ".cpp", ".cc", ".cxx"}) {
+    if (ends_with(rel, ext)) return true;
+  }
+  return false;
+}
+
+// One entry of a file, in path order: the first file of each fact is where it is said to be, and
+// the files that show a code fact are counted.
+void Walker::add_entry(std::string_view name, const Source& where) {
+  if (name == "!jit") {
+    bool seen = std::any_of(facts_.cuda_code.begin(), facts_.cuda_code.end(), [](const CudaCode& x) { return x.kind == "jit-load"; });
+    if (!seen) facts_.cuda_code.push_back(CudaCode{"jit-load", where});
+    return;
+  }
+  bool api = starts_with(name, "~");
+  if (api || framework_module(name)) {
+    std::string_view subject = api ? name.substr(1) : name;
+    const char* kind = api ? "api" : "import";
+    for (auto& c : facts_.code) {
+      if (c.kind == kind && c.subject == subject) {
+        ++c.files;
+        return;
+      }
+    }
+    facts_.code.push_back(CodeFact{kind, std::string(subject), 1, where});
+    return;
+  }
+  bool seen = std::any_of(facts_.system_needs.begin(), facts_.system_needs.end(), [&](const SystemNeed& x) { return x.module == name; });
+  if (seen) return;
+  if (auto need = system_need(name, where)) facts_.system_needs.push_back(std::move(*need));
+}
+
 void Walker::scan_sources() {
   // Sorted, so that merging follows path order.
   std::sort(found.sources.begin(), found.sources.end(), [](const SourceFile& a, const SourceFile& b) { return a.rel < b.rel; });
@@ -32,10 +65,16 @@ void Walker::scan_sources() {
         entries[k] = *hit;
         continue;
       }
-      if (auto text = read_file(full, options_.max_source_bytes, false)) scan_imports(*text, rel, scratch);
-      if (!scratch.system_needs.empty() || !scratch.cuda_code.empty()) entries[k] = scanned[t].emplace_back(ImportCache::entries_of(scratch));
+      if (auto text = read_file(full, options_.max_source_bytes, false)) {
+        if (cpp_source(rel)) scan_cpp_source(*text, rel, scratch);
+        else scan_imports(*text, rel, scratch);
+      }
+      if (!scratch.system_needs.empty() || !scratch.cuda_code.empty() || !scratch.code.empty()) {
+        entries[k] = scanned[t].emplace_back(ImportCache::entries_of(scratch));
+      }
       scratch.system_needs.clear();
       scratch.cuda_code.clear();
+      scratch.code.clear();
       changed = true;
     }
   };
@@ -49,18 +88,12 @@ void Walker::scan_sources() {
     for (auto item : split(entries[k], ' ')) {
       auto at = item.rfind('@');
       if (at == std::string_view::npos) continue;
-      std::string_view module = item.substr(0, at);
-      auto line = [&] { return std::atoi(std::string(item.substr(at + 1)).c_str()); };
-      if (module == "!jit") {
-        bool seen = std::any_of(facts_.cuda_code.begin(), facts_.cuda_code.end(), [](const CudaCode& x) { return x.kind == "jit-load"; });
-        if (!seen) facts_.cuda_code.push_back(CudaCode{"jit-load", Source{found.sources[k].rel, line()}});
-        continue;
-      }
-      bool seen = std::any_of(facts_.system_needs.begin(), facts_.system_needs.end(), [&](const SystemNeed& x) { return x.module == module; });
-      if (seen) continue;
-      if (auto need = system_need(module, Source{found.sources[k].rel, line()})) facts_.system_needs.push_back(std::move(*need));
+      add_entry(item.substr(0, at), Source{found.sources[k].rel, std::atoi(std::string(item.substr(at + 1)).c_str())});
     }
   }
+  std::sort(facts_.code.begin(), facts_.code.end(), [](const CodeFact& a, const CodeFact& b) {
+    return a.kind != b.kind ? a.kind < b.kind : a.subject < b.subject;
+  });
 }
 
 }  // namespace dlc::inspect

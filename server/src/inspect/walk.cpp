@@ -190,14 +190,25 @@ void Walker::classify(Found& found, const std::string& rel, std::string_view nam
   std::string lower = to_lower(name);
   if (ends_with(lower, ".py") || ends_with(lower, ".ipynb")) {
     found.sources.push_back(SourceFile{rel, {}});
-    if (lower == "setup.py") {
-      if (depth == 0) found.setup_py = rel;
-      else if (depth <= 4) found.setup_py_other.push_back(rel);
+    if (lower == "setup.py" && depth == 0) {
+      found.setup_py = rel;
+    } else if (starts_with(lower, "setup") && ends_with(lower, ".py") && depth <= 4) {
+      found.setup_py_other.push_back(rel);  // an op's setup.py, setup_linux.py, setup_cuda.py: what they build
     }
     return;
   }
   if (ends_with(lower, ".cu") || ends_with(lower, ".cuh")) {
     found.cu_sources.push_back(rel);
+    found.sources.push_back(SourceFile{rel, {}});
+    return;
+  }
+  if (ends_with(lower, ".cpp") || ends_with(lower, ".cc") || ends_with(lower, ".cxx")) {
+    found.sources.push_back(SourceFile{rel, {}});
+    return;
+  }
+  if (is_dockerfile(lower)) {
+    // Anywhere near the top (docker/Dockerfile, tools/docker/Dockerfile.gpu): the authors' own build.
+    if (depth <= 3) found.dockerfiles.push_back(rel);
     return;
   }
   std::string top = dir.substr(0, dir.find('/'));
@@ -211,8 +222,6 @@ void Walker::classify(Found& found, const std::string& rel, std::string_view nam
       found.pyproject = rel;
     } else if (lower == "setup.cfg") {
       found.setup_cfg = rel;
-    } else if (is_dockerfile(lower)) {
-      found.dockerfiles.push_back(rel);
     } else if (starts_with(lower, "readme") || starts_with(lower, "install")) {
       found.readmes.push_back(rel);
     } else if (lower == ".python-version") {
@@ -228,8 +237,6 @@ void Walker::classify(Found& found, const std::string& rel, std::string_view nam
   } else if ((top_lower == "env" || top_lower == "envs" || top_lower == "conda" || top_lower == "environment" ||
               top_lower == "environments") && (ends_with(lower, ".yml") || ends_with(lower, ".yaml"))) {
     found.conda.push_back(rel);
-  } else if ((top_lower == "docker" || top_lower == ".docker") && is_dockerfile(lower)) {
-    found.dockerfiles.push_back(rel);
   } else if (top_lower == "docs" && (starts_with(lower, "install") || starts_with(lower, "get_started") ||
                                      starts_with(lower, "getting_started"))) {
     found.readmes.push_back(rel);

@@ -43,6 +43,9 @@ struct Found {
   void merge(Found&& o);
 };
 
+// .cu, .cuh, .cpp, .cc, .cxx: read for PyTorch's extension headers rather than for imports.
+bool cpp_source(std::string_view rel);
+
 class Walker {
  public:
   Walker(const std::filesystem::path& root, const InspectOptions& options, RepoFacts& facts);
@@ -62,6 +65,7 @@ class Walker {
   Found found;
 
  private:
+  void add_entry(std::string_view name, const Source& where);
   bool ignored_dir(const std::string& rel, std::string_view name) const { return !ignore_.empty() && ignore_.ignored_dir(rel, name); }
   // One folder's entries: its files into part, its folders to read next into children.
   void read_folder(const std::string& rel, Found& part, std::vector<std::string>& children);
