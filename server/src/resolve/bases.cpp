@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "inspect/text.h"
+
 #include "inspect/version.h"
 #include "resolve/resolver.h"
 #include "support/error.h"
@@ -13,7 +14,7 @@ using inspect::Source;
 using inspect::SpecifierSet;
 using inspect::Version;
 
-void Resolver::choose_cuda_image() {
+void Resolver::choose_cuda_image(const std::vector<Ask>& extra_cuda_asks, bool libraries) {
   std::vector<Ask> cuda_asks = strong_hints("cuda");
   bool weak_used = false;
   if (!options_.cuda.empty()) cuda_asks = {Ask{"==" + options_.cuda + ".*", "--cuda " + options_.cuda, Source{"--cuda", 0}}};
@@ -21,8 +22,11 @@ void Resolver::choose_cuda_image() {
     cuda_asks = weak_hints("cuda");
     weak_used = !cuda_asks.empty();
   }
+  if (cuda_asks.empty() || weak_used) {
+    cuda_asks.insert(cuda_asks.end(), extra_cuda_asks.begin(), extra_cuda_asks.end());
+  }
   std::vector<Ask> cudnn_asks = strong_hints("cudnn");
-  bool wants_libs = !cudnn_asks.empty();
+  bool wants_libs = !cudnn_asks.empty() || libraries;
   for (const auto* r : main_) {
     if (inspect::starts_with(r->name, "cupy")) wants_libs = true;
   }
@@ -38,7 +42,7 @@ void Resolver::choose_cuda_image() {
     rejected.clear();
     for (const auto& img : catalog_.cuda_images()) {
       if (img.flavor != flavor) continue;
-      if (!cudnn_asks.empty() ? img.cudnn.empty() : !img.cudnn.empty()) continue;
+      if (!cudnn_asks.empty() || libraries ? img.cudnn.empty() : !img.cudnn.empty()) continue;
       bool fits = true;
       for (const auto& a : cuda_asks) {
         auto spec = SpecifierSet::parse(a.spec);
@@ -108,9 +112,11 @@ void Resolver::choose_cuda_image() {
   for (const auto& a : cuda_asks) parts.push_back(where_text(a) + " asks CUDA " + spec_words(a.spec));
   reason = parts.empty() ? "no framework and no CUDA version is named, but CUDA is needed (" + devel_why_ + "): the newest CUDA" +
                                (host_.kind == HostView::Kind::Driver ? " this driver runs" : "")
-                         : join(parts, "; ") + (weak_used ? " (a weak hint)" : "") + " and no framework is named: the nvidia/cuda image itself";
+                         : join(parts, "; ") + (weak_used ? " (a weak hint)" : "") +
+                               (unlisted_.empty() ? " and no framework is named: the nvidia/cuda image itself"
+                                                  : ": the nvidia/cuda image of that CUDA, with cuDNN, for " + unlisted_ + " from pip");
   reason += flavor == "devel" ? "; -devel because " + devel_why_
-            : flavor == "runtime" ? "; -runtime for the CUDA libraries (cuDNN or cupy are asked for)"
+            : flavor == "runtime" ? "; -runtime for the CUDA libraries (cuDNN, cupy or a framework from pip need them)"
                                   : "; -base: nothing here compiles CUDA code or names CUDA libraries";
   if (host_.kind == HostView::Kind::Driver) reason += "; " + host_.words;
   auto& d = decide("image", img.image, reason);
@@ -217,6 +223,38 @@ void Resolver::decide_python_of_image(const std::string& image_python, const std
     }
     d.facts.push_back(a.where);
   }
+}
+
+// The code uses a framework the catalog has no images for: the nvidia/cuda image with cuDNN that the
+// driver runs (of the CUDA its wheel names, when a requirement names one), and the framework from pip.
+void Resolver::choose_unlisted_framework() {
+  auto& d = decide("framework", unlisted_ + " (not in the catalog)",
+                   unlisted_why_ + "; the catalog has no " + unlisted_ + " images, so the plan is an nvidia/cuda image with cuDNN and " +
+                       unlisted_ + " installed by pip from the repository's requirements");
+  d.facts = unlisted_where_;
+  const inspect::Requirement* required = nullptr;
+  for (const auto* r : main_) {
+    if (inspect::starts_with(r->name, "mxnet") && !required) required = r;
+  }
+  std::string version;
+  if (required) {
+    auto spec = inspect::SpecifierSet::parse(required->specifier);
+    if (auto pinned = spec ? spec->exact() : std::nullopt) version = pinned->public_version().str();
+  }
+  if (!required) {
+    plan_.warnings.push_back(unlisted_ + " is used (" + unlisted_where_.front().str() + ") but no requirement names its wheel: install the one built "
+                             "for the plan's CUDA in the container (MXNet's GPU wheels carry it in their name: mxnet-cu112 is CUDA 11.2)");
+  }
+  if (gpu_mode_) {
+    choose_cuda_image({}, true);
+  } else {
+    plan_.flavor = "cpu";
+    choose_python_image("", "");
+    decide_pip({}, "");
+  }
+  // The plan records what is installed, though the catalog has no rows for it.
+  plan_.framework = inspect::to_lower(unlisted_);
+  plan_.framework_version = version;
 }
 
 }  // namespace dlc::resolve

@@ -1,5 +1,6 @@
 // Extras over the base image: apt packages for what the code imports, pip for the requirements.
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "inspect/text.h"
@@ -32,7 +33,11 @@ void Resolver::decide_apt() {
     why.push_back(n.source.str() + " imports " + n.module + ": " + n.why);
     d.facts.push_back(n.source);
   }
-  if (!plan_.base_has_python && (!plan_.pip_packages.empty() || plan_.mode == "image")) {
+  if (!plan_.base_has_python && python2_) {
+    add("python");
+    add("python-pip");
+    why.push_back("the code needs Python 2, which the base image has not");
+  } else if (!plan_.base_has_python && (!plan_.pip_packages.empty() || plan_.mode == "image")) {
     add("python3");
     add("python3-pip");
     why.push_back("the base image has no Python");
@@ -56,6 +61,16 @@ void Resolver::decide_apt() {
 }
 
 void Resolver::decide_pip(const std::vector<std::string>& provided, const std::string& replaced_by) {
+  // The plan took another CUDA build of the same release: wheels and indexes named for the old one follow.
+  auto retag = [&](std::string text, const std::string& lead) {
+    if (relaxed_from_tag_.empty()) return text;
+    for (std::size_t at = text.find(lead + relaxed_from_tag_); at != std::string::npos; at = text.find(lead + relaxed_from_tag_, at + 1)) {
+      std::size_t end = at + lead.size() + relaxed_from_tag_.size();
+      if (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) continue;  // cu11 is not cu118
+      text.replace(at + lead.size(), relaxed_from_tag_.size(), relaxed_to_tag_);
+    }
+    return text;
+  };
   std::set<std::string> seen;
   std::vector<std::string> dropped;
   Decision d{"pip", "", "", {}, {}, {}};
@@ -79,16 +94,16 @@ void Resolver::decide_pip(const std::vector<std::string>& provided, const std::s
       dropped.push_back(r->name + " (" + r->source.str() + "): a conda package with no pip counterpart to install");
       continue;
     }
-    plan_.pip_packages.push_back(r->raw);
+    plan_.pip_packages.push_back(retag(r->raw, "+"));
     d.facts.push_back(r->source);
   }
   if (!provided.empty() && !plan_.framework_version.empty()) {
     for (const auto& p : provided) plan_.pip_constraints.push_back(p + "==" + plan_.framework_version + ".*");
   }
   for (const auto& o : facts_.pip_options) {
-    if (o.option == "readme-url") continue;
+    if (o.option == "readme-url" || o.option == "dockerfile-url") continue;  // prose and other builds, not requirement files
     plan_.pip_options.push_back(o.option);
-    if (!o.value.empty()) plan_.pip_options.push_back(o.value);
+    if (!o.value.empty()) plan_.pip_options.push_back(retag(o.value, "/"));
   }
   for (const auto& r : facts_.requirements) {
     if (r.editable && (r.group.empty()) && !r.weak) {

@@ -1,7 +1,9 @@
 // Which framework the repository uses, and which of its releases it allows.
 #include <algorithm>
+#include <cctype>
 
 #include "inspect/version.h"
+#include "inspect/text.h"
 #include "resolve/resolver.h"
 #include "support/error.h"
 
@@ -10,6 +12,52 @@ namespace dlc::resolve {
 using inspect::Requirement;
 using inspect::Source;
 using inspect::SpecifierSet;
+
+const Framework* framework_of_image(const Catalog& catalog, const std::string& image, std::string* version, std::string* cuda) {
+  version->clear();
+  if (cuda) cuda->clear();
+  for (const auto& fw : catalog.frameworks()) {
+    for (const auto& rel : fw.releases) {
+      for (const auto& img : rel.images) {
+        if (img.image != image) continue;
+        *version = "==" + rel.version;
+        if (cuda) *cuda = img.cuda;
+        return &fw;
+      }
+    }
+  }
+  // Tags the catalog lacks still name their framework (and often its version): pytorch/pytorch:1.4-cuda10.1-cudnn7-devel,
+  // tensorflow/tensorflow:1.15.2-gpu-py3, nvcr.io/nvidia/pytorch:21.03-py3 (NGC's own numbering: no version).
+  struct Repo {
+    std::string_view prefix;
+    std::string_view framework;
+  };
+  for (auto [prefix, name] : {Repo{"pytorch/pytorch:", "pytorch"}, Repo{"tensorflow/tensorflow:", "tensorflow"},
+                              Repo{"paddlepaddle/paddle:", "paddlepaddle"}, Repo{"nvcr.io/nvidia/pytorch:", "pytorch"},
+                              Repo{"nvcr.io/nvidia/tensorflow:", "tensorflow"}}) {
+    if (!inspect::starts_with(image, prefix)) continue;
+    const Framework* fw = catalog.framework(name);
+    std::string tag = image.substr(prefix.size());
+    if (inspect::starts_with(prefix, "nvcr.io")) {
+      if (tag.find("-tf1") != std::string::npos) *version = "<2";
+      else if (tag.find("-tf2") != std::string::npos) *version = ">=2";
+      return fw;
+    }
+    std::string v = tag.substr(0, tag.find_first_of("-_"));
+    if (auto parsed = inspect::Version::parse(v); parsed && std::isdigit(static_cast<unsigned char>(v[0]))) {
+      *version = std::count(v.begin(), v.end(), '.') >= 2 ? "==" + v : "==" + v + ".*";
+    }
+    if (cuda) {
+      if (auto at = tag.find("-cuda"); at != std::string::npos) {
+        std::string c = tag.substr(at + 5, tag.find('-', at + 5) - at - 5);
+        if (c.find('.') == std::string::npos) c += ".0";  // "cuda9"
+        if (inspect::Version::parse(c)) *cuda = c;
+      }
+    }
+    return fw;
+  }
+  return nullptr;
+}
 
 const Framework* Resolver::choose_framework() {
   if (!options_.framework.empty()) {
@@ -26,29 +74,65 @@ const Framework* Resolver::choose_framework() {
     return fw;
   }
   struct Candidate {
-    const Framework* fw;
-    int tier;  // 0 main, 1 optional groups, 2 README
+    const Framework* fw;  // nullptr: a framework the catalog has no images for (`other`)
+    std::string other;
+    int tier;             // see kTier
     bool pinned;
+    int files;            // code imports: the files that import it
     Source where;
+    std::string what;     // the evidence in words
   };
+  static const char* kTier[] = {"its requirements", "an optional group", "its Dockerfile", "its code", "its README's install commands",
+                                "its README"};
   std::vector<Candidate> found;
-  auto scan = [&](const std::vector<const Requirement*>& reqs, int tier) {
-    for (const auto* r : reqs) {
-      const Framework* fw = catalog_.framework_of_package(r->name);
-      if (!fw) continue;
-      auto spec = SpecifierSet::parse(strip_build_tags(r->specifier, true));
-      bool pinned = spec && spec->exact().has_value();
-      found.push_back(Candidate{fw, tier, pinned, r->source});
+  auto add_requirement = [&](const Requirement* r, int tier) {
+    const Framework* fw = catalog_.framework_of_package(r->name);
+    std::string via;
+    if (!fw) {
+      if (const Companion* c = catalog_.companion(r->name)) {
+        fw = catalog_.framework(c->framework);
+        via = ", which goes with " + (fw ? fw->display : c->framework);
+      }
     }
+    if (!fw && inspect::starts_with(r->name, "mxnet")) {
+      found.push_back(Candidate{nullptr, "MXNet", tier, !r->specifier.empty(), 0, r->source, r->source.str() + " (" + r->raw + ")"});
+      return;
+    }
+    if (!fw) return;
+    auto spec = SpecifierSet::parse(strip_build_tags(r->specifier, true));
+    bool pinned = spec && spec->exact().has_value() && via.empty();
+    found.push_back(Candidate{fw, "", tier, pinned, 0, r->source, r->source.str() + " (" + r->raw + via + ")"});
   };
-  scan(main_, 0);
-  scan(other_, 1);
-  scan(weak_, 2);
+  for (const auto* r : main_) add_requirement(r, 0);
+  for (const auto* r : other_) add_requirement(r, 1);
+  for (const auto* r : docker_) add_requirement(r, 2);
+  for (const auto& b : facts_.dockerfiles) {
+    std::string version;
+    if (const Framework* fw = framework_of_image(catalog_, b.image, &version)) {
+      found.push_back(Candidate{fw, "", 2, !version.empty(), 0, b.source, b.source.str() + " (FROM " + b.image + ")"});
+    }
+  }
+  for (const auto& c : facts_.code) {
+    if (c.kind != "import") continue;
+    std::string what = c.source.str() + " imports " + c.subject + (c.files > 1 ? " (and " + std::to_string(c.files - 1) + " more files)" : "");
+    if (const Framework* fw = catalog_.framework_of_module(c.subject)) found.push_back(Candidate{fw, "", 3, false, c.files, c.source, what});
+    else if (c.subject == "mxnet") found.push_back(Candidate{nullptr, "MXNet", 3, false, c.files, c.source, what});
+  }
+  for (const auto* r : weak_) add_requirement(r, 4);
   for (const auto& h : facts_.hints) {
     if (!h.weak) continue;
-    if (const Framework* fw = catalog_.framework_of_package(h.subject)) found.push_back(Candidate{fw, 3, false, h.source});
+    if (const Framework* fw = catalog_.framework_of_package(h.subject)) found.push_back(Candidate{fw, "", 5, false, 0, h.source, h.source.str()});
   }
   if (found.empty()) return nullptr;
+  // How many files import each framework breaks ties between frameworks named alike (a requirements
+  // file listing both torch and tensorflow, for TensorBoard, say).
+  auto imports = [&](const Candidate& c) {
+    int n = 0;
+    for (const auto& f : found) {
+      if (f.tier == 3 && f.fw == c.fw && f.other == c.other) n = std::max(n, f.files);
+    }
+    return n;
+  };
   auto order = [&](const Framework* fw) {
     for (std::size_t k = 0; k < catalog_.frameworks().size(); ++k) {
       if (&catalog_.frameworks()[k] == fw) return k;
@@ -58,120 +142,28 @@ const Framework* Resolver::choose_framework() {
   std::stable_sort(found.begin(), found.end(), [&](const Candidate& a, const Candidate& b) {
     if (a.tier != b.tier) return a.tier < b.tier;
     if (a.pinned != b.pinned) return a.pinned;
+    if (imports(a) != imports(b)) return imports(a) > imports(b);
     return order(a.fw) < order(b.fw);
   });
-  const Framework* chosen = found.front().fw;
+  const Candidate& top = found.front();
+  std::string name = top.fw ? top.fw->display : top.other;
   std::vector<std::string> others;
   for (const auto& c : found) {
-    if (c.fw != chosen && std::find(others.begin(), others.end(), c.fw->display) == others.end()) others.push_back(c.fw->display);
+    std::string n = c.fw ? c.fw->display : c.other;
+    if (n != name && std::find(others.begin(), others.end(), n) == others.end()) others.push_back(n);
   }
-  static const char* kTier[] = {"its requirements", "an optional group", "its README's install commands", "its README"};
-  auto& d = decide("framework", chosen->display, "the repository names " + chosen->display + " in " + kTier[found.front().tier] +
-                                                     " (" + found.front().where.str() + ")");
-  d.facts.push_back(found.front().where);
-  for (const auto& o : others) d.rejected.push_back(o + ": also named; it is installed with pip in the " + chosen->display + " image");
-  return chosen;
-}
-
-
-Resolver::Releases Resolver::candidate_releases(const Framework& fw) {
-  Releases out;
-  bool paddle = fw.name == "paddlepaddle";
-  // What the repository asks of the framework's version.
-  std::vector<Ask>& asks = out.asks;
-  std::vector<Ask> weak_asks;
-  if (!options_.framework.empty()) {
-    auto req = inspect::parse_requirement(options_.framework, Source{"--framework", 0});
-    if (req && !req->specifier.empty()) asks.push_back(Ask{strip_build_tags(req->specifier, paddle), options_.framework, Source{"--framework", 0}});
-  } else {
-    for (const auto* list : {&main_}) {
-      for (const auto* r : *list) {
-        if (std::find(fw.packages.begin(), fw.packages.end(), r->name) == fw.packages.end() || r->specifier.empty()) continue;
-        asks.push_back(Ask{strip_build_tags(r->specifier, paddle), r->raw, r->source});
-      }
-    }
-    if (asks.empty()) {
-      for (const auto* list : {&other_, &weak_}) {
-        for (const auto* r : *list) {
-          if (std::find(fw.packages.begin(), fw.packages.end(), r->name) == fw.packages.end() || r->specifier.empty()) continue;
-          weak_asks.push_back(Ask{strip_build_tags(r->specifier, paddle), r->raw, r->source});
-        }
-      }
-      for (const auto& h : facts_.hints) {
-        if (h.weak && catalog_.framework_of_package(h.subject) == &fw) weak_asks.push_back(Ask{h.spec, h.text, h.source});
-      }
-    }
+  std::string reason = "the repository names " + name + " in " + kTier[top.tier] + ": " + top.what;
+  if (!top.fw) {
+    // Not in the catalog: the caller plans a CUDA base with the framework from pip.
+    unlisted_ = top.other;
+    unlisted_why_ = reason;
+    unlisted_where_ = {top.where};
+    return nullptr;
   }
-  auto matching = [&](const std::vector<Ask>& list) {
-    std::vector<const FrameworkRelease*> out;
-    for (const auto& rel : fw.releases) {
-      bool ok = true;
-      for (const auto& a : list) {
-        auto spec = SpecifierSet::parse(a.spec);
-        if (!spec || !spec->contains(rel.version)) ok = false;
-      }
-      if (ok) out.push_back(&rel);
-    }
-    return out;
-  };
-  auto known_range = [&] {
-    return fw.releases.empty() ? std::string("none") : fw.releases.front().version + " to " + fw.releases.back().version;
-  };
-  std::vector<const FrameworkRelease*> candidates = matching(asks);
-  std::string& version_reason = out.reason;
-  if (candidates.empty()) {
-    // Either two asks exclude each other, or one names a release the catalog does not have.
-    for (const auto& a : asks) {
-      if (matching({a}).empty()) {
-        throw Error(ErrorCode::UnknownVersion,
-                    where_text(a) + " asks " + fw.packages.front() + a.spec + ", which the catalog does not know (it knows " +
-                        fw.display + " " + known_range() + ")",
-                    "pass --framework " + fw.packages.front() + "==VERSION with a known release, or add the release to a catalog file "
-                    "(--catalog FILE or ~/.config/dlcontainer/catalog.json; see docs/resolve.md)");
-      }
-    }
-    std::vector<std::string> parts;
-    for (const auto& a : asks) parts.push_back(where_text(a));
-    throw Error(ErrorCode::Conflict, "no " + fw.display + " release satisfies all of: " + join(parts, "; "),
-                "make the files agree, or choose one with --framework " + fw.packages.front() + "==VERSION");
-  }
-  if (!asks.empty()) {
-    std::vector<std::string> parts;
-    for (const auto& a : asks) parts.push_back(where_text(a));
-    version_reason = join(parts, "; ");
-  } else if (!weak_asks.empty()) {
-    auto narrowed = matching(weak_asks);
-    if (!narrowed.empty()) {
-      candidates = narrowed;
-      std::vector<std::string> parts;
-      for (const auto& a : weak_asks) parts.push_back(where_text(a));
-      version_reason = "weak hints: " + join(parts, "; ");
-    } else {
-      plan_.warnings.push_back("the README's " + fw.display + " version (" + where_text(weak_asks.front()) + ") is not in the catalog; ignored");
-    }
-  }
-  // Newest first; an unpinned repository gets the releases of its own era first.
-  out.ordered.assign(candidates.rbegin(), candidates.rend());
-  auto& ordered = out.ordered;
-  std::string era;
-  if (candidates.size() > 1 && !facts_.commit_date.empty()) {
-    std::stable_partition(ordered.begin(), ordered.end(),
-                          [&](const FrameworkRelease* r) { return released_by(r->released, facts_.commit_date); });
-    if (released_by(ordered.front()->released, facts_.commit_date)) {
-      era = "HEAD is dated " + facts_.commit_date + "; the newest " + fw.display + " release" +
-            (version_reason.empty() ? "" : " allowed") + " by then is " + ordered.front()->version +
-            " (released " + ordered.front()->released + ")";
-    }
-  }
-  if (version_reason.empty()) {
-    version_reason = era.empty() ? "no version is pinned: the newest release in the catalog" : "no version is pinned: " + era;
-  } else if (!era.empty()) {
-    version_reason += "; " + era;
-  }
-
-  // CUDA, cuDNN and Python asks that filter images.
-  std::vector<Ask> cuda_asks = strong_hints("cuda"), cudnn_asks = strong_hints("cudnn");
-  return out;
+  auto& d = decide("framework", name, reason);
+  d.facts.push_back(top.where);
+  for (const auto& o : others) d.rejected.push_back(o + ": also named; it is installed with pip in the " + name + " image");
+  return top.fw;
 }
 
 }  // namespace dlc::resolve

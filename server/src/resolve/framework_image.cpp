@@ -14,57 +14,134 @@ using inspect::Source;
 using inspect::SpecifierSet;
 using inspect::Version;
 
+Resolver::ReleaseImages Resolver::images_of(const Framework& fw, const FrameworkRelease& rel, const std::vector<Ask>& cuda_asks,
+                                             ImageFilter filter) {
+  ReleaseImages out;
+  auto reject = [&](const FrameworkImage& img, const std::string& why) {
+    out.rejected.push_back(img.image + ": " + why);
+    if (std::find(out.why_not.begin(), out.why_not.end(), why) == out.why_not.end()) out.why_not.push_back(why);
+  };
+  for (const auto& img : rel.images) {
+    if (img.kind != (gpu_mode_ ? "gpu" : "cpu")) continue;
+    if (!gpu_mode_) {
+      out.ok.push_back(ImageOption{&img, {}, {}});
+      continue;
+    }
+    bool cuda_ok = true;
+    for (const auto& a : cuda_asks) {
+      auto spec = SpecifierSet::parse(a.spec);
+      if (filter.cuda_asks && spec && !spec->contains(img.cuda)) {
+        reject(img, "CUDA " + img.cuda + ", but " + where_text(a) + " asks CUDA " + spec_words(a.spec));
+        cuda_ok = false;
+        break;
+      }
+    }
+    if (!cuda_ok) {
+      out.cuda_blocked = true;
+      continue;
+    }
+    auto check = check_cuda(img.cuda, host_, catalog_);
+    if (!check.ok) {
+      reject(img, check.why);
+      out.driver_blocked = true;
+      continue;
+    }
+    if (std::string why = python2_mismatch(fw, img, python2_asks()); !why.empty()) {
+      reject(img, why);
+      out.python_blocked = true;
+      continue;
+    }
+    ArchFit fit = arch_fit(fw, rel, img, check);
+    if (filter.arch && fit.run == ArchRun::No) {
+      reject(img, fit.why);
+      out.arch_blocked = true;
+      continue;
+    }
+    out.ok.push_back(ImageOption{&img, check, fit});
+  }
+  return out;
+}
+
 void Resolver::choose_framework_image(const Framework& fw) {
   Releases r = candidate_releases(fw);
   // CUDA, cuDNN and Python asks that filter images.
   std::vector<Ask> cuda_asks = strong_hints("cuda"), cudnn_asks = strong_hints("cudnn");
   if (!options_.cuda.empty()) cuda_asks = {Ask{"==" + options_.cuda + ".*", "--cuda " + options_.cuda, Source{"--cuda", 0}}};
+  // First every candidate as asked; then, when the repository's CUDA build (a local version, an index
+  // URL) is what stops it, the same releases' other CUDA builds; last, builds the GPU cannot run (said so).
+  std::vector<ImageFilter> passes = {ImageFilter{true, true}};
+  if (options_.cuda.empty() && !cuda_asks.empty()) passes.push_back(ImageFilter{false, true});
+  if (!host_.gpus.empty()) passes.push_back(ImageFilter{options_.cuda.empty() && !cuda_asks.empty() ? false : true, false});
   std::vector<std::string> rejected_releases;
-  bool driver_blocked = false;  // some image fit every ask but the driver
-  for (const FrameworkRelease* rel : r.ordered) {
-    std::vector<ImageOption> ok;
-    std::vector<std::string> rejected, why_not;  // per image; and the distinct reasons, for an error
-    auto reject = [&](const FrameworkImage& img, const std::string& why) {
-      rejected.push_back(img.image + ": " + why);
-      if (std::find(why_not.begin(), why_not.end(), why) == why_not.end()) why_not.push_back(why);
-    };
-    for (const auto& img : rel->images) {
-      if (img.kind != (gpu_mode_ ? "gpu" : "cpu")) continue;
-      if (gpu_mode_) {
-        bool cuda_ok = true;
-        for (const auto& a : cuda_asks) {
-          auto spec = SpecifierSet::parse(a.spec);
-          if (spec && !spec->contains(img.cuda)) {
-            reject(img, "CUDA " + img.cuda + ", but " + where_text(a) + " asks CUDA " + spec_words(a.spec));
-            cuda_ok = false;
-            break;
-          }
-        }
-        if (!cuda_ok) continue;
-        auto check = check_cuda(img.cuda, host_, catalog_);
-        if (!check.ok) {
-          reject(img, check.why);
-          driver_blocked = true;
-          continue;
-        }
-        ok.push_back(ImageOption{&img, check});
-      } else {
-        ok.push_back(ImageOption{&img, {}});
+  bool driver_blocked = false, cuda_blocked = false, arch_blocked = false;
+  for (std::size_t p = 0; p < passes.size(); ++p) {
+    const ImageFilter& filter = passes[p];
+    if (p > 0 && filter.arch && !cuda_blocked) continue;  // relaxing the CUDA build changes nothing
+    if (p > 0 && !filter.arch && !arch_blocked) continue;
+    for (const FrameworkRelease* rel : r.ordered) {
+      ReleaseImages imgs = images_of(fw, *rel, cuda_asks, filter);
+      driver_blocked = driver_blocked || imgs.driver_blocked;
+      cuda_blocked = cuda_blocked || imgs.cuda_blocked;
+      arch_blocked = arch_blocked || imgs.arch_blocked;
+      if (imgs.ok.empty() && !gpu_mode_ && !rel->pip.empty()) {
+        use_pip_on_python(fw, *rel, r);
+        return;
       }
-    }
-    if (ok.empty() && !gpu_mode_ && !rel->pip.empty()) {
-      use_pip_on_python(fw, *rel, r);
+      if (imgs.ok.empty()) {
+        if (p == 0) {
+          rejected_releases.push_back(fw.display + " " + rel->version + ": " +
+                                      (imgs.why_not.empty() ? std::string("no ") + (gpu_mode_ ? "GPU" : "CPU") + " image in the catalog"
+                                                            : join(imgs.why_not, "; ")));
+        }
+        continue;
+      }
+      if (!filter.cuda_asks && !cuda_asks.empty() && imgs.ok.front().img->cuda != spec_words(cuda_asks.front().spec)) {
+        say_cuda_relaxed(cuda_asks, spec_words(cuda_asks.front().spec), imgs.ok.front().img->cuda);
+      }
+      commit_framework_image(fw, *rel, r, imgs.ok, imgs.rejected, rejected_releases, filter.cuda_asks ? cuda_asks : std::vector<Ask>{},
+                             cudnn_asks);
       return;
     }
-    if (ok.empty()) {
-      rejected_releases.push_back(fw.display + " " + rel->version + ": " +
-                                  (why_not.empty() ? std::string("no ") + (gpu_mode_ ? "GPU" : "CPU") + " image in the catalog" : join(why_not, "; ")));
-      continue;
+  }
+  // Python 2 code and only Python 3 images: the first release with an image this host runs, from pip.
+  if (auto py2 = python2_asks(); gpu_mode_ && !py2.empty()) {
+    for (const FrameworkRelease* rel : r.ordered) {
+      if (rel->pip.empty()) continue;
+      for (const auto& img : rel->images) {
+        if (img.kind == "gpu" && check_cuda(img.cuda, host_, catalog_).ok) {
+          use_pip_on_cuda_for_python2(fw, *rel, img, r, py2);
+          return;
+        }
+      }
     }
-    commit_framework_image(fw, *rel, r, ok, rejected, rejected_releases, cuda_asks, cudnn_asks);
-    return;
   }
   no_framework_image(fw, r, rejected_releases, driver_blocked);
+}
+
+// The repository asked for a CUDA build that no image of the release has, or that this driver cannot
+// run: the same release built for another CUDA runs the same code. Its pip lines follow the new build.
+void Resolver::say_cuda_relaxed(const std::vector<Ask>& cuda_asks, const std::string& from_cuda, const std::string& to_cuda) {
+  std::vector<std::string> parts;
+  for (const auto& a : cuda_asks) parts.push_back(where_text(a) + " asks CUDA " + spec_words(a.spec));
+  auto tag = [](const std::string& cuda) {
+    std::string t = "cu";
+    for (char c : cuda) {
+      if (c != '.') t += c;
+    }
+    return t;
+  };
+  std::string note = join(parts, "; ") + ", but no image of that build " +
+                     (host_.kind == HostView::Kind::Driver ? "runs on " + host_.words.substr(0, host_.words.find(';')) : "is in the catalog") +
+                     ": the same release's CUDA " + to_cuda + " build is used instead";
+  auto from = Version::parse(from_cuda);
+  auto to = Version::parse(to_cuda);
+  if (from && to) {
+    relaxed_from_tag_ = tag(from->major_minor());
+    relaxed_to_tag_ = tag(to->major_minor());
+    note += " (pip requirements and index URLs naming " + relaxed_from_tag_ + " are rewritten to " + relaxed_to_tag_ + ")";
+  }
+  plan_.warnings.push_back(note);
+  decide("cuda", "CUDA " + to_cuda + " instead of " + from_cuda, note);
 }
 
 // No CPU image: a plain Python image and the framework from pip.
@@ -95,8 +172,11 @@ void Resolver::commit_framework_image(const Framework& fw, const FrameworkReleas
     return true;
   };
   std::string want = devel_ ? "devel" : "runtime";
+  // Code for the GPU first, then builds not checked, then PTX only, then none (taken only when nothing else is).
+  auto arch_rank = [](const ArchFit& f) { return f.run == ArchRun::Native ? 0 : f.run == ArchRun::Unknown ? 1 : f.run == ArchRun::Ptx ? 2 : 3; };
   std::stable_sort(ok.begin(), ok.end(), [&](const ImageOption& a, const ImageOption& b) {
     if (a.img->user != b.img->user) return a.img->user;
+    if (arch_rank(a.fit) != arch_rank(b.fit)) return arch_rank(a.fit) < arch_rank(b.fit);
     if (a.check.compat != b.check.compat) return !a.check.compat;
     if (cudnn_ok(a.img) != cudnn_ok(b.img)) return cudnn_ok(a.img);
     auto va = Version::parse(a.img->cuda.empty() ? "0" : a.img->cuda), vb = Version::parse(b.img->cuda.empty() ? "0" : b.img->cuda);
@@ -108,8 +188,9 @@ void Resolver::commit_framework_image(const Framework& fw, const FrameworkReleas
   plan_.framework = fw.name;
   plan_.framework_version = rel.version;
   auto& fd = decide("version", fw.display + " " + rel.version, r.reason);
-  for (const auto& a : r.asks) fd.facts.push_back(a.where);
+  fd.facts = r.facts;
   fd.rejected = rejected_releases;
+  fd.citations = r.citations;
   fd.citations.push_back(catalog_.cite(rel.source));
 
   plan_.base_image = img.image;
@@ -158,6 +239,7 @@ void Resolver::commit_framework_image(const Framework& fw, const FrameworkReleas
   }
   for (const auto& x : rejected) d.rejected.push_back(x);
 
+  decide_arch(fw, img, best.fit);
   if (devel_ && img.flavor != "devel" && plan_.gpu && !rel.pip.empty() && use_cuda_devel_base(fw, rel, img, d)) return;
   if (plan_.minor_version_compatibility) {
     plan_.env["NVIDIA_DISABLE_REQUIRE"] = "1";
@@ -214,7 +296,9 @@ void Resolver::no_framework_image(const Framework& fw, const Releases& r, const 
         auto check = check_cuda(img.cuda, host_, catalog_);
         std::string need = !check.compat_driver.empty() && compare_driver(check.compat_driver, check.min_driver) < 0 ? check.compat_driver
                                                                                                                     : check.min_driver;
-        if (!need.empty() && (lowest.empty() || compare_driver(need, lowest) < 0)) lowest = need;
+        // A driver this host already has is no way out (the image was turned down for another reason).
+        if (need.empty() || compare_driver(need, host_.driver) <= 0) continue;
+        if (lowest.empty() || compare_driver(need, lowest) < 0) lowest = need;
       }
     }
     // Releases outside the ask that this driver could run: another way out.
@@ -232,7 +316,7 @@ void Resolver::no_framework_image(const Framework& fw, const Releases& r, const 
                                   std::to_string(rejected_releases.size() - 3) + " older releases"
                             : join(rejected_releases, "; ");
     throw Error(ErrorCode::DriverTooOld, asked + ": no image fits this host (" + tried + ")",
-                "update the NVIDIA driver to >= " + (lowest.empty() ? std::string("a newer release") : lowest) +
+                (lowest.empty() ? std::string("relax the pins") : "update the NVIDIA driver to >= " + lowest) +
                     (runnable.empty() ? "" : ", or pin " + fw.packages.front() + "==" + runnable.substr(0, runnable.find(' ')) +
                                                  " which this driver runs (" + runnable.substr(runnable.find('(') + 1)) +
                     ", or pass --cpu to plan a CPU image");

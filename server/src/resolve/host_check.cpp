@@ -1,5 +1,7 @@
 #include "resolve/host_check.h"
 
+#include <algorithm>
+
 #include "inspect/version.h"
 
 namespace dlc::resolve {
@@ -15,12 +17,22 @@ HostView view_host(const gpu::HostFacts& h, const Catalog& c) {
     std::string how = h.source == "given" ? "given with --driver" : "read with " + (h.source.empty() ? std::string("?") : h.source);
     v.words = "NVIDIA driver " + v.driver + " (" + how + ")" +
               (v.max_cuda.empty() ? ", older than every CUDA toolkit in the catalog" : ", which runs CUDA " + v.max_cuda + " and older");
-    if (!h.gpus.empty()) v.words += "; " + std::to_string(h.gpus.size()) + " GPU" + (h.gpus.size() > 1 ? "s" : "") + " (" + h.gpus[0].name + ")";
+    if (!h.gpus.empty()) v.words += "; " + std::to_string(h.gpus.size()) + " GPU" + (h.gpus.size() > 1 ? "s" : "") + " (" + h.gpus[0].name +
+                                  (h.gpus[0].compute_major > 0 ? ", compute capability " + std::to_string(h.gpus[0].compute_major) + "." + std::to_string(h.gpus[0].compute_minor) : "") + ")";
   } else if (!h.source.empty()) {
     v.kind = HostView::Kind::NoGpu;
     v.words = "no usable NVIDIA GPU" + (h.why_none.empty() ? std::string() : ": " + h.why_none);
   } else {
     v.words = "GPU and driver unknown: images are not checked against a driver (pass --driver VERSION, or --no-gpu)";
+  }
+  for (const auto& g : h.gpus) {
+    if (g.compute_major <= 0) continue;
+    bool seen = std::any_of(v.gpus.begin(), v.gpus.end(), [&](const GpuArch& x) { return x.major == g.compute_major && x.minor == g.compute_minor; });
+    if (!seen) v.gpus.push_back(GpuArch{g.name, g.compute_major, g.compute_minor});
+  }
+  if (v.kind == HostView::Kind::Unknown && !v.gpus.empty()) {
+    v.words = "driver unknown (images are not checked against a driver); a GPU of compute capability " + std::to_string(v.gpus[0].major) + "." +
+              std::to_string(v.gpus[0].minor);
   }
   return v;
 }

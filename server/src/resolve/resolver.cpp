@@ -51,6 +51,7 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
 }
 
 std::string ubuntu_python(const std::string& os) {
+  if (os == "ubuntu16.04") return "3.5";
   if (os == "ubuntu18.04") return "3.6";
   if (os == "ubuntu20.04") return "3.8";
   if (os == "ubuntu22.04") return "3.10";
@@ -84,7 +85,8 @@ bool Resolver::needs_devel(std::string* why, std::vector<Source>* where) const {
     static const std::map<std::string, std::string> kWhat = {{"cuda-extension", "builds a CUDAExtension"},
                                                              {"build-extension", "builds extensions with BuildExtension"},
                                                              {"cu-source", "has CUDA sources"},
-                                                             {"jit-load", "compiles CUDA at run time (torch.utils.cpp_extension.load)"}};
+                                                             {"jit-load", "compiles CUDA at run time (torch.utils.cpp_extension.load)"},
+                                                             {"nvcc-build", "runs nvcc to build its extensions"}};
     *why = c.source.str() + " " + kWhat.at(c.kind);
     where->push_back(c.source);
     return true;
@@ -122,7 +124,8 @@ void Resolver::collect_requirements() {
   for (const auto& r : facts_.requirements) {
     if (r.editable) continue;
     if (!applies(r)) continue;
-    if (r.weak) weak_.push_back(&r);
+    if (r.group == "dockerfile") docker_.push_back(&r);
+    else if (r.weak) weak_.push_back(&r);
     else if (r.group.empty() || r.group == "constraints") main_.push_back(&r);
     else other_.push_back(&r);
   }
@@ -141,6 +144,8 @@ Plan Resolver::run() {
   const Framework* fw = choose_framework();
   if (fw) {
     choose_framework_image(*fw);
+  } else if (!unlisted_.empty()) {
+    choose_unlisted_framework();
   } else {
     bool wants_cuda = !strong_hints("cuda").empty() || !options_.cuda.empty() || devel_ ||
                       std::any_of(facts_.hints.begin(), facts_.hints.end(), [](const VersionHint& h) { return h.subject == "gpu"; });
