@@ -12,28 +12,13 @@
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
-log=${OUT:-/tmp}/plan-arch.log
-[ -n "${OUT:-}" ] || log=/tmp/dlc-plan-arch.log
-mkdir -p "$(dirname "$log")"
-exec > >(tee "$log") 2>&1
-
-step() { printf '\n========== %s\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; local rc=$?; printf '(exit %d)\n' "$rc"; return $rc; }
+. tests/gpu/lib.sh
+gpu_log plan-arch.log
 
 step "host"
 date -u +"%Y-%m-%dT%H:%M:%SZ"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=index,name,compute_cap,driver_version --format=csv
-
-dlc=${DLC:-}
-if [ -z "$dlc" ] && [ -x build/server/dlcontainer ] && build/server/dlcontainer --version >/dev/null 2>&1; then
-  dlc=$repo/build/server/dlcontainer
-fi
-if [ -z "$dlc" ] && [ -s .engine/dlcontainer.tar.xz ]; then
-  mkdir -p /opt/dlcontainer && tar -xJf .engine/dlcontainer.tar.xz -C /opt/dlcontainer
-  dlc=/opt/dlcontainer/bin/dlcontainer
-fi
-[ -n "$dlc" ] || { echo "no dlcontainer: build it, or carry .engine/dlcontainer.tar.xz (tests/gpu/pack.sh)"; exit 2; }
-run "$dlc" --version || exit 2
+find_dlc
 export XDG_CACHE_HOME=$(mktemp -d)
 trap 'rm -rf "$XDG_CACHE_HOME"' EXIT
 
