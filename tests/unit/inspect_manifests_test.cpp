@@ -296,3 +296,26 @@ TEST(Readme, TensorflowsOwnReleaseNamesAreVersions) {
   EXPECT_EQ(f.hints[0].subject, "tensorflow");
   EXPECT_EQ(f.hints[0].spec, "==1.7.*");
 }
+
+TEST(Readme, MarkdownLinksNegationsAndNightliesAreReadAsMeant) {
+  RepoFacts f;
+  parse_readme("* [TensorFlow](https://www.tensorflow.org/) 1.15 (although we hope to support 2.0 later)\n"
+               "PyTorch 1.0 from a nightly release. It will not work with 1.0 nor 1.0.1.\n"
+               "TensorFlow 1.14 or 1.15 with GPU support. The code does not support TensorFlow 2.0.\n",
+               "README.md", f);
+  std::vector<std::string> hints;
+  for (const auto& h : f.hints) hints.push_back(h.source.str() + " " + h.subject + " " + h.spec);
+  EXPECT_EQ(hints, (std::vector<std::string>{"README.md:1 tensorflow ==1.15.*", "README.md:3 tensorflow ==1.14.*"}));
+}
+
+TEST(Readme, ANegationOrAHopeInAnAsideLeavesTheReleaseBeforeIt) {
+  RepoFacts f;
+  parse_readme("* Pytorch 0.4.0 (**now it does not support 0.4.1 or higher**)\n"
+               "* TensorFlow 1.15 (although we hope to support TensorFlow 2.0 at a future date)\n"
+               "* TensorFlow 1.4 (see [the guide](https://example.org/) for TensorFlow 2.1); not PyTorch 1.2\n",
+               "README.md", f);
+  std::vector<std::string> hints;
+  for (const auto& h : f.hints) hints.push_back(h.source.str() + " " + h.subject + " " + h.spec);
+  EXPECT_EQ(hints, (std::vector<std::string>{"README.md:1 torch ==0.4.0.*", "README.md:2 tensorflow ==1.15.*",
+                                             "README.md:3 tensorflow ==1.4.*", "README.md:3 tensorflow ==2.1.*"}));
+}

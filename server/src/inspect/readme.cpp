@@ -27,6 +27,13 @@ bool read_version_after(std::string_view low, std::size_t i, bool major_alone, s
     while (i < low.size() && chars.find(low[i]) != std::string_view::npos) ++i;
   };
   skip(" \t:`*");
+  // A Markdown link on the name: "[TensorFlow](https://www.tensorflow.org/) 1.15".
+  if (starts_with(low.substr(i), "](")) {
+    auto close = low.find(')', i);
+    if (close == std::string_view::npos) return false;
+    i = close + 1;
+    skip(" \t:`*");
+  }
   for (std::string_view w : {"version ", "ver. ", "ver "}) {
     if (starts_with(low.substr(i), w)) {
       i += w.size();
@@ -69,8 +76,19 @@ bool read_version_after(std::string_view low, std::size_t i, bool major_alone, s
   return SpecifierSet::parse(spec).has_value();
 }
 
-void scan_prose(std::string_view line, const Source& where, RepoFacts& out) {
+// A clause that negates ("will not work with 1.0"), names a nightly or preview build, or speaks of the
+// future ("we hope to support TensorFlow 2.0") states no release to use.
+bool states_no_release(std::string_view low) {
+  for (std::string_view w : {"not ", "n't", "no longer", "never", "nightly", "preview", "incompatible", "hope",
+                             "future", "plan to", "planned", "will support", "coming soon", "todo"}) {
+    if (low.find(w) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+void scan_sentence(std::string_view line, const Source& where, RepoFacts& out) {
   std::string low = to_lower(line);
+  if (states_no_release(low)) return;
   for (const auto& kw : kKeywords) {
     for (std::size_t pos = low.find(kw.word); pos != std::string::npos; pos = low.find(kw.word, pos + 1)) {
       if (pos > 0 && word_char(low[pos - 1])) continue;
@@ -91,6 +109,26 @@ void scan_prose(std::string_view line, const Source& where, RepoFacts& out) {
       }
       break;
     }
+  }
+}
+
+// Clause by clause, so that a negation holds only where it stands: sentences ("TensorFlow 1.14 or 1.15.
+// The code does not support TensorFlow 2.0."), and asides in parentheses ("PyTorch 0.4.0 (it does not
+// support 0.4.1 or higher)"). A Markdown link's "(url)" is part of its clause.
+void scan_prose(std::string_view line, const Source& where, RepoFacts& out) {
+  std::size_t start = 0;
+  bool in_link = false;
+  for (std::size_t i = 0; i <= line.size(); ++i) {
+    bool cut = i == line.size();
+    if (!cut) {
+      char c = line[i];
+      if (c == '(' && i > 0 && line[i - 1] == ']') in_link = true;
+      else if (c == ')' && in_link) in_link = false;
+      else if (!in_link) cut = c == '(' || c == ')' || c == ';' || (c == '.' && i + 1 < line.size() && line[i + 1] == ' ');
+    }
+    if (!cut) continue;
+    if (i > start) scan_sentence(line.substr(start, i - start), where, out);
+    start = i + 1;
   }
 }
 
