@@ -58,6 +58,15 @@ TEST(InspectCode, PytorchExtensionHeadersAndSetupPyImportsMeanPytorch) {
   EXPECT_EQ(thc->source.str(), "csrc/op.cu:2");
 }
 
+TEST(InspectCode, AtCheckIsAFactButAMacroThatEndsInItIsNot) {
+  auto f = facts_of({{"csrc/a.cu", "#include <torch/extension.h>\nvoid f() {\n  MY_AT_CHECK(x);\n  AT_CHECK(x.is_cuda(), \"x\");\n}\n"},
+                     {"csrc/b.cpp", "#define TORCH_AT_CHECK(c) TORCH_CHECK(c)\nTORCH_AT_CHECK(y);\n"}});
+  auto* at = code(f, "api", "AT_CHECK");
+  ASSERT_TRUE(at);
+  EXPECT_EQ(at->source.str(), "csrc/a.cu:4");
+  EXPECT_EQ(at->files, 1);
+}
+
 TEST(InspectCode, TensorflowOneApisAreFactsUnlessTheFileUsesCompatV1) {
   auto f = facts_of({{"train.py", "import tensorflow as tf\nflags = tf.app.flags\nx = tf.placeholder(tf.float32)\nwith tf.Session() as s:\n  pass\n"},
                      {"model.py", "import tensorflow.contrib.slim as slim\n"},

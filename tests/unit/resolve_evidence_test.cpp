@@ -97,6 +97,17 @@ TEST(ResolveEvidence, RemovedApiAgainstAnExactPinIsAWarningAndThePinStays) {
   EXPECT_TRUE(warned(p, "csrc/op.cu:1 uses THC"));
 }
 
+TEST(ResolveEvidence, AtCheckInAnExtensionCapsPytorchBelowOneFive) {
+  // Without a date the newest release would be taken; AT_CHECK is gone from 1.5.
+  auto p = plan({{"requirements.txt", "torch>=1.0\n"}, {"csrc/op.cu", "#include <torch/extension.h>\nAT_CHECK(x, \"x\");\n"}},
+                driver("440.64"));
+  EXPECT_EQ(p.framework_version, "1.4.0");
+  EXPECT_EQ(p.flavor, "devel");
+  auto* v = decision(p, "version");
+  ASSERT_TRUE(v);
+  EXPECT_NE(v->reason.find("csrc/op.cu:2 uses AT_CHECK"), std::string::npos) << v->reason;
+}
+
 TEST(ResolveEvidence, ALowerBoundFromLongAgoGetsAReleaseOfItsEraWithTheDatesSaid) {
   auto p = plan({{"requirements.txt", "torch>=1.0\n"}}, driver("440.64"), {}, "2019-09-01");
   EXPECT_EQ(p.framework_version, "1.2.0");

@@ -119,7 +119,7 @@ void scan_removed_apis(std::string_view text, const std::string& file, RepoFacts
 }
 
 void scan_cpp_source(std::string_view text, const std::string& file, RepoFacts& out) {
-  // Includes of PyTorch's C++ API: the extension is PyTorch's, and THC went away in PyTorch 1.11.
+  // Includes of PyTorch's C++ API: the extension is PyTorch's; THC went away in PyTorch 1.11, AT_CHECK in 1.5.
   for (std::string_view header : {"torch/extension.h", "torch/torch.h", "ATen/ATen.h"}) {
     if (auto pos = text.find(header); pos != std::string_view::npos) {
       add(out, "import", "torch", file, line_of(text, pos));
@@ -131,6 +131,11 @@ void scan_cpp_source(std::string_view text, const std::string& file, RepoFacts& 
       add(out, "api", "THC", file, line_of(text, pos));
       break;
     }
+  }
+  for (std::size_t pos = text.find("AT_CHECK("); pos != std::string_view::npos; pos = text.find("AT_CHECK(", pos + 1)) {
+    if (pos > 0 && ident(text[pos - 1])) continue;  // TORCH_AT_CHECK, a macro of the repository's own
+    add(out, "api", "AT_CHECK", file, line_of(text, pos));
+    break;
   }
 }
 
