@@ -275,3 +275,14 @@ TEST(Resolve, PlanJsonRoundTrips) {
   EXPECT_EQ(j["baseImage"], "pytorch/pytorch:1.11.0-cuda11.3-cudnn8-runtime");
   EXPECT_TRUE(j["decisions"].is_array());
 }
+
+TEST(Resolve, ALowercaseRootDockerfileIsBuiltAsDockerWould) {
+  auto p = plan({{"dockerfile", "FROM tensorflow/tensorflow:2.3.1-gpu\n"}, {"setup.py", "x = 1\n"}}, driver("455.45.01"));
+  EXPECT_EQ(p.mode, "dockerfile");
+  EXPECT_EQ(p.dockerfile, "dockerfile");
+  EXPECT_EQ(p.base_image, "tensorflow/tensorflow:2.3.1-gpu");
+  // 2.3.1 is no catalog row, but every 2.3 GPU image is CUDA 10.1: the base is still checked.
+  EXPECT_EQ(p.cuda, "10.1");
+  auto e = error_of([] { plan({{"dockerfile", "FROM tensorflow/tensorflow:2.3.1-gpu\n"}}, driver("410.48")); });
+  EXPECT_EQ(e.code(), ErrorCode::DriverTooOld);
+}

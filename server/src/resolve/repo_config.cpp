@@ -28,7 +28,23 @@ std::string Resolver::cuda_of_base(const std::string& image) {
   if (const NgcRelease* n = catalog_.ngc_release_of(image)) return n->cuda;
   // A tag that names its CUDA: nvidia/cuda:11.3.1-cudnn8-devel-ubuntu20.04, pytorch/pytorch:1.4-cuda10.1-cudnn7-devel.
   std::string version, cuda;
-  if (framework_of_image(catalog_, image, &version, &cuda) && !cuda.empty()) return cuda;
+  const Framework* fw = framework_of_image(catalog_, image, &version, &cuda);
+  if (fw && !cuda.empty()) return cuda;
+  // A tag of a patch the catalog lacks (tensorflow/tensorflow:2.3.1-gpu): its minor's releases' CUDA, when they agree.
+  if (auto pinned = fw && inspect::starts_with(version, "==") ? inspect::Version::parse(version.substr(2)) : std::nullopt;
+      pinned && image.find("gpu") != std::string::npos) {
+    std::string same;
+    for (const auto& rel : fw->releases) {
+      auto v = inspect::Version::parse(rel.version);
+      if (!v || v->major() != pinned->major() || v->minor() != pinned->minor()) continue;
+      for (const auto& img : rel.images) {
+        if (img.kind != "gpu") continue;
+        if (!same.empty() && same != img.cuda) return "";
+        same = img.cuda;
+      }
+    }
+    if (!same.empty()) return same;
+  }
   if (inspect::starts_with(image, "nvidia/cuda:")) {
     std::string tag = image.substr(12, image.find('-', 12) - 12);
     if (inspect::Version::parse(tag) && tag.find('.') != std::string::npos) return tag;
@@ -175,11 +191,12 @@ bool Resolver::from_devcontainer() {
 
 bool Resolver::from_dockerfile() {
   for (const auto& b : facts_.dockerfiles) {
-    if (b.source.file != "Dockerfile" || !b.final_stage) continue;
+    // docker build's default file; Docker takes a lowercase dockerfile when there is no Dockerfile.
+    if (inspect::to_lower(b.source.file) != "dockerfile" || !b.final_stage) continue;
     plan_.mode = "dockerfile";
     plan_.dockerfile = b.source.file;
     plan_.base_image = b.image;
-    auto& d = decide("source", "Dockerfile", "the repository has a Dockerfile (FROM " + b.image + " at " + b.source.str() +
+    auto& d = decide("source", b.source.file, "the repository has a Dockerfile (FROM " + b.image + " at " + b.source.str() +
                                                  "): it is built as written, and nothing is inferred");
     d.facts.push_back(b.source);
     check_base_driver(b.image, b.source.str(), true);
