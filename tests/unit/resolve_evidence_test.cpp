@@ -139,6 +139,15 @@ TEST(ResolveEvidence, AnExactPinKeepsItsReleaseWhenACompanionDisagrees) {
   EXPECT_TRUE(warned(p, "torchvision==0.10.0) works with torch ==1.9.*"));
 }
 
+TEST(ResolveEvidence, ACompanionPinThatFrameworkOptionRulesOutIsSaid) {
+  // --framework overrides the pins, but pip would still be asked for torchvision==0.8.2, which needs torch 1.7.
+  ResolveOptions o;
+  o.framework = "torch==2.1.0";
+  auto p = plan({{"requirements.txt", "torch==1.7.1\ntorchvision==0.8.2\n"}}, driver("535.104.05"), o);
+  EXPECT_EQ(p.framework_version, "2.1.0");
+  EXPECT_TRUE(warned(p, "requirements.txt:2 (torchvision==0.8.2) works with torch ==1.7.*")) << (p.warnings.empty() ? "" : p.warnings.front());
+}
+
 TEST(ResolveEvidence, ADockerfileThatIsNotBuiltIsEvidence) {
   // docker/Dockerfile's base names the release; the root has no Dockerfile, so the plan is inferred.
   auto p = plan({{"docker/Dockerfile", "FROM pytorch/pytorch:1.4-cuda10.1-cudnn7-devel\n"}, {"requirements.txt", "numpy\n"}},

@@ -146,9 +146,9 @@ std::vector<const FrameworkRelease*> Resolver::match_near(const Framework& fw, s
   return candidates;
 }
 
-// torchvision==0.12.0 works with torch 1.11 only: a companion's version narrows the framework's.
+// torchvision==0.12.0 works with torch 1.11 only: a companion's version narrows the framework's. Under
+// --framework too: pip is still asked for the companion, so one the chosen release rules out is said.
 void Resolver::apply_companions(const Framework& fw, std::vector<const FrameworkRelease*>& candidates, Releases& out) {
-  if (!options_.framework.empty()) return;
   const std::vector<const FrameworkRelease*> before = candidates;
   for (const auto* list : {&main_, &other_}) {
     for (const auto* r : *list) {
