@@ -319,3 +319,11 @@ TEST(Readme, ANegationOrAHopeInAnAsideLeavesTheReleaseBeforeIt) {
   EXPECT_EQ(hints, (std::vector<std::string>{"README.md:1 torch ==0.4.0.*", "README.md:2 tensorflow ==1.15.*",
                                              "README.md:3 tensorflow ==1.4.*", "README.md:3 tensorflow ==2.1.*"}));
 }
+
+TEST(Readme, AVersionInParenthesesBelongsToTheNameBeforeIt) {
+  RepoFacts f;
+  parse_readme("- PyTorch (>= 1.7)\n- TensorFlow (1.14 or later)\n- CUDA (10.1 is not supported)\n", "README.md", f);
+  std::vector<std::string> hints;
+  for (const auto& h : f.hints) hints.push_back(h.source.str() + " " + h.subject + " " + h.spec);
+  EXPECT_EQ(hints, (std::vector<std::string>{"README.md:1 torch >=1.7", "README.md:2 tensorflow >=1.14"}));
+}

@@ -26,7 +26,7 @@ bool read_version_after(std::string_view low, std::size_t i, bool major_alone, s
   auto skip = [&](std::string_view chars) {
     while (i < low.size() && chars.find(low[i]) != std::string_view::npos) ++i;
   };
-  skip(" \t:`*");
+  skip(" \t:`*(");
   // A Markdown link on the name: "[TensorFlow](https://www.tensorflow.org/) 1.15".
   if (starts_with(low.substr(i), "](")) {
     auto close = low.find(')', i);
@@ -115,15 +115,24 @@ void scan_sentence(std::string_view line, const Source& where, RepoFacts& out) {
 // Clause by clause, so that a negation holds only where it stands: sentences ("TensorFlow 1.14 or 1.15.
 // The code does not support TensorFlow 2.0."), and asides in parentheses ("PyTorch 0.4.0 (it does not
 // support 0.4.1 or higher)"). A Markdown link's "(url)" is part of its clause.
+// "(>= 1.4)", "(1.7 or later)": a version in parentheses belongs to the name before it.
+bool version_aside(std::string_view line, std::size_t open) {
+  std::size_t i = open + 1;
+  while (i < line.size() && (line[i] == ' ' || line[i] == '<' || line[i] == '>' || line[i] == '=' || line[i] == '~' || line[i] == 'v')) ++i;
+  return i < line.size() && std::isdigit(static_cast<unsigned char>(line[i]));
+}
+
 void scan_prose(std::string_view line, const Source& where, RepoFacts& out) {
   std::size_t start = 0;
-  bool in_link = false;
+  bool in_link = false, in_version = false;
   for (std::size_t i = 0; i <= line.size(); ++i) {
     bool cut = i == line.size();
     if (!cut) {
       char c = line[i];
       if (c == '(' && i > 0 && line[i - 1] == ']') in_link = true;
       else if (c == ')' && in_link) in_link = false;
+      else if (c == '(' && !in_link && version_aside(line, i)) in_version = true;
+      else if (c == ')' && in_version) in_version = false;
       else if (!in_link) cut = c == '(' || c == ')' || c == ';' || (c == '.' && i + 1 < line.size() && line[i + 1] == ' ');
     }
     if (!cut) continue;
