@@ -42,7 +42,8 @@ if [ "${1:-}" = --build ]; then
   while read -r lib; do
     [ -n "$lib" ] || continue
     soname=$(objdump -p "$lib" | sed -n 's/^ *SONAME *//p')
-    check "$soname, loaded when first used, is installed" in_container sh -c 'ldconfig -p | grep -q "^[[:space:]]*$1 "' _ "$soname"
+    # docker exec -i would read the rest of the list: its stdin is /dev/null.
+    check "$soname, loaded when first used, is installed" in_container sh -c 'ldconfig -p | grep -q "^[[:space:]]*$1 "' _ "$soname" </dev/null
   done < "$build/server/dlopen-libraries.txt"
 fi
 
