@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/build_info.h"
 #include "cli/cli.h"
 #include "cli/terminal.h"
 #include "support/error.h"
@@ -17,6 +18,12 @@ core::Workspaces& Context::workspaces() {
 }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
+
+std::string version_text() {
+  std::string build = kBuildType;
+  if (*kBuildVariant != '\0') build += std::string(", ") + kBuildVariant;
+  return std::string("dlcontainer ") + DLC_VERSION + " (commit " + kBuildCommit + ", " + build + ")";
+}
 
 namespace {
 
@@ -44,7 +51,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"dlcontainer: open a deep-learning repository in a GPU container that works on the first try"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("dlcontainer ") + DLC_VERSION);
+  app.set_version_flag("--version", cli::version_text());
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "log what is done, for debugging");
   app.parse_complete_callback([&] {
@@ -58,6 +65,7 @@ int main(int argc, char** argv) {
   cli::add_serve_commands(app, ctx);
   cli::add_service_commands(app, ctx);
   cli::add_plan_commands(app, ctx);
+  cli::add_spec_command(app);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   if (auto dashes = std::find(args.begin(), args.end(), "--"); dashes != args.end()) {
