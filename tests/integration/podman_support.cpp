@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -205,6 +206,13 @@ void PodmanService::stop() {
     dir_.clear();
   }
   if (!user_.empty()) {
+    // Whatever still runs as the user (an exec session's conmon outlives a forced remove) is ours.
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      const auto name = e.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      struct stat st {};
+      if (::stat(e.path().c_str(), &st) == 0 && st.st_uid == uid_) ::kill(std::stoi(name), SIGKILL);
+    }
     run({"userdel", "-r", user_});
     user_.clear();
   }
