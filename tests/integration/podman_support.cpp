@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -201,6 +202,14 @@ void PodmanService::stop() {
     std::ifstream(dir_ / "xdg/libpod/tmp/pause.pid") >> pause;
     podman({"system", "reset", "--force"});  // unmounts and removes the storage it made
     if (pause > 1) ::kill(pause, SIGKILL);
+    // An exec session's conmon waits minutes after its exec (--exit-delay): each names our storage.
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      const auto name = e.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream in(e.path() / "cmdline");
+      std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (cmdline.find(dir_.string() + "/") != std::string::npos) ::kill(std::stoi(name), SIGKILL);
+    }
     std::error_code ec;
     fs::remove_all(dir_, ec);
     dir_.clear();
