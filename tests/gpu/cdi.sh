@@ -14,26 +14,14 @@
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
-log=${OUT:-/tmp}/cdi-run.log
-[ -n "${OUT:-}" ] || log=/tmp/dlc-cdi-run.log
-mkdir -p "$(dirname "$log")"
-exec > >(tee "$log") 2>&1
-
-dlc=${DLC:-}
-if [ -z "$dlc" ] && [ -x build/server/dlcontainer ] && build/server/dlcontainer --version >/dev/null 2>&1; then
-  dlc=$repo/build/server/dlcontainer
-fi
-if [ -z "$dlc" ] && [ -s .engine/dlcontainer.tar.xz ]; then
-  mkdir -p /opt/dlcontainer && tar -xJf .engine/dlcontainer.tar.xz -C /opt/dlcontainer
-  dlc=/opt/dlcontainer/bin/dlcontainer
-fi
-[ -n "$dlc" ] || { echo "no dlcontainer: build it or carry .engine/dlcontainer.tar.xz (tests/gpu/pack.sh)"; exit 2; }
+. tests/gpu/lib.sh
+gpu_log cdi-run.log
+find_dlc
 
 echo "== host"
 date -u +"%Y-%m-%dT%H:%M:%SZ"; uname -srm
 command -v nvidia-smi && nvidia-smi -L
 head -1 /proc/driver/nvidia/version 2>/dev/null
-"$dlc" --version
 "$dlc" gpus || { echo "no GPU here: nothing to describe"; exit 2; }
 
 scratch=$(mktemp -d /tmp/dlc-cdi-XXXXXX)
