@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 
@@ -54,8 +55,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", cli::version_text());
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "log what is done, for debugging");
+  std::string engine_kind;
+  app.add_option("--engine", engine_kind, "the local engine: docker or podman (default: DLC_ENGINE, else Docker's socket, "
+                                          "else Podman's)")
+      ->check(CLI::IsMember({"docker", "podman"}));
   app.parse_complete_callback([&] {
     if (verbose) spdlog::set_level(spdlog::level::debug);
+    // Read where the endpoint is chosen (engine/podman.h), for every command and the server alike.
+    if (!engine_kind.empty()) ::setenv("DLC_ENGINE", engine_kind.c_str(), 1);
   });
 
   cli::Context ctx;
