@@ -12,6 +12,8 @@ packages=(
   docker.io debootstrap xz-utils procps docker-registry openssl
   openssh-client openjdk-17-jdk-headless junit5 libjackson2-databind-java
   libxau-dev gdb xvfb xauth x11-utils python3-jsonschema
+  lintian fish zsh git libkrb5-dev
+  podman uidmap slirp4netns fuse-overlayfs
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/container_plan.h"
+#include "core/engine_options.h"
 #include "core/features_apply.h"
 #include "core/gpu.h"
 #include "core/image.h"
@@ -219,10 +220,11 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
     apply_feature_entries(feature_entries(image->info.labels, substitution_of(ws)), ws.config.override_command, image->info, spec);
     spec.labels[kMetadataLabel] = container_metadata_label(image->info.labels, spec.labels[kMetadataLabel]);
     attach_gpus(*gpus, spec, image->info);
+    auto userns = userns_mode_for(engine::podman_facts(engine_), remote_user_of(ws.config, image->info.user));
     cancel.throw_if_cancelled();
     progress.begin("Creating " + spec.name);
     // A container of this name that is not labelled for this folder is someone else's: never removed.
-    id = engine_.create_container(spec);
+    id = userns.empty() ? engine_.create_container(spec) : engine::create_container(engine_, spec, userns);
     progress.end();
     try {
       engine_.start_container(id);

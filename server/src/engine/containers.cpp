@@ -1,4 +1,5 @@
 #include "engine/engine.h"
+#include "engine/podman.h"
 #include "support/error.h"
 
 namespace dlc::engine {
@@ -14,10 +15,13 @@ Error not_found(const std::string& id) {
 
 }  // namespace
 
-std::string Engine::create_container(const ContainerSpec& spec) const {
-  std::string target = "/containers/create";
+namespace {
+
+std::string create_from_body(const Engine& engine, const ContainerSpec& spec, const json& body) {
+  std::string target = "/v" + engine.api_version() + "/containers/create";
   if (!spec.name.empty()) target += "?name=" + url_encode(spec.name);
-  auto r = call("POST", target, to_docker_create_body(spec).dump());
+  Connection c(engine.endpoint());
+  auto r = c.request("POST", target, body.dump());
   if (r.status == 404) {
     throw Error(ErrorCode::ImageNotFound, "image " + spec.image + " is not here: " + error_message(r),
                 "build or pull it first");
@@ -28,6 +32,18 @@ std::string Engine::create_container(const ContainerSpec& spec) const {
   }
   check(r, "creating a container from " + spec.image);
   return json::parse(r.body).at("Id").get<std::string>();
+}
+
+}  // namespace
+
+std::string Engine::create_container(const ContainerSpec& spec) const {
+  return create_from_body(*this, spec, to_docker_create_body(spec));
+}
+
+std::string create_container(const Engine& engine, const ContainerSpec& spec, const std::string& userns_mode) {
+  auto body = to_docker_create_body(spec);
+  if (!userns_mode.empty()) body["HostConfig"]["UsernsMode"] = userns_mode;
+  return create_from_body(engine, spec, body);
 }
 
 void Engine::start_container(const std::string& id) const {

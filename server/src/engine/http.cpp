@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <cstdlib>
 
+#include "engine/podman.h"
 #include "support/error.h"
 
 namespace dlc::engine {
@@ -26,13 +27,22 @@ constexpr std::uint64_t kBodyLimit = 512ull << 20;
 
 Error connect_error(const Endpoint& endpoint, const boost::system::error_code& ec) {
   const auto& path = endpoint.socket_path;
+  if (podman_expected(path)) {
+    if (ec == boost::system::errc::permission_denied) {
+      return Error(ErrorCode::EnginePermission, "permission denied on Podman's socket " + path,
+                   "use your own rootless Podman (--engine podman as your user), or run as root for " + path);
+    }
+    return Error(ErrorCode::EngineUnavailable, "Podman's API service is not running (nothing listens on " + path + ")",
+                 podman_start_hint(path));
+  }
   if (ec == boost::system::errc::permission_denied) {
     return Error(ErrorCode::EnginePermission, "permission denied on the Docker socket " + path,
                  "add your user to the docker group: sudo usermod -aG docker $USER, then log in again");
   }
   if (ec == boost::system::errc::no_such_file_or_directory || ec == boost::system::errc::connection_refused) {
     return Error(ErrorCode::EngineUnavailable, "the Docker daemon is not running (nothing listens on " + path + ")",
-                 "start it: sudo systemctl start docker (or run dockerd); set DOCKER_HOST if it listens elsewhere");
+                 "start it: sudo systemctl start docker (or run dockerd); set DOCKER_HOST if it listens elsewhere, or use "
+                 "Podman with --engine podman");
   }
   return Error(ErrorCode::EngineUnavailable, "cannot reach the Docker daemon at " + path + ": " + ec.message(),
                "check that dockerd runs and DOCKER_HOST points at its socket");
@@ -51,11 +61,8 @@ void copy_headers(const Message& m, Response& r) {
 
 }  // namespace
 
-Endpoint Endpoint::from_env() {
-  const char* host = std::getenv("DOCKER_HOST");
-  if (host == nullptr || *host == '\0') return Endpoint{};
-  return parse(host);
-}
+// DLC_ENGINE, CONTAINER_HOST and the sockets that exist join DOCKER_HOST here (engine/podman.h).
+Endpoint Endpoint::from_env() { return choose_local_endpoint(local_engine_env()).endpoint; }
 
 Endpoint Endpoint::parse(std::string_view docker_host) {
   constexpr std::string_view unix_scheme = "unix://";
