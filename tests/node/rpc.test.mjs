@@ -190,6 +190,11 @@ test('dlcontainer serve --stdio with vscode-jsonrpc against the real engine', { 
       assert.ok(fs.statSync(r.interpreter).mode & 0o100, 'the wrapper is executable');
       const ran = spawnSync(r.interpreter, ['-c', 'import sys; print(sys.version_info[0])'], { encoding: 'utf8', timeout: 60_000 });
       assert.equal(ran.stdout.trim(), '3', ran.stderr);
+      // The container's libraries, copied for the editor's analyser (result.libs, checked against its schema).
+      assert.ok(r.libs.paths.some((p) => p.kind === 'stdlib' && fs.existsSync(p.host)), JSON.stringify(r.libs.paths));
+      assert.ok(r.libs.files > 0);
+      await assert.rejects(schemas.wrongOnPurpose(() => connection.sendRequest('ide/interpreter', { workspace: ws.folder, libsMaxSize: 0 })),
+        (e) => e.code === -32602 && /libsMaxSize/.test(e.message));
       await assert.rejects(connection.sendRequest('ide/sshConfig', { workspace: ws.folder }),
         (e) => e.code >= 1000 && typeof e.data.code === 'string' && /ssh/.test(e.data.hint));
       await assert.rejects(schemas.wrongOnPurpose(() => connection.sendRequest('ide/interpreter', { workspace: ws.folder, helpers: ['rel'] })),

@@ -81,6 +81,8 @@ export interface ProtocolTypes {
   Source: Source;
   GpuDevice: GpuDevice;
   HostFacts: HostFacts;
+  LibsPath: LibsPath;
+  LibsMirror: LibsMirror;
   CancelRequestParams: CancelRequestParams;
   ProgressParams: ProgressParams;
   DebugGdbParams: DebugGdbParams;
@@ -97,6 +99,7 @@ export interface ProtocolTypes {
   InitializedParams: InitializedParams;
   PortsListParams: PortsListParams;
   PortsListResult: PortsListResult;
+  ServicesCodeParams: ServicesCodeParams;
   ServicesJupyterParams: ServicesJupyterParams;
   ServicesListParams: ServicesListParams;
   ServicesListResult: ServicesListResult;
@@ -206,11 +209,15 @@ export interface Notification {
  * A service as the user reaches it (services::ServiceInfo): what `dlcontainer jupyter --json` prints.
  */
 export interface ServiceInfo {
-  kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver';
+  kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver' | 'code';
   /**
-   * What to open, with Jupyter's token; empty for debuggers and for a service the host cannot reach yet.
+   * What to open, with Jupyter's token; code-server's folder page (its password is token); empty for debuggers and for a service the host cannot reach yet.
    */
   url: string;
+  /**
+   * code: the password its login page asks for (never in the URL). Absent for other kinds.
+   */
+  token?: string;
   /**
    * 127.0.0.1 unless the container publishes the port elsewhere; empty when the host cannot reach it.
    */
@@ -230,7 +237,7 @@ export interface ServiceInfo {
    */
   reused: boolean;
   /**
-   * jupyter: lab or notebook; tensorboard: its logdir; debuggers: the program or pid N.
+   * jupyter: lab or notebook; tensorboard: its logdir; code: the folder it opens; debuggers: the program or pid N.
    */
   detail: string;
   /**
@@ -304,6 +311,67 @@ export interface HostFacts {
   source: string;
   whyNone: string;
   libraryPath: string;
+}
+/**
+ * A sys.path folder of the container's Python and where the host's tools read it (core::LibsPath).
+ */
+export interface LibsPath {
+  /**
+   * the entry as the container's Python lists it
+   */
+  container: string;
+  /**
+   * stdlib and packages are copied into the mirror; a workspace folder is the host's own, never copied
+   */
+  kind: 'stdlib' | 'packages' | 'workspace';
+  /**
+   * its read-only copy under the mirror (stdlib, packages), or the workspace's host folder
+   */
+  host: string;
+}
+/**
+ * The container's Python libraries copied for the host's tools (core::LibsMirror): source and stub files only, read-only, in $XDG_CACHE_HOME/dlcontainer/libs/<image id>/, shared by the workspaces of one image.
+ */
+export interface LibsMirror {
+  /**
+   * the image's folder in the cache
+   */
+  root: string;
+  imageId: string;
+  /**
+   * each sys.path folder, in sys.path order, with its host path
+   */
+  paths: LibsPath[];
+  /**
+   * copied (again) by this call
+   */
+  refreshed: boolean;
+  /**
+   * packages changed in the container since it was copied: refresh to see them
+   */
+  stale: boolean;
+  /**
+   * the copy stopped at the size cap (notes says how to raise it)
+   */
+  partial: boolean;
+  files: number;
+  bytes: number;
+  /**
+   * what a whole copy takes
+   */
+  neededBytes: number;
+  /**
+   * the cap it was made under
+   */
+  maxBytes: number;
+  /**
+   * when it was copied (UTC, ISO 8601)
+   */
+  created: string;
+  /**
+   * stale, partial, and entries left out, said plainly
+   */
+  notes: string[];
 }
 /**
  * The params of $/cancelRequest: (client to server) Cancels a request in flight; it answers -32800 (or its result, if it finished first).
@@ -400,7 +468,7 @@ export interface DoctorResult {
   host: HostFacts;
 }
 /**
- * The params of ide/interpreter: What `dlcontainer interpreter` does: brings the workspace up with the mounts an IDE's interpreter needs (the workspace again at its host path, the IDE's helpers read-only), checks the container's Python and writes <workspace>/.dlcontainer/bin/python, which the IDE then uses as a local interpreter. Cancellable; progress.
+ * The params of ide/interpreter: What `dlcontainer interpreter` does: brings the workspace up with the mounts an IDE's interpreter needs (the workspace again at its host path, the IDE's helpers read-only), checks the container's Python and writes <workspace>/.dlcontainer/bin/python, which the IDE then uses as a local interpreter; and copies the container's Python libraries (source and stubs, read-only) into a per-image cache for the IDE's analyser (result.libs). Cancellable; progress.
  */
 export interface IdeInterpreterParams {
   workspace: WorkspacePath;
@@ -412,6 +480,18 @@ export interface IdeInterpreterParams {
    * absolute host folders of the IDE's helper scripts (PyCharm's <install>/plugins/python-ce/helpers) to mount read-only now
    */
   helpers?: string[];
+  /**
+   * copy the container's Python libraries for the IDE (default true); false: the interpreter only
+   */
+  libs?: boolean;
+  /**
+   * copy them again even when the copy is there (after a pip install in the container)
+   */
+  refresh?: boolean;
+  /**
+   * the cap on the copy in bytes; absent: config.json's libs.maxSize, else 1 GiB
+   */
+  libsMaxSize?: number;
   workDoneToken?: ProgressToken;
 }
 /**
@@ -446,6 +526,7 @@ export interface IdeInterpreterResult {
    * the container was re-created to add the mounts
    */
   recreated: boolean;
+  libs?: LibsMirror;
 }
 /**
  * The params of ide/sshConfig: What `dlcontainer ssh-config` does, for customizations.dlcontainer.ssh: true: the workspace up with its SSH port on the host's loopback, a per-workspace key pair, sshd answering; the ssh_config Host entry. Keys only, 127.0.0.1 only. Cancellable; progress.
@@ -519,6 +600,21 @@ export interface PortsListParams {
   workDoneToken?: ProgressToken;
 }
 /**
+ * The params of services/code: Starts code-server (VS Code in the browser) in the workspace's running container on the workspace folder, or finds the running one, behind a random password (result.token); answers its URL on 127.0.0.1 (a port the container does not publish is forwarded by the server for as long as the container runs and the server lives). Cancellable (a start under way is undone); reports $/progress for a workDoneToken.
+ */
+export interface ServicesCodeParams {
+  workspace: WorkspacePath;
+  /**
+   * Install code-server with the container's npm when it has none (an image without Node.js and npm is refused with a hint).
+   */
+  install?: boolean;
+  /**
+   * The port in the container; 0 or absent: 8080 or the next free one.
+   */
+  port?: number;
+  workDoneToken?: ProgressToken;
+}
+/**
  * The params of services/jupyter: Starts Jupyter in the workspace's running container (or finds the running one) and answers its URL with the token; a port the container does not publish is forwarded by the server for as long as the container runs and the server lives. Cancellable (a start under way is undone); reports $/progress for a workDoneToken.
  */
 export interface ServicesJupyterParams {
@@ -549,7 +645,7 @@ export interface ServicesListParams {
  */
 export interface ServicesStopParams {
   workspace: WorkspacePath;
-  kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver';
+  kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver' | 'code';
   workDoneToken?: ProgressToken;
 }
 /**
@@ -920,6 +1016,10 @@ export interface Requests {
   'ports/list': {
     params: PortsListParams;
     result: PortsListResult;
+  };
+  'services/code': {
+    params: ServicesCodeParams;
+    result: ServiceInfo;
   };
   'services/jupyter': {
     params: ServicesJupyterParams;

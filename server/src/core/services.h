@@ -17,6 +17,9 @@ struct JupyterParams : services::JupyterOptions {
 struct TensorBoardParams : services::TensorBoardOptions {
   std::string workspace = ".";
 };
+struct CodeParams : services::CodeOptions {
+  std::string workspace = ".";
+};
 struct DebugParams : services::DebugOptions {
   std::string workspace = ".";
 };
@@ -31,6 +34,7 @@ struct ForwardParams {
 
 void from_json(const nlohmann::json& j, JupyterParams& p);
 void from_json(const nlohmann::json& j, TensorBoardParams& p);
+void from_json(const nlohmann::json& j, CodeParams& p);
 void from_json(const nlohmann::json& j, DebugParams& p);
 void from_json(const nlohmann::json& j, PortsParams& p);
 void from_json(const nlohmann::json& j, ForwardParams& p);
@@ -50,10 +54,10 @@ services::Services workspace_services(const engine::Engine& engine, const std::s
 // services/stop and `jupyter --stop`: which kind of service to stop.
 struct StopServiceParams {
   std::string workspace = ".";
-  std::string kind;  // jupyter | tensorboard | debugpy | gdbserver
+  std::string kind;  // jupyter | tensorboard | debugpy | gdbserver | code
 };
 void from_json(const nlohmann::json& j, StopServiceParams& p);
-// Error{InvalidArgument} for a kind that is none of the four.
+// Error{InvalidArgument} for a kind that is none of the five.
 void check_service_kind(const std::string& kind);
 
 }  // namespace dlc::core

@@ -96,6 +96,10 @@ class Engine {
   void put_archive(const std::string& id, const std::string& path, std::string_view tar) const;
   // Whether a path exists in the container's filesystem (running or not).
   bool path_exists(const std::string& id, const std::string& path) const;
+  // Streams a path of the container (running or not) as a tar archive to on_data; the archive's
+  // entries are named from the path's last component. Error{PathNotFound} when it does not exist.
+  void get_archive(const std::string& id, const std::string& path, const DataSink& on_data,
+                   const CancelToken& cancel = {}) const;
 
   // Exec: runs a command in a running container with its streams wired to io; returns the exit code.
   int run_exec(const std::string& container, const ExecSpec& spec, ExecIO& io, const CancelToken& cancel = {}) const;

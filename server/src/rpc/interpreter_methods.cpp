@@ -45,6 +45,14 @@ void from_json(const nlohmann::json& j, InterpreterRequest& r) {
                      "send PyCharm's helpers folder, e.g. [\"/opt/pycharm/plugins/python-ce/helpers\"]");
     }
   }
+  for (const char* key : {"libs", "refresh"}) {
+    if (auto it = j.find(key); it != j.end() && !it->is_boolean()) {
+      throw RpcError(kInvalidParams, std::string("invalid params: ") + key + " must be a boolean");
+    }
+  }
+  if (auto it = j.find("libsMaxSize"); it != j.end() && (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0)) {
+    throw RpcError(kInvalidParams, "invalid params: libsMaxSize must be a positive number of bytes", "e.g. 2147483648 for 2 GiB");
+  }
   j.get_to(r.params);
   if (j.find("workspace") == j.end()) r.params.workspace.clear();
 }

@@ -27,6 +27,8 @@ services::ServiceInfo tensorboard(const core::TensorBoardParams& p, Call& call) 
   return services_of(p.workspace, call).tensorboard(p);
 }
 
+services::ServiceInfo code(const core::CodeParams& p, Call& call) { return services_of(p.workspace, call).code(p); }
+
 std::vector<services::ServiceInfo> list(const core::PortsParams& p, Call& call) { return services_of(p.workspace, call).list(); }
 
 Stopped stop(const core::StopServiceParams& p, Call& call) {
@@ -47,6 +49,7 @@ services::ServiceInfo debug_gdb(const core::DebugParams& p, Call& call) { return
 void add_service_methods(MethodTable& table) {
   table.add("services/jupyter", &jupyter);
   table.add("services/tensorboard", &tensorboard);
+  table.add("services/code", &code);
   table.add("services/list", &list);
   table.add("services/stop", &stop);
   table.add("ports/list", &ports);

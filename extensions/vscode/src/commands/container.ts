@@ -7,6 +7,7 @@ import { Commands } from '../errors';
 import { planSummary } from '../planView';
 import { WorkspaceUpResult } from '../protocol';
 import { plan } from './inspect';
+import { offerContainerPython } from './python';
 import { openJupyter, ServiceState } from './services';
 
 const PendingOpenKey = 'dlcontainer.pendingOpen';
@@ -34,6 +35,8 @@ export async function openInContainer(ctx: Ctx, services: ServiceState, uri?: vs
   await ctx.status.refresh();
   announce(folder, result);
   if (config.openJupyterOnStart()) await openJupyter(ctx, services);
+  // The editor's Python support sees the container's Python too, once the user agrees.
+  await ctx.guarded(() => offerContainerPython(ctx, folder));
   return result;
 }
 
