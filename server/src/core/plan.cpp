@@ -141,7 +141,7 @@ UserPreferences UserPreferences::load() {
   fs::path file = xdg_dir("XDG_CONFIG_HOME", ".config") / "dlcontainer" / "config.json";
   std::error_code ec;
   if (!fs::exists(file, ec)) return prefs;
-  json doc = config::parse_jsonc(read_text(file), file.string());
+  json doc = config::parse_jsonc(config::read_config_text(file.string()), file.string());
   auto mirrors = doc.find("mirrors");
   if (mirrors == doc.end() || mirrors->is_null()) return prefs;
   if (!mirrors->is_object()) {

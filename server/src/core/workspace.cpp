@@ -111,12 +111,16 @@ void run_start_commands(const engine::Engine& engine, const WorkspaceContext& ws
 
 fs::path workspace_folder(const std::string& path_or_url) {
   // A git URL names the folder it is cloned into (`up URL` clones it first; core/plan.h).
+  if (path_or_url.empty()) {
+    // An empty argument is a mistake (an unset variable, say), not a wish for the current folder.
+    throw Error(ErrorCode::InvalidArgument, "the workspace folder is empty", "give the repository's folder, e.g. `dlcontainer up .`");
+  }
   std::string path = inspect::is_remote(path_or_url) ? clone_folder_for(path_or_url).string() : path_or_url;
   if (path != path_or_url && !fs::exists(path)) {
     throw Error(ErrorCode::PathNotFound, path_or_url + " is not cloned yet", "run `dlcontainer up " + path_or_url + "` to clone and open it");
   }
   std::error_code ec;
-  fs::path p = fs::weakly_canonical(fs::absolute(path.empty() ? "." : path), ec);
+  fs::path p = fs::weakly_canonical(fs::absolute(path), ec);
   if (ec || !fs::exists(p)) {
     throw Error(ErrorCode::PathNotFound, "the workspace folder " + path + " does not exist",
                 "give the path of the repository to open, e.g. `dlcontainer up ~/src/paper`");

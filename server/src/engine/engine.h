@@ -127,6 +127,9 @@ class Engine {
 std::string error_message(const Response& r);
 // Throws Error{EngineError} for a non-2xx response, saying what was being done.
 void check(const Response& r, std::string_view doing);
+// A reply's body as JSON. Error{EngineError} saying what was being done when it is not JSON, or nests
+// deeper than any reply of the Engine API (what answers may not be a Docker engine at all).
+nlohmann::json reply_json(const Response& r, std::string_view doing);
 
 // Splits a byte stream into lines ('\n'; a trailing '\r' is dropped), for JSON-lines responses.
 class LineSplitter {
