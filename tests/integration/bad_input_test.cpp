@@ -1,6 +1,6 @@
 // Bad input of every kind: each is an error that says what and where, with a hint, and changes nothing
 // (issue 20, item 13: numbers too large, a devcontainer.json that is not a file, an empty workspace
-// argument, an engine that does not answer JSON).
+// argument, an engine that does not answer JSON; item 5: a runtime folder that is not the user's).
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -110,6 +110,47 @@ TEST(BadInput, AnEngineReplyThatIsNotJsonIsAnEngineErrorNotABug) {
   RunOptions o;
   o.env["DOCKER_HOST"] = "unix://" + ws.str() + "/engine.sock";
   expect_error(dlc({"status", ws.str()}, o), "is not the JSON the Docker Engine API sends: <html>");
+}
+
+// The runtime folder lives in XDG_RUNTIME_DIR (else the shared /tmp, where another user may make it).
+struct RuntimeBase {
+  fs::path path = fs::temp_directory_path() / ("dlc-runtime-" + std::to_string(::getpid()));
+  fs::path ours = path / ("dlcontainer-" + std::to_string(::geteuid()));
+  RuntimeBase() { fs::create_directories(path); }
+  ~RuntimeBase() { fs::remove_all(path); }
+};
+
+TEST(BadInput, ARuntimeFolderThatIsALinkIsRefusedAndNothingIsWrittenThroughIt) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest"})");
+  RuntimeBase runtime;
+  fs::create_directory(runtime.path / "elsewhere");
+  fs::create_directory_symlink(runtime.path / "elsewhere", runtime.ours);
+  RunOptions o;
+  o.env["XDG_RUNTIME_DIR"] = runtime.path.string();
+  expect_error(dlc({"up", ws.str()}, o), runtime.ours.string() + " is not a folder (a link or a file)");
+  EXPECT_TRUE(fs::is_empty(runtime.path / "elsewhere"));
+  EXPECT_TRUE(ws.containers(engine).empty());
+}
+
+TEST(BadInput, ARuntimeFolderMadeByAnotherUserIsRefused) {
+  DLC_REQUIRE_ENGINE();
+  if (::geteuid() != 0) {
+    if (in_ci()) FAIL() << "CI=true and not root: cannot make a folder of another user's";
+    GTEST_SKIP() << "needs root to make a folder of another user's";
+  }
+  Workspace ws;
+  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest"})");
+  RuntimeBase runtime;
+  fs::create_directory(runtime.ours);
+  fs::permissions(runtime.ours, fs::perms::all);
+  ASSERT_EQ(::chown(runtime.ours.c_str(), 4321, 4321), 0);
+  RunOptions o;
+  o.env["XDG_RUNTIME_DIR"] = runtime.path.string();
+  expect_error(dlc({"up", ws.str()}, o), runtime.ours.string() + " belongs to uid 4321");
+  EXPECT_TRUE(fs::is_empty(runtime.ours));
+  EXPECT_TRUE(ws.containers(engine).empty());
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "inspect/repo.h"
 #include "support/error.h"
 #include "support/hash.h"
+#include "support/runtime_dir.h"
 
 namespace dlc::core {
 
@@ -23,23 +24,13 @@ namespace fs = std::filesystem;
 namespace {
 
 // Across processes too: two `dlcontainer up` started at once must not make two containers.
-class FileLock {
+class WorkspaceLock {
  public:
-  explicit FileLock(const std::string& key) {
-    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-    fs::path dir = fs::path(runtime && *runtime ? runtime : "/tmp") / ("dlcontainer-" + std::to_string(::getuid()));
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    fs::permissions(dir, fs::perms::owner_all, ec);
-    fd_ = ::open((dir / (sha256_hex(key).substr(0, 16) + ".lock")).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
+  explicit WorkspaceLock(const std::string& key)
+      : lock_(private_runtime_dir() / (sha256_hex(key).substr(0, 16) + ".lock"), LOCK_EX) {}
 
  private:
-  int fd_ = -1;
+  FileLock lock_;
 };
 
 // The workspace's container: the newest one labelled with its folder.
@@ -177,7 +168,7 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   WorkspaceContext ws = load_workspace(folder, params.config);  // a broken config changes nothing
   auto mu = lock_for(folder.string());
   std::lock_guard in_process(*mu);
-  FileLock across_processes(folder.string());
+  WorkspaceLock across_processes(folder.string());
   InvalidateOnExit invalidate{*cache_, folder.string()};
   cancel.throw_if_cancelled();
 
@@ -269,7 +260,7 @@ DownResult Workspaces::down(const DownParams& params) {
   fs::path folder = workspace_folder(params.workspace);
   auto mu = lock_for(folder.string());
   std::lock_guard in_process(*mu);
-  FileLock across_processes(folder.string());
+  WorkspaceLock across_processes(folder.string());
   InvalidateOnExit invalidate{*cache_, folder.string()};
   DownResult result{.workspace = folder.string(), .action = "none"};
   auto c = find_container(engine_, folder);
