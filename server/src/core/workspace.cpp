@@ -10,6 +10,7 @@
 #include "core/image.h"
 #include "core/lifecycle.h"
 #include "core/status_cache.h"
+#include "services/exec_control.h"
 #include "services/services.h"
 #include "core/plan.h"
 #include "inspect/repo.h"
@@ -123,7 +124,10 @@ fs::path workspace_folder(const std::string& path_or_url) {
 }
 
 Workspaces::Workspaces(engine::Engine engine)
-    : engine_(std::move(engine)), cache_(std::make_unique<StatusCache>()), config_hashes_(std::make_unique<ConfigHashes>()) {}
+    : engine_(std::move(engine)), cache_(std::make_unique<StatusCache>()), config_hashes_(std::make_unique<ConfigHashes>()) {
+  // Cancelled commands are stopped through the agent, whatever the image holds (no kill, no shell).
+  engine_.set_exec_control(services::agent_exec_control());
+}
 
 Workspaces::~Workspaces() = default;
 

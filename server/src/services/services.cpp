@@ -10,6 +10,7 @@
 
 #include "agent/protocol.h"
 #include "services/agent_inject.h"
+#include "services/exec_control.h"
 #include "services/probe.h"
 #include "support/error.h"
 #include "support/shell.h"
@@ -123,13 +124,9 @@ void Services::stopping_if_cancelled(const int& pid, Fn&& start) {
   try {
     start();
   } catch (const Error&) {
-    // A cancelled start leaves nothing behind: the service would otherwise run on unrecorded.
-    if (cancel_.cancelled() && pid > 0) {
-      try {
-        signal_process(engine_, target_.container_id, pid, "KILL");
-      } catch (const Error&) {
-      }
-    }
+    // A cancelled start leaves nothing behind: the service would otherwise run on unrecorded. One that
+    // cannot be ended is said (its error replaces the cancel).
+    if (cancel_.cancelled() && pid > 0) signal_process(engine_, target_.container_id, pid, "KILL");
     throw;
   }
 }
@@ -626,12 +623,6 @@ int Services::stop(const std::string& kind) {
   for (const auto& p : pids) list += " " + p;
   run({"/bin/sh", "-c", "kill -TERM" + list + " 2>/dev/null; rm -f" + files + "; true"}, "0");
   return static_cast<int>(pids.size());
-}
-
-void signal_process(const engine::Engine& engine, const std::string& container_id, int pid, const std::string& signal) {
-  engine::ExecSpec spec{.cmd = {"/bin/sh", "-c", "kill -s " + signal + " " + std::to_string(pid) + " 2>/dev/null; true"}, .user = "0"};
-  engine::ExecIO quiet;
-  engine.run_exec(container_id, spec, quiet);
 }
 
 std::vector<ServiceInfo> Services::list() {

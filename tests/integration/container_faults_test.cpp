@@ -1,0 +1,70 @@
+// What `up`, `down` and a cancelled exec leave behind when the container or the image does not
+// cooperate (issue 20): an image without /bin/kill (item 4).
+#include <signal.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "integration/rpc_client.h"
+#include "integration/support.h"
+
+namespace dlc::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// Waits (bounded) until no process in the container holds `marker` in its command line.
+bool gone_within(const engine::Engine& engine, const std::string& container, const std::string& marker, int seconds) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    if (processes_with(engine, container, marker).empty()) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+bool running_within(const engine::Engine& engine, const std::string& container, const std::string& marker, int seconds) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    if (!processes_with(engine, container, marker).empty()) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+TEST(ContainerFaults, CancellingAnExecStopsItOnAnImageWithoutKill) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest"})");
+  ASSERT_EQ(dlc({"up", ws.str()}).status, 0);
+  auto id = ws.containers(engine).at(0).id;
+  ASSERT_EQ(dlc({"exec", "-w", ws.str(), "--", "sh", "-c", "test ! -e /bin/kill && test ! -e /usr/bin/kill"}).status, 0)
+      << "the image has a kill program: this test would not show anything";
+  auto client = RpcClient::stdio();
+  client->initialize();
+  auto request = client->send_request("workspace/exec", {{"workspace", ws.str()}, {"command", {"sleep", "313"}}});
+  ASSERT_TRUE(running_within(engine, id, "sleep 313", 30));
+  client->notify("$/cancelRequest", {{"id", request}});
+  auto answer = client->wait_response(request, 60s);
+  ASSERT_TRUE(answer.contains("error")) << answer.dump();
+  EXPECT_EQ(answer["error"]["code"], -32800) << answer.dump();
+  EXPECT_TRUE(gone_within(engine, id, "sleep 313", 10)) << "the cancelled command still runs";
+}
+
+TEST(ContainerFaults, InterruptingExecPassesTheSignalOnAnImageWithoutKill) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest"})");
+  ASSERT_EQ(dlc({"up", ws.str()}).status, 0);
+  auto id = ws.containers(engine).at(0).id;
+  Spawned exec({dlc_binary(), "exec", "-w", ws.str(), "--", "sleep", "314"});
+  ASSERT_TRUE(running_within(engine, id, "sleep 314", 30));
+  ::kill(exec.pid(), SIGINT);  // ^C without a TTY: passed on to the command
+  auto status = exec.wait_exit(30);
+  ASSERT_TRUE(status) << "exec did not end after SIGINT: " << exec.output;
+  EXPECT_EQ(*status, 130) << exec.output;
+  EXPECT_TRUE(gone_within(engine, id, "sleep 314", 10));
+}
+
+}  // namespace
+}  // namespace dlc::testing
