@@ -70,14 +70,15 @@ config::Substitution substitution_of(const WorkspaceContext& ws) {
 // A hook's commands: the installed Features' first (in their install order, from the container's
 // label), then devcontainer.json's.
 void run_hook(const engine::Engine& engine, const CommandContext& ctx, const std::vector<nlohmann::json>& features, const char* name,
-              const config::LifecycleCommand& own, UpResult& result, ProgressSink& progress, const CancelToken& cancel) {
+              const config::LifecycleCommand& own, UpResult& result, ProgressSink& progress, const CancelToken& cancel,
+              bool once = false) {
   bool ran = false;
   for (const auto& f : feature_commands(features, name)) {
-    run_lifecycle(engine, std::string(name) + " of Feature " + f.feature, f.command, ctx, progress, cancel);
+    run_lifecycle(engine, std::string(name) + " of Feature " + f.feature, f.command, ctx, progress, cancel, once);
     ran = true;
   }
   if (!own.empty()) {
-    run_lifecycle(engine, name, own, ctx, progress, cancel);
+    run_lifecycle(engine, name, own, ctx, progress, cancel, once);
     ran = true;
   }
   if (ran) result.commands_run.push_back(name);
@@ -88,7 +89,7 @@ void run_start_commands(const engine::Engine& engine, const WorkspaceContext& ws
                         const CancelToken& cancel) {
   const auto& c = ws.config;
   auto run = [&](const char* name, const config::LifecycleCommand& cmd) {
-    run_hook(engine, ctx, features, name, cmd, result, progress, cancel);
+    run_hook(engine, ctx, features, name, cmd, result, progress, cancel, /*once=*/true);
   };
   // Create-time commands: once per container, retried by a later `up` until they succeed.
   if (created || !create_commands_done(engine, ctx.container_id)) {
