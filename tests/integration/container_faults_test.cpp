@@ -1,5 +1,5 @@
 // What `up`, `down` and a cancelled exec leave behind when the container or the image does not
-// cooperate (issue 20): an image without /bin/kill (item 4).
+// cooperate (issue 20): a container that dies at once (item 10), an image without /bin/kill (item 4).
 #include <signal.h>
 
 #include <chrono>
@@ -30,6 +30,20 @@ bool running_within(const engine::Engine& engine, const std::string& container, 
     std::this_thread::sleep_for(100ms);
   }
   return false;
+}
+
+TEST(ContainerFaults, AContainerThatDiesAtOnceFailsUpWithItsStatusAndLastOutput) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  // A 1 MB variable: the kernel refuses to exec the container's command with it (E2BIG).
+  ws.devcontainer(std::string(R"({"image": "dlc-test/bookworm:latest", "containerEnv": {"BIG": ")") +
+                  std::string(1 << 20, 'x') + "\"}}");
+  auto r = dlc({"up", ws.str()});
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.err.find("stopped as soon as it started (exited, exit status"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("argument list too long"), std::string::npos) << r.err;
+  // Made by this `up`, never usable: removed, its output kept in the error.
+  EXPECT_TRUE(ws.containers(engine).empty());
 }
 
 TEST(ContainerFaults, CancellingAnExecStopsItOnAnImageWithoutKill) {

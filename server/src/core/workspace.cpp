@@ -9,6 +9,7 @@
 #include "core/gpu.h"
 #include "core/image.h"
 #include "core/lifecycle.h"
+#include "core/running.h"
 #include "core/status_cache.h"
 #include "services/exec_control.h"
 #include "services/services.h"
@@ -208,6 +209,7 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
     if (existing->state != "running") {
       progress.begin("Starting " + existing->name);
       engine_.start_container(id);
+      require_running(engine_, id, "as soon as it started");
       progress.end();
       result.action = "started";
     } else {
@@ -226,8 +228,10 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
     progress.end();
     try {
       engine_.start_container(id);
+      require_running(engine_, id, "as soon as it started");
     } catch (const Error&) {
-      engine_.remove_container(id, true, false);  // ours, just made, never started: nothing to keep
+      // Ours, just made, never (or only briefly) running: nothing to keep; its last output is in the error.
+      engine_.remove_container(id, /*force=*/true, /*anonymous_volumes=*/true);
       throw;
     }
     created = true;
@@ -252,12 +256,20 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   // The container's own label says which Features it has: the same on a later `up`, with no registry asked.
   auto features = feature_entries(info->labels, substitution_of(ws));
 
-  if (result.action != "running") {
-    run_start_commands(engine_, ws, ctx, features, created, result, progress, cancel);
-    run_hook(engine_, ctx, features, "postStartCommand", ws.config.post_start_command, result, progress, cancel);
-  } else if (!create_commands_done(engine_, id)) {
-    run_start_commands(engine_, ws, ctx, features, false, result, progress, cancel);
+  try {
+    if (result.action != "running") {
+      run_start_commands(engine_, ws, ctx, features, created, result, progress, cancel);
+      run_hook(engine_, ctx, features, "postStartCommand", ws.config.post_start_command, result, progress, cancel);
+    } else if (!create_commands_done(engine_, id)) {
+      run_start_commands(engine_, ws, ctx, features, false, result, progress, cancel);
+    }
+  } catch (const Error& e) {
+    // A command that failed because the container died: the death is the news, with its exit status.
+    if (e.code() != ErrorCode::Cancelled) require_running(engine_, id, "while its lifecycle commands ran");
+    throw;
   }
+  // Success is reported only for a container that still runs.
+  require_running(engine_, id, "during its lifecycle commands");
   return result;
 }
 
