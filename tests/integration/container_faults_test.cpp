@@ -1,5 +1,6 @@
 // What `up`, `down` and a cancelled exec leave behind when the container or the image does not
-// cooperate (issue 20): a container that dies at once (item 10), an image without /bin/kill (item 4).
+// cooperate (issue 20): a container that dies at once (item 10), anonymous volumes (item 12), an image
+// without /bin/kill (item 4).
 #include <signal.h>
 
 #include <chrono>
@@ -44,6 +45,29 @@ TEST(ContainerFaults, AContainerThatDiesAtOnceFailsUpWithItsStatusAndLastOutput)
   EXPECT_NE(r.err.find("argument list too long"), std::string::npos) << r.err;
   // Made by this `up`, never usable: removed, its output kept in the error.
   EXPECT_TRUE(ws.containers(engine).empty());
+}
+
+TEST(ContainerFaults, DownRemoveTakesAnonymousVolumesAndKeepsNamedOnes) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  std::string named = "dlc-test-named-" + std::to_string(::getpid());
+  ws.write(".devcontainer/Dockerfile", "FROM dlc-test/bookworm:latest\nVOLUME /anonymous\n");
+  ws.devcontainer(R"({"build": {"dockerfile": "Dockerfile"}, "mounts": ["type=volume,source=)" + named + R"(,target=/named"]})");
+  ASSERT_EQ(dlc({"up", ws.str()}).status, 0);
+  auto containers = ws.containers(engine);
+  ASSERT_EQ(containers.size(), 1u);
+  auto info = engine.inspect_container(containers[0].id);
+  ASSERT_TRUE(info);
+  std::string anonymous;
+  for (const auto& m : info->mounts)
+    if (m.target == "/anonymous") anonymous = m.source;
+  ASSERT_FALSE(anonymous.empty());
+  auto r = dlc({"down", ws.str(), "--remove"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(run({"docker", "volume", "inspect", anonymous}).status, 0) << "the anonymous volume " << anonymous << " is left";
+  EXPECT_EQ(run({"docker", "volume", "inspect", named}).status, 0) << "the named volume was removed";
+  run({"docker", "volume", "rm", named});
+  if (auto image = info->image; image.rfind("dlcontainer/", 0) == 0) run({"docker", "image", "rm", image});
 }
 
 TEST(ContainerFaults, CancellingAnExecStopsItOnAnImageWithoutKill) {

@@ -194,7 +194,8 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
     // Build first: a rebuild whose image fails to build leaves the old container in place.
     image = prepare_image(engine_, ws, HostUser::current(), true, progress, cancel);
     progress.begin("Removing the old container");
-    engine_.remove_container(existing->id, /*force=*/true, /*remove_volumes=*/false);
+    // Its anonymous volumes go with it (they belong to no one else); named volumes stay.
+    engine_.remove_container(existing->id, /*force=*/true, /*anonymous_volumes=*/true);
     progress.end();
     existing.reset();
   }
@@ -284,7 +285,9 @@ DownResult Workspaces::down(const DownParams& params) {
   if (!c) return result;
   result.container_id = c->id;
   if (params.remove) {
-    engine_.remove_container(c->id, /*force=*/true, /*remove_volumes=*/false);
+    // Anonymous volumes (an image's VOLUME) go with the container: nothing else can use them. Named
+    // volumes stay, as promised.
+    engine_.remove_container(c->id, /*force=*/true, /*anonymous_volumes=*/true);
     result.action = "removed";
   } else {
     engine_.stop_container(c->id);

@@ -100,7 +100,8 @@ class Engine {
   std::string create_container(const ContainerSpec& spec) const;
   void start_container(const std::string& id) const;
   void stop_container(const std::string& id, int timeout_seconds = 10) const;
-  void remove_container(const std::string& id, bool force = false, bool remove_volumes = false) const;
+  // anonymous_volumes: its anonymous volumes too (the engine never removes named ones with a container).
+  void remove_container(const std::string& id, bool force = false, bool anonymous_volumes = false) const;
   std::optional<ContainerInfo> inspect_container(const std::string& id) const;
   std::vector<ContainerSummary> list_containers(const LabelFilter& labels, bool all = true) const;
   // Streams the container's output; returns when it ends (at once unless following) or on cancel.
