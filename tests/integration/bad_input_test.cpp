@@ -1,6 +1,7 @@
 // Bad input of every kind: each is an error that says what and where, with a hint, and changes nothing
-// (issue 20, item 13: numbers too large, a devcontainer.json that is not a file, an empty workspace
-// argument, an engine that does not answer JSON; item 5: a runtime folder that is not the user's).
+// (issue 20: numbers too large, a devcontainer.json that is not a file, an empty workspace argument, an
+// engine that does not answer JSON, mounts that hand the container the host, a runtime folder that is
+// not the user's).
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -110,6 +111,48 @@ TEST(BadInput, AnEngineReplyThatIsNotJsonIsAnEngineErrorNotABug) {
   RunOptions o;
   o.env["DOCKER_HOST"] = "unix://" + ws.str() + "/engine.sock";
   expect_error(dlc({"status", ws.str()}, o), "is not the JSON the Docker Engine API sends: <html>");
+}
+
+TEST(BadInput, MountingTheHostsRootReadWriteIsRefusedUnlessDevcontainerJsonAllowsIt) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest", "mounts": ["type=bind,source=/,target=/host"]})");
+  expect_error(dlc({"up", ws.str()}), "/ -> /host: the host's root folder, writable");
+  EXPECT_TRUE(ws.containers(engine).empty());
+  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest", "mounts": ["type=bind,source=/,target=/host"],
+                      "customizations": {"dlcontainer": {"allowDangerousMounts": true}}})");
+  auto r = dlc({"up", ws.str()});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE((r.out + r.err).find("warning: dangerous mounts, allowed"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(ws.containers(engine).size(), 1u);
+}
+
+TEST(BadInput, TheEnginesSocketAndDotDotEscapesAreRefusedWherePathsLead) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest", "mounts": ["type=bind,source=/var/run/docker.sock,target=/d.sock,readonly"]})");
+  expect_error(dlc({"up", ws.str()}), "the container engine's socket");
+  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest",
+                      "mounts": ["type=bind,source=${localWorkspaceFolder}/../../../../../../../../../etc,target=/e"]})");
+  expect_error(dlc({"up", ws.str()}), "(/etc) -> /e: a system folder of the host, writable");
+  EXPECT_TRUE(ws.containers(engine).empty());
+}
+
+TEST(BadInput, ACommaInALocalEnvValueCannotMountTheHostsRoot) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.write("data/x", "x");
+  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest", "mounts": ["type=bind,source=${localEnv:DLC_TEST_DATA},target=/data"]})");
+  RunOptions o;
+  o.env["DLC_TEST_DATA"] = ws.str() + "/data,source=/";
+  auto r = dlc({"up", ws.str()}, o);
+  // The value is one path (which does not exist), never a second source.
+  EXPECT_NE(r.status, 0) << r.out;
+  for (const auto& c : ws.containers(engine)) {
+    auto info = engine.inspect_container(c.id);
+    ASSERT_TRUE(info);
+    for (const auto& m : info->mounts) EXPECT_NE(m.source, "/") << "the host's root is mounted at " << m.target;
+  }
 }
 
 // The runtime folder lives in XDG_RUNTIME_DIR (else the shared /tmp, where another user may make it).

@@ -115,6 +115,24 @@ TEST_F(Scratch, ADeeplyNestedUserCatalogIsRefusedWithItsName) {
   }
 }
 
+TEST_F(Scratch, AVariableHoldingACommaCannotAddFieldsToAMount) {
+  auto file = write(".devcontainer/devcontainer.json", R"({"image": "i",
+    "mounts": ["type=bind,source=${localEnv:DATA},target=/data", {"type": "bind", "source": "${localEnv:DATA}", "target": "/d2"}],
+    "workspaceMount": "source=${localEnv:DATA},target=/w,type=bind", "workspaceFolder": "/w"})");
+  Substitution vars;
+  vars.local_workspace_folder = root_.string();
+  vars.local_env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "DATA") return "/srv/x,source=/,readonly=false";
+    return std::nullopt;
+  };
+  auto c = load_config(file, vars);
+  ASSERT_EQ(c.mounts.size(), 2u);
+  for (const auto& m : c.mounts) EXPECT_EQ(m.source, "/srv/x,source=/,readonly=false");
+  ASSERT_TRUE(c.workspace_mount);
+  EXPECT_EQ(c.workspace_mount->source, "/srv/x,source=/,readonly=false");
+  EXPECT_EQ(c.workspace_mount->target, "/w");
+}
+
 TEST_F(Scratch, ANumberTooLargeForADoubleIsNamedWhereItIs) {
   auto e = load_error("{\n  \"image\": \"i\",\n  \"x\": [1, 1e999]\n}");
   EXPECT_EQ(e.code(), ErrorCode::ConfigInvalid);

@@ -297,14 +297,15 @@ std::string substitute(const std::string& text, const Substitution& vars) {
   return out;
 }
 
-engine::Mount parse_mount(const json& value) {
+engine::Mount parse_mount(const json& value, const Substitution* vars) {
   engine::Mount mount;
   auto wrong = [&](const std::string& why) {
     throw Error(ErrorCode::ConfigInvalid, "mount " + value.dump() + ": " + why,
                 "write \"type=bind,source=/host/path,target=/container/path\" or {\"type\": \"volume\", "
                 "\"source\": \"name\", \"target\": \"/path\"}");
   };
-  auto set = [&](const std::string& key, const std::string& v) {
+  auto set = [&](const std::string& key, const std::string& raw) {
+    std::string v = vars ? substitute(raw, *vars) : raw;
     if (key == "type") mount.type = v;
     else if (key == "source" || key == "src") mount.source = v;
     else if (key == "target" || key == "destination" || key == "dst") mount.target = v;
@@ -405,15 +406,18 @@ DevcontainerConfig parse_config(std::string_view text, const fs::path& config_fi
     throw Error(ErrorCode::ConfigInvalid, file + ": \"image\" and \"build\" are both set",
                 "keep one: an image to run as is, or a Dockerfile to build");
 
-  if (const json* wm = r.find("workspaceMount")) {
-    c.workspace_mount = parse_mount(*wm);
+  // Mounts are split into fields as written, and only then expanded (parse_mount): a variable's value
+  // is one field's value, never more fields.
+  Reader written(c.document, file);
+  if (const json* wm = written.find("workspaceMount")) {
+    c.workspace_mount = parse_mount(*wm, &vars);
     if (c.workspace_folder.empty())
       throw Error(ErrorCode::ConfigInvalid, file + ": \"workspaceMount\" is set without \"workspaceFolder\"",
                   "the spec needs both: add \"workspaceFolder\" with the mount's target");
   }
-  if (const json* mounts = r.find("mounts")) {
+  if (const json* mounts = written.find("mounts")) {
     if (!mounts->is_array()) r.wrong("mounts", "an array");
-    for (const auto& m : *mounts) c.mounts.push_back(parse_mount(m));
+    for (const auto& m : *mounts) c.mounts.push_back(parse_mount(m, &vars));
   }
   c.run_args_raw = r.strings("runArgs");
   c.run_args = parse_run_args(c.run_args_raw);

@@ -142,7 +142,8 @@ std::string default_workspace_folder(const std::filesystem::path& workspace);
 std::string substitute(const std::string& text, const Substitution& vars);
 
 // Parses a mount as written in devcontainer.json: "type=bind,source=/a,target=/b[,readonly]" or the
-// object form {type, source, target}.
-engine::Mount parse_mount(const nlohmann::json& value);
+// object form {type, source, target}. With vars, variables expand in each field's value after the
+// spec is split into fields, so a value (a ${localEnv:X} holding "x,source=/") cannot add fields.
+engine::Mount parse_mount(const nlohmann::json& value, const Substitution* vars = nullptr);
 
 }  // namespace dlc::config

@@ -9,6 +9,7 @@
 #include "core/gpu.h"
 #include "core/image.h"
 #include "core/lifecycle.h"
+#include "core/mount_safety.h"
 #include "core/running.h"
 #include "core/status_cache.h"
 #include "services/exec_control.h"
@@ -186,6 +187,8 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   auto existing = find_container(engine_, folder);
   // Mounts asked for by this call are checked before anything is made; they join a new container.
   for (const auto& m : params.mounts) ws.config.mounts.push_back(extra_mount(m));
+  // A new container's mounts are judged before anything is made: one that exposes the host is refused.
+  if (!existing || params.rebuild) check_mounts(ws, engine_.endpoint().socket_path, progress);
   // GPUs are decided before any image work: a GPU the host cannot give refuses here, with nothing made.
   std::optional<GpuPlan> gpus;
   if (!existing || params.rebuild) gpus = plan_gpus(engine_, ws, params);
