@@ -72,8 +72,8 @@ std::filesystem::path xdg_dir(const char* variable, const char* fallback_under_h
 // The host's GPU facts as a plan sees them: --driver or --no-gpu when given, else read through NVML.
 gpu::HostFacts host_facts_for(const PlanParams& params);
 
-// A folder as given, or the clone of a URL (made on first use, reused after).
-std::filesystem::path materialize_workspace(const std::string& path_or_url);
+// A folder as given, or the clone of a URL (made on first use, reused after; `cancel` stops the clone).
+std::filesystem::path materialize_workspace(const std::string& path_or_url, const CancelToken& cancel = {});
 // Where a URL is (or will be) cloned, without cloning it.
 std::filesystem::path clone_folder_for(const std::string& url);
 

@@ -171,7 +171,7 @@ std::shared_ptr<std::mutex> Workspaces::lock_for(const std::string& workspace) {
 }
 
 UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const CancelToken& cancel) {
-  fs::path folder = materialize_workspace(params.workspace);  // a git URL is cloned first
+  fs::path folder = materialize_workspace(params.workspace, cancel);  // a git URL is cloned first
   WorkspaceContext ws = load_workspace(folder, params.config);  // a broken config changes nothing
   auto mu = lock_for(folder.string());
   std::lock_guard in_process(*mu);
