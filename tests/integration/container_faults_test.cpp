@@ -33,6 +33,15 @@ bool running_within(const engine::Engine& engine, const std::string& container, 
   return false;
 }
 
+// Brings up a workspace on the minimal Debian image (no kill program); its container's id, "" on failure.
+std::string up_bookworm(const engine::Engine& engine, Workspace& ws) {
+  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest"})");
+  auto r = dlc({"up", ws.str()});
+  EXPECT_EQ(r.status, 0) << r.err;
+  auto containers = ws.containers(engine);
+  return r.status == 0 && !containers.empty() ? containers[0].id : "";
+}
+
 TEST(ContainerFaults, AContainerThatDiesAtOnceFailsUpWithItsStatusAndLastOutput) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;
@@ -73,9 +82,8 @@ TEST(ContainerFaults, DownRemoveTakesAnonymousVolumesAndKeepsNamedOnes) {
 TEST(ContainerFaults, CancellingAnExecStopsItOnAnImageWithoutKill) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;
-  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest"})");
-  ASSERT_EQ(dlc({"up", ws.str()}).status, 0);
-  auto id = ws.containers(engine).at(0).id;
+  std::string id = up_bookworm(engine, ws);
+  ASSERT_FALSE(id.empty());
   ASSERT_EQ(dlc({"exec", "-w", ws.str(), "--", "sh", "-c", "test ! -e /bin/kill && test ! -e /usr/bin/kill"}).status, 0)
       << "the image has a kill program: this test would not show anything";
   auto client = RpcClient::stdio();
@@ -92,9 +100,8 @@ TEST(ContainerFaults, CancellingAnExecStopsItOnAnImageWithoutKill) {
 TEST(ContainerFaults, InterruptingExecPassesTheSignalOnAnImageWithoutKill) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;
-  ws.devcontainer(R"({"image": "dlc-test/bookworm:latest"})");
-  ASSERT_EQ(dlc({"up", ws.str()}).status, 0);
-  auto id = ws.containers(engine).at(0).id;
+  std::string id = up_bookworm(engine, ws);
+  ASSERT_FALSE(id.empty());
   Spawned exec({dlc_binary(), "exec", "-w", ws.str(), "--", "sleep", "314"});
   ASSERT_TRUE(running_within(engine, id, "sleep 314", 30));
   ::kill(exec.pid(), SIGINT);  // ^C without a TTY: passed on to the command
