@@ -35,7 +35,7 @@ pid_t spawn(const std::vector<std::string>& args, int stdin_fd, int stdout_fd) {
 }
 
 std::vector<std::string> serve_args(std::vector<std::string> tail) {
-  std::vector<std::string> args{DLC_BINARY, "serve"};
+  std::vector<std::string> args{dlc_binary(), "serve"};
   args.insert(args.end(), tail.begin(), tail.end());
   return args;
 }

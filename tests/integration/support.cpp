@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "support/error.h"
 
@@ -135,13 +136,98 @@ const std::string& test_cache_dir() {
   return path;
 }
 
+std::string dlc_binary() {
+  // DLC_TEST_BINARY runs the tests against another build: a regression test is shown to fail on the
+  // code before its fix by pointing it at that build's binary.
+  const char* other = std::getenv("DLC_TEST_BINARY");
+  return other != nullptr && *other != '\0' ? other : DLC_BINARY;
+}
+
 RunResult dlc(const std::vector<std::string>& args, const RunOptions& options) {
-  std::vector<std::string> argv{DLC_BINARY};
+  std::vector<std::string> argv{dlc_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   RunOptions o = options;
   o.env.emplace("NO_COLOR", "1");
   o.env.emplace("XDG_CACHE_HOME", test_cache_dir());
   return run(argv, o);
+}
+
+Spawned::Spawned(const std::vector<std::string>& argv, const fs::path& cwd, const std::map<std::string, std::string>& env) {
+  int out[2];
+  EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(out[1], 1);
+    ::dup2(out[1], 2);
+    int null = ::open("/dev/null", O_RDONLY);
+    ::dup2(null, 0);
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  out_ = out[0];
+}
+
+Spawned::~Spawned() {
+  if (pid_ > 0 && !reaped_) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (out_ >= 0) ::close(out_);
+}
+
+bool Spawned::wait_for(const std::string& text, int seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (output.find(text) == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{out_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::read(out_, buf, sizeof buf);
+    if (n <= 0) return output.find(text) != std::string::npos;
+    output.append(buf, static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+std::optional<int> Spawned::wait_exit(int seconds) {
+  for (int i = 0; i < seconds * 20; ++i) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      reaped_ = true;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> processes_with(const engine::Engine& engine, const std::string& container, const std::string& marker) {
+  std::string out;
+  engine::ExecIO io;
+  io.on_stdout = [&](std::string_view d) { out.append(d); };
+  engine.run_exec(container,
+                  engine::ExecSpec{.cmd = {"/bin/sh", "-c",
+                                           "for d in /proc/[0-9]*; do [ \"${d#/proc/}\" = $$ ] || "
+                                           "{ tr '\\0' ' ' < $d/cmdline; echo; } 2>/dev/null; done"}},
+                  io);
+  std::vector<std::string> found;
+  std::string line;
+  for (char c : out + "\n") {
+    if (c != '\n') {
+      line += c;
+      continue;
+    }
+    if (line.find(marker) != std::string::npos) found.push_back(line);
+    line.clear();
+  }
+  return found;
 }
 
 Workspace::Workspace(std::string name) {

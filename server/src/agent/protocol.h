@@ -11,7 +11,7 @@ namespace dlc::agent {
 
 // Bumped whenever the agent's command line or its framing changes; `agent version` prints it, and
 // the host injects a new agent when the one in the container says another number.
-inline constexpr int kProtocolVersion = 1;
+inline constexpr int kProtocolVersion = 2;
 
 // Where the agent lives in a container (put there with the engine's archive call).
 inline constexpr const char* kAgentPath = "/usr/local/lib/dlcontainer/agent";
@@ -24,7 +24,8 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitUnreachable = 3;  // connect: nothing listens there; listen: the port is taken
 inline constexpr int kExitTimeout = 4;      // ports --wait: the port did not start listening in time
-inline constexpr int kExitGone = 5;         // ports --wait --pid: the process ended before it listened
+inline constexpr int kExitGone = 5;         // ports --wait --pid: the process ended before it listened;
+                                            // signal: no such process
 inline constexpr int kExitNotFound = 127;   // spawn: the command cannot be run
 
 // `listen` multiplexes many connections over the agent's one stdin/stdout. Each frame is a 9-byte

@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "cli/terminal.h"
 #include "core/services.h"
+#include "services/exec_control.h"
 #include "services/reverse.h"
 #include "support/error.h"
 

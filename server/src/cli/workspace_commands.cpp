@@ -89,7 +89,7 @@ int run_exec(Context& ctx, core::ExecParams params, bool force_tty, bool no_tty)
       } else {
         // Without a TTY there is no terminal to carry ^C: pass the signal to the command itself.
         try {
-          engine.signal_exec(exec_id, c == 'I' ? "INT" : c == 'T' ? "TERM" : "HUP");
+          engine.signal_exec(exec_id, io.marker, c == 'I' ? "INT" : c == 'T' ? "TERM" : "HUP");
         } catch (const Error& e) {
           spdlog::debug("could not pass the signal on: {}", e.what());
         }

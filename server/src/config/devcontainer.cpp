@@ -76,23 +76,19 @@ class Reader {
   std::string file_;
 };
 
-std::string read_text(const fs::path& file) {
-  auto text = read_file(file.string());
-  if (!text) {
-    throw Error(ErrorCode::PathNotFound, "cannot read " + file.string(), "check that the file exists and that you may read it");
+// Applies substitute() to every string of a JSON value in place, keys left alone. A work list rather
+// than recursion, and no copies of subtrees on the way down: linear in the document's size.
+void substitute_all(json& root, const Substitution& vars) {
+  std::vector<json*> pending{&root};
+  while (!pending.empty()) {
+    json* value = pending.back();
+    pending.pop_back();
+    if (value->is_string()) {
+      *value = substitute(value->get_ref<const std::string&>(), vars);
+    } else if (value->is_structured()) {
+      for (auto& item : *value) pending.push_back(&item);
+    }
   }
-  return std::move(*text);
-}
-
-// Applies substitute() to every string in a JSON value, keys left alone.
-json substitute_all(const json& value, const Substitution& vars) {
-  if (value.is_string()) return substitute(value.get<std::string>(), vars);
-  if (value.is_array() || value.is_object()) {
-    json out = value;
-    for (auto& item : out) item = substitute_all(item, vars);
-    return out;
-  }
-  return value;
 }
 
 GpuRequirement parse_gpu(const json* value, const std::string& file) {
@@ -221,15 +217,32 @@ std::string default_workspace_folder(const fs::path& workspace) {
   return "/workspaces/" + clean.filename().string();
 }
 
+namespace {
+
+// Whether a devcontainer.json is at `path`. Something there that is not a file (a folder, a FIFO) is
+// an error, not "none": a plan inferred in its place would build something the user did not ask for.
+bool config_at(const fs::path& path) {
+  std::error_code ec;
+  auto status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) return false;
+  if (!fs::is_regular_file(status)) {
+    throw Error(ErrorCode::ConfigInvalid, path.string() + " is not a file (" + (fs::is_directory(status) ? "a folder" : "a FIFO, socket or device") + ")",
+                "make it the JSON file, or remove it to let dlcontainer infer the container");
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<fs::path> find_config(const fs::path& workspace) {
   std::error_code ec;
-  if (fs::is_regular_file(workspace / ".devcontainer" / "devcontainer.json", ec))
+  if (config_at(workspace / ".devcontainer" / "devcontainer.json"))
     return fs::absolute(workspace / ".devcontainer" / "devcontainer.json");
-  if (fs::is_regular_file(workspace / ".devcontainer.json", ec)) return fs::absolute(workspace / ".devcontainer.json");
+  if (config_at(workspace / ".devcontainer.json")) return fs::absolute(workspace / ".devcontainer.json");
   std::vector<fs::path> nested;
   if (fs::is_directory(workspace / ".devcontainer", ec)) {
     for (const auto& entry : fs::directory_iterator(workspace / ".devcontainer", ec))
-      if (entry.is_directory() && fs::is_regular_file(entry.path() / "devcontainer.json", ec))
+      if (entry.is_directory() && config_at(entry.path() / "devcontainer.json"))
         nested.push_back(fs::absolute(entry.path() / "devcontainer.json"));
   }
   if (nested.empty()) return std::nullopt;
@@ -284,14 +297,15 @@ std::string substitute(const std::string& text, const Substitution& vars) {
   return out;
 }
 
-engine::Mount parse_mount(const json& value) {
+engine::Mount parse_mount(const json& value, const Substitution* vars) {
   engine::Mount mount;
   auto wrong = [&](const std::string& why) {
     throw Error(ErrorCode::ConfigInvalid, "mount " + value.dump() + ": " + why,
                 "write \"type=bind,source=/host/path,target=/container/path\" or {\"type\": \"volume\", "
                 "\"source\": \"name\", \"target\": \"/path\"}");
   };
-  auto set = [&](const std::string& key, const std::string& v) {
+  auto set = [&](const std::string& key, const std::string& raw) {
+    std::string v = vars ? substitute(raw, *vars) : raw;
     if (key == "type") mount.type = v;
     else if (key == "source" || key == "src") mount.source = v;
     else if (key == "target" || key == "destination" || key == "dst") mount.target = v;
@@ -328,10 +342,14 @@ engine::Mount parse_mount(const json& value) {
 }
 
 DevcontainerConfig load_config(const fs::path& config_file, Substitution vars) {
+  return parse_config(read_config_text(config_file.string()), config_file, std::move(vars));
+}
+
+DevcontainerConfig parse_config(std::string_view text, const fs::path& config_file, Substitution vars) {
   DevcontainerConfig c;
   c.config_file = fs::absolute(config_file).lexically_normal().string();
   const std::string& file = c.config_file;
-  c.document = parse_jsonc(read_text(config_file), file);
+  c.document = parse_jsonc(text, file);
   if (!c.document.is_object())
     throw Error(ErrorCode::ConfigInvalid, file + ": the file must hold one JSON object", "start it with { and end it with }");
   if (c.document.contains("dockerComposeFile"))
@@ -349,7 +367,8 @@ DevcontainerConfig load_config(const fs::path& config_file, Substitution vars) {
     vars.container_workspace_folder =
         folder.empty() ? default_workspace_folder(vars.local_workspace_folder) : folder;
   }
-  json doc = substitute_all(c.document, vars);
+  json doc = c.document;
+  substitute_all(doc, vars);
   Reader r(doc, file);
 
   c.name = r.string("name");
@@ -387,15 +406,18 @@ DevcontainerConfig load_config(const fs::path& config_file, Substitution vars) {
     throw Error(ErrorCode::ConfigInvalid, file + ": \"image\" and \"build\" are both set",
                 "keep one: an image to run as is, or a Dockerfile to build");
 
-  if (const json* wm = r.find("workspaceMount")) {
-    c.workspace_mount = parse_mount(*wm);
+  // Mounts are split into fields as written, and only then expanded (parse_mount): a variable's value
+  // is one field's value, never more fields.
+  Reader written(c.document, file);
+  if (const json* wm = written.find("workspaceMount")) {
+    c.workspace_mount = parse_mount(*wm, &vars);
     if (c.workspace_folder.empty())
       throw Error(ErrorCode::ConfigInvalid, file + ": \"workspaceMount\" is set without \"workspaceFolder\"",
                   "the spec needs both: add \"workspaceFolder\" with the mount's target");
   }
-  if (const json* mounts = r.find("mounts")) {
+  if (const json* mounts = written.find("mounts")) {
     if (!mounts->is_array()) r.wrong("mounts", "an array");
-    for (const auto& m : *mounts) c.mounts.push_back(parse_mount(m));
+    for (const auto& m : *mounts) c.mounts.push_back(parse_mount(m, &vars));
   }
   c.run_args_raw = r.strings("runArgs");
   c.run_args = parse_run_args(c.run_args_raw);

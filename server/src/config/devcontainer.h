@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/types.h"
@@ -129,6 +130,8 @@ std::optional<std::filesystem::path> find_config(const std::filesystem::path& wo
 // filled in from workspaceFolder or the default before the rest are expanded). Errors name the file,
 // the line and column where JSONC parsing failed, or the property that is wrong.
 DevcontainerConfig load_config(const std::filesystem::path& config_file, Substitution vars);
+// The same for a file's text already read (config_file still names it and anchors relative paths).
+DevcontainerConfig parse_config(std::string_view text, const std::filesystem::path& config_file, Substitution vars);
 
 // The spec's default container folder for a workspace: /workspaces/<basename>.
 std::string default_workspace_folder(const std::filesystem::path& workspace);
@@ -139,7 +142,8 @@ std::string default_workspace_folder(const std::filesystem::path& workspace);
 std::string substitute(const std::string& text, const Substitution& vars);
 
 // Parses a mount as written in devcontainer.json: "type=bind,source=/a,target=/b[,readonly]" or the
-// object form {type, source, target}.
-engine::Mount parse_mount(const nlohmann::json& value);
+// object form {type, source, target}. With vars, variables expand in each field's value after the
+// spec is split into fields, so a value (a ${localEnv:X} holding "x,source=/") cannot add fields.
+engine::Mount parse_mount(const nlohmann::json& value, const Substitution* vars = nullptr);
 
 }  // namespace dlc::config

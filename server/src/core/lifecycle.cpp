@@ -2,8 +2,10 @@
 
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "core/lifecycle_once.h"
 #include "engine/build_context.h"
 #include "support/error.h"
 
@@ -45,14 +47,17 @@ class LineOutput {
 }  // namespace
 
 void run_lifecycle(const engine::Engine& engine, const std::string& name, const config::LifecycleCommand& command,
-                   const CommandContext& ctx, ProgressSink& progress, const CancelToken& cancel) {
+                   const CommandContext& ctx, ProgressSink& progress, const CancelToken& cancel, bool once) {
   if (command.empty()) return;
   progress.begin("Running " + name);
+  std::optional<RunOnce> guard;
+  if (once) guard.emplace(engine, ctx.container_id, name, command, progress);
   std::mutex out_mu;
   auto run_step = [&](const config::LifecycleCommand::Step& step) {
     std::string label = step.name.empty() ? name : name + " (" + step.name + ")";
     LineOutput out(progress, out_mu, command.parallel ? "[" + step.name + "] " : "");
-    engine::ExecSpec spec{.cmd = step.argv, .env = ctx.env, .user = ctx.user, .working_dir = ctx.working_dir};
+    engine::ExecSpec spec{.cmd = guard ? guard->command_for(step) : step.argv, .env = ctx.env, .user = ctx.user,
+                          .working_dir = ctx.working_dir};
     engine::ExecIO io;
     io.on_stdout = [&](std::string_view d) { out.feed(d); };
     io.on_stderr = io.on_stdout;

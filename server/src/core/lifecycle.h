@@ -20,9 +20,10 @@ struct CommandContext {
 };
 
 // Runs one lifecycle command (its parallel parts at once); output goes to progress.output.
-// Error{CommandFailed} naming the command and its exit status when any part fails.
+// Error{CommandFailed} naming the command and its exit status when any part fails. `once`: a create-time
+// command, run once per container even across a killed `up` (core/lifecycle_once.h).
 void run_lifecycle(const engine::Engine& engine, const std::string& name, const config::LifecycleCommand& command,
-                   const CommandContext& ctx, ProgressSink& progress, const CancelToken& cancel);
+                   const CommandContext& ctx, ProgressSink& progress, const CancelToken& cancel, bool once = false);
 
 // Create-time commands run once per container: a marker inside it records that they succeeded, so
 // an `up` interrupted before they finished runs them again.

@@ -143,7 +143,7 @@ UserPreferences UserPreferences::load() {
   fs::path file = xdg_dir("XDG_CONFIG_HOME", ".config") / "dlcontainer" / "config.json";
   std::error_code ec;
   if (!fs::exists(file, ec)) return prefs;
-  json doc = config::parse_jsonc(read_text(file), file.string());
+  json doc = config::parse_jsonc(config::read_config_text(file.string()), file.string());
   auto mirrors = doc.find("mirrors");
   if (mirrors == doc.end() || mirrors->is_null()) return prefs;
   if (!mirrors->is_object()) {
@@ -253,15 +253,15 @@ fs::path clone_folder_for(const std::string& url) {
   return inspect::clone_folder(url, xdg_dir("XDG_DATA_HOME", ".local/share") / "dlcontainer" / "clones");
 }
 
-fs::path materialize_workspace(const std::string& path_or_url) {
-  if (inspect::is_remote(path_or_url)) return inspect::checkout(path_or_url, clone_folder_for(path_or_url).parent_path());
+fs::path materialize_workspace(const std::string& path_or_url, const CancelToken& cancel) {
+  if (inspect::is_remote(path_or_url)) return inspect::checkout(path_or_url, clone_folder_for(path_or_url).parent_path(), cancel);
   return workspace_folder(path_or_url);
 }
 
 PlanResult plan_workspace(const PlanParams& params, ProgressSink& progress, const CancelToken& cancel) {
   cancel.throw_if_cancelled();
   if (inspect::is_remote(params.workspace)) progress.report("fetching " + params.workspace);
-  fs::path folder = materialize_workspace(params.workspace);
+  fs::path folder = materialize_workspace(params.workspace, cancel);
   cancel.throw_if_cancelled();
   auto planned = plan_folder(folder, params, true, progress, cancel);
   PlanResult r;

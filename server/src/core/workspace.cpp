@@ -10,12 +10,16 @@
 #include "core/gpu.h"
 #include "core/image.h"
 #include "core/lifecycle.h"
+#include "core/mount_safety.h"
+#include "core/running.h"
 #include "core/status_cache.h"
+#include "services/exec_control.h"
 #include "services/services.h"
 #include "core/plan.h"
 #include "inspect/repo.h"
 #include "support/error.h"
 #include "support/hash.h"
+#include "support/runtime_dir.h"
 
 namespace dlc::core {
 
@@ -24,23 +28,13 @@ namespace fs = std::filesystem;
 namespace {
 
 // Across processes too: two `dlcontainer up` started at once must not make two containers.
-class FileLock {
+class WorkspaceLock {
  public:
-  explicit FileLock(const std::string& key) {
-    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-    fs::path dir = fs::path(runtime && *runtime ? runtime : "/tmp") / ("dlcontainer-" + std::to_string(::getuid()));
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    fs::permissions(dir, fs::perms::owner_all, ec);
-    fd_ = ::open((dir / (sha256_hex(key).substr(0, 16) + ".lock")).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
+  explicit WorkspaceLock(const std::string& key)
+      : lock_(private_runtime_dir() / (sha256_hex(key).substr(0, 16) + ".lock"), LOCK_EX) {}
 
  private:
-  int fd_ = -1;
+  FileLock lock_;
 };
 
 // The workspace's container: the newest one labelled with its folder.
@@ -79,14 +73,15 @@ config::Substitution substitution_of(const WorkspaceContext& ws) {
 // A hook's commands: the installed Features' first (in their install order, from the container's
 // label), then devcontainer.json's.
 void run_hook(const engine::Engine& engine, const CommandContext& ctx, const std::vector<nlohmann::json>& features, const char* name,
-              const config::LifecycleCommand& own, UpResult& result, ProgressSink& progress, const CancelToken& cancel) {
+              const config::LifecycleCommand& own, UpResult& result, ProgressSink& progress, const CancelToken& cancel,
+              bool once = false) {
   bool ran = false;
   for (const auto& f : feature_commands(features, name)) {
-    run_lifecycle(engine, std::string(name) + " of Feature " + f.feature, f.command, ctx, progress, cancel);
+    run_lifecycle(engine, std::string(name) + " of Feature " + f.feature, f.command, ctx, progress, cancel, once);
     ran = true;
   }
   if (!own.empty()) {
-    run_lifecycle(engine, name, own, ctx, progress, cancel);
+    run_lifecycle(engine, name, own, ctx, progress, cancel, once);
     ran = true;
   }
   if (ran) result.commands_run.push_back(name);
@@ -97,7 +92,7 @@ void run_start_commands(const engine::Engine& engine, const WorkspaceContext& ws
                         const CancelToken& cancel) {
   const auto& c = ws.config;
   auto run = [&](const char* name, const config::LifecycleCommand& cmd) {
-    run_hook(engine, ctx, features, name, cmd, result, progress, cancel);
+    run_hook(engine, ctx, features, name, cmd, result, progress, cancel, /*once=*/true);
   };
   // Create-time commands: once per container, retried by a later `up` until they succeed.
   if (created || !create_commands_done(engine, ctx.container_id)) {
@@ -112,12 +107,16 @@ void run_start_commands(const engine::Engine& engine, const WorkspaceContext& ws
 
 fs::path workspace_folder(const std::string& path_or_url) {
   // A git URL names the folder it is cloned into (`up URL` clones it first; core/plan.h).
+  if (path_or_url.empty()) {
+    // An empty argument is a mistake (an unset variable, say), not a wish for the current folder.
+    throw Error(ErrorCode::InvalidArgument, "the workspace folder is empty", "give the repository's folder, e.g. `dlcontainer up .`");
+  }
   std::string path = inspect::is_remote(path_or_url) ? clone_folder_for(path_or_url).string() : path_or_url;
   if (path != path_or_url && !fs::exists(path)) {
     throw Error(ErrorCode::PathNotFound, path_or_url + " is not cloned yet", "run `dlcontainer up " + path_or_url + "` to clone and open it");
   }
   std::error_code ec;
-  fs::path p = fs::weakly_canonical(fs::absolute(path.empty() ? "." : path), ec);
+  fs::path p = fs::weakly_canonical(fs::absolute(path), ec);
   if (ec || !fs::exists(p)) {
     throw Error(ErrorCode::PathNotFound, "the workspace folder " + path + " does not exist",
                 "give the path of the repository to open, e.g. `dlcontainer up ~/src/paper`");
@@ -129,7 +128,10 @@ fs::path workspace_folder(const std::string& path_or_url) {
 }
 
 Workspaces::Workspaces(engine::Engine engine)
-    : engine_(std::move(engine)), cache_(std::make_unique<StatusCache>()), config_hashes_(std::make_unique<ConfigHashes>()) {}
+    : engine_(std::move(engine)), cache_(std::make_unique<StatusCache>()), config_hashes_(std::make_unique<ConfigHashes>()) {
+  // Cancelled commands are stopped through the agent, whatever the image holds (no kill, no shell).
+  engine_.set_exec_control(services::agent_exec_control());
+}
 
 Workspaces::~Workspaces() = default;
 
@@ -170,11 +172,11 @@ std::shared_ptr<std::mutex> Workspaces::lock_for(const std::string& workspace) {
 }
 
 UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const CancelToken& cancel) {
-  fs::path folder = materialize_workspace(params.workspace);  // a git URL is cloned first
+  fs::path folder = materialize_workspace(params.workspace, cancel);  // a git URL is cloned first
   WorkspaceContext ws = load_workspace(folder, params.config);  // a broken config changes nothing
   auto mu = lock_for(folder.string());
   std::lock_guard in_process(*mu);
-  FileLock across_processes(folder.string());
+  WorkspaceLock across_processes(folder.string());
   InvalidateOnExit invalidate{*cache_, folder.string()};
   cancel.throw_if_cancelled();
 
@@ -186,6 +188,8 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   auto existing = find_container(engine_, folder);
   // Mounts asked for by this call are checked before anything is made; they join a new container.
   for (const auto& m : params.mounts) ws.config.mounts.push_back(extra_mount(m));
+  // A new container's mounts are judged before anything is made: one that exposes the host is refused.
+  if (!existing || params.rebuild) check_mounts(ws, engine_.endpoint().socket_path, progress);
   // GPUs are decided before any image work: a GPU the host cannot give refuses here, with nothing made.
   std::optional<GpuPlan> gpus;
   if (!existing || params.rebuild) gpus = plan_gpus(engine_, ws, params);
@@ -194,7 +198,8 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
     // Build first: a rebuild whose image fails to build leaves the old container in place.
     image = prepare_image(engine_, ws, HostUser::current(), true, progress, cancel);
     progress.begin("Removing the old container");
-    engine_.remove_container(existing->id, /*force=*/true, /*remove_volumes=*/false);
+    // Its anonymous volumes go with it (they belong to no one else); named volumes stay.
+    engine_.remove_container(existing->id, /*force=*/true, /*anonymous_volumes=*/true);
     progress.end();
     existing.reset();
   }
@@ -209,6 +214,7 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
     if (existing->state != "running") {
       progress.begin("Starting " + existing->name);
       engine_.start_container(id);
+      require_running(engine_, id, "as soon as it started");
       progress.end();
       result.action = "started";
     } else {
@@ -228,8 +234,10 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
     progress.end();
     try {
       engine_.start_container(id);
+      require_running(engine_, id, "as soon as it started");
     } catch (const Error&) {
-      engine_.remove_container(id, true, false);  // ours, just made, never started: nothing to keep
+      // Ours, just made, never (or only briefly) running: nothing to keep; its last output is in the error.
+      engine_.remove_container(id, /*force=*/true, /*anonymous_volumes=*/true);
       throw;
     }
     created = true;
@@ -254,12 +262,20 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   // The container's own label says which Features it has: the same on a later `up`, with no registry asked.
   auto features = feature_entries(info->labels, substitution_of(ws));
 
-  if (result.action != "running") {
-    run_start_commands(engine_, ws, ctx, features, created, result, progress, cancel);
-    run_hook(engine_, ctx, features, "postStartCommand", ws.config.post_start_command, result, progress, cancel);
-  } else if (!create_commands_done(engine_, id)) {
-    run_start_commands(engine_, ws, ctx, features, false, result, progress, cancel);
+  try {
+    if (result.action != "running") {
+      run_start_commands(engine_, ws, ctx, features, created, result, progress, cancel);
+      run_hook(engine_, ctx, features, "postStartCommand", ws.config.post_start_command, result, progress, cancel);
+    } else if (!create_commands_done(engine_, id)) {
+      run_start_commands(engine_, ws, ctx, features, false, result, progress, cancel);
+    }
+  } catch (const Error& e) {
+    // A command that failed because the container died: the death is the news, with its exit status.
+    if (e.code() != ErrorCode::Cancelled) require_running(engine_, id, "while its lifecycle commands ran");
+    throw;
   }
+  // Success is reported only for a container that still runs.
+  require_running(engine_, id, "during its lifecycle commands");
   return result;
 }
 
@@ -267,14 +283,16 @@ DownResult Workspaces::down(const DownParams& params) {
   fs::path folder = workspace_folder(params.workspace);
   auto mu = lock_for(folder.string());
   std::lock_guard in_process(*mu);
-  FileLock across_processes(folder.string());
+  WorkspaceLock across_processes(folder.string());
   InvalidateOnExit invalidate{*cache_, folder.string()};
   DownResult result{.workspace = folder.string(), .action = "none"};
   auto c = find_container(engine_, folder);
   if (!c) return result;
   result.container_id = c->id;
   if (params.remove) {
-    engine_.remove_container(c->id, /*force=*/true, /*remove_volumes=*/false);
+    // Anonymous volumes (an image's VOLUME) go with the container: nothing else can use them. Named
+    // volumes stay, as promised.
+    engine_.remove_container(c->id, /*force=*/true, /*anonymous_volumes=*/true);
     result.action = "removed";
   } else {
     engine_.stop_container(c->id);

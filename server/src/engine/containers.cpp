@@ -31,7 +31,7 @@ std::string create_from_body(const Engine& engine, const ContainerSpec& spec, co
                 "remove it (docker rm " + spec.name + ") or rename it");
   }
   check(r, "creating a container from " + spec.image);
-  return json::parse(r.body).at("Id").get<std::string>();
+  return reply_json(r, "creating a container from " + spec.image).at("Id").get<std::string>();
 }
 
 }  // namespace
@@ -79,7 +79,7 @@ std::optional<ContainerInfo> Engine::inspect_container(const std::string& id) co
   auto r = call("GET", "/containers/" + url_encode(id) + "/json");
   if (r.status == 404) return std::nullopt;
   check(r, "inspecting container " + id);
-  return container_info_from_docker(json::parse(r.body));
+  return container_info_from_docker(reply_json(r, "inspecting container " + id));
 }
 
 std::vector<ContainerSummary> Engine::list_containers(const LabelFilter& labels, bool all) const {
@@ -90,7 +90,7 @@ std::vector<ContainerSummary> Engine::list_containers(const LabelFilter& labels,
   auto r = call("GET", target);
   check(r, "listing containers");
   std::vector<ContainerSummary> out;
-  for (const auto& row : json::parse(r.body)) out.push_back(container_summary_from_docker(row));
+  for (const auto& row : reply_json(r, "listing containers")) out.push_back(container_summary_from_docker(row));
   return out;
 }
 
@@ -118,7 +118,7 @@ int Engine::wait_container(const std::string& id, const CancelToken& cancel) con
   auto r = c.request("POST", path("/containers/" + url_encode(id) + "/wait"));
   if (r.status == 404) throw not_found(id);
   check(r, "waiting for " + id);
-  return json::parse(r.body).value("StatusCode", 0);
+  return reply_json(r, "waiting for " + id).value("StatusCode", 0);
 }
 
 void Engine::put_archive(const std::string& id, const std::string& dest, std::string_view tar) const {

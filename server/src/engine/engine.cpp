@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "support/error.h"
+#include "support/nesting.h"
 
 namespace dlc::engine {
 
@@ -37,7 +38,7 @@ Engine Engine::connect(Endpoint endpoint) {
     Connection c(endpoint);
     auto r = c.request("GET", "/version");
     check(r, "asking the daemon its version");
-    daemon_version = json::parse(r.body).value("ApiVersion", "");
+    daemon_version = reply_json(r, "asking the daemon its version").value("ApiVersion", "");
   }
   int minor = minor_of(daemon_version);
   if (minor < kMinMinor) {
@@ -60,7 +61,7 @@ SystemInfo Engine::info(const CancelToken& cancel) const {
   Connection c(endpoint_, cancel);
   auto r = c.request("GET", path("/info"));
   check(r, "reading the daemon's info");
-  auto j = json::parse(r.body);
+  auto j = reply_json(r, "reading the daemon's info");
   SystemInfo s;
   s.api_version = api_version_;
   s.server_version = j.value("ServerVersion", "");
@@ -92,6 +93,21 @@ std::string error_message(const Response& r) {
   std::string body = r.body;
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
   return body.empty() ? "HTTP " + std::to_string(r.status) : body;
+}
+
+json reply_json(const Response& r, std::string_view doing) {
+  // Inspect replies nest 5 levels; labels and options hold only strings.
+  json j = parse_json_within(r.body);
+  if (j.is_discarded()) {
+    std::string start = r.body.substr(0, 120);
+    for (char& c : start)
+      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    throw Error(ErrorCode::EngineError,
+                "the engine's answer to " + std::string(doing) + " is not the JSON the Docker Engine API sends" +
+                    (start.empty() ? std::string(" (it is empty)") : ": " + start),
+                "check that DOCKER_HOST (or the Docker context) points at a Docker engine: `docker version` says what answers there");
+  }
+  return j;
 }
 
 void check(const Response& r, std::string_view doing) {

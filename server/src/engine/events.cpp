@@ -2,6 +2,7 @@
 
 #include "engine/engine.h"
 #include "support/error.h"
+#include "support/nesting.h"
 
 namespace dlc::engine {
 
@@ -16,7 +17,7 @@ void Engine::events(const std::map<std::string, std::vector<std::string>>& filte
   if (!since.empty()) target += sep + "since=" + url_encode(since);
   Connection c(endpoint_, cancel);
   LineSplitter lines([&](std::string_view line) {
-    json j = json::parse(line, nullptr, false);
+    json j = parse_json_within(line);
     if (j.is_discarded() || !j.is_object()) return;
     Event e;
     e.type = j.value("Type", "");

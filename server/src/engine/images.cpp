@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 #include "support/error.h"
+#include "support/nesting.h"
 
 namespace dlc::engine {
 
@@ -21,7 +22,7 @@ struct JsonProgress {
 
   void line(std::string_view text) {
     if (text.empty()) return;
-    json j = json::parse(text, nullptr, false);
+    json j = parse_json_within(text);
     if (j.is_discarded() || !j.is_object()) return;
     if (auto e = j.find("error"); e != j.end() && e->is_string()) {
       error = e->get<std::string>();
@@ -56,7 +57,7 @@ std::optional<ImageInfo> Engine::inspect_image(const std::string& ref) const {
   auto r = call("GET", "/images/" + url_encode(ref) + "/json");
   if (r.status == 404) return std::nullopt;
   check(r, "inspecting image " + ref);
-  return image_info_from_docker(json::parse(r.body));
+  return image_info_from_docker(reply_json(r, "inspecting image " + ref));
 }
 
 std::vector<ImageInfo> Engine::list_images(const LabelFilter& labels) const {
@@ -65,7 +66,7 @@ std::vector<ImageInfo> Engine::list_images(const LabelFilter& labels) const {
   auto r = call("GET", target);
   check(r, "listing images");
   std::vector<ImageInfo> out;
-  for (const auto& row : json::parse(r.body)) {
+  for (const auto& row : reply_json(r, "listing images")) {
     ImageInfo i;
     i.id = row.value("Id", "");
     if (auto t = row.find("RepoTags"); t != row.end() && t->is_array()) i.repo_tags = t->get<std::vector<std::string>>();

@@ -188,6 +188,8 @@ ContainerInfo container_info_from_docker(const json& j) {
     c.state.status = value_or<std::string>(*st, "Status", "");
     c.state.running = value_or(*st, "Running", false);
     c.state.exit_code = value_or(*st, "ExitCode", 0);
+    c.state.oom_killed = value_or(*st, "OOMKilled", false);
+    c.state.error = value_or<std::string>(*st, "Error", "");
     c.state.started_at = value_or<std::string>(*st, "StartedAt", "");
     c.state.finished_at = value_or<std::string>(*st, "FinishedAt", "");
   }

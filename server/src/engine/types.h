@@ -78,6 +78,8 @@ struct ContainerState {
   std::string status;  // created | running | paused | restarting | removing | exited | dead
   bool running = false;
   int exit_code = 0;
+  bool oom_killed = false;
+  std::string error;  // why the engine could not run it ("exec format error"), else ""
   std::string started_at;
   std::string finished_at;
 };

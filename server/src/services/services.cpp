@@ -10,6 +10,7 @@
 
 #include "agent/protocol.h"
 #include "services/agent_inject.h"
+#include "services/exec_control.h"
 #include "services/probe.h"
 #include "services/service_text.h"
 #include "services/services_impl.h"
@@ -585,12 +586,6 @@ int Services::stop(const std::string& kind) {
   for (const auto& p : pids) list += " " + p;
   run({"/bin/sh", "-c", "kill -TERM" + list + " 2>/dev/null; rm -f" + files + "; true"}, "0");
   return static_cast<int>(pids.size());
-}
-
-void signal_process(const engine::Engine& engine, const std::string& container_id, int pid, const std::string& signal) {
-  engine::ExecSpec spec{.cmd = {"/bin/sh", "-c", "kill -s " + signal + " " + std::to_string(pid) + " 2>/dev/null; true"}, .user = "0"};
-  engine::ExecIO quiet;
-  engine.run_exec(container_id, spec, quiet);
 }
 
 std::vector<ServiceInfo> Services::list() {

@@ -143,9 +143,6 @@ class Services {
   CancelToken cancel_;
 };
 
-// Sends a signal ("INT", "TERM", "KILL") to a process in the container.
-void signal_process(const engine::Engine& engine, const std::string& container_id, int pid, const std::string& signal);
-
 // Debugging and GUI settings (customizations.dlcontainer.debug, .gui) as additions to the container
 // spec: SYS_PTRACE and seccomp=unconfined only when debugging is on; the X11 socket, DISPLAY and an
 // xauth cookie (written under $XDG_CACHE_HOME/dlcontainer/x11/NAME) when GUI windows are.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "services/exec_control.h"
 #include "services/services.h"
 #include "support/error.h"
 
@@ -46,13 +47,9 @@ void Services::stopping_if_cancelled(const int& pid, Fn&& start) {
   try {
     start();
   } catch (const Error&) {
-    // A cancelled start leaves nothing behind: the service would otherwise run on unrecorded.
-    if (cancel_.cancelled() && pid > 0) {
-      try {
-        signal_process(engine_, target_.container_id, pid, "KILL");
-      } catch (const Error&) {
-      }
-    }
+    // A cancelled start leaves nothing behind: the service would otherwise run on unrecorded. One that
+    // cannot be ended is said (its error replaces the cancel).
+    if (cancel_.cancelled() && pid > 0) signal_process(engine_, target_.container_id, pid, "KILL");
     throw;
   }
 }
