@@ -11,7 +11,7 @@ packages=(
   libbenchmark-dev libyaml-cpp-dev libtomlplusplus-dev libarchive-dev libssl-dev
   docker.io debootstrap xz-utils procps
   openssh-client openjdk-17-jdk-headless junit5 libjackson2-databind-java
-  libxau-dev gdb xvfb xauth x11-utils python3-jsonschema
+  libxau-dev gdb xvfb xauth x11-utils python3-jsonschema libre2-dev json-schema-test-suite
 )
 missing=()
 for p in "${packages[@]}"; do
