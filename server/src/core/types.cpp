@@ -38,6 +38,8 @@ void to_json(json& j, const UpResult& r) {
        {"ports", r.ports},
        {"commandsRun", r.commands_run},
        {"gpu", r.gpu}};
+  if (!r.features.empty()) j["features"] = r.features;
+  if (!r.warnings.empty()) j["warnings"] = r.warnings;
 }
 
 void to_json(json& j, const DownParams& p) { j = {{"workspace", p.workspace}, {"remove", p.remove}}; }

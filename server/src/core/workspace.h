@@ -58,6 +58,8 @@ struct UpResult {
   std::vector<engine::PortBinding> ports;
   std::vector<std::string> commands_run;  // lifecycle commands run by this call, in order
   gpu::Attachment gpu;         // the GPUs the container has, and how they were attached
+  std::vector<std::string> features;  // Features installed into a new container's image, in install order
+  std::vector<std::string> warnings;  // what was not used as written (unknown Feature options, ...)
 };
 
 struct DownParams {
