@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param workspace The repository folder (absolute) or a git URL, cloned under $XDG_DATA_HOME/dlcontainer/clones.
  * @param driver Plan for this NVIDIA driver (as nvidia-smi prints it) instead of the host's. Optional.
  * @param noGpu Plan for a host without a GPU: a CPU image. Optional.
- * @param catalog A catalog file merged over the built-in one. Optional.
+ * @param catalog A catalog file merged over the built-in one. An absolute path. Optional.
  * @param framework e.g. torch==1.11.0: overrides the repository. Optional.
  * @param cuda Optional.
  * @param python Optional.
