@@ -9,28 +9,13 @@
 #include <vector>
 
 #include "rpc/workers.h"
+#include "test_event.h"
 
 namespace dlc::rpc {
 namespace {
 
-// A gate tasks wait at (bounded), opened once by the test.
-class Gate {
- public:
-  void open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  bool wait(std::chrono::seconds limit = std::chrono::seconds(30)) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, limit, [&] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
+// Tasks wait at a gate the test opens.
+using Gate = test::Event;
 
 TEST(WorkerPool, AClientWithManyBlockedTasksLeavesThreadsForAnother) {
   WorkerPool pool(WorkerLimits{.max_threads = 4, .per_client = 2});
@@ -47,9 +32,9 @@ TEST(WorkerPool, AClientWithManyBlockedTasksLeavesThreadsForAnother) {
     });
   }
   auto polite = pool.new_client();
-  pool.post(polite, [&] { other_ran.open(); });
+  pool.post(polite, [&] { other_ran.set(); });
   EXPECT_TRUE(other_ran.wait(std::chrono::seconds(10))) << "the other client's task waited for the greedy one's";
-  gate.open();
+  gate.set();
   EXPECT_TRUE(pool.wait_idle(std::chrono::seconds(30)));
   EXPECT_LE(greedy_max.load(), 2) << "a client ran more tasks at once than per_client";
 }
@@ -69,7 +54,7 @@ TEST(WorkerPool, WhileThePoolIsFullClientsAreServedInTurn) {
   for (int i = 0; i < 3; ++i) {
     pool.post(b, [&] { std::lock_guard l(mu); order.push_back('b'); });
   }
-  gate.open();
+  gate.set();
   ASSERT_TRUE(pool.wait_idle(std::chrono::seconds(30)));
   EXPECT_EQ(std::string(order.begin(), order.end()), "bababa");
 }

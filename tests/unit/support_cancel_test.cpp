@@ -13,29 +13,13 @@
 
 #include "support/cancel.h"
 #include "support/error.h"
+#include "test_event.h"
 
 using namespace dlc;
 
 namespace {
 
-// A one-shot event with a bounded wait, so that a test that goes wrong fails instead of hanging.
-class Event {
- public:
-  void set() {
-    std::lock_guard lock(mu_);
-    set_ = true;
-    cv_.notify_all();
-  }
-  bool wait(std::chrono::seconds limit = std::chrono::seconds(10)) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, limit, [&] { return set_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool set_ = false;
-};
+using test::Event;
 
 }  // namespace
 
