@@ -700,6 +700,10 @@ export interface WorkspacePlanParams {
    */
   noGpu?: boolean;
   /**
+   * Plan for GPUs of this compute capability ("9.0", "sm_90") instead of the host's.
+   */
+  gpuArch?: string;
+  /**
    * A file or folder on the host: an absolute path (the server's working directory is not the client's), without NUL bytes.
    */
   catalog?: string;
@@ -812,6 +816,15 @@ export interface WorkspacePlanResult {
     }[];
     condaChannels?: string[];
     warnings?: string[];
+    /**
+     * What the code shows: frameworks it imports, APIs a framework release removed; the first occurrence and how many files.
+     */
+    code?: {
+      kind: 'import' | 'api';
+      subject: string;
+      files: number;
+      source: Source;
+    }[];
     devcontainer?: Source;
   };
   /**
