@@ -2,9 +2,13 @@
 // Change the schemas, then (cd scripts/protocol-types && npm ci && node generate.mjs).
 
 /**
- * The repository folder on the host, absolute.
+ * The repository folder on the host: an absolute path (the server's working directory is not the client's), without NUL bytes.
  */
 export type WorkspacePath = string;
+/**
+ * A file or folder on the host: an absolute path (the server's working directory is not the client's), without NUL bytes.
+ */
+export type HostPath = string;
 /**
  * A token the client chooses (LSP ProgressToken).
  */
@@ -65,6 +69,7 @@ export type WorkspaceListResult = WorkspaceStatus[];
  */
 export interface ProtocolTypes {
   WorkspacePath: WorkspacePath;
+  HostPath: HostPath;
   ProgressToken: ProgressToken;
   PortBinding: PortBinding;
   WorkspaceStatus: WorkspaceStatus;
@@ -473,13 +478,13 @@ export interface DoctorResult {
 export interface IdeInterpreterParams {
   workspace: WorkspacePath;
   /**
-   * an explicit devcontainer.json; absent: found in the folder
+   * A file or folder on the host: an absolute path (the server's working directory is not the client's), without NUL bytes.
    */
   config?: string;
   /**
    * absolute host folders of the IDE's helper scripts (PyCharm's <install>/plugins/python-ce/helpers) to mount read-only now
    */
-  helpers?: string[];
+  helpers?: HostPath[];
   /**
    * copy the container's Python libraries for the IDE (default true); false: the interpreter only
    */
@@ -533,7 +538,7 @@ export interface IdeInterpreterResult {
  */
 export interface IdeSshConfigParams {
   workspace: WorkspacePath;
-  config?: string;
+  config?: HostPath;
   workDoneToken?: ProgressToken;
 }
 /**
@@ -795,7 +800,7 @@ export interface WorkspacePlanParams {
    */
   gpuArch?: string;
   /**
-   * A catalog file merged over the built-in one.
+   * A file or folder on the host: an absolute path (the server's working directory is not the client's), without NUL bytes.
    */
   catalog?: string;
   /**
@@ -940,7 +945,7 @@ export interface WorkspaceStatusParams {
 export interface WorkspaceUpParams {
   workspace: WorkspacePath;
   /**
-   * An explicit devcontainer.json.
+   * A file or folder on the host: an absolute path (the server's working directory is not the client's), without NUL bytes.
    */
   config?: string;
   rebuild?: boolean;

@@ -17,7 +17,6 @@ struct Stopped {
 void to_json(json& j, const Stopped& s) { j = {{"stopped", s.stopped}}; }
 
 services::Services services_of(const std::string& workspace, Call& call) {
-  require_absolute(workspace);
   return core::workspace_services(call.workspaces().engine(), workspace, call.forwarders(), call.progress(), call.cancel());
 }
 

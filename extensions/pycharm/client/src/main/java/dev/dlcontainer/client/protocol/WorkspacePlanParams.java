@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param driver Plan for this NVIDIA driver (as nvidia-smi prints it) instead of the host's. Optional.
  * @param noGpu Plan for a host without a GPU: a CPU image. Optional.
  * @param gpuArch Plan for GPUs of this compute capability ("9.0", "sm_90") instead of the host's. Optional.
- * @param catalog A catalog file merged over the built-in one. Optional.
+ * @param catalog A catalog file merged over the built-in one. An absolute path. Optional.
  * @param framework e.g. torch==1.11.0: overrides the repository. Optional.
  * @param cuda Optional.
  * @param python Optional.
