@@ -281,6 +281,8 @@ export class Controller implements vscode.Disposable {
       this.setBusy(undefined);
     }
     await this.refreshStatus();
+    // What was not done as devcontainer.json asks (a property dlcontainer does not use, a short host).
+    for (const warning of result.warnings ?? []) void vscode.window.showWarningMessage(`dlcontainer: ${warning}`);
     const name = result.containerName ?? result.containerId?.slice(0, 12);
     const actions = ['Open Terminal', 'Open Jupyter'];
     if (result.outOfDate) actions.unshift('Rebuild Container');

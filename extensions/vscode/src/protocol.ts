@@ -82,6 +82,7 @@ export interface UpResult extends WorkspaceStatus {
   outcome?: string;
   action?: string; // created | started | running
   commandsRun?: string[];
+  warnings?: string[];
 }
 
 export interface DownResult {

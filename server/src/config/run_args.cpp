@@ -155,6 +155,7 @@ RunArgs parse_run_args(const std::vector<std::string>& args) {
       {"--hostname", [&](const std::string& v) { out.hostname = v; }},
       {"--runtime", [&](const std::string& v) { out.runtime = v; }},
       {"--add-host", [&](const std::string& v) { out.add_host.push_back(v); }},
+      {"--platform", [&](const std::string& v) { out.platform = v; }},
       {"--device", [&](const std::string& v) { out.devices.push_back(parse_device(v)); }},
       {"--label",
        [&](const std::string& v) {
@@ -182,10 +183,52 @@ RunArgs parse_run_args(const std::vector<std::string>& args) {
     if (setter == with_value.end())
       refuse("'" + args[i] + "' is not supported",
              "supported: --gpus, --ipc, --shm-size, -e, -v, -p, --cap-add, --security-opt, -u, --network, "
-             "--hostname, --runtime, --add-host, --device, -l, --privileged, --init; remove the flag or use the "
+             "--hostname, --runtime, --add-host, --platform, --device, -l, --privileged, --init; remove the flag or use the "
              "matching devcontainer.json property");
     if (!value) {
       if (i + 1 >= args.size()) refuse("'" + args[i] + "' needs a value", "write it as \"" + flag + "=VALUE\"");
+      value = args[++i];
+    }
+    setter->second(*value);
+  }
+  return out;
+}
+
+BuildOptions parse_build_options(const std::vector<std::string>& args) {
+  BuildOptions out;
+  auto key_value = [](const std::string& v, std::map<std::string, std::string>& into) {
+    auto eq = v.find('=');
+    into[v.substr(0, eq)] = eq == std::string::npos ? "" : v.substr(eq + 1);
+  };
+  using Setter = std::function<void(const std::string&)>;
+  const std::map<std::string, Setter> with_value = {
+      {"--label", [&](const std::string& v) { key_value(v, out.labels); }},
+      {"--build-arg", [&](const std::string& v) { key_value(v, out.build_args); }},
+      {"--platform", [&](const std::string& v) { out.platform = v; }},
+      {"--target", [&](const std::string& v) { out.target = v; }},
+      {"--network", [&](const std::string& v) { out.network = v; }},
+      {"--add-host", [&](const std::string& v) { out.add_hosts.push_back(v); }},
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::optional<std::string> value;
+    if (auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag.resize(eq);
+    }
+    if (flag == "--no-cache" || flag == "--pull") {
+      bool on = !value || *value == "true";
+      (flag == "--no-cache" ? out.no_cache : out.pull) = on;
+      continue;
+    }
+    auto setter = with_value.find(flag);
+    if (setter == with_value.end())
+      throw Error(ErrorCode::ConfigInvalid, "build.options: '" + args[i] + "' is not supported",
+                  "the Engine API's build takes --label, --build-arg, --platform, --target, --network, --add-host, "
+                  "--no-cache and --pull; remove the flag");
+    if (!value) {
+      if (i + 1 >= args.size())
+        throw Error(ErrorCode::ConfigInvalid, "build.options: '" + args[i] + "' needs a value", "write it as \"" + flag + "=VALUE\"");
       value = args[++i];
     }
     setter->second(*value);

@@ -31,7 +31,7 @@ std::string unix_now() {
 void Workspaces::watch(const std::function<void(const WorkspaceEvent&)>& on_event, const CancelToken& cancel,
                        const std::function<void(const std::string& why)>& on_lost) {
   const std::map<std::string, std::vector<std::string>> filters = {
-      {"type", {"container"}}, {"label", {kWorkspaceLabel}}, {"event", kStatusActions}};
+      {"type", {"container"}}, {"label", {kLocalFolderLabel}}, {"event", kStatusActions}};
   auto pause = std::chrono::milliseconds(500);
   while (!cancel.cancelled()) {
     // The time is taken before the cache goes live, and the subscription replays from it: a change
@@ -44,7 +44,8 @@ void Workspaces::watch(const std::function<void(const WorkspaceEvent&)>& on_even
       engine_.events(
           filters,
           [&](const engine::Event& e) {
-            auto label = e.attributes.find(kWorkspaceLabel);
+            // The Dev Containers folder label: on dlcontainer's containers and on other tools' alike.
+            auto label = e.attributes.find(kLocalFolderLabel);
             if (label == e.attributes.end()) return;
             cache_->invalidate(label->second);
             if (on_event) on_event(WorkspaceEvent{label->second, e.id, e.action, e.time_nano});

@@ -40,6 +40,9 @@ struct UpParams {
   // Mounts beyond devcontainer.json's (datasets, caches), written as its `mounts` are:
   // "type=bind,source=/data,target=/data[,readonly]". They go into a container when it is created.
   std::vector<std::string> mounts;
+  bool strict = false;             // a property dlcontainer does not use is an error, not a warning
+  bool skip_post_attach = false;   // do not run postAttachCommand (the reference's --skip-post-attach)
+  bool skip_non_blocking = false;  // stop the lifecycle commands after waitFor (--skip-non-blocking-commands)
 };
 
 struct UpResult {
@@ -58,6 +61,8 @@ struct UpResult {
   std::vector<engine::PortBinding> ports;
   std::vector<std::string> commands_run;  // lifecycle commands run by this call, in order
   gpu::Attachment gpu;         // the GPUs the container has, and how they were attached
+  std::vector<std::string> warnings;  // what was not done as asked: unsupported properties, short host resources
+  std::string compose_project;        // the Compose project, for a Compose service's container
 };
 
 struct DownParams {

@@ -16,7 +16,10 @@ Error not_found(const std::string& id) {
 
 std::string Engine::create_container(const ContainerSpec& spec) const {
   std::string target = "/containers/create";
-  if (!spec.name.empty()) target += "?name=" + url_encode(spec.name);
+  std::string query;
+  if (!spec.name.empty()) query += "&name=" + url_encode(spec.name);
+  if (!spec.platform.empty()) query += "&platform=" + url_encode(spec.platform);
+  if (!query.empty()) target += "?" + query.substr(1);
   auto r = call("POST", target, to_docker_create_body(spec).dump());
   if (r.status == 404) {
     throw Error(ErrorCode::ImageNotFound, "image " + spec.image + " is not here: " + error_message(r),
