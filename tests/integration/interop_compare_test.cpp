@@ -93,8 +93,8 @@ TEST(InteropCompare, ADockerfileConfigWithBuildArgsAndWorkspaceSettingsMatches) 
   if (!interop_full()) GTEST_SKIP() << "part of the broad comparison: DLC_INTEROP_FULL=1";
   Twin twin;
   twin.write(".devcontainer/Dockerfile", std::string("FROM ") + kPythonImage +
-                                             "\nARG GREETING=unset\nENV GREETING=$GREETING\nFROM " + kPythonImage + " AS other\n");
-  twin.devcontainer(R"({"build": {"dockerfile": "Dockerfile", "args": {"GREETING": "hello"}, "target": "0"},
+                                             " AS dev\nARG GREETING=unset\nENV GREETING=$GREETING\nFROM " + kPythonImage + " AS other\n");
+  twin.devcontainer(R"({"build": {"dockerfile": "Dockerfile", "args": {"GREETING": "hello"}, "target": "dev"},
     "workspaceFolder": "/src", "workspaceMount": "type=bind,source=${localWorkspaceFolder},target=/src",
     "remoteUser": "dev", "userEnvProbe": "none", "runArgs": ["-e", "FROM_RUNARGS=1", "--label", "team=x"],
     "postStartCommand": "echo $GREETING > /tmp/greeting"})");

@@ -64,7 +64,9 @@ json container_facts(const engine::Engine& engine, const std::string& id, const 
     mounts.push_back({{"type", m.type}, {"target", m.target}, {"source", m.type == "bind" ? own(m.source) : ""}, {"readOnly", m.read_only}});
   }
   std::sort(mounts.begin(), mounts.end());
-  std::vector<std::string> env = info->env, caps = info->cap_add;
+  std::vector<std::string> env = info->env, caps;
+  // The docker CLI writes capabilities as CAP_X, the Engine API takes X as well: one capability.
+  for (auto c : info->cap_add) caps.push_back(c.rfind("CAP_", 0) == 0 ? c.substr(4) : c);
   std::sort(env.begin(), env.end());
   std::sort(caps.begin(), caps.end());
   auto label = [&](const char* key) {

@@ -170,6 +170,13 @@ Workspace::~Workspace() {
         }
       }
     }
+    // The images dlcontainer built for this folder (its Dockerfile, its uid layer), by their label.
+    for (const auto& image : e.list_images({{"dev.dlcontainer.built-for", fs::weakly_canonical(path_).string()}})) {
+      try {
+        e.remove_image(image.id, /*force=*/true);
+      } catch (...) {
+      }
+    }
     // The images the devcontainer CLI makes for a folder: vsc-<name>-<sha256 of its path>[-uid|-features].
     std::string reference = "vsc-" + path_.filename().string() + "-" + sha256_hex(path_.string());
     for (const auto& suffix : {"-uid", "-features", ""}) {
