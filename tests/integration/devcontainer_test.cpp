@@ -136,21 +136,20 @@ TEST(UpJson, AFailurePrintsTheReferencesErrorObjectOnStdout) {
 TEST(Properties, UnsupportedOnesAreWarnedByNameAndStrictRefusesWithNothingMade) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;
-  ws.devcontainer(std::string(R"({"image": ")") + kPythonImage + R"(", "features": {"ghcr.io/devcontainers/features/python:1": {}},
-                                   "secrets": {"TOKEN": {}}})");
+  ws.devcontainer(std::string(R"({"image": ")") + kPythonImage + R"(", "secrets": {"TOKEN": {}}, "remoteUsr": "dev"})");
   auto strict = dlc({"up", ws.str(), "--strict"});
   EXPECT_EQ(strict.status, 1);
-  EXPECT_NE(strict.err.find("Features are not supported yet"), std::string::npos) << strict.err;
+  EXPECT_NE(strict.err.find("\"secrets\" is not supported"), std::string::npos) << strict.err;
   EXPECT_TRUE(ws.containers(engine).empty());
   auto plan = dlc({"plan", ws.str(), "--json"});
   ASSERT_EQ(plan.status, 0) << plan.err;
-  EXPECT_NE(plan.out.find("Features are not supported yet"), std::string::npos);
+  EXPECT_NE(plan.out.find("\\\"remoteUsr\\\" is not a property the Dev Container spec defines"), std::string::npos) << plan.out;
   EXPECT_EQ(dlc({"plan", ws.str(), "--strict"}).status, 1);
 
   auto up = dlc({"up", ws.str(), "--json"});
   ASSERT_EQ(up.status, 0) << up.err;
-  EXPECT_NE(up.err.find("warning: \"features\" is not supported: Features are not supported yet"), std::string::npos) << up.err;
-  EXPECT_NE(up.err.find("\"secrets\""), std::string::npos) << up.err;
+  EXPECT_NE(up.err.find("warning: \"secrets\" is not supported"), std::string::npos) << up.err;
+  EXPECT_NE(up.err.find("warning: \"remoteUsr\" is not a property"), std::string::npos) << up.err;
   EXPECT_EQ(json::parse(up.out)["warnings"].size(), 2u);
 }
 

@@ -257,13 +257,16 @@ std::string up_compose(const engine::Engine& engine, const WorkspaceContext& ws,
     return existing->id;
   }
 
+  auto features = workspace_features(ws, progress, cancel);  // before the build: a Feature that cannot be had stops here
   std::string base = service_image(engine, p, cc.service, params.no_cache || params.rebuild, progress, cancel);
   WorkspaceContext service_ws = ws;
   const json& svc = p.config["services"][cc.service];
   // The service's own user is the container's user unless containerUser says otherwise.
   if (service_ws.config.container_user.empty()) service_ws.config.run_args.user = string_at(svc, "user");
-  auto image = finish_image(engine, service_ws, HostUser::current(), base, progress, cancel);
+  auto image = finish_image(engine, service_ws, HostUser::current(), base, std::move(features),
+                            params.no_cache || params.rebuild, progress, cancel);
   result.warnings.insert(result.warnings.end(), image.warnings.begin(), image.warnings.end());
+  result.features = image.features;
   WorkspaceContext made = with_image(service_ws, image);
   for (const auto& m : extra_mounts) made.config.mounts.push_back(m);
   if (made.config.gpu.need != ws.config.gpu.need) gpus = plan_gpus(engine, made, params);

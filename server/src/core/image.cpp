@@ -5,6 +5,9 @@
 #include <fstream>
 
 #include "core/container_settings.h"
+#include "core/features.h"
+#include "core/features_build.h"
+#include "core/features_gpu.h"
 #include "core/workspace.h"
 #include "engine/build_context.h"
 #include "support/error.h"
@@ -39,6 +42,26 @@ if [ -d "$home" ]; then chown -R "$uid:$gid" "$home"; fi
 bool is_root_user(const std::string& user) { return user.empty() || user == "root" || user == "0" || user.starts_with("0:"); }
 
 std::string tag_base(const WorkspaceContext& ws) { return "dlcontainer/" + ws.container_name; }
+
+// Installs the resolved Features over out's image, writes devcontainer-lock.json as the reference
+// does, and moves out to the image with them.
+void add_features(const engine::Engine& engine, const WorkspaceContext& ws, FeatureSet& set, bool no_cache, PreparedImage& out,
+                  ProgressSink& progress, const CancelToken& cancel) {
+  apply_gpu_knowledge(set, out.info, [] { return gpu::read_host_facts(); });
+  auto lock_file = config::lockfile_path(ws.config.config_file);
+  if (config::write_lockfile(lock_file, set.lock)) progress.output("wrote " + lock_file.string());
+  for (const auto& note : set.notes) {
+    progress.output("warning: " + note);
+    out.warnings.push_back(note);
+  }
+  if (set.features.empty()) return;
+  auto users = feature_users(ws.config, out.info);
+  out.ref = build_features_image(engine, set, out.info, out.ref, users, ws.folder.string(), no_cache, progress, cancel);
+  auto info = engine.inspect_image(out.ref);
+  if (!info) throw Error(ErrorCode::ImageNotFound, "image " + out.ref + " is missing after its Features were installed");
+  out.info = *info;
+  for (const auto& f : set.features) out.features.push_back(f.user_id);
+}
 
 }  // namespace
 
@@ -103,6 +126,7 @@ PreparedImage prepare_image(const engine::Engine& engine, const WorkspaceContext
                             bool no_cache, ProgressSink& progress, const CancelToken& cancel) {
   const auto& cfg = ws.config;
   PreparedImage out;
+  auto features = workspace_features(ws, progress, cancel);  // before any image work: fails fast
   if (ws.inferred && !ws.inferred->image.empty()) {
     out.ref = ensure_plan_image(engine, *ws.inferred, ws.folder.string(), no_cache, progress, cancel);
   } else if (cfg.build) {
@@ -115,23 +139,38 @@ PreparedImage prepare_image(const engine::Engine& engine, const WorkspaceContext
       progress.end();
     }
   }
-  return finish_image(engine, ws, host, out.ref, progress, cancel);
+  return finish_image(engine, ws, host, out.ref, std::move(features), no_cache, progress, cancel);
+}
+
+std::optional<FeatureSet> workspace_features(const WorkspaceContext& ws, ProgressSink& progress, const CancelToken& cancel) {
+  if (ws.inferred || !ws.config.document.contains("features")) return std::nullopt;
+  progress.begin("Resolving Features");
+  auto features = resolve_features(ws, fetch_options_for(ws), progress, cancel);
+  progress.end(std::to_string(features.features.size()) + " to install");
+  if (features.features.empty()) return std::nullopt;  // "features": {} asks for nothing, not even a lockfile
+  return features;
 }
 
 PreparedImage finish_image(const engine::Engine& engine, const WorkspaceContext& ws, const HostUser& host,
-                           const std::string& ref, ProgressSink& progress, const CancelToken& cancel) {
+                           const std::string& ref, std::optional<FeatureSet> features, bool no_cache,
+                           ProgressSink& progress, const CancelToken& cancel) {
   const auto& cfg = ws.config;
   PreparedImage out;
   out.ref = ref;
   auto info = engine.inspect_image(out.ref);
   if (!info) throw Error(ErrorCode::ImageNotFound, "image " + out.ref + " is missing after it was prepared");
-  out.info = out.base = *info;
+  out.info = *info;
+  if (features) add_features(engine, ws, *features, no_cache, out, progress, cancel);
+  out.base = out.info;
 
-  // The image's metadata, then Features' (the Features installer, when there is one, builds its
-  // layers on out.ref here and appends its entries to out.metadata.features), then the config's.
+  // The image's metadata, then the Features' (the Features image's label holds the image's entries,
+  // then one per Feature, marked with its "id"), then the config's.
   std::string problem;
   auto label = out.base.labels.find(config::kMetadataLabel);
-  if (label != out.base.labels.end()) out.metadata.image = config::parse_metadata_label(label->second, &problem);
+  if (label != out.base.labels.end()) {
+    for (auto& entry : config::parse_metadata_label(label->second, &problem))
+      (entry.contains("id") ? out.metadata.features : out.metadata.image).push_back(std::move(entry));
+  }
   if (!problem.empty()) out.warnings.push_back("image " + out.ref + ": " + problem);
   out.metadata.config = config::config_entry(cfg.document);
   out.merged = config::merge_metadata(out.metadata.entries(), substitution_for(ws), "image " + out.ref + "'s metadata");

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -57,12 +58,17 @@ void to_json(nlohmann::json& j, const PlanResult& r);
 void to_json(nlohmann::json& j, const InitResult& r);
 
 // The user's preferences that a plan uses: $XDG_CONFIG_HOME/dlcontainer/config.json's
-// {"mirrors": {"apt": "https://mirror.example/", "pip": "https://mirror.example/pypi/simple"}}.
+// {"mirrors": {"apt": "https://mirror.example/", "pip": "https://mirror.example/pypi/simple",
+//              "registries": {"ghcr.io": "https://mirror.example"}}}.
 struct UserPreferences {
   std::string apt_mirror;
   std::string pip_index_url;
+  std::map<std::string, std::string> registry_mirrors;  // registry host -> mirror base URL (Features)
   static UserPreferences load();  // Error{ConfigInvalid} when the file exists but cannot be used
 };
+
+// $XDG_CACHE_HOME (variable) or ~/.cache (fallback_under_home), and the like.
+std::filesystem::path xdg_dir(const char* variable, const char* fallback_under_home);
 
 // The host's GPU facts as a plan sees them: --driver or --no-gpu when given, else read through NVML.
 gpu::HostFacts host_facts_for(const PlanParams& params);

@@ -45,6 +45,7 @@ void to_json(json& j, const UpResult& r) {
        {"commandsRun", r.commands_run},
        {"gpu", r.gpu},
        {"warnings", r.warnings}};
+  if (!r.features.empty()) j["features"] = r.features;
   if (!r.compose_project.empty()) j["composeProjectName"] = r.compose_project;
 }
 

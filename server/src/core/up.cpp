@@ -83,6 +83,7 @@ std::string up_container(const engine::Engine& engine, const WorkspaceContext& w
   }
   if (!image) image = prepare_image(engine, ws, HostUser::current(), params.no_cache || params.rebuild, progress, cancel);
   result.warnings.insert(result.warnings.end(), image->warnings.begin(), image->warnings.end());
+  result.features = image->features;
   WorkspaceContext made = with_image(ws, *image);
   for (const auto& m : extra_mounts) made.config.mounts.push_back(m);
   // The image's metadata may ask for GPUs the config did not: decided again with what it says.

@@ -61,7 +61,9 @@ struct UpResult {
   std::vector<engine::PortBinding> ports;
   std::vector<std::string> commands_run;  // lifecycle commands run by this call, in order
   gpu::Attachment gpu;         // the GPUs the container has, and how they were attached
-  std::vector<std::string> warnings;  // what was not done as asked: unsupported properties, short host resources
+  std::vector<std::string> features;  // Features installed into a new container's image, in install order
+  // What was not done as asked: unsupported properties, unknown Feature options, short host resources.
+  std::vector<std::string> warnings;
   std::string compose_project;        // the Compose project, for a Compose service's container
 };
 

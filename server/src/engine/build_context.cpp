@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "support/error.h"
-#include "support/library.h"
+#include "support/archive.h"
 
 namespace dlc::engine {
 
@@ -19,11 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // libarchive, loaded when a build context is written (support/library.h says why).
-const Library& libarchive() {
-  static const Library lib(DLC_LIBARCHIVE_SONAME, "libarchive13");
-  return lib;
-}
-#define AR(f) DLC_CALL(libarchive(), f)
+#define AR(f) DLC_CALL(::dlc::libarchive(), f)
 
 // libarchive's writer, sending every block it produces to a sink.
 class TarWriter {
