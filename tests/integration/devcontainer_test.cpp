@@ -1,29 +1,19 @@
 // devcontainer.json beyond the basics, through the real binary: image metadata, every lifecycle
 // command at its moment, the user's environment, build and run options, and nothing ignored in silence.
 #include <arpa/inet.h>
-#include <grp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/build_context.h"
-#include "integration/support.h"
+#include "integration/up_support.h"
 
 namespace dlc::testing {
 namespace {
 
 using json = nlohmann::json;
-
-json up_json(const Workspace& ws, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"up", ws.str(), "--json"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  auto r = dlc(args);
-  EXPECT_EQ(r.status, 0) << r.err;
-  return json::parse(r.out, nullptr, false);
-}
 
 std::string in_container(const Workspace& ws, const std::string& script) {
   auto r = dlc({"exec", "-w", ws.str(), "--", "sh", "-c", script});
@@ -86,6 +76,25 @@ TEST(Lifecycle, SkipNonBlockingStopsAfterWaitForAndTheNextUpRunsTheRest) {
   EXPECT_EQ(first["commandsRun"], json::parse(R"(["onCreateCommand"])"));
   auto second = up_json(ws);
   EXPECT_EQ(second["commandsRun"], json::parse(R"(["postCreateCommand", "postStartCommand", "postAttachCommand"])"));
+}
+
+TEST(Lifecycle, AnObjectsEntriesRunAtOnceAndAFailingEntryIsNamed) {
+  DLC_REQUIRE_ENGINE();
+  // Each entry waits (at most 10 s) for the other's file: run one after the other, the first would fail.
+  auto waits_for = [](const std::string& mine, const std::string& other) {
+    return "touch /tmp/" + mine + "; for i in $(seq 100); do [ -f /tmp/" + other + " ] && exit 0; sleep 0.1; done; exit 7";
+  };
+  Workspace ws;
+  ws.devcontainer(std::string(R"({"image": ")") + kPythonImage + R"(", "postCreateCommand": {"a": ")" + waits_for("a", "b") +
+                  R"(", "b": ["sh", "-c", ")" + waits_for("b", "a") + R"("]}})");
+  auto up = up_json(ws);
+  EXPECT_EQ(up["commandsRun"], json::parse(R"(["postCreateCommand"])"));
+
+  Workspace failing("failing");
+  failing.devcontainer(std::string(R"({"image": ")") + kPythonImage + R"(", "postStartCommand": {"fine": "true", "broken": "exit 5"}})");
+  auto r = dlc({"up", failing.str()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("postStartCommand (broken) failed with exit status 5"), std::string::npos) << r.err;
 }
 
 TEST(Lifecycle, AFailedInitializeCommandStopsUpBeforeAnythingIsMade) {
@@ -223,11 +232,9 @@ TEST(Options, RequireLocalPortKeepsThePortOrRefuses) {
 TEST(Options, UpdateRemoteUserUidKeepsTheUsersGidWhenAnotherGroupHasTheHosts) {
   DLC_REQUIRE_ENGINE();
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the binary as another user";
-  struct group* docker = ::getgrnam("docker");
-  struct stat sock {};
-  ASSERT_EQ(::stat("/var/run/docker.sock", &sock), 0);
-  gid_t socket_group = docker ? docker->gr_gid : sock.st_gid;
-  if (sock.st_gid != socket_group || !(sock.st_mode & S_IRGRP)) GTEST_SKIP() << "the socket is not group-accessible";
+  std::string why;
+  auto group = socket_group(&why);
+  if (!group) GTEST_SKIP() << why;
   Workspace ws("gid");
   std::filesystem::permissions(ws.path(), std::filesystem::perms::all);
   ASSERT_EQ(::chown(ws.path().c_str(), 4243, 100), 0);
@@ -235,7 +242,7 @@ TEST(Options, UpdateRemoteUserUidKeepsTheUsersGidWhenAnotherGroupHasTheHosts) {
   RunOptions as_user;
   as_user.uid = 4243;
   as_user.gid = 100;  // "users" in Debian's /etc/group: held by another group in the image
-  as_user.groups = {socket_group};
+  as_user.groups = {*group};
   as_user.unset_env = {"XDG_RUNTIME_DIR"};
   auto up = dlc({"up", ws.str(), "--json"}, as_user);
   ASSERT_EQ(up.status, 0) << up.err;

@@ -4,11 +4,10 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <exception>
 #include <mutex>
-#include <thread>
 
 #include "support/error.h"
+#include "support/parallel.h"
 #include "support/process.h"
 
 namespace dlc::core {
@@ -49,24 +48,7 @@ void run_initialize_command(const config::LifecycleCommand& command, const std::
                   "its output is above; it runs on this host, in " + folder + ", before anything else");
     }
   };
-  if (!command.parallel || command.steps.size() == 1) {
-    for (const auto& step : command.steps) run_step(step);
-  } else {
-    std::vector<std::thread> threads;
-    std::vector<std::exception_ptr> errors(command.steps.size());
-    for (std::size_t i = 0; i < command.steps.size(); ++i) {
-      threads.emplace_back([&, i] {
-        try {
-          run_step(command.steps[i]);
-        } catch (...) {
-          errors[i] = std::current_exception();
-        }
-      });
-    }
-    for (auto& t : threads) t.join();
-    for (auto& e : errors)
-      if (e) std::rethrow_exception(e);
-  }
+  run_each(command.steps.size(), command.parallel, [&](std::size_t i) { run_step(command.steps[i]); });
   progress.end();
 }
 

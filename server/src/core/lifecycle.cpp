@@ -1,10 +1,9 @@
 #include "core/lifecycle.h"
 
-#include <exception>
 #include <mutex>
-#include <thread>
 
 #include "support/error.h"
+#include "support/parallel.h"
 
 namespace dlc::core {
 
@@ -68,25 +67,7 @@ void run_lifecycle(const engine::Engine& engine, const std::string& name, const 
                   "its output is above; fix the command in devcontainer.json and run `dlcontainer up` again");
     }
   };
-  if (!command.parallel || command.steps.size() == 1) {
-    for (const auto& step : command.steps) run_step(step);
-  } else {
-    std::vector<std::thread> threads;
-    std::vector<std::exception_ptr> errors(command.steps.size());
-    for (std::size_t i = 0; i < command.steps.size(); ++i) {
-      threads.emplace_back([&, i] {
-        try {
-          run_step(command.steps[i]);
-        } catch (...) {
-          errors[i] = std::current_exception();
-        }
-      });
-    }
-    for (auto& t : threads) t.join();
-    for (auto& e : errors) {
-      if (e) std::rethrow_exception(e);
-    }
-  }
+  run_each(command.steps.size(), command.parallel, [&](std::size_t i) { run_step(command.steps[i]); });
   progress.end();
 }
 
