@@ -218,7 +218,7 @@ TEST(Options, RequireLocalPortKeepsThePortOrRefuses) {
   int port = ntohs(addr.sin_port);
   Workspace ws;
   ws.devcontainer(std::string(R"({"image": ")") + kPythonImage + R"(", "forwardPorts": [)" + std::to_string(port) + R"(],
-    "portsAttributes": {")" + std::to_string(port) + R"(": {"requireLocalPort": true, "label": "app"}}})");
+    "portsAttributes": {")" + std::to_string(port) + R"(": {"requireLocalPort": true, "label": "app", "protocol": "https"}}})");
   auto taken = dlc({"up", ws.str()});
   EXPECT_EQ(taken.status, 1);
   EXPECT_NE(taken.err.find("requireLocalPort"), std::string::npos) << taken.err;
@@ -227,6 +227,9 @@ TEST(Options, RequireLocalPortKeepsThePortOrRefuses) {
   auto up = up_json(ws);
   ASSERT_EQ(up["ports"].size(), 1u);
   EXPECT_EQ(up["ports"][0]["hostPort"], port);
+  // The label and the protocol say what the port is and how to reach it.
+  EXPECT_EQ(up["portNotes"], json::parse(R"([{"containerPort": )" + std::to_string(port) + R"(, "label": "app", "url": "https://127.0.0.1:)" +
+                                         std::to_string(port) + R"("}])"));
 }
 
 TEST(Options, UpdateRemoteUserUidKeepsTheUsersGidWhenAnotherGroupHasTheHosts) {

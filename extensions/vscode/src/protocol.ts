@@ -897,6 +897,14 @@ export interface WorkspaceUpResult {
    * the Compose project, for a dev container that is a Compose service
    */
   composeProjectName?: string;
+  /**
+   * portsAttributes' label and protocol for the published ports that have them: what to call a port, and its URL (http or https on the host address)
+   */
+  portNotes?: {
+    containerPort: number;
+    label?: string;
+    url?: string;
+  }[];
 }
 /**
  * Every request: its params and what it answers, by method name.

@@ -33,7 +33,13 @@ void print_up(const core::UpResult& r) {
   std::printf("  workspace  %s -> %s\n", r.workspace.c_str(), r.remote_workspace_folder.c_str());
   std::printf("  image      %s\n", r.image.c_str());
   std::printf("  user       %s\n", r.remote_user.c_str());
-  print_ports(r.ports);
+  for (const auto& p : r.ports) {
+    // portsAttributes' label and protocol, where devcontainer.json gives them.
+    std::string note;
+    for (const auto& n : r.port_notes)
+      if (n.container_port == p.container_port) note = "  " + n.label + (n.label.empty() || n.url.empty() ? "" : " ") + n.url;
+    std::printf("  port       %s%s\n", port_text(p).c_str(), note.c_str());
+  }
   std::printf("  gpu        %s\n", gpu_summary(r.gpu).c_str());
   if (r.out_of_date) {
     std::printf("%s devcontainer.json changed since this container was made: run `dlcontainer up --rebuild` to apply it\n",

@@ -26,7 +26,7 @@ const std::vector<PropertyInfo>& property_table() {
       {"runArgs", S::Supported, "the docker run flags dlcontainer knows; any other flag is an error naming it"},
       {"appPort", S::Supported, "published on 127.0.0.1"},
       {"forwardPorts", S::Partly, "published on 127.0.0.1 when the container is made; another Compose service's \"db:5432\" too; another host's is not forwarded (warned)"},
-      {"portsAttributes", S::Partly, "requireLocalPort, label and protocol are used; onAutoForward (but silent and ignore), elevateIfNeeded and patterns are not (warned)"},
+      {"portsAttributes", S::Partly, "requireLocalPort is honoured, label and protocol are shown by up; onAutoForward (but silent and ignore), elevateIfNeeded and patterns are not (warned)"},
       {"otherPortsAttributes", S::Partly, "as portsAttributes, for published ports that have none"},
       {"containerEnv", S::Supported, ""},
       {"remoteEnv", S::Supported, "null unsets a variable the probe found"},

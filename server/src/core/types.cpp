@@ -47,6 +47,15 @@ void to_json(json& j, const UpResult& r) {
        {"warnings", r.warnings}};
   if (!r.features.empty()) j["features"] = r.features;
   if (!r.compose_project.empty()) j["composeProjectName"] = r.compose_project;
+  if (!r.port_notes.empty()) {
+    j["portNotes"] = json::array();
+    for (const auto& n : r.port_notes) {
+      json note = {{"containerPort", n.container_port}};
+      if (!n.label.empty()) note["label"] = n.label;
+      if (!n.url.empty()) note["url"] = n.url;
+      j["portNotes"].push_back(note);
+    }
+  }
 }
 
 void to_json(json& j, const DownParams& p) { j = {{"workspace", p.workspace}, {"remove", p.remove}}; }

@@ -122,6 +122,14 @@ void set_up(const engine::Engine& engine, const std::string& id, const Workspace
   result.warnings.insert(result.warnings.end(), settings.warnings.begin(), settings.warnings.end());
   result.remote_user = settings.remote_user;
   result.remote_workspace_folder = settings.workspace_folder;
+  for (const auto& p : info->ports) {
+    const auto* attrs = config::attributes_for_port(settings.merged.ports_attributes, p.container_port);
+    if (!attrs && settings.merged.other_ports_attributes) attrs = &*settings.merged.other_ports_attributes;
+    if (!attrs || (attrs->label.empty() && attrs->protocol.empty()) || p.host_port == 0) continue;
+    std::string host = p.host_ip.empty() || p.host_ip == "0.0.0.0" ? "127.0.0.1" : p.host_ip;
+    result.port_notes.push_back({p.container_port, attrs->label,
+                                 attrs->protocol.empty() ? "" : attrs->protocol + "://" + host + ":" + std::to_string(p.host_port)});
+  }
 
   CommandContext ctx{.container_id = info->id, .user = settings.remote_user, .working_dir = settings.workspace_folder};
   patch_system_files(engine, *info);

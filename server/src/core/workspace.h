@@ -65,6 +65,14 @@ struct UpResult {
   // What was not done as asked: unsupported properties, unknown Feature options, short host resources.
   std::vector<std::string> warnings;
   std::string compose_project;        // the Compose project, for a Compose service's container
+  // portsAttributes' label and protocol of the published ports that have them: what to call a port and
+  // the URL it is reached at ("https://127.0.0.1:8890").
+  struct PortNote {
+    int container_port = 0;
+    std::string label;
+    std::string url;
+  };
+  std::vector<PortNote> port_notes;
 };
 
 struct DownParams {

@@ -15,6 +15,7 @@ import java.util.List;
  * @param gpu Optional.
  * @param warnings What was not done as asked: each devcontainer.json property dlcontainer does not use, an option a Feature does not declare, host resources short of hostRequirements, a probe that timed out.
  * @param composeProjectName the Compose project, for a dev container that is a Compose service. Optional.
+ * @param portNotes portsAttributes' label and protocol for the published ports that have them: what to call a port, and its URL (http or https on the host address). Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -34,5 +35,18 @@ public record WorkspaceUpResult(
     @JsonProperty("commandsRun") List<String> commandsRun,
     @JsonProperty("gpu") GpuAttachment gpu,
     @JsonProperty("warnings") List<String> warnings,
-    @JsonProperty("composeProjectName") String composeProjectName
-) {}
+    @JsonProperty("composeProjectName") String composeProjectName,
+    @JsonProperty("portNotes") List<PortNote> portNotes
+) {
+  /**
+   * @param label Optional.
+   * @param url Optional.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PortNote(
+      @JsonProperty("containerPort") long containerPort,
+      @JsonProperty("label") String label,
+      @JsonProperty("url") String url
+  ) {}
+}
