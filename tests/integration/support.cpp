@@ -7,13 +7,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <thread>
 
+#include "engine/build_context.h"
 #include "support/error.h"
+#include "support/hash.h"
 
 extern char** environ;
 
@@ -244,12 +247,28 @@ Workspace::~Workspace() {
     auto e = engine::Engine::connect();
     for (const auto& c : containers(e)) {
       e.remove_container(c.id, /*force=*/true, /*remove_volumes=*/true);
-      // The layer that maps the remote user to a host uid is made for this workspace alone.
+      // The layer that maps the remote user to a host uid is made for this workspace alone (by
+      // dlcontainer, or by the devcontainer CLI: vsc-<folder>-<hash>[-uid]).
       if (c.image.rfind("dlcontainer/", 0) == 0 && c.image.find(":uid-") != std::string::npos) {
         try {
           e.remove_image(c.image);
         } catch (...) {
         }
+      }
+    }
+    // The images dlcontainer built for this folder (its Dockerfile, its uid layer), by their label.
+    for (const auto& image : e.list_images({{"dev.dlcontainer.built-for", fs::weakly_canonical(path_).string()}})) {
+      try {
+        e.remove_image(image.id, /*force=*/true);
+      } catch (...) {
+      }
+    }
+    // The images the devcontainer CLI makes for a folder: vsc-<name>-<sha256 of its path>[-uid|-features].
+    std::string reference = "vsc-" + path_.filename().string() + "-" + sha256_hex(path_.string());
+    for (const auto& suffix : {"-uid", "-features", ""}) {
+      try {
+        e.remove_image(reference + suffix);
+      } catch (...) {
       }
     }
   } catch (...) {
@@ -270,7 +289,30 @@ std::string Workspace::read(const std::string& relative) const {
 }
 
 std::vector<engine::ContainerSummary> Workspace::containers(const engine::Engine& e) const {
-  return e.list_containers({{"dev.dlcontainer.workspace", fs::weakly_canonical(path_).string()}});
+  auto found = e.list_containers({{"dev.dlcontainer.workspace", fs::weakly_canonical(path_).string()}});
+  for (const auto& folder : {path_.string(), fs::weakly_canonical(path_).string()}) {
+    for (auto& c : e.list_containers({{"devcontainer.local_folder", folder}})) {
+      if (std::none_of(found.begin(), found.end(), [&](const auto& f) { return f.id == c.id; })) found.push_back(std::move(c));
+    }
+  }
+  return found;
+}
+
+TestImage::TestImage(const engine::Engine& engine, const std::string& name, const std::string& dockerfile_lines,
+                     const std::map<std::string, std::string>& labels)
+    : engine_(engine), tag_("dlc-test-tmp/" + name + "-" + std::to_string(std::random_device{}()) + ":latest") {
+  engine::BuildRequest req;
+  req.tags = {tag_};
+  req.labels = labels;
+  std::string context = engine::tar_files({{"Dockerfile", std::string("FROM ") + kPythonImage + "\n" + dockerfile_lines, 0644}});
+  engine.build_image(req, [&](const engine::DataSink& write) { write(context); }, no_progress());
+}
+
+TestImage::~TestImage() {
+  try {
+    engine_.remove_image(tag_, /*force=*/true);
+  } catch (...) {
+  }
 }
 
 std::map<std::string, std::string> snapshot(const fs::path& folder) {

@@ -95,12 +95,28 @@ class Workspace {
   std::string read(const std::string& relative) const;
   // Writes .devcontainer/devcontainer.json.
   void devcontainer(const std::string& jsonc) const { write(".devcontainer/devcontainer.json", jsonc); }
-  // The containers that carry this workspace's label.
+  // The containers that carry this workspace's label, or the Dev Containers folder label (the
+  // devcontainer CLI's containers).
   std::vector<engine::ContainerSummary> containers(const engine::Engine& engine) const;
 
  private:
   std::filesystem::path root_;  // the temp dir (path_ is inside it, so the folder name is readable)
   std::filesystem::path path_;
+};
+
+// A local image built FROM dlc-test/python with more Dockerfile lines and image labels, tagged
+// dlc-test-tmp/<name>-<random>; removed (with its containers' images left to them) on destruction.
+class TestImage {
+ public:
+  TestImage(const engine::Engine& engine, const std::string& name, const std::string& dockerfile_lines,
+            const std::map<std::string, std::string>& labels = {});
+  ~TestImage();
+  TestImage(const TestImage&) = delete;
+  const std::string& tag() const { return tag_; }
+
+ private:
+  const engine::Engine& engine_;
+  std::string tag_;
 };
 
 // The snapshot of a folder's files (path -> content) to prove a workspace was left untouched.

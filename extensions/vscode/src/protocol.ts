@@ -811,6 +811,10 @@ export interface WorkspacePlanParams {
   python?: string;
   devel?: boolean;
   workDoneToken?: ProgressToken;
+  /**
+   * a devcontainer.json property dlcontainer does not use is an error instead of a warning
+   */
+  strict?: boolean;
 }
 /**
  * What workspace/plan answers.
@@ -963,6 +967,18 @@ export interface WorkspaceUpParams {
    * mounts beyond devcontainer.json's, in its syntax (type=bind,source=/data,target=/data[,readonly]); a bind source must exist; they join a container when it is created
    */
   mounts?: string[];
+  /**
+   * a devcontainer.json property dlcontainer does not use is an error instead of a warning
+   */
+  strict?: boolean;
+  /**
+   * do not run postAttachCommand
+   */
+  skipPostAttach?: boolean;
+  /**
+   * stop the lifecycle commands after waitFor's (default updateContentCommand); a later up runs the rest
+   */
+  skipNonBlockingCommands?: boolean;
 }
 /**
  * What workspace/up answers.
@@ -983,12 +999,26 @@ export interface WorkspaceUpResult {
    * The Dev Container Features installed into a new container's image, in install order, by id as devcontainer.json writes them.
    */
   features?: string[];
-  /**
-   * What was not used as written (an option a Feature does not declare, a deprecated Feature id...).
-   */
-  warnings?: string[];
-  commandsRun: ('onCreateCommand' | 'updateContentCommand' | 'postCreateCommand' | 'postStartCommand')[];
+  commandsRun: (
+    'onCreateCommand' | 'updateContentCommand' | 'postCreateCommand' | 'postStartCommand' | 'postAttachCommand'
+  )[];
   gpu?: GpuAttachment;
+  /**
+   * What was not done as asked: each devcontainer.json property dlcontainer does not use, an option a Feature does not declare, host resources short of hostRequirements, a probe that timed out.
+   */
+  warnings: string[];
+  /**
+   * the Compose project, for a dev container that is a Compose service
+   */
+  composeProjectName?: string;
+  /**
+   * portsAttributes' label and protocol for the published ports that have them: what to call a port, and its URL (http or https on the host address)
+   */
+  portNotes?: {
+    containerPort: number;
+    label?: string;
+    url?: string;
+  }[];
 }
 /**
  * Every request: its params and what it answers, by method name.

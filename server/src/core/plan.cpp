@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "config/jsonc.h"
+#include "config/properties.h"
 #include "core/image.h"
 #include "core/workspace.h"
 #include "engine/build_context.h"
@@ -118,6 +119,7 @@ void from_json(const json& j, PlanParams& p) {
   get_if(j, "cuda", p.cuda);
   get_if(j, "python", p.python);
   get_if(j, "devel", p.devel);
+  get_if(j, "strict", p.strict);
 }
 
 void to_json(json& j, const PlanParams& p) {
@@ -271,6 +273,18 @@ PlanResult plan_workspace(const PlanParams& params, ProgressSink& progress, cons
   if (r.plan.mode == "image") {
     r.dockerfile = resolve::render_dockerfile(r.plan, current_user());
     r.image = resolve::plan_image_tag(r.dockerfile);
+  }
+  // What `up` would not do as devcontainer.json asks is said here already (an error with --strict).
+  if (auto found = config::find_config(folder)) {
+    auto warnings = config::property_warnings(config::parse_jsonc(read_text(*found), found->string()));
+    std::string rel = fs::relative(*found, folder).generic_string();
+    if (params.strict && !warnings.empty()) {
+      std::string list;
+      for (const auto& w : warnings) list += "\n  " + w;
+      throw Error(ErrorCode::ConfigInvalid, rel + " asks for what dlcontainer does not do (--strict):" + list,
+                  "remove those properties, or plan without --strict to be warned and go on");
+    }
+    for (const auto& w : warnings) r.plan.warnings.push_back(rel + ": " + w);
   }
   return r;
 }

@@ -33,6 +33,7 @@ struct PlanParams {
   std::string cuda;
   std::string python;
   bool devel = false;
+  bool strict = false;          // a devcontainer.json property dlcontainer does not use is an error, not a warning
 };
 
 struct PlanResult {

@@ -59,8 +59,8 @@ using SeenMap = std::map<std::string, Seen>;
 // Returns when it listed.
 std::int64_t reconcile(const engine::Engine& engine, SeenMap& seen, bool tell, const std::function<void(const WorkspaceEvent&)>& emit) {
   SeenMap now;
-  for (const auto& c : engine.list_containers({{kWorkspaceLabel, ""}})) {
-    auto label = c.labels.find(kWorkspaceLabel);
+  for (const auto& c : engine.list_containers({{kLocalFolderLabel, ""}})) {
+    auto label = c.labels.find(kLocalFolderLabel);
     if (label != c.labels.end()) now[c.id] = Seen{label->second, c.state};
   }
   std::int64_t at = now_nano();
@@ -82,7 +82,7 @@ std::int64_t reconcile(const engine::Engine& engine, SeenMap& seen, bool tell, c
 void Workspaces::watch(const std::function<void(const WorkspaceEvent&)>& on_event, const CancelToken& cancel,
                        const std::function<void(const std::string& why)>& on_lost) {
   const std::map<std::string, std::vector<std::string>> filters = {
-      {"type", {"container"}}, {"label", {kWorkspaceLabel}}, {"event", kStatusActions}};
+      {"type", {"container"}}, {"label", {kLocalFolderLabel}}, {"event", kStatusActions}};
   auto emit = [&](const WorkspaceEvent& e) {
     cache_->invalidate(e.workspace);
     if (on_event) on_event(e);
@@ -104,7 +104,8 @@ void Workspaces::watch(const std::function<void(const WorkspaceEvent&)>& on_even
       engine_.events(
           filters,
           [&](const engine::Event& e) {
-            auto label = e.attributes.find(kWorkspaceLabel);
+            // The Dev Containers folder label: on dlcontainer's containers and on other tools' alike.
+            auto label = e.attributes.find(kLocalFolderLabel);
             if (label == e.attributes.end()) return;
             std::string state = state_after(e.action);
             auto& known = seen[e.id];

@@ -1,25 +1,19 @@
 #include "core/workspace.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
+#include <spdlog/spdlog.h>
 
+#include "core/compose.h"
 #include "core/container_plan.h"
-#include "core/engine_options.h"
-#include "core/features_apply.h"
+#include "core/container_settings.h"
+#include "core/container_setup.h"
 #include "core/gpu.h"
-#include "core/image.h"
-#include "core/lifecycle.h"
-#include "core/mount_safety.h"
-#include "core/running.h"
+#include "core/locate.h"
 #include "core/status_cache.h"
-#include "services/exec_control.h"
-#include "services/services.h"
+#include "core/workspace_lock.h"
 #include "core/plan.h"
 #include "inspect/repo.h"
+#include "services/exec_control.h"
 #include "support/error.h"
-#include "support/hash.h"
-#include "support/runtime_dir.h"
 
 namespace dlc::core {
 
@@ -27,80 +21,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Across processes too: two `dlcontainer up` started at once must not make two containers.
-class WorkspaceLock {
- public:
-  explicit WorkspaceLock(const std::string& key)
-      : lock_(private_runtime_dir() / (sha256_hex(key).substr(0, 16) + ".lock"), LOCK_EX) {}
-
- private:
-  FileLock lock_;
-};
-
-// The workspace's container: the newest one labelled with its folder.
-std::optional<engine::ContainerSummary> find_container(const engine::Engine& engine, const fs::path& folder) {
-  auto found = engine.list_containers({{kWorkspaceLabel, folder.string()}});
-  if (found.empty()) return std::nullopt;
-  auto newest = std::max_element(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.created < b.created; });
-  return *newest;
-}
-
+// The workspace's container (whoever made it; core/locate.h), or an error saying to make one.
 engine::ContainerSummary require_container(const engine::Engine& engine, const fs::path& folder) {
-  auto c = find_container(engine, folder);
+  auto c = find_workspace_container(engine, folder);
   if (!c) {
     throw Error(ErrorCode::ContainerNotFound, "no container for " + folder.string(),
                 "run `dlcontainer up " + folder.string() + "` first");
   }
   return *c;
-}
-
-CommandContext command_context(const engine::ContainerInfo& info) {
-  auto meta = read_metadata(info.labels);
-  return CommandContext{.container_id = info.id,
-                        .user = meta.remote_user,
-                        .working_dir = meta.workspace_folder,
-                        .env = remote_environment(meta.remote_env, info.env)};
-}
-
-config::Substitution substitution_of(const WorkspaceContext& ws) {
-  config::Substitution vars;
-  vars.local_workspace_folder = ws.folder.string();
-  vars.container_workspace_folder = ws.remote_workspace_folder;
-  vars.devcontainer_id = ws.devcontainer_id;
-  return vars;
-}
-
-// A hook's commands: the installed Features' first (in their install order, from the container's
-// label), then devcontainer.json's.
-void run_hook(const engine::Engine& engine, const CommandContext& ctx, const std::vector<nlohmann::json>& features, const char* name,
-              const config::LifecycleCommand& own, UpResult& result, ProgressSink& progress, const CancelToken& cancel,
-              bool once = false) {
-  bool ran = false;
-  for (const auto& f : feature_commands(features, name)) {
-    run_lifecycle(engine, std::string(name) + " of Feature " + f.feature, f.command, ctx, progress, cancel, once);
-    ran = true;
-  }
-  if (!own.empty()) {
-    run_lifecycle(engine, name, own, ctx, progress, cancel, once);
-    ran = true;
-  }
-  if (ran) result.commands_run.push_back(name);
-}
-
-void run_start_commands(const engine::Engine& engine, const WorkspaceContext& ws, const CommandContext& ctx,
-                        const std::vector<nlohmann::json>& features, bool created, UpResult& result, ProgressSink& progress,
-                        const CancelToken& cancel) {
-  const auto& c = ws.config;
-  auto run = [&](const char* name, const config::LifecycleCommand& cmd) {
-    run_hook(engine, ctx, features, name, cmd, result, progress, cancel, /*once=*/true);
-  };
-  // Create-time commands: once per container, retried by a later `up` until they succeed.
-  if (created || !create_commands_done(engine, ctx.container_id)) {
-    run("onCreateCommand", c.on_create_command);
-    run("updateContentCommand", c.update_content_command);
-    run("postCreateCommand", c.post_create_command);
-    mark_create_commands_done(engine, ctx.container_id);
-  }
 }
 
 }  // namespace
@@ -135,148 +63,11 @@ Workspaces::Workspaces(engine::Engine engine)
 
 Workspaces::~Workspaces() = default;
 
-namespace {
-
-// Whatever up or down did (or failed halfway through), the next status asks the engine again, so a
-// client reads its own writes without waiting for the events to arrive.
-struct InvalidateOnExit {
-  StatusCache& cache;
-  std::string folder;
-  ~InvalidateOnExit() { cache.invalidate(folder); }
-};
-
-// A mount given beside devcontainer.json (`up --mount`, an editor's setting): its form, and a bind
-// source that exists (the engine would otherwise fail late, or create an empty folder as root).
-engine::Mount extra_mount(const std::string& text) {
-  engine::Mount mount;
-  try {
-    mount = config::parse_mount(nlohmann::json(text));
-  } catch (const Error& e) {
-    throw Error(ErrorCode::InvalidArgument, "--mount " + text + ": " + e.what(),
-                "write type=bind,source=/host/path,target=/container/path[,readonly]");
-  }
-  if (mount.type == "bind" && !fs::exists(mount.source)) {
-    throw Error(ErrorCode::PathNotFound, "--mount " + text + ": " + mount.source + " does not exist",
-                "create it, or give the host folder that holds the data");
-  }
-  return mount;
-}
-
-}  // namespace
-
 std::shared_ptr<std::mutex> Workspaces::lock_for(const std::string& workspace) {
   std::lock_guard lock(locks_mu_);
   auto& m = locks_[workspace];
   if (!m) m = std::make_shared<std::mutex>();
   return m;
-}
-
-UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const CancelToken& cancel) {
-  fs::path folder = materialize_workspace(params.workspace, cancel);  // a git URL is cloned first
-  WorkspaceContext ws = load_workspace(folder, params.config);  // a broken config changes nothing
-  auto mu = lock_for(folder.string());
-  std::lock_guard in_process(*mu);
-  WorkspaceLock across_processes(folder.string());
-  InvalidateOnExit invalidate{*cache_, folder.string()};
-  cancel.throw_if_cancelled();
-
-  UpResult result;
-  result.workspace = folder.string();
-  result.config_file = ws.config.config_file;
-  result.remote_workspace_folder = ws.remote_workspace_folder;
-
-  auto existing = find_container(engine_, folder);
-  // Mounts asked for by this call are checked before anything is made; they join a new container.
-  for (const auto& m : params.mounts) ws.config.mounts.push_back(extra_mount(m));
-  // A new container's mounts are judged before anything is made: one that exposes the host is refused.
-  if (!existing || params.rebuild) check_mounts(ws, engine_.endpoint().socket_path, progress);
-  // GPUs are decided before any image work: a GPU the host cannot give refuses here, with nothing made.
-  std::optional<GpuPlan> gpus;
-  if (!existing || params.rebuild) gpus = plan_gpus(engine_, ws, params);
-  std::optional<PreparedImage> image;
-  if (existing && params.rebuild) {
-    // Build first: a rebuild whose image fails to build leaves the old container in place.
-    image = prepare_image(engine_, ws, HostUser::current(), true, progress, cancel);
-    progress.begin("Removing the old container");
-    // Its anonymous volumes go with it (they belong to no one else); named volumes stay.
-    engine_.remove_container(existing->id, /*force=*/true, /*anonymous_volumes=*/true);
-    progress.end();
-    existing.reset();
-  }
-
-  // A restarted X server has a new cookie: the mounted copy follows it (no-op without gui).
-  if (existing) services::refresh_display(ws.config.dlcontainer, ws.container_name);
-
-  std::string id;
-  bool created = false;
-  if (existing) {
-    id = existing->id;
-    if (existing->state != "running") {
-      progress.begin("Starting " + existing->name);
-      engine_.start_container(id);
-      require_running(engine_, id, "as soon as it started");
-      progress.end();
-      result.action = "started";
-    } else {
-      result.action = "running";
-    }
-  } else {
-    if (!image) image = prepare_image(engine_, ws, HostUser::current(), params.no_cache || params.rebuild, progress, cancel);
-    auto spec = container_spec(ws, image->ref, image->info.user);
-    apply_feature_entries(feature_entries(image->info.labels, substitution_of(ws)), ws.config.override_command, image->info, spec);
-    spec.labels[kMetadataLabel] = container_metadata_label(image->info.labels, spec.labels[kMetadataLabel]);
-    attach_gpus(*gpus, spec, image->info);
-    auto userns = userns_mode_for(engine::podman_facts(engine_), remote_user_of(ws.config, image->info.user));
-    cancel.throw_if_cancelled();
-    progress.begin("Creating " + spec.name);
-    // A container of this name that is not labelled for this folder is someone else's: never removed.
-    id = userns.empty() ? engine_.create_container(spec) : engine::create_container(engine_, spec, userns);
-    progress.end();
-    try {
-      engine_.start_container(id);
-      require_running(engine_, id, "as soon as it started");
-    } catch (const Error&) {
-      // Ours, just made, never (or only briefly) running: nothing to keep; its last output is in the error.
-      engine_.remove_container(id, /*force=*/true, /*anonymous_volumes=*/true);
-      throw;
-    }
-    created = true;
-    result.action = "created";
-  }
-
-  auto info = engine_.inspect_container(id);
-  if (!info) throw Error(ErrorCode::ContainerNotFound, "the container vanished while starting", "run `dlcontainer up` again");
-  result.container_id = info->id;
-  result.container_name = info->name;
-  result.image = info->image;
-  result.ports = info->ports;
-  result.out_of_date = info->labels[kConfigHashLabel] != ws.config_hash;
-  result.gpu = gpu_attachment_of(info->labels);
-  auto ctx = command_context(*info);
-  result.remote_user = ctx.user;
-  result.remote_workspace_folder = ctx.working_dir;
-  if (image) {
-    result.features = image->features;
-    result.warnings = image->warnings;
-  }
-  // The container's own label says which Features it has: the same on a later `up`, with no registry asked.
-  auto features = feature_entries(info->labels, substitution_of(ws));
-
-  try {
-    if (result.action != "running") {
-      run_start_commands(engine_, ws, ctx, features, created, result, progress, cancel);
-      run_hook(engine_, ctx, features, "postStartCommand", ws.config.post_start_command, result, progress, cancel);
-    } else if (!create_commands_done(engine_, id)) {
-      run_start_commands(engine_, ws, ctx, features, false, result, progress, cancel);
-    }
-  } catch (const Error& e) {
-    // A command that failed because the container died: the death is the news, with its exit status.
-    if (e.code() != ErrorCode::Cancelled) require_running(engine_, id, "while its lifecycle commands ran");
-    throw;
-  }
-  // Success is reported only for a container that still runs.
-  require_running(engine_, id, "during its lifecycle commands");
-  return result;
 }
 
 DownResult Workspaces::down(const DownParams& params) {
@@ -286,12 +77,12 @@ DownResult Workspaces::down(const DownParams& params) {
   WorkspaceLock across_processes(folder.string());
   InvalidateOnExit invalidate{*cache_, folder.string()};
   DownResult result{.workspace = folder.string(), .action = "none"};
-  auto c = find_container(engine_, folder);
+  auto c = find_workspace_container(engine_, folder);
   if (!c) return result;
   result.container_id = c->id;
-  if (params.remove) {
-    // Anonymous volumes (an image's VOLUME) go with the container: nothing else can use them. Named
-    // volumes stay, as promised.
+  if (c->labels.count("com.docker.compose.project")) {
+    result.action = down_compose(engine_, *c, params.remove);
+  } else if (params.remove) {
     engine_.remove_container(c->id, /*force=*/true, /*anonymous_volumes=*/true);
     result.action = "removed";
   } else {
@@ -310,10 +101,10 @@ WorkspaceStatus Workspaces::status(const StatusParams& params) {
     WorkspaceStatus& s = view->status;
     s.workspace = folder.string();
     s.state = "none";
-    auto c = find_container(engine_, folder);
+    auto c = find_workspace_container(engine_, folder);
     auto info = c ? engine_.inspect_container(c->id) : std::nullopt;
     if (info) {
-      auto meta = read_metadata(info->labels);
+      auto meta = container_settings(*info);
       s.state = info->state.status;
       s.container_id = info->id;
       s.container_name = info->name;
@@ -324,7 +115,8 @@ WorkspaceStatus Workspaces::status(const StatusParams& params) {
       s.started_at = info->state.started_at;
       s.ports = info->ports;
       s.gpu = gpu_attachment_of(info->labels);
-      view->config_hash = info->labels[kConfigHashLabel];
+      // A container another tool made has no hash of ours: it is not called out of date.
+      view->config_hash = info->labels.count(kConfigHashLabel) ? info->labels[kConfigHashLabel] : "";
     }
     cache_->store(ticket, *view);
   }
@@ -342,7 +134,7 @@ WorkspaceStatus Workspaces::status(const StatusParams& params) {
     // A container without the config-file label (made by another tool) is hashed each time: which
     // file the search finds can change without the found one changing.
     auto current = s.config_file.empty() ? hash().hash : config_hashes_->get(folder.string() + "\n" + s.config_file, hash);
-    s.out_of_date = current != view->config_hash;
+    s.out_of_date = !view->config_hash.empty() && current != view->config_hash;
   } catch (const Error&) {
   }
   return s;
@@ -350,10 +142,11 @@ WorkspaceStatus Workspaces::status(const StatusParams& params) {
 
 std::vector<WorkspaceStatus> Workspaces::list() {
   std::vector<WorkspaceStatus> out;
-  for (const auto& c : engine_.list_containers({{kWorkspaceLabel, ""}})) {
-    auto meta = read_metadata(c.labels);
+  // Every container with the Dev Containers folder label: dlcontainer's, and other tools'.
+  for (const auto& c : engine_.list_containers({{kLocalFolderLabel, ""}})) {
+    auto meta = summary_settings(c.labels);
     WorkspaceStatus s;
-    s.workspace = c.labels.at(kWorkspaceLabel);
+    s.workspace = c.labels.at(kLocalFolderLabel);
     s.state = c.state;
     s.container_id = c.id;
     s.container_name = c.name;
@@ -375,20 +168,23 @@ int Workspaces::exec(const ExecParams& params, engine::ExecIO& io, const CancelT
     throw Error(ErrorCode::ContainerNotRunning, "the container for " + folder.string() + " is " + c.state,
                 "start it with `dlcontainer up " + folder.string() + "`");
   }
-  // The list row carries the labels, so no inspect is needed unless remoteEnv reads the container's env.
-  auto meta = read_metadata(c.labels);
-  std::vector<std::string> container_env;
-  bool needs_env = std::any_of(meta.remote_env.begin(), meta.remote_env.end(),
-                               [](const auto& kv) { return kv.second.find("${containerEnv:") != std::string::npos; });
-  if (needs_env) {
-    if (auto info = engine_.inspect_container(c.id)) container_env = info->env;
-  }
+  auto info = engine_.inspect_container(c.id);
+  if (!info) throw Error(ErrorCode::ContainerNotFound, "the container for " + folder.string() + " just went away", "run `dlcontainer up`");
+  // As the reference does: the container's metadata with devcontainer.json's remoteUser, remoteEnv
+  // and userEnvProbe as they are now, and the user's shell's environment (probed once per start).
+  auto settings = container_settings(*info);
+  for (const auto& w : settings.warnings) spdlog::warn("{}", w);
   engine::ExecSpec spec;
   spec.cmd = params.command;
-  spec.env = remote_environment(meta.remote_env, container_env);
+  spec.user = params.user.empty() ? settings.remote_user : params.user;
+  std::vector<std::string> warnings;
+  auto probed = probe_user_env(engine_, *info, spec.user, settings.user_env_probe, &warnings, cancel);
+  for (const auto& w : warnings) spdlog::warn("{}", w);
+  spec.env = command_environment(probed, settings.merged.remote_env, info->env);
+  // -e replaces what the probe and remoteEnv give.
+  std::erase_if(spec.env, [&](const std::string& kv) { return params.env.count(kv.substr(0, kv.find('='))) > 0; });
   for (const auto& [k, v] : params.env) spec.env.push_back(k + "=" + v);
-  spec.user = params.user.empty() ? meta.remote_user : params.user;
-  spec.working_dir = params.working_dir.empty() ? meta.workspace_folder : params.working_dir;
+  spec.working_dir = params.working_dir.empty() ? settings.workspace_folder : params.working_dir;
   spec.tty = params.tty;
   spec.attach_stdin = params.attach_stdin;
   return engine_.run_exec(c.id, spec, io, cancel);

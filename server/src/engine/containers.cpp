@@ -19,7 +19,10 @@ namespace {
 
 std::string create_from_body(const Engine& engine, const ContainerSpec& spec, const json& body) {
   std::string target = "/v" + engine.api_version() + "/containers/create";
-  if (!spec.name.empty()) target += "?name=" + url_encode(spec.name);
+  std::string query;
+  if (!spec.name.empty()) query += "&name=" + url_encode(spec.name);
+  if (!spec.platform.empty()) query += "&platform=" + url_encode(spec.platform);
+  if (!query.empty()) target += "?" + query.substr(1);
   Connection c(engine.endpoint());
   auto r = c.request("POST", target, body.dump());
   if (r.status == 404) {

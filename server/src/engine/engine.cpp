@@ -68,6 +68,7 @@ SystemInfo Engine::info(const CancelToken& cancel) const {
   s.os = j.value("OperatingSystem", "");
   s.kernel_version = j.value("KernelVersion", "");
   s.docker_root_dir = j.value("DockerRootDir", "");
+  s.name = j.value("Name", "");
   s.default_runtime = j.value("DefaultRuntime", "");
   s.ncpu = j.value("NCPU", 0);
   s.mem_total = j.value("MemTotal", std::int64_t{0});

@@ -29,6 +29,10 @@ struct BuildRequest {
   std::map<std::string, std::string> labels;
   bool no_cache = false;
   bool pull = false;
+  std::string platform;                  // "linux/arm64"; "" : the engine's own
+  std::string network_mode;              // the RUN steps' network
+  std::vector<std::string> extra_hosts;  // "host:ip", for the RUN steps
+  std::vector<std::string> cache_from;   // images whose layers may be reused
 };
 
 struct LogOptions {
@@ -90,7 +94,8 @@ class Engine {
   // Images.
   std::optional<ImageInfo> inspect_image(const std::string& ref) const;
   std::vector<ImageInfo> list_images(const LabelFilter& labels = {}) const;
-  void pull_image(const std::string& ref, ProgressSink& progress, const CancelToken& cancel = {}) const;
+  void pull_image(const std::string& ref, ProgressSink& progress, const CancelToken& cancel = {},
+                  const std::string& platform = {}) const;
   // Builds from a tar context that `context` writes; returns the image id.
   std::string build_image(const BuildRequest& request, const BodyProducer& context, ProgressSink& progress,
                           const CancelToken& cancel = {}) const;

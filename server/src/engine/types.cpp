@@ -97,6 +97,7 @@ void to_json(json& j, const ContainerSpec& s) {
   if (!s.network_mode.empty()) j["networkMode"] = s.network_mode;
   if (!s.runtime.empty()) j["runtime"] = s.runtime;
   if (s.shm_size != 0) j["shmSize"] = s.shm_size;
+  if (!s.platform.empty()) j["platform"] = s.platform;
   if (!s.extra_hosts.empty()) j["extraHosts"] = s.extra_hosts;
 }
 

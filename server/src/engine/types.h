@@ -67,6 +67,7 @@ struct ContainerSpec {
   std::string network_mode; // "" = default bridge
   std::string runtime;      // "" = default (runc)
   std::int64_t shm_size = 0; // bytes; 0 = engine default
+  std::string platform;     // "linux/arm64": the image's platform to run; "" = the engine's
   bool init = false;
   bool privileged = false;
   bool tty = false;
@@ -143,6 +144,7 @@ struct SystemInfo {
   std::string os;
   std::string kernel_version;
   std::string docker_root_dir;
+  std::string name;  // the engine host's name
   std::string default_runtime;
   std::vector<std::string> runtimes;
   std::vector<std::string> cdi_spec_dirs;

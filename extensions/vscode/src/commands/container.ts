@@ -42,6 +42,8 @@ export async function openInContainer(ctx: Ctx, services: ServiceState, uri?: vs
 
 // "paper is in container X", with the next steps as buttons.
 function announce(folder: vscode.WorkspaceFolder, result: WorkspaceUpResult): void {
+  // What was not done as devcontainer.json asks (a property dlcontainer does not use, a short host).
+  for (const warning of result.warnings ?? []) void vscode.window.showWarningMessage(`dlcontainer: ${warning}`);
   const name = result.containerName || result.containerId.slice(0, 12);
   const actions = ['Open Terminal', 'Open Jupyter'];
   if (result.outOfDate) actions.unshift('Rebuild Container');
