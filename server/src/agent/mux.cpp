@@ -197,6 +197,7 @@ bool Session::flush_out() {
 
 int Session::run() {
   set_nonblocking(1);  // the host's stream may be slow: the sockets still move meanwhile
+  fcntl(1, F_SETPIPE_SZ, 1 << 20);  // fewer, larger writes into the engine's pipe (where it is one)
   append_frame(out_.tail(), Type::Hello, 0, std::to_string(kProtocolVersion) + " " + std::to_string(getpid()));
   std::vector<pollfd> fds;
   std::vector<std::uint32_t> order;

@@ -60,6 +60,7 @@ struct AgentSession::State {
   std::condition_variable changed;
   Phase phase = Phase::Starting;
   bool stopping = false;  // stop() ends it: no news
+  bool repoll = false;    // the exec's thread changed what the loop must poll for
   int pid = 0;
   std::string agent_errors;
   std::map<std::uint32_t, Chan> chans;
@@ -80,8 +81,12 @@ struct AgentSession::State {
   void release(std::uint32_t ch) {
     auto it = chans.find(ch);
     if (it == chans.end()) return;
+    // The loop may be polling it: a poll holds the socket open past close(), so the client would see
+    // its end only when the loop wakes. shutdown() ends the connection now; the loop then lets go.
+    ::shutdown(it->second.fd, SHUT_RDWR);
     ::close(it->second.fd);
     chans.erase(it);
+    repoll = true;
   }
   void drop(std::uint32_t ch) {
     mux::append_frame(out.tail(), mux::Type::Close, ch);
@@ -103,7 +108,10 @@ struct AgentSession::State {
     while (!c.to_client.empty()) {
       ssize_t n = ::send(c.fd, c.to_client.data(), c.to_client.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        repoll = true;  // the rest waits for room: the loop polls for it
+        return;
+      }
       if (n <= 0) return c.agent_closed ? release(ch) : drop(ch);  // the client went away
       c.to_client.consume(static_cast<std::size_t>(n));
       if (auto grant = c.win.delivered(static_cast<std::size_t>(n)); grant > 0 && !c.agent_closed) {
@@ -151,7 +159,9 @@ struct AgentSession::State {
         c.to_client.append(f.payload);
         write_client(f.channel, c);
         return true;
-      case mux::Type::Window: return c.win.granted(mux::get_u32(f.payload.data()));
+      case mux::Type::Window:
+        repoll = true;  // the client may be read again
+        return c.win.granted(mux::get_u32(f.payload.data()));
       case mux::Type::Eof:
         c.agent_eof = true;
         write_client(f.channel, c);
@@ -168,7 +178,7 @@ struct AgentSession::State {
   // The session is over: every client's connection ends with it.
   void end() {
     phase = Phase::Ended;
-    for (auto& [ch, c] : chans) ::close(c.fd);
+    for (auto& [ch, c] : chans) ::shutdown(c.fd, SHUT_RDWR), ::close(c.fd);
     chans.clear();
     changed.notify_all();
     poke();
@@ -200,7 +210,9 @@ struct AgentSession::State {
         return end();
       }
       flush_out();
-      poke();
+      // Most data goes straight through to its client; the loop is woken only when it has work.
+      if (repoll || !out.empty()) poke();
+      repoll = false;
     };
     io.on_stderr = [&](std::string_view d) {
       std::lock_guard lock(mu);
