@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (f.type == Type::Window) {
         if (f.payload.size() != 4) std::abort();
         std::uint32_t before = w.send_room();
-        if (w.granted(get_u32(f.payload.data())) && w.send_room() > kInitialWindow) std::abort();
+        if (w.granted(dlc::agent::get_u32(f.payload.data())) && w.send_room() > kInitialWindow) std::abort();
         if (w.send_room() < before) std::abort();
       }
       if (f.type == Type::Data && w.received(f.payload.size())) w.delivered(f.payload.size());

@@ -109,7 +109,7 @@ bool Session::frame(const FrameView& f) {
       c.to_sock.append(f.payload);
       if (!c.connecting) write_socket(f.channel, c);
       return true;
-    case Type::Window: return c.win.granted(mux::get_u32(f.payload.data()));
+    case Type::Window: return c.win.granted(get_u32(f.payload.data()));
     case Type::Eof:
       c.host_eof = true;
       if (!c.connecting) write_socket(f.channel, c);

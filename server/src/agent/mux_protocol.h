@@ -23,6 +23,8 @@
 #include <string>
 #include <string_view>
 
+#include "agent/protocol.h"  // put_u32, get_u32
+
 namespace dlc::agent::mux {
 
 enum class Type : char { Hello = 'H', Open = 'O', Data = 'D', Window = 'W', Eof = 'E', Close = 'C' };
@@ -32,15 +34,6 @@ inline constexpr std::uint32_t kMaxData = 64 * 1024;      // one Data frame's pa
 inline constexpr std::uint32_t kMaxText = 512;            // Hello, Open and Close payloads
 inline constexpr std::uint32_t kInitialWindow = 1 << 20;  // and the most a receiver ever grants
 inline constexpr std::uint32_t kMaxFrame = kHeaderSize + kMaxData;
-
-inline void put_u32(char* p, std::uint32_t v) {
-  p[0] = static_cast<char>(v >> 24), p[1] = static_cast<char>(v >> 16), p[2] = static_cast<char>(v >> 8),
-  p[3] = static_cast<char>(v);
-}
-inline std::uint32_t get_u32(const char* p) {
-  auto b = [&](int i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(p[i])); };
-  return b(0) << 24 | b(1) << 16 | b(2) << 8 | b(3);
-}
 
 // Appends one frame to out (the caller keeps payloads within the limits above).
 inline void append_frame(std::string& out, Type type, std::uint32_t channel, std::string_view payload = {}) {

@@ -161,7 +161,7 @@ struct AgentSession::State {
         return true;
       case mux::Type::Window:
         repoll = true;  // the client may be read again
-        return c.win.granted(mux::get_u32(f.payload.data()));
+        return c.win.granted(agent::get_u32(f.payload.data()));
       case mux::Type::Eof:
         c.agent_eof = true;
         write_client(f.channel, c);
