@@ -250,7 +250,12 @@ struct AgentSession::State {
       lock.unlock();
       int ready = ::poll(fds.data(), fds.size(), -1);
       lock.lock();
-      if (ready < 0) continue;  // EINTR
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready < 0) {  // out of memory, say: nothing here would improve by trying again at once
+        spdlog::warn("agent session in {}: poll: {}", container_id.substr(0, 12), std::strerror(errno));
+        ::shutdown(feed[1], SHUT_WR);
+        return end();
+      }
       if (fds[0].revents) {
         char drain[256];
         while (::read(wake[0], drain, sizeof drain) > 0) {
@@ -283,7 +288,13 @@ AgentSession::AgentSession(engine::Engine engine, std::string container_id)
   ++sessions_started;
   exec_ = std::thread([&s, agent_path] { s.run_exec(agent_path); });
   std::unique_lock lock(s.mu);
-  s.changed.wait(lock, [&] { return s.phase != State::Phase::Starting; });
+  if (!s.changed.wait_for(lock, std::chrono::seconds(30), [&] { return s.phase != State::Phase::Starting; })) {
+    s.agent_errors = "no hello from the agent in 30 s";
+    lock.unlock();
+    s.cancel.cancel();  // the exec's stream closes and its thread ends the session
+    lock.lock();
+    s.changed.wait(lock, [&] { return s.phase == State::Phase::Ended; });
+  }
   if (s.phase == State::Phase::Ended) {
     std::string why = s.agent_errors;
     lock.unlock();
@@ -359,7 +370,14 @@ int AgentSession::open_channels() const {
 std::shared_ptr<AgentSession> agent_session(const engine::Engine& engine, const std::string& container_id) {
   static std::mutex mu;
   static std::map<std::string, std::weak_ptr<AgentSession>> sessions;
+  static pid_t owner = ::getpid();
   std::lock_guard lock(mu);  // held while one starts: two connections at once make one session
+  if (owner != ::getpid()) {
+    // A forked child (a detached forward) has copies of the parent's sessions, not their threads:
+    // it starts its own.
+    sessions.clear();
+    owner = ::getpid();
+  }
   auto& slot = sessions[container_id];
   if (auto live = slot.lock(); live && live->alive()) return live;
   for (auto it = sessions.begin(); it != sessions.end();) {
