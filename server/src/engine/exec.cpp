@@ -9,7 +9,10 @@
 #include <sstream>
 #include <thread>
 
+#include <boost/asio/error.hpp>
+
 #include "engine/engine.h"
+#include "engine/stream.h"
 #include "support/error.h"
 
 namespace dlc::engine {
@@ -17,17 +20,6 @@ namespace dlc::engine {
 using json = nlohmann::json;
 
 namespace {
-
-void write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw Error(ErrorCode::EngineUnavailable, std::string("lost the exec stream: ") + std::strerror(errno));
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
 
 // The pid of a host process inside its own pid namespace (the last NSpid field), or 0.
 int namespaced_pid(int host_pid) {
@@ -61,19 +53,20 @@ std::string Engine::create_exec(const std::string& container, const ExecSpec& sp
                 "start it with `dlcontainer up`");
   }
   check(r, "starting a command in " + container);
-  return json::parse(r.body).at("Id").get<std::string>();
+  return read_reply(r.body, "starting a command", [](const json& j) { return j.at("Id").get<std::string>(); });
 }
 
 ExecState Engine::inspect_exec(const std::string& exec_id) const {
   auto r = call("GET", "/exec/" + url_encode(exec_id) + "/json");
   check(r, "inspecting exec " + exec_id);
-  auto j = json::parse(r.body);
-  ExecState s;
-  s.container_id = j.value("ContainerID", "");
-  s.running = j.value("Running", false);
-  s.pid = j.value("Pid", 0);
-  if (auto code = j.find("ExitCode"); code != j.end() && code->is_number()) s.exit_code = code->get<int>();
-  return s;
+  return read_reply(r.body, "inspecting exec " + exec_id, [](const json& j) {
+    ExecState s;
+    s.container_id = j.value("ContainerID", "");
+    s.running = j.value("Running", false);
+    s.pid = j.value("Pid", 0);
+    if (auto code = j.find("ExitCode"); code != j.end() && code->is_number()) s.exit_code = code->get<int>();
+    return s;
+  });
 }
 
 void Engine::resize_exec(const std::string& exec_id, int rows, int cols) const {
@@ -92,7 +85,7 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
   if (r.status >= 400) check(r, "starting the command");
   if (spec.tty && io.initial_size) resize_exec(exec_id, io.initial_size->first, io.initial_size->second);
 
-  int sock = conn.raw_fd();
+  ByteStream& stream = conn.raw();
   Demuxer demux(io.on_stdout, io.on_stderr);
   auto deliver = [&](std::string_view data) {
     if (spec.tty) {
@@ -102,19 +95,27 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
     }
   };
   deliver(conn.take_leftover());
+  auto send = [&](std::string_view data) {
+    error_code ec;
+    stream.write_all(data.data(), data.size(), ec);
+    if (ec && ec != boost::asio::error::operation_aborted) {
+      throw Error(ErrorCode::EngineUnavailable, "lost the exec stream: " + ec.message());
+    }
+  };
 
   bool stdin_open = spec.attach_stdin;
   if (stdin_open && io.stdin_fd < 0) {
-    if (io.stdin_data) write_all(sock, *io.stdin_data);
-    ::shutdown(sock, SHUT_WR);
+    if (io.stdin_data) send(*io.stdin_data);
+    stream.shutdown_write();
     stdin_open = false;
   }
 
   char buf[64 * 1024];
   for (;;) {
-    pollfd fds[3];
+    pollfd fds[4];
     nfds_t n = 0;
-    fds[n++] = {sock, POLLIN, 0};
+    fds[n++] = {stream.poll_fd(), POLLIN, 0};
+    fds[n++] = {stream.interrupt_fd(), POLLIN, 0};
     int stdin_slot = -1, wake_slot = -1;
     if (stdin_open) {
       stdin_slot = static_cast<int>(n);
@@ -124,25 +125,27 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
       wake_slot = static_cast<int>(n);
       fds[n++] = {io.wake_fd, POLLIN, 0};
     }
-    int ready = ::poll(fds, n, -1);
+    // TLS may hold decrypted output that the socket no longer shows: read it before waiting.
+    int ready = stream.pending() ? 0 : ::poll(fds, n, -1);
     if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      ssize_t got = ::read(sock, buf, sizeof buf);
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) break;  // the command ended (or the stream was shut down by a cancel)
-      deliver(std::string_view(buf, static_cast<std::size_t>(got)));
+    if (fds[1].revents) break;  // cancelled
+    if (stream.pending() || (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      error_code ec;
+      std::size_t got = stream.read_some(buf, sizeof buf, ec);
+      if (ec) break;  // the command ended (or the stream was interrupted by a cancel)
+      deliver(std::string_view(buf, got));
     }
     if (stdin_slot >= 0 && (fds[stdin_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t got = ::read(io.stdin_fd, buf, sizeof buf);
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) {
-        ::shutdown(sock, SHUT_WR);  // the command sees end of input
+        stream.shutdown_write();  // the command sees end of input
         stdin_open = false;
       } else {
-        write_all(sock, std::string_view(buf, static_cast<std::size_t>(got)));
+        send(std::string_view(buf, static_cast<std::size_t>(got)));
       }
     }
     if (wake_slot >= 0 && (fds[wake_slot].revents & POLLIN) && io.on_wake) io.on_wake(exec_id);
@@ -170,6 +173,11 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
 void Engine::signal_exec(const std::string& exec_id, const std::string& signal) const {
   auto state = inspect_exec(exec_id);
   if (!state.running || state.pid <= 0) return;
+  // The engine reports the pid on its own host: this machine's /proc says nothing true of it then.
+  if (!endpoint_.local()) {
+    throw Error(ErrorCode::EngineError, "cannot pass a signal to a command on " + endpoint_.machine() + " (the engine is remote)",
+                "use a terminal (exec -t: Ctrl-C travels through it), or end the command from inside the container");
+  }
   int pid = namespaced_pid(state.pid);
   if (pid <= 0) {
     throw Error(ErrorCode::EngineError, "cannot find the command's process to signal it",

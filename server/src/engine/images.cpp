@@ -21,7 +21,7 @@ struct JsonProgress {
 
   void line(std::string_view text) {
     if (text.empty()) return;
-    json j = json::parse(text, nullptr, false);
+    json j = parse_json_line(text);
     if (j.is_discarded() || !j.is_object()) return;
     if (auto e = j.find("error"); e != j.end() && e->is_string()) {
       error = e->get<std::string>();
@@ -56,7 +56,7 @@ std::optional<ImageInfo> Engine::inspect_image(const std::string& ref) const {
   auto r = call("GET", "/images/" + url_encode(ref) + "/json");
   if (r.status == 404) return std::nullopt;
   check(r, "inspecting image " + ref);
-  return image_info_from_docker(json::parse(r.body));
+  return read_reply(r.body, "inspecting image " + ref, [](const json& j) { return image_info_from_docker(j); });
 }
 
 std::vector<ImageInfo> Engine::list_images(const LabelFilter& labels) const {
@@ -64,16 +64,18 @@ std::vector<ImageInfo> Engine::list_images(const LabelFilter& labels) const {
   if (!labels.empty()) target += "?filters=" + url_encode(label_filters(labels));
   auto r = call("GET", target);
   check(r, "listing images");
-  std::vector<ImageInfo> out;
-  for (const auto& row : json::parse(r.body)) {
-    ImageInfo i;
-    i.id = row.value("Id", "");
-    if (auto t = row.find("RepoTags"); t != row.end() && t->is_array()) i.repo_tags = t->get<std::vector<std::string>>();
-    if (auto l = row.find("Labels"); l != row.end() && l->is_object()) i.labels = l->get<std::map<std::string, std::string>>();
-    i.size = row.value("Size", std::int64_t{0});
-    out.push_back(std::move(i));
-  }
-  return out;
+  return read_reply(r.body, "listing images", [](const json& rows) {
+    std::vector<ImageInfo> out;
+    for (const auto& row : rows) {
+      ImageInfo i;
+      i.id = row.value("Id", "");
+      if (auto t = row.find("RepoTags"); t != row.end() && t->is_array()) i.repo_tags = t->get<std::vector<std::string>>();
+      if (auto l = row.find("Labels"); l != row.end() && l->is_object()) i.labels = l->get<std::map<std::string, std::string>>();
+      i.size = row.value("Size", std::int64_t{0});
+      out.push_back(std::move(i));
+    }
+    return out;
+  });
 }
 
 void Engine::pull_image(const std::string& ref, ProgressSink& progress, const CancelToken& cancel) const {
