@@ -16,6 +16,9 @@
 //                                     starts CMD in its own session, detached from the exec (output to
 //                                     FILE), prints its pid; a small supervisor writes its exit status
 //                                     to --status when it ends
+//   agent gpu-facts --root DIR [--disk PATH]
+//                                     the GPU facts of the host whose / is mounted at DIR, as JSON
+//                                     (gpu_facts.cpp: the probe of a remote engine's host)
 //   agent tail [--pid N] [--status FILE] FILE
 //                                     copies FILE as it grows until process N has ended, then exits
 //                                     with the status that --status records
@@ -42,6 +45,10 @@
 
 #include "agent/protocol.h"
 
+namespace dlc::agent {
+int cmd_gpu_facts(int argc, char** argv);  // gpu_facts.cpp
+}
+
 namespace {
 
 using namespace dlc::agent;
@@ -60,7 +67,8 @@ int usage() {
           "       dlcontainer-agent listen [--bind ADDR] PORT\n"
           "       dlcontainer-agent ports [--wait PORT] [--pid N] [--timeout SECONDS]\n"
           "       dlcontainer-agent spawn [--log FILE] [--cwd DIR] [--status FILE] -- CMD ARGS...\n"
-          "       dlcontainer-agent tail [--pid N] [--status FILE] FILE\n");
+          "       dlcontainer-agent tail [--pid N] [--status FILE] FILE\n"
+          "       dlcontainer-agent gpu-facts --root DIR [--disk PATH]\n");
   return kExitUsage;
 }
 
@@ -573,5 +581,6 @@ int main(int argc, char** argv) {
   if (mode == "ports") return cmd_ports(argc - 2, argv + 2);
   if (mode == "spawn") return cmd_spawn(argc - 2, argv + 2);
   if (mode == "tail") return cmd_tail(argc - 2, argv + 2);
+  if (mode == "gpu-facts") return dlc::agent::cmd_gpu_facts(argc - 2, argv + 2);
   return usage();
 }
