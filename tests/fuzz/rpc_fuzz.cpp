@@ -32,7 +32,7 @@ class CheckingOutbox : public rpc::Outbox {
 
 class NoEngine : public rpc::Backend {
  public:
-  core::Workspaces& workspaces() override {
+  core::Workspaces& workspaces(const std::string&) override {
     throw Error(ErrorCode::EngineUnavailable, "no engine while fuzzing", "none");
   }
 };

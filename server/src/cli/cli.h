@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "core/placement.h"
 #include "core/workspace.h"
 
 namespace dlc::cli {
@@ -16,6 +17,8 @@ class Context {
  public:
   core::Workspaces& workspaces();
   int exit_status = 0;
+  // --host: the engine to use ("" : DOCKER_HOST, the docker context, the user config, the default socket).
+  std::string host;
 
   // CLI11 2.1 hands words after `--` in a subcommand to the parent app, so main() cuts them off
   // first. A command that takes a trailing command joins them back: `exec python -- x` keeps its `--`.

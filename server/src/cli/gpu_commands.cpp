@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/terminal.h"
 #include "core/doctor.h"
+#include "core/engine_facts.h"
 #include "core/verify.h"
 #include "gpu/host_facts.h"
 #include "support/error.h"
@@ -22,13 +23,15 @@ std::string gib(std::int64_t bytes) {
 }
 
 void print_gpus(const gpu::HostFacts& f) {
+  if (!f.machine.empty()) std::printf("GPUs of %s (read by a probe container there)\n", f.machine.c_str());
   if (f.driver_present) {
     std::printf("NVIDIA driver %s, CUDA %s (read through %s%s)\n", f.driver_version.empty() ? "?" : f.driver_version.c_str(),
                 f.cuda_version.empty() ? "?" : f.cuda_version.c_str(), f.source.c_str(),
                 f.library_path.empty() ? "" : (": " + f.library_path).c_str());
   }
   if (f.gpus.empty()) {
-    std::printf("%s no GPU: %s\n", paint(1, "✖", "31").c_str(), f.why_none.c_str());
+    std::printf("%s no GPU%s: %s\n", paint(1, "✖", "31").c_str(), f.machine.empty() ? "" : (" on " + f.machine).c_str(),
+                f.why_none.c_str());
     return;
   }
   for (const auto& g : f.gpus) {
@@ -39,6 +42,8 @@ void print_gpus(const gpu::HostFacts& f) {
 
 void print_doctor(const core::DoctorReport& r) {
   const int fd = 1;
+  if (!r.machine.empty()) std::printf("checks of %s, through its engine at %s\n\n", r.machine.c_str(), r.engine.c_str());
+  std::string here = r.machine.empty() ? "here" : "on " + r.machine;
   std::size_t width = 0;
   for (const auto& c : r.checks) width = std::max(width, c.title.size());
   for (const auto& c : r.checks) {
@@ -54,10 +59,10 @@ void print_doctor(const core::DoctorReport& r) {
   }
   std::printf("\n");
   if (r.ok) {
-    std::printf("%s a GPU container can be made here; `dlcontainer up` attaches GPUs with the %s method\n",
-                paint(fd, "✔", "32").c_str(), r.method.c_str());
+    std::printf("%s a GPU container can be made %s; `dlcontainer up` attaches GPUs with the %s method\n",
+                paint(fd, "✔", "32").c_str(), here.c_str(), r.method.c_str());
   } else {
-    std::printf("%s no GPU container can be made here yet: fix the FAIL lines above\n", paint(fd, "✖", "31").c_str());
+    std::printf("%s no GPU container can be made %s yet: fix the FAIL lines above\n", paint(fd, "✖", "31").c_str(), here.c_str());
   }
 }
 
@@ -75,11 +80,11 @@ std::string gpu_summary(const gpu::Attachment& a) {
 
 void add_gpu_commands(CLI::App& app, Context& ctx) {
   {
-    auto* cmd = app.add_subcommand("gpus", "list this host's NVIDIA GPUs, driver and CUDA version (exit 1 when none)");
+    auto* cmd = app.add_subcommand("gpus", "list the NVIDIA GPUs, driver and CUDA version where the engine runs (this machine unless --host names another; exit 1 when none)");
     auto json = std::make_shared<bool>(false);
     cmd->add_flag("--json", *json, "print one JSON object");
     cmd->callback([&ctx, json] {
-      auto facts = gpu::read_host_facts();
+      auto facts = core::gpu_facts_for_host(ctx.host);
       if (*json) print_json(facts); else print_gpus(facts);
       ctx.exit_status = facts.gpus.empty() ? 1 : 0;
     });
@@ -90,7 +95,7 @@ void add_gpu_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--json", *json, "print one JSON object");
     cmd->footer("Exit status 0 only when a GPU container can be made here.");
     cmd->callback([&ctx, json] {
-      auto report = core::doctor();
+      auto report = core::doctor(ctx.host);
       if (*json) print_json(report); else print_doctor(report);
       ctx.exit_status = report.ok ? 0 : 1;
     });

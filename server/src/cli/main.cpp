@@ -12,7 +12,7 @@
 namespace dlc::cli {
 
 core::Workspaces& Context::workspaces() {
-  if (!workspaces_) workspaces_ = std::make_unique<core::Workspaces>(engine::Engine::connect());
+  if (!workspaces_) workspaces_ = std::make_unique<core::Workspaces>(engine::Engine::connect(core::engine_endpoint(host)));
   return *workspaces_;
 }
 
@@ -52,6 +52,12 @@ int main(int argc, char** argv) {
   });
 
   cli::Context ctx;
+  app.add_option("-H,--host", ctx.host,
+                 "the engine: unix:///path, tcp://HOST:2376 (TLS from DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) or "
+                 "ssh://[user@]HOST[:port]; default: DOCKER_HOST, the docker context, \"host\" in the user config, "
+                 "the local socket");
+  // Options of the program are accepted after the command too: `dlcontainer up --host ssh://gpu1 .`
+  app.fallthrough();
   cli::add_workspace_commands(app, ctx);
   cli::add_gpu_commands(app, ctx);
   cli::add_pycharm_commands(app, ctx);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct PlanParams {
   std::string cuda;
   std::string python;
   bool devel = false;
+  std::string host;             // the engine whose host is planned for (as --host); "" : the default engine
+  // The host's facts when the caller has them (not on the wire): a remote engine's, from its probe.
+  std::optional<gpu::HostFacts> facts;
 };
 
 struct PlanResult {
@@ -57,13 +61,19 @@ void to_json(nlohmann::json& j, const InitResult& r);
 
 // The user's preferences that a plan uses: $XDG_CONFIG_HOME/dlcontainer/config.json's
 // {"mirrors": {"apt": "https://mirror.example/", "pip": "https://mirror.example/pypi/simple"}}.
+// Also the default engine ({"host": "ssh://gpu1"}, below --host, DOCKER_HOST and docker contexts) and
+// the image that clones a git URL on a remote engine ({"cloneImage": "alpine/git:2.45.2"}).
 struct UserPreferences {
   std::string apt_mirror;
   std::string pip_index_url;
+  std::string engine_host;
+  std::string clone_image;
   static UserPreferences load();  // Error{ConfigInvalid} when the file exists but cannot be used
 };
 
-// The host's GPU facts as a plan sees them: --driver or --no-gpu when given, else read through NVML.
+// The host's GPU facts as a plan sees them: --driver or --no-gpu when given, else params.facts, else
+// those of the host where the engine runs (this machine's, read through NVML; a remote one's, by its
+// probe), with facts.machine naming a remote host.
 gpu::HostFacts host_facts_for(const PlanParams& params);
 
 // A folder as given, or the clone of a URL (made on first use, reused after).
@@ -87,7 +97,7 @@ struct InferredWorkspace {
   std::string image;       // the content tag
   config::DevcontainerConfig config;
 };
-InferredWorkspace infer_workspace(const std::filesystem::path& folder);
+InferredWorkspace infer_workspace(const std::filesystem::path& folder, const gpu::HostFacts* facts = nullptr);
 
 // Builds the inferred image unless an image of that tag exists (or no_cache). Returns the tag.
 std::string ensure_plan_image(const engine::Engine& engine, const InferredWorkspace& inferred, const std::string& folder,

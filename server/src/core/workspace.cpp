@@ -10,7 +10,9 @@
 #include "core/lifecycle.h"
 #include "core/status_cache.h"
 #include "services/services.h"
+#include "core/engine_facts.h"
 #include "core/plan.h"
+#include "core/remote_workspace.h"
 #include "inspect/repo.h"
 #include "support/error.h"
 #include "support/hash.h"
@@ -41,19 +43,21 @@ class FileLock {
   int fd_ = -1;
 };
 
-// The workspace's container: the newest one labelled with its folder.
-std::optional<engine::ContainerSummary> find_container(const engine::Engine& engine, const fs::path& folder) {
-  auto found = engine.list_containers({{kWorkspaceLabel, folder.string()}});
+// The workspace's container: the newest one labelled with its key (and, on a remote engine, made
+// from this machine).
+std::optional<engine::ContainerSummary> find_container(const engine::Engine& engine, const std::string& key) {
+  auto found = engine.list_containers(workspace_filter(engine, key));
   if (found.empty()) return std::nullopt;
   auto newest = std::max_element(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.created < b.created; });
   return *newest;
 }
 
-engine::ContainerSummary require_container(const engine::Engine& engine, const fs::path& folder) {
-  auto c = find_container(engine, folder);
+engine::ContainerSummary require_container(const engine::Engine& engine, const std::string& key) {
+  auto c = find_container(engine, key);
   if (!c) {
-    throw Error(ErrorCode::ContainerNotFound, "no container for " + folder.string(),
-                "run `dlcontainer up " + folder.string() + "` first");
+    std::string where = engine.endpoint().local() ? "" : " on " + engine.endpoint().machine();
+    throw Error(ErrorCode::ContainerNotFound, "no container for " + key + where,
+                "run `dlcontainer up " + key + (engine.endpoint().local() ? "" : " --host " + engine.endpoint().url()) + "` first");
   }
   return *c;
 }
@@ -119,8 +123,9 @@ struct InvalidateOnExit {
 };
 
 // A mount given beside devcontainer.json (`up --mount`, an editor's setting): its form, and a bind
-// source that exists (the engine would otherwise fail late, or create an empty folder as root).
-engine::Mount extra_mount(const std::string& text) {
+// source that exists (the engine would otherwise fail late, or create an empty folder as root). On a
+// remote engine the source is a path there, which only the engine can check (it refuses a missing one).
+engine::Mount extra_mount(const std::string& text, bool local) {
   engine::Mount mount;
   try {
     mount = config::parse_mount(nlohmann::json(text));
@@ -128,7 +133,7 @@ engine::Mount extra_mount(const std::string& text) {
     throw Error(ErrorCode::InvalidArgument, "--mount " + text + ": " + e.what(),
                 "write type=bind,source=/host/path,target=/container/path[,readonly]");
   }
-  if (mount.type == "bind" && !fs::exists(mount.source)) {
+  if (local && mount.type == "bind" && !fs::exists(mount.source)) {
     throw Error(ErrorCode::PathNotFound, "--mount " + text + ": " + mount.source + " does not exist",
                 "create it, or give the host folder that holds the data");
   }
@@ -144,23 +149,72 @@ std::shared_ptr<std::mutex> Workspaces::lock_for(const std::string& workspace) {
   return m;
 }
 
+const gpu::HostFacts* Workspaces::planning_facts() {
+  if (engine_.endpoint().local()) return nullptr;
+  std::lock_guard lock(facts_mu_);
+  if (!facts_) facts_ = engine_host_facts(engine_).facts;
+  return &*facts_;
+}
+
+namespace {
+
+// Creates and starts a new container for the workspace; on a remote engine its files are placed
+// first (shared, copied into a volume, or the clone's volume). Nothing made by this call is left when
+// it fails.
+std::string create_and_start(const engine::Engine& engine, const WorkspaceContext& ws, const WorkspaceSource& src,
+                             const PreparedImage& image, const GpuPlan& gpus, UpResult& result, ProgressSink& progress,
+                             const CancelToken& cancel) {
+  const bool local = engine.endpoint().local();
+  // A remote engine publishes on its own loopback, where it picks a free port: this machine's are not its.
+  auto spec = container_spec(ws, image.ref, image.info.user, local ? PortPicker(pick_free_port) : [](const std::string&, int) { return 0; });
+  attach_gpus(gpus, spec, image.info);
+  std::optional<WorkspaceLocation> loc;
+  if (!local) {
+    loc = src.clone ? *src.clone : locate_folder(engine, src.folder);
+    place_workspace(spec, src.key, src.folder, *loc, engine.endpoint(), result.notes);
+  }
+  bool fresh_copy = loc && loc->kind == "copy" && !loc->reused;
+  cancel.throw_if_cancelled();
+  std::string id;
+  try {
+    progress.begin("Creating " + spec.name);
+    // A container of this name that is not labelled for this workspace is someone else's: never removed.
+    id = engine.create_container(spec);
+    progress.end();
+    if (fresh_copy) copy_into(engine, id, src.folder, ws.remote_workspace_folder, HostUser::current(), progress, cancel);
+    engine.start_container(id);
+  } catch (const Error&) {
+    if (!id.empty()) engine.remove_container(id, true, false);  // ours, just made, never started: nothing to keep
+    if (fresh_copy) engine.remove_volume(loc->volume);         // the copy this call began
+    throw;
+  }
+  if (loc) result.location = *loc;
+  return id;
+}
+
+}  // namespace
+
 UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const CancelToken& cancel) {
-  fs::path folder = materialize_workspace(params.workspace);  // a git URL is cloned first
-  WorkspaceContext ws = load_workspace(folder, params.config);  // a broken config changes nothing
-  auto mu = lock_for(folder.string());
+  const bool local = engine_.endpoint().local();
+  // A git URL is cloned first: here for a local engine, there (into a volume) for a remote one.
+  WorkspaceSource src = workspace_source(engine_, params.workspace, HostUser::current(), progress, cancel);
+  WorkspaceContext ws = load_workspace(src.folder, params.config, planning_facts());  // a broken config changes nothing
+  if (src.clone) ws.container_name = container_name_for(fs::path(src.key));
+  auto mu = lock_for(src.key);
   std::lock_guard in_process(*mu);
-  FileLock across_processes(folder.string());
-  InvalidateOnExit invalidate{*cache_, folder.string()};
+  FileLock across_processes(src.key);
+  InvalidateOnExit invalidate{*cache_, src.key};
   cancel.throw_if_cancelled();
 
   UpResult result;
-  result.workspace = folder.string();
+  result.workspace = src.key;
+  result.engine = engine_.endpoint().url();
   result.config_file = ws.config.config_file;
   result.remote_workspace_folder = ws.remote_workspace_folder;
 
-  auto existing = find_container(engine_, folder);
+  auto existing = find_container(engine_, src.key);
   // Mounts asked for by this call are checked before anything is made; they join a new container.
-  for (const auto& m : params.mounts) ws.config.mounts.push_back(extra_mount(m));
+  for (const auto& m : params.mounts) ws.config.mounts.push_back(extra_mount(m, local));
   // GPUs are decided before any image work: a GPU the host cannot give refuses here, with nothing made.
   std::optional<GpuPlan> gpus;
   if (!existing || params.rebuild) gpus = plan_gpus(engine_, ws, params);
@@ -175,7 +229,7 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   }
 
   // A restarted X server has a new cookie: the mounted copy follows it (no-op without gui).
-  if (existing) services::refresh_display(ws.config.dlcontainer, ws.container_name);
+  if (existing && local) services::refresh_display(ws.config.dlcontainer, ws.container_name);
 
   std::string id;
   bool created = false;
@@ -191,19 +245,7 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
     }
   } else {
     if (!image) image = prepare_image(engine_, ws, HostUser::current(), params.no_cache || params.rebuild, progress, cancel);
-    auto spec = container_spec(ws, image->ref, image->info.user);
-    attach_gpus(*gpus, spec, image->info);
-    cancel.throw_if_cancelled();
-    progress.begin("Creating " + spec.name);
-    // A container of this name that is not labelled for this folder is someone else's: never removed.
-    id = engine_.create_container(spec);
-    progress.end();
-    try {
-      engine_.start_container(id);
-    } catch (const Error&) {
-      engine_.remove_container(id, true, false);  // ours, just made, never started: nothing to keep
-      throw;
-    }
+    id = create_and_start(engine_, ws, src, *image, *gpus, result, progress, cancel);
     created = true;
     result.action = "created";
   }
@@ -216,6 +258,7 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   result.ports = info->ports;
   result.out_of_date = info->labels[kConfigHashLabel] != ws.config_hash;
   result.gpu = gpu_attachment_of(info->labels);
+  if (!created || result.location.machine.empty()) result.location = location_of(info->labels, engine_.endpoint());
   auto ctx = command_context(*info);
   result.remote_user = ctx.user;
   result.remote_workspace_folder = ctx.working_dir;
@@ -233,13 +276,13 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
 }
 
 DownResult Workspaces::down(const DownParams& params) {
-  fs::path folder = workspace_folder(params.workspace);
-  auto mu = lock_for(folder.string());
+  std::string key = workspace_key(engine_, params.workspace);
+  auto mu = lock_for(key);
   std::lock_guard in_process(*mu);
-  FileLock across_processes(folder.string());
-  InvalidateOnExit invalidate{*cache_, folder.string()};
-  DownResult result{.workspace = folder.string(), .action = "none"};
-  auto c = find_container(engine_, folder);
+  FileLock across_processes(key);
+  InvalidateOnExit invalidate{*cache_, key};
+  DownResult result{.workspace = key, .action = "none"};
+  auto c = find_container(engine_, key);
   if (!c) return result;
   result.container_id = c->id;
   if (params.remove) {
@@ -253,15 +296,16 @@ DownResult Workspaces::down(const DownParams& params) {
 }
 
 WorkspaceStatus Workspaces::status(const StatusParams& params) {
-  fs::path folder = workspace_folder(params.workspace);
-  auto view = cache_->find(folder.string());
+  std::string key = workspace_key(engine_, params.workspace);
+  auto view = cache_->find(key);
   if (!view) {
-    auto ticket = cache_->ticket(folder.string());
+    auto ticket = cache_->ticket(key);
     view.emplace();
     WorkspaceStatus& s = view->status;
-    s.workspace = folder.string();
+    s.workspace = key;
     s.state = "none";
-    auto c = find_container(engine_, folder);
+    s.engine = engine_.endpoint().url();
+    auto c = find_container(engine_, key);
     auto info = c ? engine_.inspect_container(c->id) : std::nullopt;
     if (info) {
       auto meta = read_metadata(info->labels);
@@ -275,17 +319,20 @@ WorkspaceStatus Workspaces::status(const StatusParams& params) {
       s.started_at = info->state.started_at;
       s.ports = info->ports;
       s.gpu = gpu_attachment_of(info->labels);
+      s.location = location_of(info->labels, engine_.endpoint());
       view->config_hash = info->labels[kConfigHashLabel];
     }
     cache_->store(ticket, *view);
   }
   WorkspaceStatus s = std::move(view->status);
-  if (s.state == "none") return s;
+  // A clone's configuration is on the engine's host, not here: it is compared at `up`.
+  if (s.state == "none" || s.location.kind == "clone") return s;
+  fs::path folder = key;
   // Out of date when the devcontainer.json it was made from has changed since; a config that no
   // longer parses says so at `up`, not here.
   try {
     auto hash = [&] {
-      auto ws = load_workspace(folder, s.config_file);
+      auto ws = load_workspace(folder, s.config_file, planning_facts());
       std::vector<fs::path> read{ws.config.config_file};
       if (ws.config.build) read.push_back(ws.config.build->dockerfile);
       return ConfigHashes::Computed{ws.config_hash, read};
@@ -305,6 +352,8 @@ std::vector<WorkspaceStatus> Workspaces::list() {
     auto meta = read_metadata(c.labels);
     WorkspaceStatus s;
     s.workspace = c.labels.at(kWorkspaceLabel);
+    s.engine = engine_.endpoint().url();
+    s.location = location_of(c.labels, engine_.endpoint());
     s.state = c.state;
     s.container_id = c.id;
     s.container_name = c.name;
@@ -320,11 +369,11 @@ std::vector<WorkspaceStatus> Workspaces::list() {
 
 int Workspaces::exec(const ExecParams& params, engine::ExecIO& io, const CancelToken& cancel) {
   if (params.command.empty()) throw Error(ErrorCode::InvalidArgument, "no command to run", "dlcontainer exec -- COMMAND [ARGS...]");
-  fs::path folder = workspace_folder(params.workspace);
-  auto c = require_container(engine_, folder);
+  std::string key = workspace_key(engine_, params.workspace);
+  auto c = require_container(engine_, key);
   if (c.state != "running") {
-    throw Error(ErrorCode::ContainerNotRunning, "the container for " + folder.string() + " is " + c.state,
-                "start it with `dlcontainer up " + folder.string() + "`");
+    throw Error(ErrorCode::ContainerNotRunning, "the container for " + key + " is " + c.state,
+                "start it with `dlcontainer up " + key + "`");
   }
   // The list row carries the labels, so no inspect is needed unless remoteEnv reads the container's env.
   auto meta = read_metadata(c.labels);
@@ -347,8 +396,7 @@ int Workspaces::exec(const ExecParams& params, engine::ExecIO& io, const CancelT
 
 void Workspaces::logs(const LogsParams& params, const engine::OutputSink& out, const engine::OutputSink& err,
                       const CancelToken& cancel) {
-  fs::path folder = workspace_folder(params.workspace);
-  auto c = require_container(engine_, folder);
+  auto c = require_container(engine_, workspace_key(engine_, params.workspace));
   engine_.logs(c.id, engine::LogOptions{.follow = params.follow, .tail = params.tail}, out, err, cancel);
 }
 

@@ -32,6 +32,7 @@ inline constexpr const char* kMetadataLabel = "devcontainer.metadata";
 
 struct UpParams {
   std::string workspace = ".";  // the repository folder on the host
+  std::string host;             // the engine (--host, params.host); "" : the default. Chooses the Workspaces, see core/placement.h
   std::string config;           // an explicit devcontainer.json; "" to find it
   bool rebuild = false;         // replace the container (and rebuild its image) even if it exists
   bool no_cache = false;        // build without the engine's layer cache
@@ -41,6 +42,17 @@ struct UpParams {
   // "type=bind,source=/data,target=/data[,readonly]". They go into a container when it is created.
   std::vector<std::string> mounts;
 };
+
+// Where a workspace's files are for its container (core/remote_workspace.h).
+struct WorkspaceLocation {
+  std::string kind = "bind";  // bind (a local engine) | shared | copy | clone
+  std::string machine;        // where the container runs: "this machine" or the engine's host
+  std::string source;         // the local folder, or the git URL
+  std::string volume;         // copy, clone
+  bool reused = false;        // copy, clone: made by an earlier `up` (not copied or cloned again)
+  std::string note;           // the sentence `up` prints
+};
+void to_json(nlohmann::json& j, const WorkspaceLocation& l);
 
 struct UpResult {
   // The fields `devcontainer up` prints, so scripts written for it keep working.
@@ -58,10 +70,14 @@ struct UpResult {
   std::vector<engine::PortBinding> ports;
   std::vector<std::string> commands_run;  // lifecycle commands run by this call, in order
   gpu::Attachment gpu;         // the GPUs the container has, and how they were attached
+  std::string engine;          // the engine's URL (unix:///var/run/docker.sock, ssh://gpu1, ...)
+  WorkspaceLocation location;  // where the workspace's files are
+  std::vector<std::string> notes;  // what the user should know (a mount that names the remote's path)
 };
 
 struct DownParams {
   std::string workspace = ".";
+  std::string host;             // the engine (--host, params.host); "" : the default. Chooses the Workspaces, see core/placement.h
   bool remove = false;  // remove the container too (never the workspace, never named volumes)
 };
 
@@ -73,6 +89,11 @@ struct DownResult {
 
 struct StatusParams {
   std::string workspace = ".";
+  std::string host;             // the engine (--host, params.host); "" : the default. Chooses the Workspaces, see core/placement.h
+};
+
+struct ListParams {
+  std::string host;             // the engine (--host, params.host); "" : the default. Chooses the Workspaces, see core/placement.h
 };
 
 struct WorkspaceStatus {
@@ -88,10 +109,13 @@ struct WorkspaceStatus {
   bool out_of_date = false;
   std::vector<engine::PortBinding> ports;
   gpu::Attachment gpu;
+  std::string engine;          // the engine's URL
+  WorkspaceLocation location;  // where the workspace's files are (from the container's labels)
 };
 
 struct ExecParams {
   std::string workspace = ".";
+  std::string host;             // the engine (--host, params.host); "" : the default. Chooses the Workspaces, see core/placement.h
   std::vector<std::string> command;
   bool tty = false;
   bool attach_stdin = false;        // forward input
@@ -102,6 +126,7 @@ struct ExecParams {
 
 struct LogsParams {
   std::string workspace = ".";
+  std::string host;             // the engine (--host, params.host); "" : the default. Chooses the Workspaces, see core/placement.h
   bool follow = false;
   int tail = -1;
 };
@@ -113,6 +138,7 @@ void to_json(nlohmann::json& j, const DownParams& p);
 void from_json(const nlohmann::json& j, DownParams& p);
 void to_json(nlohmann::json& j, const DownResult& r);
 void from_json(const nlohmann::json& j, StatusParams& p);
+void from_json(const nlohmann::json& j, ListParams& p);
 void to_json(nlohmann::json& j, const WorkspaceStatus& s);
 void from_json(const nlohmann::json& j, ExecParams& p);
 void to_json(nlohmann::json& j, const ExecParams& p);
@@ -159,7 +185,13 @@ class Workspaces {
   // workspaces proceed in parallel.
   std::shared_ptr<std::mutex> lock_for(const std::string& workspace);
 
+  // The host facts a plan is made for: nullptr for a local engine (this machine's, read as needed),
+  // else the remote host's, read once by its probe.
+  const gpu::HostFacts* planning_facts();
+
   engine::Engine engine_;
+  std::mutex facts_mu_;
+  std::optional<gpu::HostFacts> facts_;
   std::mutex locks_mu_;
   std::map<std::string, std::shared_ptr<std::mutex>> locks_;
   std::unique_ptr<StatusCache> cache_;
