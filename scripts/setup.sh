@@ -10,7 +10,7 @@ packages=(
   libboost-dev nlohmann-json3-dev libgit2-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev libyaml-cpp-dev libtomlplusplus-dev libarchive-dev libssl-dev
   docker.io debootstrap xz-utils procps
-  openssh-client openjdk-17-jdk-headless junit5 libjackson2-databind-java
+  openssh-client openssh-server openssl openjdk-17-jdk-headless junit5 libjackson2-databind-java
   libxau-dev gdb xvfb xauth x11-utils python3-jsonschema
 )
 missing=()
