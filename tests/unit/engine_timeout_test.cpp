@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "engine/engine.h"
@@ -60,6 +61,10 @@ class FakeEngine {
         int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (c < 0) return;
         accepted_++;
+        {
+          std::lock_guard lock(mu_);
+          clients_.push_back(c);
+        }
         workers_.emplace_back([this, c, n] {
           serve_(c, n);
           // Held open until the test ends: a server that stops talking, not one that hangs up.
@@ -72,6 +77,10 @@ class FakeEngine {
   ~FakeEngine() {
     stop_ = true;
     ::shutdown(fd_, SHUT_RDWR);
+    {
+      std::lock_guard lock(mu_);  // a server blocked reading a kept connection ends too
+      for (int c : clients_) ::shutdown(c, SHUT_RDWR);
+    }
     ::close(fd_);
     acceptor_.join();
     for (auto& w : workers_) w.join();
@@ -89,6 +98,8 @@ class FakeEngine {
   std::atomic<int> accepted_{0};
   std::thread acceptor_;
   std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::vector<int> clients_;
 };
 
 // A reply timeout this test can wait for.

@@ -209,7 +209,6 @@ Endpoint Endpoint::parse(std::string_view url, std::string origin) {
                   url.find("://") == std::string_view::npos ? "it is not a URL"
                                                              : "the scheme " + std::string(scheme) + ":// is not supported");
   }
-  if (e.transport == Transport::Tcp && !e.tls) warn_plain_tcp(e);
   return e;
 }
 
@@ -225,7 +224,9 @@ std::string docker_config_dir() {
   return (fs::path(home.empty() ? "/" : home) / ".docker").string();
 }
 
-Endpoint choose_endpoint(const std::string& host, const std::string& configured) {
+namespace {
+
+Endpoint choose(const std::string& host, const std::string& configured) {
   if (!host.empty()) return Endpoint::parse(host, "--host");
   if (auto h = env("DOCKER_HOST"); !h.empty()) return Endpoint::parse(h, "DOCKER_HOST");
   if (auto c = env("DOCKER_CONTEXT"); !c.empty() && c != "default") return context_endpoint(c, "DOCKER_CONTEXT");
@@ -238,6 +239,14 @@ Endpoint choose_endpoint(const std::string& host, const std::string& configured)
   }
   if (!configured.empty()) return Endpoint::parse(configured, "host in dlcontainer's config.json");
   return Endpoint{};
+}
+
+}  // namespace
+
+Endpoint choose_endpoint(const std::string& host, const std::string& configured) {
+  Endpoint e = choose(host, configured);
+  if (e.transport == Transport::Tcp && !e.tls) warn_plain_tcp(e);
+  return e;
 }
 
 }  // namespace dlc::engine

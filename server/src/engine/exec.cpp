@@ -6,6 +6,8 @@
 #include <cstring>
 #include <chrono>
 #include <fstream>
+#include <future>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -76,10 +78,15 @@ void Engine::resize_exec(const std::string& exec_id, int rows, int cols) const {
 
 int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO& io, const CancelToken& cancel) const {
   cancel.throw_if_cancelled();
+  // A remote engine's connection is dear to open (an ssh channel and a dial-stdio, a TLS handshake):
+  // the one the command's streams take over is opened while the exec is created on a kept one.
+  std::future<std::unique_ptr<Connection>> early;
+  if (!endpoint_.local()) early = std::async(std::launch::async, [&] { return std::make_unique<Connection>(endpoint_, cancel); });
   std::string exec_id = create_exec(container, spec);
   if (io.on_created) io.on_created(exec_id);
 
-  Connection conn(endpoint_, cancel);
+  auto owned = early.valid() ? early.get() : std::make_unique<Connection>(endpoint_, cancel);
+  Connection& conn = *owned;
   json start = {{"Detach", false}, {"Tty", spec.tty}};
   auto r = conn.hijack(path("/exec/" + url_encode(exec_id) + "/start"), start.dump());
   if (r.status >= 400) check(r, "starting the command");
