@@ -8,9 +8,9 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libboost-dev nlohmann-json3-dev libgit2-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
-  libbenchmark-dev libyaml-cpp-dev libtomlplusplus-dev libarchive-dev libssl-dev
-  docker.io debootstrap xz-utils procps
-  openssh-client openssh-server openssl openjdk-17-jdk-headless junit5 libjackson2-databind-java
+  libbenchmark-dev libyaml-cpp-dev libtomlplusplus-dev libarchive-dev libssl-dev libcurl4-openssl-dev
+  docker.io debootstrap xz-utils procps docker-registry openssl
+  openssh-client openssh-server openjdk-17-jdk-headless junit5 libjackson2-databind-java
   libxau-dev gdb xvfb xauth x11-utils python3-jsonschema
 )
 missing=()

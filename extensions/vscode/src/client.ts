@@ -3,16 +3,20 @@
 // `vscode`, so the unit tests drive it against a real server process.
 import { ChildProcess, spawn } from 'node:child_process';
 import * as rpc from 'vscode-jsonrpc/node';
-import {
-  DidChangeStatusParams,
-  InitializeResult,
-  LogMessageParams,
-  Methods,
-  Notifications,
-  OutputParams,
-  ProgressParams,
-  ProgressValue,
-} from './protocol';
+import { InitializeParams, InitializeResult, Notifications, ProgressParams, Requests } from './protocol';
+
+// The protocol's types by method name (src/protocol.ts is generated from schemas/protocol/): a call
+// with the wrong params, or a result read as the wrong type, does not compile.
+export type Method = keyof Requests;
+export type ResultOf<M extends Method> = Requests[M]['result'];
+// What a caller gives: the params without the tokens this client adds itself.
+export type ParamsOf<M extends Method> = Omit<Requests[M]['params'], 'workDoneToken' | 'outputToken'>;
+export type ProgressValue = ProgressParams['value'];
+export type DidChangeStatusParams = Notifications['workspace/didChangeStatus'];
+export type LogMessageParams = Notifications['window/logMessage'];
+type OutputParams = Notifications['workspace/output'];
+// Requests whose command output can be streamed with an outputToken.
+export type StreamingMethod = 'workspace/exec' | 'workspace/logs';
 
 export interface StartOptions {
   binary: string;
@@ -62,7 +66,7 @@ export class DlcClient {
     init: InitializeResult,
   ) {
     this.initializeResult = init;
-    const list = init.capabilities?.methods ?? init.methods;
+    const list = init.capabilities?.methods;
     this.methods = Array.isArray(list) ? new Set(list) : undefined;
   }
 
@@ -94,17 +98,13 @@ export class DlcClient {
       output: [],
     };
     let client: DlcClient | undefined;
-    conn.onNotification(Notifications.progress, (p: ProgressParams) =>
-      client ? client.dispatchProgress(p) : early.progress.push(p),
-    );
+    conn.onNotification('$/progress', (p: ProgressParams) => (client ? client.dispatchProgress(p) : early.progress.push(p)));
     // vscode-jsonrpc keeps one handler per method: streams are told apart by token here.
-    conn.onNotification(Notifications.output, (p: OutputParams) => (client ? client.dispatchOutput(p) : early.output.push(p)));
-    conn.onNotification(Notifications.didChangeStatus, (s: DidChangeStatusParams) =>
+    conn.onNotification('workspace/output', (p: OutputParams) => (client ? client.dispatchOutput(p) : early.output.push(p)));
+    conn.onNotification('workspace/didChangeStatus', (s: DidChangeStatusParams) =>
       client ? client.statusEmitter.fire(s) : early.status.push(s),
     );
-    conn.onNotification(Notifications.logMessage, (m: LogMessageParams) =>
-      client ? client.logEmitter.fire(m) : early.log.push(m),
-    );
+    conn.onNotification('window/logMessage', (m: LogMessageParams) => (client ? client.logEmitter.fire(m) : early.log.push(m)));
     // Server-initiated progress tokens (LSP's window/workDoneProgress/create): accept them.
     conn.onRequest('window/workDoneProgress/create', () => null);
     conn.listen();
@@ -114,16 +114,15 @@ export class DlcClient {
         reject(new Error(`dlcontainer serve exited before initializing (code ${code}, signal ${signal})`)),
       );
     });
-    const init = (await Promise.race([
-      conn.sendRequest(Methods.initialize, {
-        processId: process.pid,
-        clientInfo: { name: opts.clientName ?? 'dlcontainer-vscode', version: opts.clientVersion ?? '0' },
-        capabilities: { window: { workDoneProgress: true } },
-      }),
-      exitedEarly,
-    ])) as InitializeResult;
+    const params: InitializeParams = {
+      processId: process.pid,
+      clientInfo: { name: opts.clientName ?? 'dlcontainer-vscode', version: opts.clientVersion ?? '0' },
+      capabilities: { window: { workDoneProgress: true } },
+    };
+    const init = (await Promise.race([conn.sendRequest('initialize', params), exitedEarly])) as InitializeResult;
     exitedEarly.catch(() => undefined);
-    await conn.sendNotification(Methods.initialized, {});
+    const initialized: Notifications['initialized'] = {};
+    await conn.sendNotification('initialized', initialized);
 
     client = new DlcClient(proc, conn, init);
     proc.on('exit', (code, signal) => {
@@ -155,7 +154,7 @@ export class DlcClient {
     return this.methods === undefined || this.methods.has(method);
   }
 
-  async request<R>(method: string, params: object, opts: RequestOptions = {}): Promise<R> {
+  async request<M extends Method>(method: M, params: ParamsOf<M>, opts: RequestOptions = {}): Promise<ResultOf<M>> {
     let token: string | undefined;
     const body: Record<string, unknown> = { ...params };
     if (opts.onProgress) {
@@ -164,14 +163,14 @@ export class DlcClient {
       body.workDoneToken = token;
     }
     try {
-      if (opts.token) return (await this.conn.sendRequest(method, body, opts.token)) as R;
-      return (await this.conn.sendRequest(method, body)) as R;
+      if (opts.token) return (await this.conn.sendRequest(method, body, opts.token)) as ResultOf<M>;
+      return (await this.conn.sendRequest(method, body)) as ResultOf<M>;
     } finally {
       if (token !== undefined) this.progress.delete(token);
     }
   }
 
-  notify(method: string, params: object): Promise<void> {
+  notify<N extends keyof Notifications>(method: N, params: Notifications[N]): Promise<void> {
     return this.conn.sendNotification(method, params);
   }
 
@@ -201,8 +200,9 @@ export class DlcClient {
     });
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), timeoutMs);
     try {
-      await Promise.race([this.conn.sendRequest(Methods.shutdown, null), gone]);
-      await this.conn.sendNotification(Methods.exit);
+      const shutdown: Requests['shutdown']['params'] = null;
+      await Promise.race([this.conn.sendRequest('shutdown', shutdown), gone]);
+      await this.conn.sendNotification('exit');
     } catch {
       // The connection may already be closed; the timer ends the process either way.
     }
@@ -213,16 +213,16 @@ export class DlcClient {
 
   // A request whose command output is streamed: it carries an outputToken, and every
   // workspace/output for that token lands in onOutput until the request ends.
-  async requestStreaming<R>(
-    method: string,
-    params: object,
+  async requestStreaming<M extends StreamingMethod>(
+    method: M,
+    params: ParamsOf<M>,
     onOutput: (data: string, stream: 'stdout' | 'stderr') => void,
     opts: RequestOptions = {},
-  ): Promise<R> {
+  ): Promise<ResultOf<M>> {
     const token = `dlc-vscode-out-${this.nextToken++}`;
     this.outputs.set(token, onOutput);
     try {
-      return await this.request<R>(method, { ...params, outputToken: token }, opts);
+      return await this.request(method, { ...params, outputToken: token } as ParamsOf<M>, opts);
     } finally {
       this.outputs.delete(token);
     }
@@ -233,6 +233,6 @@ export class DlcClient {
   }
 
   private dispatchOutput(p: OutputParams): void {
-    this.outputs.get(p.token)?.(p.data ?? '', p.stream === 'stderr' ? 'stderr' : 'stdout');
+    this.outputs.get(p.token)?.(p.data, p.stream);
   }
 }

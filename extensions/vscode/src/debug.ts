@@ -2,14 +2,14 @@
 // the configuration that VS Code's Python (debugpy) or C/C++ (cppdbg) debugger runs.
 import * as vscode from 'vscode';
 import { attachConfiguration, debugRequest, DebugRequest, DlcDebugConfiguration } from './debugConfig';
-import { DebugAnswer } from './protocol';
+import { ServiceInfo } from './protocol';
 
 export const DebugType = 'dlcontainer';
 
 export type DebugRunner = (
   request: DebugRequest,
   token: vscode.CancellationToken | undefined,
-) => Promise<DebugAnswer>;
+) => Promise<ServiceInfo>;
 
 export class DlcDebugConfigurationProvider implements vscode.DebugConfigurationProvider {
   constructor(

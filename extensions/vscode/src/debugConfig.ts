@@ -2,7 +2,8 @@
 // the configuration VS Code's own debuggers run: `debugpy` attach (connect + pathMappings) for Python,
 // `cppdbg` with miDebuggerServerAddress for C++. The server knows the ports and the folders; the
 // extension only passes them on.
-import { DebugAnswer } from './protocol';
+import { ParamsOf } from './client';
+import { ServiceInfo } from './protocol';
 
 export interface DlcDebugConfiguration {
   type: 'dlcontainer';
@@ -16,10 +17,9 @@ export interface DlcDebugConfiguration {
   [key: string]: unknown;
 }
 
-export interface DebugRequest {
-  method: 'debug/python' | 'debug/gdb';
-  params: Record<string, unknown>;
-}
+export type DebugRequest =
+  | { method: 'debug/python'; params: ParamsOf<'debug/python'> }
+  | { method: 'debug/gdb'; params: ParamsOf<'debug/gdb'> };
 
 export class DebugConfigError extends Error {}
 
@@ -28,21 +28,18 @@ export function debugRequest(config: DlcDebugConfiguration, workspace: string): 
   if (language !== 'python' && language !== 'cpp') {
     throw new DebugConfigError(`"language" must be "python" or "cpp", not "${String(language)}"`);
   }
-  const method = language === 'python' ? 'debug/python' : 'debug/gdb';
-  const params: Record<string, unknown> = { workspace };
   if (config.request === 'attach') {
     const pid = Number(config.processId);
     if (!Number.isInteger(pid) || pid <= 0) {
       throw new DebugConfigError('an attach configuration needs "processId": the process id inside the container');
     }
-    params.pid = pid;
-  } else {
-    if (!config.program) throw new DebugConfigError('a launch configuration needs "program"');
-    params.command = [inContainer(config.program, workspace), ...(config.args ?? [])];
-    // Python waits for the debugger before the first line, so no breakpoint is missed.
-    if (language === 'python') params.wait = config.wait ?? true;
+    return language === 'python' ? { method: 'debug/python', params: { workspace, pid } } : { method: 'debug/gdb', params: { workspace, pid } };
   }
-  return { method, params };
+  if (!config.program) throw new DebugConfigError('a launch configuration needs "program"');
+  const command = [inContainer(config.program, workspace), ...(config.args ?? [])];
+  // Python waits for the debugger before the first line, so no breakpoint is missed.
+  if (language === 'python') return { method: 'debug/python', params: { workspace, command, wait: config.wait ?? true } };
+  return { method: 'debug/gdb', params: { workspace, command } };
 }
 
 // The command runs in the container, in the workspace folder: a host path inside the workspace becomes
@@ -56,10 +53,8 @@ function inContainer(program: string, workspace: string): string {
 
 // The server answers with the launch.json entry (`launch`); the extension keeps it as it is and only
 // gives it the user's name.
-export function attachConfiguration(answer: DebugAnswer, config: DlcDebugConfiguration): Record<string, unknown> {
-  const inner = (answer.launch ?? answer.configuration ?? answer) as Record<string, unknown>;
-  if (typeof inner.type !== 'string' || typeof inner.request !== 'string') {
-    throw new DebugConfigError('the server answered without a debug configuration (no "type"/"request")');
-  }
-  return { ...inner, name: config.name || inner.name };
+export function attachConfiguration(answer: ServiceInfo, config: DlcDebugConfiguration): Record<string, unknown> {
+  const launch = answer.launch;
+  if (!launch) throw new DebugConfigError('the server answered without a debug configuration (no "launch")');
+  return { ...launch, name: config.name || launch.name };
 }

@@ -3,7 +3,10 @@
 // the kind of error to one of its own commands.
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { BinaryNotFoundError } from './binary';
-import { ErrorData, RequestCancelled } from './protocol';
+import { ErrorData } from './protocol';
+
+// JSON-RPC's code for a request the client cancelled ($/cancelRequest).
+export const RequestCancelled = -32800;
 
 export interface FixAction {
   title: string;
@@ -51,13 +54,9 @@ const fixes: Record<string, FixAction[]> = {
   commandFailed: [{ title: 'Show Output', command: Commands.showOutput }],
 };
 
+// The dlc::ErrorCode name the server put in the error's data (common.json's ErrorData).
 function errorKind(data: ErrorData | undefined): string | undefined {
-  if (!data || typeof data !== 'object') return undefined;
-  for (const key of ['code', 'kind', 'name', 'error']) {
-    const v = (data as Record<string, unknown>)[key];
-    if (typeof v === 'string') return v;
-  }
-  return undefined;
+  return data && typeof data === 'object' && typeof data.code === 'string' ? data.code : undefined;
 }
 
 // An error the extension itself finds, in the server's terms (kind = a dlc::ErrorCode name), so it

@@ -1,22 +1,21 @@
 // Entry point: wires the server connection, the commands, the status bar and the debug type together.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { canonical, Controller, DocScheme, DocumentStore } from './controller';
+import { registerCommands } from './commands';
+import { resumePendingOpen } from './commands/container';
+import { pickProcess, runDebugRequest } from './commands/debugging';
+import { ServiceState } from './commands/services';
+import { Ctx } from './context';
 import { DebugType, DlcDebugConfigurationProvider } from './debug';
+import { DocScheme, DocumentStore } from './documents';
+import { canonical, hasDevcontainer } from './folders';
 import { ServerManager } from './server';
+import { StatusBar } from './statusBar';
 
 let server: ServerManager | undefined;
 
 export interface DlcExtensionApi {
-  controller: Controller;
+  ctx: Ctx;
   server: ServerManager;
-}
-
-function hasDevcontainer(folder: vscode.WorkspaceFolder): boolean {
-  return ['.devcontainer/devcontainer.json', '.devcontainer.json'].some((rel) =>
-    fs.existsSync(path.join(folder.uri.fsPath, rel)),
-  );
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<DlcExtensionApi> {
@@ -24,35 +23,38 @@ export async function activate(context: vscode.ExtensionContext): Promise<DlcExt
   const version = (context.extension.packageJSON as { version?: string }).version ?? '0';
   server = new ServerManager(context.extensionPath, output, version);
   const docs = new DocumentStore();
-  const controller = new Controller(context, server, output, docs);
+  const status = new StatusBar(server, output);
+  const ctx = new Ctx(context, server, output, docs, status);
+  const services = new ServiceState();
   context.subscriptions.push(
     output,
-    controller,
+    status,
+    services,
     vscode.workspace.registerTextDocumentContentProvider(DocScheme, docs),
-    ...controller.register(),
+    ...registerCommands(ctx, services),
     vscode.debug.registerDebugConfigurationProvider(
       DebugType,
       new DlcDebugConfigurationProvider(
-        (request, token) => controller.runDebugRequest(request, token),
-        (err) => controller.showError(err),
-        (folder) => controller.pickProcess(folder),
+        (request, token) => runDebugRequest(ctx, request, token),
+        (err) => ctx.showError(err),
+        (folder) => pickProcess(ctx, folder),
       ),
     ),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('dlcontainer.serverPath')) void server?.restart().catch((err) => controller.showError(err));
+      if (e.affectsConfiguration('dlcontainer.serverPath')) void server?.restart().catch((err) => ctx.showError(err));
     }),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => void controller.refreshStatus()),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void status.refresh()),
   );
 
   // A folder with a devcontainer.json shows its container's state at once; others wait for a command.
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.some(hasDevcontainer)) {
-    controller.render();
-    void controller.refreshStatus();
+    status.render();
+    void status.refresh();
   }
-  void controller.resumePendingOpen();
+  void resumePendingOpen(ctx, services);
   output.appendLine(`dlcontainer extension ${version} active in ${folders.map((f) => canonical(f.uri.fsPath)).join(', ') || 'no folder'}`);
-  return { controller, server };
+  return { ctx, server };
 }
 
 export async function deactivate(): Promise<void> {

@@ -43,7 +43,7 @@ export async function offerToJupyterExtension(
   const toServer = (s: ServiceInfo, i: number): JupyterServer => {
     // The server's root (the URL's page, /lab or /tree, is not its base), and its token.
     const url = new URL(s.url);
-    const token = s.token ?? url.searchParams.get('token') ?? undefined;
+    const token = url.searchParams.get('token') ?? undefined;
     return {
       id: `dlcontainer-${i}`,
       label: `Container: ${url.host}`,

@@ -2,12 +2,14 @@
 // decisions and writes their reasons; this only lays them out. Pure, so it is tested without VS Code.
 // workspace/plan answers core::PlanResult ({workspace, plan, facts, dockerfile, image}), as
 // `dlcontainer plan --json` prints it.
-import { Plan, PlanDecision, PlanResult, SourceRef } from './protocol';
+import { Source, WorkspacePlanResult } from './protocol';
 
-const where = (s: SourceRef) => (s.line ? `${s.file}:${s.line}` : s.file);
+type Plan = WorkspacePlanResult['plan'];
+type PlanDecision = Plan['decisions'][number];
 
-function decisionLine(d: PlanDecision | string): string {
-  if (typeof d === 'string') return `- ${d}`;
+const where = (s: Source) => (s.line ? `${s.file}:${s.line}` : s.file);
+
+function decisionLine(d: PlanDecision): string {
   let line = '- ';
   if (d.topic) line += `**${d.topic}**: `;
   if (d.choice) line += `\`${d.choice}\``;
@@ -18,7 +20,7 @@ function decisionLine(d: PlanDecision | string): string {
   return line;
 }
 
-function imageFact(r: PlanResult): string {
+function imageFact(r: WorkspacePlanResult): string {
   const p = r.plan;
   if (p.mode === 'dockerfile') return `the repository's ${p.dockerfile ?? 'Dockerfile'}${p.baseImage ? ` (FROM ${p.baseImage})` : ''}`;
   if (p.mode === 'devcontainer') return `its devcontainer.json${p.baseImage ? ` (${p.baseImage})` : ''}`;
@@ -37,7 +39,7 @@ function cudaFact(p: Plan): string | undefined {
 }
 
 // The headline facts of a plan, in a fixed order, for the confirm dialog.
-export function planFacts(r: PlanResult): Array<[string, string]> {
+export function planFacts(r: WorkspacePlanResult): Array<[string, string]> {
   const p = r.plan;
   const facts: Array<[string, string]> = [];
   const add = (label: string, v: string | undefined) => {
@@ -55,18 +57,18 @@ export function planFacts(r: PlanResult): Array<[string, string]> {
   return facts;
 }
 
-export function planSummary(r: PlanResult): string {
+export function planSummary(r: WorkspacePlanResult): string {
   const p = r.plan;
   const facts = planFacts(r).map(([k, v]) => `${k}: ${v}`);
   const reasons = (p.decisions ?? [])
-    .map((d) => (typeof d === 'string' ? d : `${d.topic ? `${d.topic}: ` : ''}${d.choice ?? ''}${d.reason ? ` (${d.reason})` : ''}`))
+    .map((d) => `${d.topic ? `${d.topic}: ` : ''}${d.choice}${d.reason ? ` (${d.reason})` : ''}`)
     .slice(0, 8)
     .map((l) => `• ${l}`);
   const warnings = (p.warnings ?? []).map((w) => `⚠ ${w}`);
   return [...facts, ...(reasons.length ? ['', 'Why:', ...reasons] : []), ...(warnings.length ? ['', ...warnings] : [])].join('\n');
 }
 
-export function planMarkdown(r: PlanResult, folder: string): string {
+export function planMarkdown(r: WorkspacePlanResult, folder: string): string {
   const p = r.plan;
   const out = [`# dlcontainer plan for ${r.workspace || folder}`, ''];
   if (p.commitDate) out.push(`For the repository's HEAD of ${p.commitDate}.`, '');

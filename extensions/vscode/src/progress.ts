@@ -2,7 +2,7 @@
 // workDoneToken feeds the notification, and its Cancel button cancels the request ($/cancelRequest,
 // sent by vscode-jsonrpc when the token fires).
 import * as vscode from 'vscode';
-import { ProgressValue } from './protocol';
+import { ProgressValue } from './client';
 
 export interface ProgressStep {
   message?: string;

@@ -1,8 +1,8 @@
 // One `dlcontainer serve --stdio` per window, started on first use and started again after it dies.
 import * as vscode from 'vscode';
 import { BinaryChoice, findServerBinary } from './binary';
-import { DlcClient } from './client';
-import { DidChangeStatusParams } from './protocol';
+import { DidChangeStatusParams, DlcClient } from './client';
+import { config } from './config';
 
 const logLevels = ['', 'error', 'warning', 'info', 'log'];
 
@@ -53,8 +53,7 @@ export class ServerManager implements vscode.Disposable {
 
   // The binary the server runs from (the setting, else PATH, else bundled); the terminal uses it too.
   binary(): BinaryChoice {
-    const setting = vscode.workspace.getConfiguration('dlcontainer').get<string>('serverPath', '');
-    return findServerBinary({ setting, pathEnv: process.env.PATH, extensionDir: this.extensionDir });
+    return findServerBinary({ setting: config.serverPath(), pathEnv: process.env.PATH, extensionDir: this.extensionDir });
   }
 
   private async start(): Promise<DlcClient> {

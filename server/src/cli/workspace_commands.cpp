@@ -44,7 +44,7 @@ void print_up(const core::UpResult& r) {
     std::printf("%s devcontainer.json changed since this container was made: run `dlcontainer up --rebuild` to apply it\n",
                 paint(1, "!", "33").c_str());
   }
-  for (const auto& n : r.notes) std::printf("%s %s\n", paint(1, "!", "33").c_str(), n.c_str());
+  for (const auto& n : r.warnings) std::printf("%s %s\n", paint(1, "!", "33").c_str(), n.c_str());
   std::string host = r.engine.rfind("unix://", 0) == 0 ? "" : " --host " + r.engine;
   std::printf("  run        dlcontainer exec%s -w %s -- bash\n", host.c_str(), r.workspace.c_str());
 }

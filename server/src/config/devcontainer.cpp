@@ -68,32 +68,7 @@ class Reader {
 
   LifecycleCommand command(const std::string& key) const {
     const json* v = find(key);
-    if (!v) return {};
-    auto step_of = [&](const std::string& name, const json& value) {
-      LifecycleCommand::Step step;
-      step.name = name;
-      if (value.is_string()) {
-        step.argv = {"/bin/sh", "-c", value.get<std::string>()};
-      } else if (value.is_array() && !value.empty()) {
-        for (const auto& arg : value) {
-          if (!arg.is_string()) wrong(key, "a string, an array of strings, or an object of those");
-          step.argv.push_back(arg.get<std::string>());
-        }
-      } else {
-        wrong(name.empty() ? key : key + "." + name, "a string or a non-empty array of strings");
-      }
-      return step;
-    };
-    LifecycleCommand cmd;
-    if (v->is_object()) {
-      cmd.parallel = true;
-      for (const auto& [name, value] : v->items())
-        if (!value.is_null()) cmd.steps.push_back(step_of(name, value));
-    } else {
-      if (v->is_string() && v->get<std::string>().empty()) return {};
-      cmd.steps.push_back(step_of("", *v));
-    }
-    return cmd;
+    return v ? parse_lifecycle_command(*v, key, file_) : LifecycleCommand{};
   }
 
  private:
@@ -206,6 +181,39 @@ std::vector<int> parse_app_port(const json* value, const std::string& file) {
 }
 
 }  // namespace
+
+LifecycleCommand parse_lifecycle_command(const json& value, const std::string& property, const std::string& file) {
+  auto wrong = [&](const std::string& where, const std::string& expected) {
+    throw Error(ErrorCode::ConfigInvalid, file + ": \"" + where + "\" must be " + expected,
+                "see https://containers.dev/implementors/json_reference/ for the property's forms");
+  };
+  auto step_of = [&](const std::string& name, const json& v) {
+    LifecycleCommand::Step step;
+    step.name = name;
+    if (v.is_string()) {
+      step.argv = {"/bin/sh", "-c", v.get<std::string>()};
+    } else if (v.is_array() && !v.empty()) {
+      for (const auto& arg : v) {
+        if (!arg.is_string()) wrong(property, "a string, an array of strings, or an object of those");
+        step.argv.push_back(arg.get<std::string>());
+      }
+    } else {
+      wrong(name.empty() ? property : property + "." + name, "a string or a non-empty array of strings");
+    }
+    return step;
+  };
+  LifecycleCommand cmd;
+  if (value.is_null()) return cmd;
+  if (value.is_object()) {
+    cmd.parallel = true;
+    for (const auto& [name, v] : value.items())
+      if (!v.is_null()) cmd.steps.push_back(step_of(name, v));
+  } else {
+    if (value.is_string() && value.get<std::string>().empty()) return {};
+    cmd.steps.push_back(step_of("", value));
+  }
+  return cmd;
+}
 
 std::string default_workspace_folder(const fs::path& workspace) {
   auto clean = workspace.lexically_normal();

@@ -26,6 +26,10 @@ struct LifecycleCommand {
   bool empty() const { return steps.empty(); }
 };
 
+// A lifecycle command as devcontainer.json (or a Feature, or an image's metadata) writes it; the
+// property's name and the file go into the error when its form is wrong.
+LifecycleCommand parse_lifecycle_command(const nlohmann::json& value, const std::string& property, const std::string& file);
+
 // The `docker run` flags that runArgs may hold. Anything else is refused when parsed.
 struct RunArgs {
   std::optional<std::string> gpus;  // "all", "2", "device=0,1" (as docker's --gpus takes it)

@@ -129,4 +129,9 @@ nlohmann::json parse_jsonc(std::string_view text, const std::string& file_name) 
   }
 }
 
+nlohmann::ordered_json parse_jsonc_ordered(std::string_view text, const std::string& file_name) {
+  parse_jsonc(text, file_name);  // the errors, with line and column
+  return nlohmann::ordered_json::parse(strip(text).text);
+}
+
 }  // namespace dlc::config

@@ -11,4 +11,8 @@ namespace dlc::config {
 // column ("path/devcontainer.json:12:5: expected ',' or '}'") and whose hint says how to fix it.
 nlohmann::json parse_jsonc(std::string_view text, const std::string& file_name);
 
+// The same, keeping the objects' keys in the file's order (where the order means something, such as
+// a Feature's containerEnv, whose values may refer to the ones before).
+nlohmann::ordered_json parse_jsonc_ordered(std::string_view text, const std::string& file_name);
+
 }  // namespace dlc::config

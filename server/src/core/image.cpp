@@ -4,6 +4,9 @@
 
 #include <fstream>
 
+#include "core/features.h"
+#include "core/features_build.h"
+#include "core/features_gpu.h"
 #include "core/workspace.h"
 #include "engine/build_context.h"
 #include "support/error.h"
@@ -35,6 +38,26 @@ bool is_root_user(const std::string& user) { return user.empty() || user == "roo
 
 std::string tag_base(const WorkspaceContext& ws) { return "dlcontainer/" + ws.container_name; }
 
+// Installs the resolved Features over out's image, writes devcontainer-lock.json as the reference
+// does, and moves out to the image with them.
+void add_features(const engine::Engine& engine, const WorkspaceContext& ws, FeatureSet& set, bool no_cache, PreparedImage& out,
+                  ProgressSink& progress, const CancelToken& cancel) {
+  apply_gpu_knowledge(set, out.info, [] { return gpu::read_host_facts(); });
+  auto lock_file = config::lockfile_path(ws.config.config_file);
+  if (config::write_lockfile(lock_file, set.lock)) progress.output("wrote " + lock_file.string());
+  for (const auto& note : set.notes) {
+    progress.output("warning: " + note);
+    out.warnings.push_back(note);
+  }
+  if (set.features.empty()) return;
+  auto users = feature_users(ws.config, out.info);
+  out.ref = build_features_image(engine, set, out.info, out.ref, users, ws.folder.string(), no_cache, progress, cancel);
+  auto info = engine.inspect_image(out.ref);
+  if (!info) throw Error(ErrorCode::ImageNotFound, "image " + out.ref + " is missing after its Features were installed");
+  out.info = *info;
+  for (const auto& f : set.features) out.features.push_back(f.user_id);
+}
+
 }  // namespace
 
 HostUser HostUser::current() { return {static_cast<unsigned>(::getuid()), static_cast<unsigned>(::getgid())}; }
@@ -51,6 +74,13 @@ PreparedImage prepare_image(const engine::Engine& engine, const WorkspaceContext
                             bool no_cache, ProgressSink& progress, const CancelToken& cancel) {
   const auto& cfg = ws.config;
   PreparedImage out;
+  std::optional<FeatureSet> features;
+  if (!ws.inferred && cfg.document.contains("features")) {
+    progress.begin("Resolving Features");
+    features = resolve_features(ws, fetch_options_for(ws), progress, cancel);
+    progress.end(std::to_string(features->features.size()) + " to install");
+    if (features->features.empty()) features.reset();  // "features": {} asks for nothing, not even a lockfile
+  }
   if (ws.inferred && !ws.inferred->image.empty()) {
     out.ref = ensure_plan_image(engine, *ws.inferred, ws.folder.string(), no_cache, progress, cancel);
   } else if (cfg.build) {
@@ -93,6 +123,7 @@ PreparedImage prepare_image(const engine::Engine& engine, const WorkspaceContext
   auto info = engine.inspect_image(out.ref);
   if (!info) throw Error(ErrorCode::ImageNotFound, "image " + out.ref + " is missing after it was prepared");
   out.info = *info;
+  if (features) add_features(engine, ws, *features, no_cache, out, progress, cancel);
 
   std::string user = remote_user_of(cfg, out.info.user);
   if (cfg.update_remote_user_uid && host.uid != 0 && !is_root_user(user) &&

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/container_plan.h"
 #include "engine/engine.h"
@@ -14,6 +15,8 @@ namespace dlc::core {
 struct PreparedImage {
   std::string ref;    // what the container is created from
   engine::ImageInfo info;
+  std::vector<std::string> features;  // the Features installed in it, in order, by id as written
+  std::vector<std::string> warnings;  // what the user should hear about (unknown Feature options, ...)
 };
 
 // The host user that files in the workspace should belong to.
@@ -23,6 +26,9 @@ struct HostUser {
   static HostUser current();
 };
 
+// Features (core/features.h) are resolved first, so that a Feature that cannot be had stops `up`
+// before any image is pulled or built; they are installed over the workspace's image, and the uid
+// layer goes last.
 PreparedImage prepare_image(const engine::Engine& engine, const WorkspaceContext& ws, const HostUser& host,
                             bool no_cache, ProgressSink& progress, const CancelToken& cancel);
 

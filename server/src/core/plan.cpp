@@ -23,13 +23,13 @@ namespace dlc::core {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-namespace {
-
 fs::path xdg_dir(const char* variable, const char* fallback_under_home) {
   if (const char* v = std::getenv(variable); v && *v) return v;
   const char* home = std::getenv("HOME");
   return fs::path(home && *home ? home : "/tmp") / fallback_under_home;
 }
+
+namespace {
 
 bool valid_driver(const std::string& v) {
   // 515.48.07, 440.64, 570.26: two or three dot-separated numbers.
@@ -176,6 +176,20 @@ UserPreferences UserPreferences::load() {
   };
   str("apt", prefs.apt_mirror);
   str("pip", prefs.pip_index_url);
+  if (auto regs = mirrors->find("registries"); regs != mirrors->end() && !regs->is_null()) {
+    // {"ghcr.io": "https://mirror.example"}: where OCI artifacts (Features) of a registry are fetched first.
+    if (!regs->is_object())
+      throw Error(ErrorCode::ConfigInvalid, file.string() + ": \"mirrors.registries\" must map registry hosts to mirror URLs",
+                  "write {\"mirrors\": {\"registries\": {\"ghcr.io\": \"https://mirror.example\"}}}");
+    for (const auto& [host, url] : regs->items()) {
+      bool ok = url.is_string() && (url.get<std::string>().starts_with("https://") || url.get<std::string>().starts_with("http://")) &&
+                url.get<std::string>().find_first_of("'\"\n ") == std::string::npos;
+      if (!ok)
+        throw Error(ErrorCode::ConfigInvalid, file.string() + ": \"mirrors.registries." + host + "\" must be an http:// or https:// URL",
+                    "write the mirror's base URL, e.g. \"https://mirror.example\"");
+      prefs.registry_mirrors[host] = url.get<std::string>();
+    }
+  }
   return prefs;
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -60,16 +61,21 @@ void to_json(nlohmann::json& j, const PlanResult& r);
 void to_json(nlohmann::json& j, const InitResult& r);
 
 // The user's preferences that a plan uses: $XDG_CONFIG_HOME/dlcontainer/config.json's
-// {"mirrors": {"apt": "https://mirror.example/", "pip": "https://mirror.example/pypi/simple"}}.
+// {"mirrors": {"apt": "https://mirror.example/", "pip": "https://mirror.example/pypi/simple",
+//              "registries": {"ghcr.io": "https://mirror.example"}}}.
 // Also the default engine ({"host": "ssh://gpu1"}, below --host, DOCKER_HOST and docker contexts) and
 // the image that clones a git URL on a remote engine ({"cloneImage": "alpine/git:2.45.2"}).
 struct UserPreferences {
   std::string apt_mirror;
   std::string pip_index_url;
+  std::map<std::string, std::string> registry_mirrors;  // registry host -> mirror base URL (Features)
   std::string engine_host;
   std::string clone_image;
   static UserPreferences load();  // Error{ConfigInvalid} when the file exists but cannot be used
 };
+
+// $XDG_CACHE_HOME (variable) or ~/.cache (fallback_under_home), and the like.
+std::filesystem::path xdg_dir(const char* variable, const char* fallback_under_home);
 
 // The host's GPU facts as a plan sees them: --driver or --no-gpu when given, else params.facts, else
 // those of the host where the engine runs (this machine's, read through NVML; a remote one's, by its

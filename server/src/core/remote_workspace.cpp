@@ -12,6 +12,7 @@
 #include "core/workspace.h"
 #include "engine/build_context.h"
 #include "inspect/repo.h"
+#include "support/archive.h"
 #include "support/error.h"
 #include "support/hash.h"
 
@@ -22,7 +23,6 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t kSnapshotFileLimit = std::int64_t{8} << 20;
 constexpr std::size_t kSnapshotLimit = std::size_t{256} << 20;
 
 // Seconds since the epoch of an RFC 3339 time as the engine writes it ("2024-05-01T12:34:56.5+02:00");
@@ -244,15 +244,14 @@ fs::path snapshot_for_planning(const engine::Engine& engine, const WorkspaceLoca
   std::random_device rd;
   fs::path dest = dest_parent / ("plan-" + std::to_string(rd()));
   fs::create_directories(dest);
-  // The archive's entries are under "workspace/".
-  engine::extract_tar(tar, dest, [](const std::string& path, std::int64_t size) {
-    return size <= kSnapshotFileLimit && path.find("/.git/") == std::string::npos;
-  });
+  // The archive's entries are under "workspace/"; its history is not what a plan reads.
+  extract_tar(tar, dest, "the clone of " + short_url(clone.source), ExtractLimits{.max_entries = 200000, .max_total_bytes = kSnapshotLimit});
+  std::error_code ec;
+  fs::remove_all(dest / "workspace" / ".git", ec);
   // Named as the repository is, so that its folder in the container is /workspaces/<name>.
   std::string name = fs::path(clone.source).filename().string();
   if (name.ends_with(".git")) name.resize(name.size() - 4);
   if (name.empty() || name == "." || name == "..") name = "workspace";
-  std::error_code ec;
   fs::rename(dest / "workspace", dest / name, ec);
   return ec ? dest / "workspace" : dest / name;
 }

@@ -82,7 +82,7 @@ void place_workspace(engine::ContainerSpec& spec, const std::string& key, const 
 // Where an existing container's workspace is, from its labels.
 WorkspaceLocation location_of(const std::map<std::string, std::string>& labels, const engine::Endpoint& endpoint);
 
-// The clone's files that planning reads (no .git, no file over 8 MiB, at most 256 MiB in all), unpacked
+// The clone's files that planning reads (no .git, at most 256 MiB in all), unpacked
 // into a new folder under dest_parent, which the caller removes when done.
 std::filesystem::path snapshot_for_planning(const engine::Engine& engine, const WorkspaceLocation& clone,
                                             const std::filesystem::path& dest_parent, const CancelToken& cancel);

@@ -42,7 +42,8 @@ void to_json(json& j, const UpResult& r) {
        {"gpu", r.gpu},
        {"engine", r.engine},
        {"location", r.location}};
-  if (!r.notes.empty()) j["notes"] = r.notes;
+  if (!r.features.empty()) j["features"] = r.features;
+  if (!r.warnings.empty()) j["warnings"] = r.warnings;
 }
 
 void to_json(json& j, const DownParams& p) {

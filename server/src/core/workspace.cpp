@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/container_plan.h"
+#include "core/features_apply.h"
 #include "core/gpu.h"
 #include "core/image.h"
 #include "core/lifecycle.h"
@@ -70,13 +71,36 @@ CommandContext command_context(const engine::ContainerInfo& info) {
                         .env = remote_environment(meta.remote_env, info.env)};
 }
 
+config::Substitution substitution_of(const WorkspaceContext& ws) {
+  config::Substitution vars;
+  vars.local_workspace_folder = ws.folder.string();
+  vars.container_workspace_folder = ws.remote_workspace_folder;
+  vars.devcontainer_id = ws.devcontainer_id;
+  return vars;
+}
+
+// A hook's commands: the installed Features' first (in their install order, from the container's
+// label), then devcontainer.json's.
+void run_hook(const engine::Engine& engine, const CommandContext& ctx, const std::vector<nlohmann::json>& features, const char* name,
+              const config::LifecycleCommand& own, UpResult& result, ProgressSink& progress, const CancelToken& cancel) {
+  bool ran = false;
+  for (const auto& f : feature_commands(features, name)) {
+    run_lifecycle(engine, std::string(name) + " of Feature " + f.feature, f.command, ctx, progress, cancel);
+    ran = true;
+  }
+  if (!own.empty()) {
+    run_lifecycle(engine, name, own, ctx, progress, cancel);
+    ran = true;
+  }
+  if (ran) result.commands_run.push_back(name);
+}
+
 void run_start_commands(const engine::Engine& engine, const WorkspaceContext& ws, const CommandContext& ctx,
-                        bool created, UpResult& result, ProgressSink& progress, const CancelToken& cancel) {
+                        const std::vector<nlohmann::json>& features, bool created, UpResult& result, ProgressSink& progress,
+                        const CancelToken& cancel) {
   const auto& c = ws.config;
   auto run = [&](const char* name, const config::LifecycleCommand& cmd) {
-    if (cmd.empty()) return;
-    run_lifecycle(engine, name, cmd, ctx, progress, cancel);
-    result.commands_run.push_back(name);
+    run_hook(engine, ctx, features, name, cmd, result, progress, cancel);
   };
   // Create-time commands: once per container, retried by a later `up` until they succeed.
   if (created || !create_commands_done(engine, ctx.container_id)) {
@@ -167,11 +191,13 @@ std::string create_and_start(const engine::Engine& engine, const WorkspaceContex
   const bool local = engine.endpoint().local();
   // A remote engine publishes on its own loopback, where it picks a free port: this machine's are not its.
   auto spec = container_spec(ws, image.ref, image.info.user, local ? PortPicker(pick_free_port) : [](const std::string&, int) { return 0; });
+  apply_feature_entries(feature_entries(image.info.labels, substitution_of(ws)), ws.config.override_command, image.info, spec);
+  spec.labels[kMetadataLabel] = container_metadata_label(image.info.labels, spec.labels[kMetadataLabel]);
   attach_gpus(gpus, spec, image.info);
   std::optional<WorkspaceLocation> loc;
   if (!local) {
     loc = src.clone ? *src.clone : locate_folder(engine, src.folder);
-    place_workspace(spec, src.key, src.folder, *loc, engine.endpoint(), result.notes);
+    place_workspace(spec, src.key, src.folder, *loc, engine.endpoint(), result.warnings);
   }
   bool fresh_copy = loc && loc->kind == "copy" && !loc->reused;
   cancel.throw_if_cancelled();
@@ -262,15 +288,18 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   auto ctx = command_context(*info);
   result.remote_user = ctx.user;
   result.remote_workspace_folder = ctx.working_dir;
+  if (image) {
+    result.features = image->features;
+    result.warnings = image->warnings;
+  }
+  // The container's own label says which Features it has: the same on a later `up`, with no registry asked.
+  auto features = feature_entries(info->labels, substitution_of(ws));
 
   if (result.action != "running") {
-    run_start_commands(engine_, ws, ctx, created, result, progress, cancel);
-    if (!ws.config.post_start_command.empty()) {
-      run_lifecycle(engine_, "postStartCommand", ws.config.post_start_command, ctx, progress, cancel);
-      result.commands_run.push_back("postStartCommand");
-    }
+    run_start_commands(engine_, ws, ctx, features, created, result, progress, cancel);
+    run_hook(engine_, ctx, features, "postStartCommand", ws.config.post_start_command, result, progress, cancel);
   } else if (!create_commands_done(engine_, id)) {
-    run_start_commands(engine_, ws, ctx, false, result, progress, cancel);
+    run_start_commands(engine_, ws, ctx, features, false, result, progress, cancel);
   }
   return result;
 }

@@ -72,7 +72,10 @@ struct UpResult {
   gpu::Attachment gpu;         // the GPUs the container has, and how they were attached
   std::string engine;          // the engine's URL (unix:///var/run/docker.sock, ssh://gpu1, ...)
   WorkspaceLocation location;  // where the workspace's files are
-  std::vector<std::string> notes;  // what the user should know (a mount that names the remote's path)
+  std::vector<std::string> features;  // Features installed into a new container's image, in install order
+  // What was not used as written (unknown Feature options, ...), and what the user should know (a bind
+  // mount whose source is a path on a remote engine's host).
+  std::vector<std::string> warnings;
 };
 
 struct DownParams {

@@ -11,7 +11,7 @@
 #include <memory>
 
 #include "support/error.h"
-#include "support/library.h"
+#include "support/archive.h"
 
 namespace dlc::engine {
 
@@ -20,11 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // libarchive, loaded when a build context is written (support/library.h says why).
-const Library& libarchive() {
-  static const Library lib(DLC_LIBARCHIVE_SONAME, "libarchive13");
-  return lib;
-}
-#define AR(f) DLC_CALL(libarchive(), f)
+#define AR(f) DLC_CALL(::dlc::libarchive(), f)
 
 // libarchive's writer, sending every block it produces to a sink.
 class TarWriter {
@@ -289,35 +285,6 @@ BodyProducer folder_archive(fs::path root, unsigned uid, unsigned gid) {
     }
     tar.finish();
   };
-}
-
-void extract_tar(std::string_view tar, const fs::path& dest, const std::function<bool(const std::string&, std::int64_t)>& keep) {
-  struct archive* a = AR(archive_read_new)();
-  std::unique_ptr<struct archive, void (*)(struct archive*)> guard(a, [](struct archive* x) { AR(archive_read_free)(x); });
-  AR(archive_read_support_format_tar)(a);
-  if (AR(archive_read_open_memory)(a, tar.data(), tar.size()) != ARCHIVE_OK) {
-    throw Error(ErrorCode::EngineError, std::string("the engine's archive cannot be read: ") + AR(archive_error_string)(a));
-  }
-  archive_entry* entry = nullptr;
-  for (int r; (r = AR(archive_read_next_header)(a, &entry)) != ARCHIVE_EOF;) {
-    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-      throw Error(ErrorCode::EngineError, std::string("the engine's archive cannot be read: ") + AR(archive_error_string)(a));
-    }
-    std::string path = AR(archive_entry_pathname)(entry);
-    auto type = AR(archive_entry_filetype)(entry);
-    // Only files and folders, inside dest: no links, devices, absolute paths or "..".
-    fs::path rel = fs::path(path).lexically_normal();
-    if (rel.is_absolute() || rel.empty() || *rel.begin() == "..") continue;
-    if (type == AE_IFDIR) {
-      fs::create_directories(dest / rel);
-      continue;
-    }
-    if (type != AE_IFREG || !keep(rel.generic_string(), AR(archive_entry_size)(entry))) continue;
-    fs::create_directories((dest / rel).parent_path());
-    std::ofstream out(dest / rel, std::ios::binary);
-    char buf[64 * 1024];
-    for (la_ssize_t n; (n = AR(archive_read_data)(a, buf, sizeof buf)) > 0;) out.write(buf, n);
-  }
 }
 
 std::string tar_files(const std::vector<ArchiveFile>& files) {

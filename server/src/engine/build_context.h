@@ -26,11 +26,6 @@ BodyProducer folder_context(std::filesystem::path root, std::vector<ArchiveFile>
 // the user the container maps to). Streamed as it is read; links are kept as links.
 BodyProducer folder_archive(std::filesystem::path root, unsigned uid, unsigned gid);
 
-// Unpacks the regular files and folders of a tar archive under dest, those `keep` keeps (by relative
-// path and size); links, devices and paths that would leave dest are left out.
-void extract_tar(std::string_view tar, const std::filesystem::path& dest,
-                 const std::function<bool(const std::string& path, std::int64_t size)>& keep);
-
 // A tar archive of the given files, in memory (for put_archive).
 std::string tar_files(const std::vector<ArchiveFile>& files);
 

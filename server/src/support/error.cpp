@@ -24,6 +24,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::DriverTooOld: return "driverTooOld";
     case ErrorCode::UnknownVersion: return "unknownVersion";
     case ErrorCode::Conflict: return "conflict";
+    case ErrorCode::RegistryUnavailable: return "registryUnavailable";
   }
   return "internal";
 }

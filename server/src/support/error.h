@@ -29,6 +29,7 @@ enum class ErrorCode {
   DriverTooOld,         // the driver cannot run the CUDA that is asked for
   UnknownVersion,       // a framework or CUDA version that the catalog does not know
   Conflict,             // requirements that cannot be satisfied together
+  RegistryUnavailable,  // a registry or download URL (a Feature's) cannot be reached or refuses us
 };
 
 std::string_view to_string(ErrorCode code);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { offerToJupyterExtension } from '../../src/jupyter';
 import { mock } from '../mocks/vscode';
+import { serviceInfo } from '../support/wire';
 
 interface Provider {
   provideJupyterServers(token: unknown): Array<{ id: string; label: string; connectionInformation: { baseUrl: { toString(): string }; token?: string } }>;
@@ -25,7 +26,7 @@ test('the container\'s Jupyter is offered once, as a server collection listing e
     },
   };
   mock.extensions.set('ms-toolsai.jupyter', { isActive: false, exports: undefined, activate: async () => (activated++, api) });
-  const servers = [{ url: 'http://127.0.0.1:8890/lab?token=abc123' }];
+  const servers = [serviceInfo({ url: 'http://127.0.0.1:8890/lab?token=abc123', hostPort: 8890 })];
   const reg: { collection?: { dispose(): void } } = {};
   assert.equal(await offerToJupyterExtension(() => servers, reg), true);
   assert.equal(await offerToJupyterExtension(() => servers, reg), true);
@@ -36,6 +37,6 @@ test('the container\'s Jupyter is offered once, as a server collection listing e
   assert.equal(listed[0].connectionInformation.baseUrl.toString(), 'http://127.0.0.1:8890/');
   assert.equal(listed[0].connectionInformation.token, 'abc123');
   // Read each time: a server started later is listed too.
-  servers.push({ url: 'http://127.0.0.1:8891/tree?token=def' });
+  servers.push(serviceInfo({ url: 'http://127.0.0.1:8891/tree?token=def', hostPort: 8891 }));
   assert.equal(collections[0].provider.provideJupyterServers(undefined).length, 2);
 });

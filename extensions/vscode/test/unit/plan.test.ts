@@ -8,12 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { planFacts, planMarkdown, planSummary } from '../../src/planView';
-import { PlanDecision, PlanResult } from '../../src/protocol';
+import { WorkspacePlanResult } from '../../src/protocol';
 import { requireServer, serverBinary } from '../support/server';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 
-function plan(folder: string, ...flags: string[]): PlanResult {
+function plan(folder: string, ...flags: string[]): WorkspacePlanResult {
   return JSON.parse(execFileSync(serverBinary(), ['plan', folder, '--json', ...flags], { encoding: 'utf8', timeout: 60_000 }));
 }
 
@@ -42,7 +42,7 @@ describe('plan view on the real server\'s plan', () => {
     assert.equal(facts.get('Planned for'), r.plan.host);
 
     const md = planMarkdown(r, folder);
-    const decisions = (r.plan.decisions ?? []) as PlanDecision[];
+    const decisions = r.plan.decisions;
     assert.ok(decisions.length >= 3, 'the server explains its choices');
     for (const d of decisions) {
       assert.ok(md.includes(d.reason!), `the document carries the reason for ${d.topic}: ${d.reason}`);
@@ -65,7 +65,7 @@ describe('plan view on the real server\'s plan', () => {
     assert.equal(r.plan.mode, 'devcontainer');
     const summary = planSummary(r);
     assert.match(summary, /^Image: its devcontainer\.json/);
-    const source = (r.plan.decisions as PlanDecision[]).find((d) => d.topic === 'source')!;
+    const source = r.plan.decisions.find((d) => d.topic === 'source')!;
     assert.ok(summary.includes(source.reason!), summary);
     assert.doesNotMatch(summary, /CUDA/, 'a CPU plan of a devcontainer.json says nothing of CUDA');
   });

@@ -8,37 +8,38 @@ import { planMarkdown, planSummary } from '../../src/planView';
 import { ProgressTranslator } from '../../src/progress';
 import { joinExternal, serviceOrigin } from '../../src/serviceUrl';
 import { statusView } from '../../src/statusView';
+import { doctorResult, gpuAttachment, planResult, portBinding, serviceInfo, workspaceStatus } from '../support/wire';
 
 test('status bar: no container, running with GPUs and attach method, busy', () => {
   assert.match(statusView(undefined).text, /no container/);
-  assert.match(statusView({ workspace: '/w', state: 'none' }).text, /no container/);
-  const v = statusView({
-    workspace: '/w',
-    state: 'running',
-    containerName: 'dlc-w',
-    gpu: { method: 'toolkit', selection: 'all', indices: [0, 1], names: ['NVIDIA H100 80GB HBM3', 'NVIDIA H100 80GB HBM3'] },
-    ports: [{ containerPort: 8888, hostIp: '127.0.0.1', hostPort: 8889 }],
-  });
+  assert.match(statusView(workspaceStatus({ state: 'none' })).text, /no container/);
+  const v = statusView(
+    workspaceStatus({
+      state: 'running',
+      containerName: 'dlc-w',
+      gpu: gpuAttachment({ method: 'toolkit', selection: 'all', indices: [0, 1], names: ['NVIDIA H100 80GB HBM3', 'NVIDIA H100 80GB HBM3'] }),
+      ports: [portBinding({ containerPort: 8888, hostIp: '127.0.0.1', hostPort: 8889 })],
+    }),
+  );
   assert.equal(v.text, '$(vm-running) dlcontainer: running · 2× NVIDIA H100 80GB HBM3 (toolkit)');
   assert.match(v.tooltip, /GPUs: NVIDIA H100 80GB HBM3, NVIDIA H100 80GB HBM3 via toolkit/);
   assert.match(v.tooltip, /Port 8888 → 127\.0\.0\.1:8889/);
   assert.equal(v.warning, false);
-  assert.equal(statusView({ workspace: '/w', state: 'running' }).text, '$(vm-running) dlcontainer: running · no GPU');
-  assert.equal(statusView({ workspace: '/w', state: 'running', gpu: { method: 'cdi', names: ['A', 'B'] } }).text,
+  assert.equal(statusView(workspaceStatus({ state: 'running' })).text, '$(vm-running) dlcontainer: running · no GPU');
+  assert.equal(statusView(workspaceStatus({ state: 'running', gpu: gpuAttachment({ method: 'cdi', names: ['A', 'B'] }) })).text,
     '$(vm-running) dlcontainer: running · A, B (cdi)');
-  const none = statusView({ workspace: '/w', state: 'running', gpu: { method: 'none', reason: 'no NVIDIA driver on this host' } });
+  const none = statusView(workspaceStatus({ state: 'running', gpu: gpuAttachment({ method: 'none', reason: 'no NVIDIA driver on this host' }) }));
   assert.equal(none.text, '$(vm-running) dlcontainer: running · no GPU');
   assert.match(none.tooltip, /GPUs: none attached \(no NVIDIA driver on this host\)/);
-  assert.equal(statusView({ workspace: '/w', state: 'exited' }).warning, true);
-  assert.equal(statusView({ workspace: '/w', state: 'running', outOfDate: true }).warning, true);
-  assert.match(statusView({ workspace: '/w', state: 'running' }, 'creating container…').text, /sync~spin.*creating/);
+  assert.equal(statusView(workspaceStatus({ state: 'exited' })).warning, true);
+  assert.equal(statusView(workspaceStatus({ state: 'running', outOfDate: true })).warning, true);
+  assert.match(statusView(workspaceStatus({ state: 'running' }), 'creating container…').text, /sync~spin.*creating/);
 });
 
 test('plan: facts and each decision with its reason, sources, citations and rejected alternatives', () => {
   // The shape core::PlanResult is written in (server/src/core/plan.cpp), resolve::Plan inside it.
-  const answer = {
-    workspace: '/src/paper',
-    plan: {
+  const answer = planResult(
+    {
       mode: 'image',
       baseImage: 'pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel',
       framework: 'torch',
@@ -62,13 +63,12 @@ test('plan: facts and each decision with its reason, sources, citations and reje
           rejected: ['pytorch/pytorch:1.11.0-cuda11.3-cudnn8-runtime: has no nvcc'],
           citations: ['PyTorch previous versions <https://pytorch.org/get-started/previous-versions/>'],
         },
-        'driver 515.48.07 supports CUDA ≤ 11.7',
+        { topic: 'cuda', choice: '11.3', reason: 'driver 515.48.07 supports CUDA ≤ 11.7' },
       ],
       warnings: ['requirements.txt pins nothing for numpy'],
     },
-    dockerfile: 'FROM pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel\n',
-    image: 'dlcontainer/plan:abc123',
-  };
+    { workspace: '/src/paper', dockerfile: 'FROM pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel\n', image: 'dlcontainer/plan:abc123' },
+  );
   const md = planMarkdown(answer, '/src/paper');
   assert.match(md, /^# dlcontainer plan for \/src\/paper/);
   assert.match(md, /\*\*Image\*\*: pytorch\/pytorch:1\.11\.0-cuda11\.3-cudnn8-devel, built as dlcontainer\/plan:abc123/);
@@ -79,7 +79,7 @@ test('plan: facts and each decision with its reason, sources, citations and reje
   assert.match(md, /\*\*image\*\*: `pytorch\/pytorch:1\.11\.0-cuda11\.3-cudnn8-devel`, because setup\.py builds a CUDAExtension\n  - from setup\.py:12, requirements\.txt/);
   assert.match(md, /rejected pytorch\/pytorch:1\.11\.0-cuda11\.3-cudnn8-runtime: has no nvcc/);
   assert.match(md, /source: PyTorch previous versions/);
-  assert.match(md, /driver 515\.48\.07/);
+  assert.match(md, /\*\*cuda\*\*: `11\.3`, because driver 515\.48\.07 supports CUDA ≤ 11\.7/);
   assert.match(md, /⚠ requirements\.txt pins nothing/);
   assert.match(md, /```dockerfile\nFROM pytorch/);
   const summary = planSummary(answer);
@@ -87,26 +87,28 @@ test('plan: facts and each decision with its reason, sources, citations and reje
   assert.match(summary, /Why:\n• image: pytorch\/pytorch:1\.11\.0-cuda11\.3-cudnn8-devel \(setup\.py builds a CUDAExtension\)/);
   assert.doesNotMatch(summary, /\*\*|`/);
   // The repository's own Dockerfile, planned for a host without a GPU: no CUDA line.
-  const cpu = planSummary({ workspace: '/w', plan: { mode: 'dockerfile', dockerfile: 'Dockerfile', baseImage: 'debian:bookworm-slim', gpu: false } });
+  const cpu = planSummary(planResult({ mode: 'dockerfile', dockerfile: 'Dockerfile', baseImage: 'debian:bookworm-slim', gpu: false }));
   assert.match(cpu, /Image: the repository's Dockerfile \(FROM debian:bookworm-slim\)/);
   assert.doesNotMatch(cpu, /CUDA/);
   // A CPU image the resolver chose says so, and whose Python it is.
-  const cpuImage = planSummary({ workspace: '/w', plan: { mode: 'image', baseImage: 'python:3.10-slim', gpu: false } });
+  const cpuImage = planSummary(planResult({ mode: 'image', baseImage: 'python:3.10-slim', gpu: false }));
   assert.match(cpuImage, /CUDA: none \(a CPU image\)/);
   assert.match(cpuImage, /Python: the image's own/);
 });
 
 test('doctor: failed checks show their fix, passed ones do not', () => {
-  const md = doctorMarkdown({
-    ok: false,
-    method: 'none',
-    methodReason: 'no GPU to attach',
-    checks: [
-      { id: 'driver', title: 'NVIDIA driver', status: 'fail', result: 'no driver loaded', fix: 'sudo apt install nvidia-driver' },
-      { id: 'docker-running', title: 'Docker engine', status: 'ok', result: 'running, API 1.41', fix: 'unused' },
-      { id: 'mirrors', title: 'Registry mirrors', status: 'info', result: 'none set' },
-    ],
-  });
+  const md = doctorMarkdown(
+    doctorResult({
+      ok: false,
+      method: 'none',
+      methodReason: 'no GPU to attach',
+      checks: [
+        { id: 'driver', title: 'NVIDIA driver', status: 'fail', result: 'no driver loaded', fix: 'sudo apt install nvidia-driver' },
+        { id: 'docker-running', title: 'Docker engine', status: 'ok', result: 'running, API 1.41', fix: 'unused' },
+        { id: 'mirrors', title: 'Registry mirrors', status: 'info', result: 'none set' },
+      ],
+    }),
+  );
   assert.match(md, /❌ \*\*NVIDIA driver\*\*: no driver loaded\n  - fix: `sudo apt install nvidia-driver`/);
   assert.match(md, /✅ \*\*Docker engine\*\*: running/);
   assert.doesNotMatch(md, /fix: `unused`/);
@@ -147,7 +149,7 @@ test('debug: launch and attach requests, and the answer passed on with the user\
   assert.throws(() => debugRequest({ type: 'dlcontainer', request: 'launch', name: 'x' }, '/w'), DebugConfigError);
   assert.throws(() => debugRequest({ type: 'dlcontainer', request: 'launch', name: 'x', language: 'rust' as 'cpp', program: 'p' }, '/w'), DebugConfigError);
 
-  const answer = {
+  const answer = serviceInfo({
     kind: 'debugpy',
     url: '',
     launch: {
@@ -157,17 +159,22 @@ test('debug: launch and attach requests, and the answer passed on with the user\
       connect: { host: '127.0.0.1', port: 5679 },
       pathMappings: [{ localRoot: '/w', remoteRoot: '/workspaces/w' }],
     },
-  };
+  });
   const cfg = attachConfiguration(answer, { type: 'dlcontainer', request: 'launch', name: 'mine' });
   assert.equal(cfg.type, 'debugpy');
   assert.equal(cfg.name, 'mine');
   assert.deepEqual(cfg.pathMappings, [{ localRoot: '/w', remoteRoot: '/workspaces/w' }]);
   const gdb = attachConfiguration(
-    { type: 'cppdbg', request: 'launch', program: '/w/a.out', miDebuggerServerAddress: '127.0.0.1:2345' },
+    serviceInfo({
+      kind: 'gdbserver',
+      launch: { type: 'cppdbg', request: 'launch', name: 'gdb', program: '/w/a.out', miDebuggerServerAddress: '127.0.0.1:2345' },
+    }),
     { type: 'dlcontainer', request: 'launch', name: 'c' },
   );
   assert.equal(gdb.miDebuggerServerAddress, '127.0.0.1:2345');
-  assert.throws(() => attachConfiguration({ port: 1 }, { type: 'dlcontainer', request: 'launch', name: 'c' }), DebugConfigError);
+  assert.equal(gdb.name, 'c');
+  // A service answer without `launch` (a server that started something else) is refused, not run.
+  assert.throws(() => attachConfiguration(serviceInfo({ kind: 'gdbserver' }), { type: 'dlcontainer', request: 'launch', name: 'c' }), DebugConfigError);
 });
 
 test('service URLs: only the origin goes through asExternalUri; path and token are put back', () => {

@@ -1,19 +1,30 @@
 package dev.dlcontainer.client;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dlcontainer.client.Protocol.DownResult;
-import dev.dlcontainer.client.Protocol.ExecResult;
-import dev.dlcontainer.client.Protocol.InitializeResult;
-import dev.dlcontainer.client.Protocol.InterpreterResult;
-import dev.dlcontainer.client.Protocol.LogMessage;
-import dev.dlcontainer.client.Protocol.PortEntry;
-import dev.dlcontainer.client.Protocol.ServiceInfo;
-import dev.dlcontainer.client.Protocol.SshConfigResult;
-import dev.dlcontainer.client.Protocol.StatusChange;
-import dev.dlcontainer.client.Protocol.UpResult;
-import dev.dlcontainer.client.Protocol.WorkspaceStatus;
+import dev.dlcontainer.client.protocol.IdeInterpreterParams;
+import dev.dlcontainer.client.protocol.IdeInterpreterResult;
+import dev.dlcontainer.client.protocol.IdeSshConfigParams;
+import dev.dlcontainer.client.protocol.IdeSshConfigResult;
+import dev.dlcontainer.client.protocol.InitializeParams;
+import dev.dlcontainer.client.protocol.InitializeResult;
+import dev.dlcontainer.client.protocol.Methods;
+import dev.dlcontainer.client.protocol.NotificationType;
+import dev.dlcontainer.client.protocol.PortEntry;
+import dev.dlcontainer.client.protocol.PortsListParams;
+import dev.dlcontainer.client.protocol.ProgressParams;
+import dev.dlcontainer.client.protocol.RequestType;
+import dev.dlcontainer.client.protocol.ServiceInfo;
+import dev.dlcontainer.client.protocol.ServicesJupyterParams;
+import dev.dlcontainer.client.protocol.ServicesTensorboardParams;
+import dev.dlcontainer.client.protocol.WorkspaceDidChangeStatusParams;
+import dev.dlcontainer.client.protocol.WorkspaceDownParams;
+import dev.dlcontainer.client.protocol.WorkspaceDownResult;
+import dev.dlcontainer.client.protocol.WorkspaceExecParams;
+import dev.dlcontainer.client.protocol.WorkspaceExecResult;
+import dev.dlcontainer.client.protocol.WorkspaceListParams;
+import dev.dlcontainer.client.protocol.WorkspaceStatus;
+import dev.dlcontainer.client.protocol.WorkspaceStatusParams;
+import dev.dlcontainer.client.protocol.WorkspaceUpParams;
+import dev.dlcontainer.client.protocol.WorkspaceUpResult;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,10 +33,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -34,12 +42,11 @@ import java.util.function.Function;
 
 /**
  * {@code dlcontainer serve --stdio} as an IDE uses it: started as a child process, initialized, then
- * typed methods. Everything here is plain Java: the IntelliJ glue in ../plugin only calls it.
+ * typed methods (the types are generated from schemas/protocol/ into {@code
+ * dev.dlcontainer.client.protocol}). Everything here is plain Java: the IntelliJ glue in ../plugin
+ * only calls it.
  */
 public final class DlcontainerClient implements AutoCloseable {
-  static final ObjectMapper MAPPER =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
   private final JsonRpcConnection rpc;
   private final Process process;  // null when the streams were given
   private InitializeResult initialized;
@@ -51,7 +58,7 @@ public final class DlcontainerClient implements AutoCloseable {
 
   /**
    * Starts {@code binary serve --stdio}. Its stderr (log lines) goes to {@code log}, line by line, on a
-   * thread of its own.
+   * thread of its own; so does what a notification listener throws.
    */
   public static DlcontainerClient launch(Path binary, Consumer<String> log) throws IOException {
     Process p = new ProcessBuilder(List.of(binary.toString(), "serve", "--stdio")).redirectInput(ProcessBuilder.Redirect.PIPE)
@@ -65,7 +72,8 @@ public final class DlcontainerClient implements AutoCloseable {
     }, "dlcontainer-stderr");
     drain.setDaemon(true);
     drain.start();
-    return new DlcontainerClient(new JsonRpcConnection(p.getInputStream(), p.getOutputStream()), p);
+    JsonRpcConnection.ListenerErrors errors = (method, e) -> log.accept("a listener for " + method + " failed: " + e);
+    return new DlcontainerClient(new JsonRpcConnection(p.getInputStream(), p.getOutputStream(), errors), p);
   }
 
   /** Over streams that are already connected to a server (a socket, a test's pipes). */
@@ -75,88 +83,103 @@ public final class DlcontainerClient implements AutoCloseable {
 
   /** The handshake; must come first. */
   public InitializeResult initialize(String clientName, String clientVersion) throws RpcException, IOException {
-    Map<String, Object> params = new HashMap<>();
-    params.put("processId", ProcessHandle.current().pid());
-    params.put("clientInfo", Map.of("name", clientName, "version", clientVersion));
-    params.put("capabilities", Map.of());
-    initialized = await(call("initialize", params, InitializeResult.class));
-    rpc.notify("initialized", Map.of());
+    InitializeParams params = InitializeParams.of()
+        .withProcessId(ProcessHandle.current().pid())
+        .withClientInfo(InitializeParams.ClientInfo.of(clientName).withVersion(clientVersion))
+        .withCapabilities(JsonRpcConnection.MAPPER.createObjectNode());
+    initialized = await(call(Methods.INITIALIZE, params));
+    rpc.notify(Methods.INITIALIZED.method(), JsonRpcConnection.MAPPER.createObjectNode());
     return initialized;
   }
 
   /** Whether the server answers this method (newer servers answer more). */
-  public boolean offers(String method) {
-    return initialized != null && initialized.capabilities().methods().contains(method);
+  public boolean offers(RequestType<?, ?> method) {
+    return initialized != null && initialized.capabilities().methods().contains(method.method());
   }
 
-  public CompletableFuture<UpResult> up(String workspace, boolean rebuild) {
-    return call("workspace/up", Map.of("workspace", workspace, "rebuild", rebuild), UpResult.class);
+  public CompletableFuture<WorkspaceUpResult> up(String workspace, boolean rebuild) {
+    return call(Methods.WORKSPACE_UP, WorkspaceUpParams.of(workspace).withRebuild(rebuild));
   }
 
-  public CompletableFuture<DownResult> down(String workspace, boolean remove) {
-    return call("workspace/down", Map.of("workspace", workspace, "remove", remove), DownResult.class);
+  public CompletableFuture<WorkspaceDownResult> down(String workspace, boolean remove) {
+    return call(Methods.WORKSPACE_DOWN, WorkspaceDownParams.of(workspace).withRemove(remove));
   }
 
   public CompletableFuture<WorkspaceStatus> status(String workspace) {
-    return call("workspace/status", Protocol.workspace(workspace), WorkspaceStatus.class);
+    return call(Methods.WORKSPACE_STATUS, WorkspaceStatusParams.of(workspace));
   }
 
   public CompletableFuture<List<WorkspaceStatus>> list() {
-    return linked(call("workspace/list", null, WorkspaceStatus[].class), Arrays::asList);
+    return call(Methods.WORKSPACE_LIST, WorkspaceListParams.of());
   }
 
-  public CompletableFuture<ExecResult> exec(String workspace, List<String> command) {
-    return call("workspace/exec", Map.of("workspace", workspace, "command", command), ExecResult.class);
+  public CompletableFuture<WorkspaceExecResult> exec(String workspace, List<String> command) {
+    return call(Methods.WORKSPACE_EXEC, WorkspaceExecParams.of(workspace, command));
   }
 
   /** Brings the workspace up for the interpreter and writes its python wrapper. */
-  public CompletableFuture<InterpreterResult> interpreter(String workspace, List<String> helpers) {
-    return call("ide/interpreter", Map.of("workspace", workspace, "helpers", helpers), InterpreterResult.class);
+  public CompletableFuture<IdeInterpreterResult> interpreter(String workspace, List<String> helpers) {
+    return call(Methods.IDE_INTERPRETER, IdeInterpreterParams.of(workspace).withHelpers(helpers));
   }
 
-  public CompletableFuture<SshConfigResult> sshConfig(String workspace) {
-    return call("ide/sshConfig", Protocol.workspace(workspace), SshConfigResult.class);
+  public CompletableFuture<IdeSshConfigResult> sshConfig(String workspace) {
+    return call(Methods.IDE_SSH_CONFIG, IdeSshConfigParams.of(workspace));
   }
 
   public CompletableFuture<ServiceInfo> jupyter(String workspace, boolean lab) {
-    return call("services/jupyter", Map.of("workspace", workspace, "lab", lab), ServiceInfo.class);
+    return call(Methods.SERVICES_JUPYTER, ServicesJupyterParams.of(workspace).withLab(lab));
   }
 
   public CompletableFuture<ServiceInfo> tensorboard(String workspace) {
-    return call("services/tensorboard", Protocol.workspace(workspace), ServiceInfo.class);
+    return call(Methods.SERVICES_TENSORBOARD, ServicesTensorboardParams.of(workspace));
   }
 
   public CompletableFuture<List<PortEntry>> ports(String workspace) {
-    return linked(call("ports/list", Protocol.workspace(workspace), PortEntry[].class), Arrays::asList);
+    return call(Methods.PORTS_LIST, PortsListParams.of(workspace));
+  }
+
+  /**
+   * Every notification of one type, converted to its params type, until the subscription is closed. A
+   * notification whose params do not convert is reported as the listener's failure.
+   */
+  public <P> Subscription on(NotificationType<P> type, Consumer<P> listener) {
+    return rpc.onNotification((method, params) -> {
+      if (method.equals(type.method())) listener.accept(JsonRpcConnection.MAPPER.convertValue(params, type.params()));
+    });
   }
 
   /** Engine events for workspace containers (a container died, was removed, ...). */
-  public void onStatusChange(Consumer<StatusChange> listener) {
-    rpc.onNotification((method, params) -> {
-      if (method.equals("workspace/didChangeStatus")) listener.accept(MAPPER.convertValue(params, StatusChange.class));
-    });
+  public Subscription onStatusChange(Consumer<WorkspaceDidChangeStatusParams> listener) {
+    return on(Methods.WORKSPACE_DID_CHANGE_STATUS, listener);
   }
 
   /** The server's log lines (window/logMessage) and progress reports ($/progress), as text. */
-  public void onLog(Consumer<String> listener) {
-    rpc.onNotification((method, params) -> {
-      if (method.equals("window/logMessage")) {
-        listener.accept(MAPPER.convertValue(params, LogMessage.class).message());
-      } else if (method.equals("$/progress")) {
-        JsonNode v = params.path("value");
-        String text = (v.path("title").asText("") + " " + v.path("message").asText("")).trim();
-        if (!text.isEmpty()) listener.accept(text);
-      }
+  public Subscription onLog(Consumer<String> listener) {
+    Subscription logs = on(Methods.WINDOW_LOG_MESSAGE, m -> listener.accept(m.message()));
+    Subscription progress = on(Methods.PROGRESS, p -> {
+      String text = progressText(p.value());
+      if (!text.isEmpty()) listener.accept(text);
     });
+    return () -> {
+      logs.close();
+      progress.close();
+    };
   }
 
-  /** Any method, typed. Cancelling the future cancels the request on the server. */
-  public <T> CompletableFuture<T> call(String method, Object params, Class<T> type) {
-    return linked(rpc.request(method, params), node -> {
+  static String progressText(ProgressParams.Value value) {
+    if (value instanceof ProgressParams.Value.Begin b) return (b.title() + " " + (b.message() == null ? "" : b.message())).trim();
+    if (value instanceof ProgressParams.Value.Report r) return r.message() == null ? "" : r.message();
+    if (value instanceof ProgressParams.Value.End e) return e.message() == null ? "" : e.message();
+    return "";  // a kind of progress this client does not know (FAIL_ON_INVALID_SUBTYPE is off)
+  }
+
+  /** A request of the protocol, typed. Cancelling the future cancels the request on the server. */
+  public <P, R> CompletableFuture<R> call(RequestType<P, R> type, P params) {
+    return linked(rpc.request(type.method(), params), node -> {
       try {
-        return MAPPER.treeToValue(node, type);
-      } catch (IOException e) {
-        throw new CompletionException(new IOException(method + " answered with an unexpected shape: " + e.getMessage(), e));
+        return JsonRpcConnection.MAPPER.convertValue(node, type.result());
+      } catch (IllegalArgumentException e) {
+        throw new CompletionException(new IOException(type.method() + " answered with an unexpected shape: " + e.getMessage(), e));
       }
     });
   }
@@ -184,8 +207,8 @@ public final class DlcontainerClient implements AutoCloseable {
 
   /** shutdown, exit, and (for a launched server) its exit status, waited for at most `seconds`. */
   public int shutdown(long seconds) throws RpcException, IOException, InterruptedException {
-    await(rpc.request("shutdown", null));
-    rpc.notify("exit", null);
+    await(call(Methods.SHUTDOWN, null));
+    rpc.notify(Methods.EXIT.method(), null);
     rpc.close();
     if (process == null) return 0;
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {

@@ -1,11 +1,11 @@
 package dev.dlcontainer.client;
 
-import dev.dlcontainer.client.Protocol.GpuAttachment;
-import dev.dlcontainer.client.Protocol.InterpreterResult;
-import dev.dlcontainer.client.Protocol.PortBinding;
-import dev.dlcontainer.client.Protocol.PortEntry;
-import dev.dlcontainer.client.Protocol.ServiceInfo;
-import dev.dlcontainer.client.Protocol.WorkspaceStatus;
+import dev.dlcontainer.client.protocol.GpuAttachment;
+import dev.dlcontainer.client.protocol.IdeInterpreterResult;
+import dev.dlcontainer.client.protocol.PortBinding;
+import dev.dlcontainer.client.protocol.PortEntry;
+import dev.dlcontainer.client.protocol.ServiceInfo;
+import dev.dlcontainer.client.protocol.WorkspaceStatus;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +28,7 @@ public final class IdeSettings {
   /** One row of the tool window's port table. */
   public record PortRow(int containerPort, String address, String service, String via) {}
 
-  public static Interpreter interpreter(InterpreterResult r, String containerName) {
+  public static Interpreter interpreter(IdeInterpreterResult r, String containerName) {
     String name = "dlcontainer: Python " + r.pythonVersion() + (containerName == null || containerName.isEmpty() ? "" : " (" + containerName + ")");
     Map<String, String> mappings = new LinkedHashMap<>();
     // Mirrored, the container sees the project at the same path: PyCharm needs no mapping at all.
@@ -60,6 +60,11 @@ public final class IdeSettings {
     }
     if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) return Optional.empty();
     return Optional.of(url);
+  }
+
+  /** Whether the workspace's container runs (what the tool window asks before listing ports). */
+  public static boolean running(WorkspaceStatus s) {
+    return s != null && "running".equals(s.state());
   }
 
   /** The tool window's status line. */

@@ -1,8 +1,12 @@
 package dev.dlcontainer.client;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import dev.dlcontainer.client.protocol.CancelRequestParams;
+import dev.dlcontainer.client.protocol.Methods;
+import dev.dlcontainer.client.protocol.ResponseError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,10 +20,22 @@ import java.util.function.BiConsumer;
 
 /**
  * A JSON-RPC 2.0 client over LSP framing: requests answered by futures, notifications delivered to
- * listeners, one reader thread. Cancelling a request's future sends {@code $/cancelRequest}.
+ * listeners, one reader thread. Cancelling a request's future sends {@code $/cancelRequest}. The
+ * envelope is built and read in {@link Envelope}.
  */
 public final class JsonRpcConnection implements AutoCloseable {
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  /**
+   * One mapper for every message. A newer server may send fields (or a kind of progress) this client
+   * does not know: they are left out, not a reason to fail.
+   */
+  static final ObjectMapper MAPPER = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+      .configure(DeserializationFeature.FAIL_ON_INVALID_SUBTYPE, false);
+
+  /** Told what a notification listener threw: its method and the exception. */
+  public interface ListenerErrors {
+    void failed(String method, Throwable error);
+  }
 
   private final InputStream in;
   private final OutputStream out;
@@ -27,20 +43,42 @@ public final class JsonRpcConnection implements AutoCloseable {
   private final AtomicLong nextId = new AtomicLong(1);
   private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
   private final List<BiConsumer<String, JsonNode>> listeners = new CopyOnWriteArrayList<>();
+  private final ListenerErrors listenerErrors;
   private final Thread reader;
   private volatile Throwable closedBy;
 
+  /** Listener failures are written to stderr. */
   public JsonRpcConnection(InputStream in, OutputStream out) {
+    this(in, out, (method, error) -> {
+      System.err.println("dlcontainer: a listener for " + method + " failed: " + error);
+      error.printStackTrace();
+    });
+  }
+
+  public JsonRpcConnection(InputStream in, OutputStream out, ListenerErrors listenerErrors) {
     this.in = in;
     this.out = out;
+    this.listenerErrors = listenerErrors;
     this.reader = new Thread(this::readLoop, "dlcontainer-rpc-reader");
     this.reader.setDaemon(true);
     this.reader.start();
   }
 
-  /** Called with (method, params) for each notification the server sends, on the reader thread. */
-  public void onNotification(BiConsumer<String, JsonNode> listener) {
-    listeners.add(listener);
+  /**
+   * Calls {@code listener} with (method, params) for each notification the server sends, on the reader
+   * thread, until the subscription is closed. What a listener throws is reported to the connection's
+   * {@link ListenerErrors} and costs neither the other listeners nor the connection.
+   */
+  public Subscription onNotification(BiConsumer<String, JsonNode> listener) {
+    // A wrapper of its own, so that the same listener added twice is removed once per subscription.
+    BiConsumer<String, JsonNode> entry = listener::accept;
+    listeners.add(entry);
+    return () -> listeners.remove(entry);
+  }
+
+  /** How many listeners are subscribed now. */
+  int listenerCount() {
+    return listeners.size();
   }
 
   /**
@@ -60,20 +98,15 @@ public final class JsonRpcConnection implements AutoCloseable {
       pending.remove(id);
       if (future.isCancelled()) {
         try {
-          notify("$/cancelRequest", Map.of("id", id));
+          notify(Methods.CANCEL_REQUEST.method(), new CancelRequestParams(LongNode.valueOf(id)));
         } catch (IOException ignored) {
           // the connection is gone: nothing to cancel any more
         }
       }
     });
-    ObjectNode message = MAPPER.createObjectNode();
-    message.put("jsonrpc", "2.0");
-    message.put("id", id);
-    message.put("method", method);
-    if (params != null) message.set("params", MAPPER.valueToTree(params));
     try {
-      send(message);
-    } catch (IOException e) {
+      send(Envelope.request(id, method, params));
+    } catch (IOException | IllegalArgumentException e) {
       future.completeExceptionally(e);
     }
     return future;
@@ -81,11 +114,7 @@ public final class JsonRpcConnection implements AutoCloseable {
 
   /** Sends a notification. */
   public void notify(String method, Object params) throws IOException {
-    ObjectNode message = MAPPER.createObjectNode();
-    message.put("jsonrpc", "2.0");
-    message.put("method", method);
-    if (params != null) message.set("params", MAPPER.valueToTree(params));
-    send(message);
+    send(Envelope.notification(method, params));
   }
 
   private void send(JsonNode message) throws IOException {
@@ -99,7 +128,7 @@ public final class JsonRpcConnection implements AutoCloseable {
     Throwable why = null;
     try {
       String body;
-      while ((body = LspFraming.read(in)) != null) dispatch(MAPPER.readTree(body));
+      while ((body = LspFraming.read(in)) != null) dispatch(Envelope.parse(MAPPER.readTree(body)));
       why = new IOException("dlcontainer closed the connection");
     } catch (IOException | RuntimeException e) {
       why = e;
@@ -111,35 +140,40 @@ public final class JsonRpcConnection implements AutoCloseable {
     }
   }
 
-  private void dispatch(JsonNode message) throws IOException {
-    JsonNode id = message.get("id");
-    JsonNode method = message.get("method");
-    if (method != null && method.isTextual()) {
-      if (id != null && !id.isNull()) {
-        // A request from the server: this client offers none, and says so.
-        ObjectNode answer = MAPPER.createObjectNode();
-        answer.put("jsonrpc", "2.0");
-        answer.set("id", id);
-        ObjectNode error = answer.putObject("error");
-        error.put("code", RpcException.METHOD_NOT_FOUND);
-        error.put("message", "the client does not handle " + method.asText());
-        send(answer);
-        return;
+  private void dispatch(Envelope.Incoming message) throws IOException {
+    if (message instanceof Envelope.ServerRequest r) {
+      send(Envelope.error(r.id(), RpcException.METHOD_NOT_FOUND, "the client does not handle " + r.method()));
+    } else if (message instanceof Envelope.ServerNotification n) {
+      for (BiConsumer<String, JsonNode> l : listeners) deliver(l, n);
+    } else if (message instanceof Envelope.Response r) {
+      CompletableFuture<JsonNode> f = pending.remove(r.id());
+      if (f == null) return;  // cancelled, or an answer to nothing asked
+      if (r.malformed() != null) {
+        f.completeExceptionally(new IOException(r.malformed()));
+      } else if (r.error() != null) {
+        ResponseError e = r.error();
+        String hint = e.data() == null ? "" : e.data().hint();
+        String name = e.data() == null ? "" : e.data().code();
+        f.completeExceptionally(new RpcException((int) e.code(), e.message() == null ? "" : e.message(), hint, name));
+      } else {
+        f.complete(r.result());
       }
-      JsonNode params = message.has("params") ? message.get("params") : MAPPER.nullNode();
-      for (BiConsumer<String, JsonNode> l : listeners) l.accept(method.asText(), params);
-      return;
     }
-    if (id == null || !id.canConvertToLong()) return;  // an answer to nothing we asked
-    CompletableFuture<JsonNode> f = pending.remove(id.asLong());
-    if (f == null) return;
-    JsonNode error = message.get("error");
-    if (error != null && !error.isNull()) {
-      JsonNode data = error.path("data");
-      f.completeExceptionally(new RpcException(error.path("code").asInt(RpcException.INTERNAL_ERROR),
-          error.path("message").asText(""), data.path("hint").asText(""), data.path("code").asText("")));
-    } else {
-      f.complete(message.has("result") ? message.get("result") : MAPPER.nullNode());
+    // Envelope.Unusable: nothing this client asked for; the next message is read.
+  }
+
+  private void deliver(BiConsumer<String, JsonNode> listener, Envelope.ServerNotification n) {
+    try {
+      listener.accept(n.method(), n.params());
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      try {
+        listenerErrors.failed(n.method(), e);
+      } catch (RuntimeException reportFailed) {
+        // The report itself failed (a logger that throws): say so where it cannot fail, and read on.
+        System.err.println("dlcontainer: a listener for " + n.method() + " failed (" + e + "), and so did its report: " + reportFailed);
+      }
     }
   }
 

@@ -3,20 +3,20 @@ package dev.dlcontainer.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.dlcontainer.client.Protocol.GpuAttachment;
-import dev.dlcontainer.client.Protocol.InterpreterResult;
-import dev.dlcontainer.client.Protocol.PortBinding;
-import dev.dlcontainer.client.Protocol.PortEntry;
-import dev.dlcontainer.client.Protocol.ServiceInfo;
-import dev.dlcontainer.client.Protocol.WorkspaceStatus;
+import dev.dlcontainer.client.protocol.GpuAttachment;
+import dev.dlcontainer.client.protocol.IdeInterpreterResult;
+import dev.dlcontainer.client.protocol.PortBinding;
+import dev.dlcontainer.client.protocol.PortEntry;
+import dev.dlcontainer.client.protocol.ServiceInfo;
+import dev.dlcontainer.client.protocol.WorkspaceStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class IdeSettingsTest {
-  private static InterpreterResult interp(boolean mirrored) {
-    return new InterpreterResult("/home/me/paper", "/home/me/paper/.dlcontainer/bin/python", "python3", "3.11.2", "abc",
+  private static IdeInterpreterResult interp(boolean mirrored) {
+    return new IdeInterpreterResult("/home/me/paper", "/home/me/paper/.dlcontainer/bin/python", "python3", "3.11.2", "abc",
         "/workspaces/paper", mirrored, "", List.of(), false);
   }
 
@@ -36,7 +36,7 @@ class IdeSettingsTest {
   }
 
   private static ServiceInfo service(String url, String ip, int port) {
-    return new ServiceInfo("jupyter", url, ip, port, 8888, "published", 12, false, "lab", List.of());
+    return new ServiceInfo("jupyter", url, ip, port, 8888, "published", 12, false, "lab", "/tmp/jupyter.log", null, null, List.of());
   }
 
   @Test
@@ -75,10 +75,11 @@ class IdeSettingsTest {
 
   @Test
   void gpuLinesNameEachAttachedGpuOrWhyNone() {
-    var none = new GpuAttachment("none", "", List.of(), List.of(), List.of(), "the host has no NVIDIA driver");
+    var none = new GpuAttachment("none", "", List.of(), List.of(), List.of(), List.of(), "the host has no NVIDIA driver");
     assertEquals(List.of("No GPU in the container: the host has no NVIDIA driver"), IdeSettings.gpuLines(running(none)));
     assertEquals(List.of("No GPU in the container"), IdeSettings.gpuLines(running(null)));
-    var two = new GpuAttachment("toolkit", "all", List.of(0, 1), List.of("GPU-a", "GPU-b"), List.of("NVIDIA H100", "NVIDIA H100"), "");
+    var two = new GpuAttachment("toolkit", "all", List.of(0L, 1L), List.of("GPU-a", "GPU-b"), List.of("NVIDIA H100", "NVIDIA H100"),
+        List.of("GPU-a", "GPU-b"), "");
     assertEquals(List.of("GPUs attached by toolkit (all)", "GPU 0: NVIDIA H100", "GPU 1: NVIDIA H100"), IdeSettings.gpuLines(running(two)));
     assertTrue(IdeSettings.gpuLines(new WorkspaceStatus("/w", "none", "", "", "", "", "", "", "", false, List.of(), null)).isEmpty());
   }

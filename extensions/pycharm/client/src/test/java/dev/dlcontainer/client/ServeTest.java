@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.dlcontainer.client.Protocol.ExecResult;
-import dev.dlcontainer.client.Protocol.InitializeResult;
-import dev.dlcontainer.client.Protocol.InterpreterResult;
-import dev.dlcontainer.client.Protocol.StatusChange;
-import dev.dlcontainer.client.Protocol.UpResult;
-import dev.dlcontainer.client.Protocol.WorkspaceStatus;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dlcontainer.client.protocol.IdeInterpreterResult;
+import dev.dlcontainer.client.protocol.InitializeResult;
+import dev.dlcontainer.client.protocol.Methods;
+import dev.dlcontainer.client.protocol.RequestType;
+import dev.dlcontainer.client.protocol.WorkspaceDidChangeStatusParams;
+import dev.dlcontainer.client.protocol.WorkspaceExecResult;
+import dev.dlcontainer.client.protocol.WorkspaceStatus;
+import dev.dlcontainer.client.protocol.WorkspaceUpResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +26,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -90,12 +95,23 @@ class ServeTest {
     }
   }
 
+  /** Polls `condition` every 250 ms until it holds or `seconds` pass; whether it held. */
+  static boolean waitFor(BooleanSupplier condition, int seconds) throws InterruptedException {
+    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds); System.nanoTime() < end; Thread.sleep(250)) {
+      if (condition.getAsBoolean()) return true;
+    }
+    return condition.getAsBoolean();
+  }
+
+  static final RequestType<Object, JsonNode> NO_SUCH_METHOD = new RequestType<>("no/such/method", new TypeReference<JsonNode>() {});
+
   @Test
   void initializeListsTheWorkspaceMethods() {
-    for (String m : List.of("workspace/up", "workspace/status", "workspace/exec", "workspace/down", "ide/interpreter", "ide/sshConfig")) {
-      assertTrue(client.offers(m), m + " in " + client.methods());
+    for (RequestType<?, ?> m : List.of(Methods.WORKSPACE_UP, Methods.WORKSPACE_STATUS, Methods.WORKSPACE_EXEC, Methods.WORKSPACE_DOWN,
+        Methods.IDE_INTERPRETER, Methods.IDE_SSH_CONFIG)) {
+      assertTrue(client.offers(m), m.method() + " in " + client.methods());
     }
-    assertFalse(client.offers("no/such/method"));
+    assertFalse(client.offers(NO_SUCH_METHOD));
   }
 
   @Test
@@ -112,34 +128,34 @@ class ServeTest {
     assertTrue(none.userText().contains("dlcontainer up"), none.userText());
 
     RpcException unknown = assertThrows(RpcException.class,
-        () -> DlcontainerClient.await(client.call("no/such/method", null, Object.class)));
+        () -> DlcontainerClient.await(client.call(NO_SUCH_METHOD, null)));
     assertEquals(RpcException.METHOD_NOT_FOUND, unknown.code());
   }
 
   @Test
   void upExecStatusAndAStatusChangeArriveAsThePluginSeesThem() throws Exception {
     requireEngine();
-    BlockingQueue<StatusChange> changes = new LinkedBlockingQueue<>();
+    BlockingQueue<WorkspaceDidChangeStatusParams> changes = new LinkedBlockingQueue<>();
     client.onStatusChange(changes::add);
     String ws = workspace.toString();
     assertEquals("none", DlcontainerClient.await(client.status(ws)).state());
 
-    UpResult up = DlcontainerClient.await(client.up(ws, false));
+    WorkspaceUpResult up = DlcontainerClient.await(client.up(ws, false));
     assertEquals("success", up.outcome());
     assertEquals("created", up.action());
     WorkspaceStatus s = DlcontainerClient.await(client.status(ws));
-    assertTrue(s.running());
+    assertTrue(IdeSettings.running(s));
     assertEquals(up.containerId(), s.containerId());
     assertTrue(IdeSettings.statusLine(s).startsWith("running · " + up.containerName()));
 
-    ExecResult r = DlcontainerClient.await(client.exec(ws, List.of("python3", "-c", "import sys; print(6*7); sys.exit(3)")));
+    WorkspaceExecResult r = DlcontainerClient.await(client.exec(ws, List.of("python3", "-c", "import sys; print(6*7); sys.exit(3)")));
     assertEquals(3, r.exitCode());
     assertEquals("42\n", r.stdout());
 
     // The engine's "start" of this container reaches the client without a poll.
-    StatusChange change = null;
+    WorkspaceDidChangeStatusParams change = null;
     for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); System.nanoTime() < end;) {
-      StatusChange c = changes.poll(1, TimeUnit.SECONDS);
+      WorkspaceDidChangeStatusParams c = changes.poll(1, TimeUnit.SECONDS);
       if (c != null && ws.equals(c.workspace()) && "start".equals(c.event())) {
         change = c;
         break;
@@ -149,30 +165,36 @@ class ServeTest {
     assertEquals(up.containerId(), change.containerId());
   }
 
+  /** The command lines of the container's processes, read from /proc through workspace/exec. */
+  private String processes(String ws) {
+    try {
+      return DlcontainerClient.await(client.exec(ws, List.of("sh", "-c",
+          "for d in /proc/[0-9]*; do tr '\\0' ' ' < $d/cmdline; echo; done 2>/dev/null"))).stdout();
+    } catch (RpcException | IOException e) {
+      throw new AssertionError("listing the container's processes failed", e);
+    }
+  }
+
   @Test
   void cancellingAnExecStopsItInTheContainer() throws Exception {
     requireEngine();
     String ws = workspace.toString();
     DlcontainerClient.await(client.up(ws, false));
-    CompletableFuture<ExecResult> slow = client.exec(ws, List.of("sleep", "313"));
-    Thread.sleep(1500);
+    CompletableFuture<WorkspaceExecResult> slow = client.exec(ws, List.of("sleep", "313"));
+    // Cancel only once the command runs: a cancel that races its start would prove nothing.
+    assertTrue(waitFor(() -> processes(ws).contains("sleep 313"), 30), "the command never started in the container");
+    assertFalse(slow.isDone(), "the exec answered before it was cancelled");
     slow.cancel(true);
+    assertTrue(slow.isCancelled());
     // The server stops the process: bounded wait until no `sleep 313` remains.
-    boolean gone = false;
-    for (int i = 0; i < 40 && !gone; ++i) {
-      ExecResult ps = DlcontainerClient.await(client.exec(ws, List.of("sh", "-c",
-          "for d in /proc/[0-9]*; do tr '\\0' ' ' < $d/cmdline; echo; done 2>/dev/null")));
-      gone = !ps.stdout().contains("sleep 313");
-      if (!gone) Thread.sleep(250);
-    }
-    assertTrue(gone, "the cancelled command still runs in the container");
+    assertTrue(waitFor(() -> !processes(ws).contains("sleep 313"), 10), "the cancelled command still runs in the container");
   }
 
   @Test
   void interpreterIsRegisteredFromTheServersAnswer() throws Exception {
     requireEngine();
     String ws = workspace.toString();
-    InterpreterResult r = DlcontainerClient.await(client.interpreter(ws, List.of()));
+    IdeInterpreterResult r = DlcontainerClient.await(client.interpreter(ws, List.of()));
     WorkspaceStatus s = DlcontainerClient.await(client.status(ws));
     IdeSettings.Interpreter interp = IdeSettings.interpreter(r, s.containerName());
     assertEquals(workspace.resolve(".dlcontainer/bin/python").toString(), interp.homePath());

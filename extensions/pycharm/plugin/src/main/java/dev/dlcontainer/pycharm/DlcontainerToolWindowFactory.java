@@ -2,15 +2,19 @@ package dev.dlcontainer.pycharm;
 
 import com.intellij.openapi.application.ApplicationManager;
 import com.intellij.openapi.project.Project;
+import com.intellij.openapi.util.Disposer;
 import com.intellij.openapi.wm.ToolWindow;
 import com.intellij.openapi.wm.ToolWindowFactory;
 import com.intellij.ui.components.JBLabel;
 import com.intellij.ui.components.JBScrollPane;
 import com.intellij.ui.table.JBTable;
+import com.intellij.ui.content.Content;
 import com.intellij.ui.content.ContentFactory;
 import dev.dlcontainer.client.DlcontainerClient;
 import dev.dlcontainer.client.IdeSettings;
-import dev.dlcontainer.client.Protocol.PortEntry;
+import dev.dlcontainer.client.Subscription;
+import dev.dlcontainer.client.protocol.Methods;
+import dev.dlcontainer.client.protocol.PortEntry;
 import java.awt.BorderLayout;
 import java.util.List;
 import javax.swing.BoxLayout;
@@ -31,7 +35,7 @@ public final class DlcontainerToolWindowFactory implements ToolWindowFactory {
 
     Runnable load = () -> service.background("Reading dlcontainer status", (client, indicator) -> {
       var s = DlcontainerClient.await(client.status(service.workspace()));
-      List<PortEntry> listed = client.offers("ports/list") && s.running()
+      List<PortEntry> listed = client.offers(Methods.PORTS_LIST) && IdeSettings.running(s)
           ? DlcontainerClient.await(client.ports(service.workspace())) : List.of();
       List<String> gpuLines = IdeSettings.gpuLines(s);
       ApplicationManager.getApplication().invokeLater(() -> {
@@ -54,13 +58,17 @@ public final class DlcontainerToolWindowFactory implements ToolWindowFactory {
     panel.add(top, BorderLayout.NORTH);
     panel.add(new JBScrollPane(new JBTable(ports)), BorderLayout.CENTER);
     panel.add(gpus, BorderLayout.SOUTH);
-    toolWindow.getContentManager().addContent(ContentFactory.getInstance().createContent(panel, "", false));
+    Content content = ContentFactory.getInstance().createContent(panel, "", false);
+    toolWindow.getContentManager().addContent(content);
 
     load.run();
-    // Engine events (a container died or was re-created) refresh it without polling.
-    service.background("Following dlcontainer events", (client, indicator) ->
-        client.onStatusChange(change -> {
-          if (service.workspace().equals(change.workspace())) load.run();
-        }));
+    // Engine events (a container died or was re-created) refresh it without polling, for as long as
+    // the tool window's content lives: disposing it removes the listener from the client.
+    service.background("Following dlcontainer events", (client, indicator) -> {
+      Subscription events = client.onStatusChange(change -> {
+        if (service.workspace().equals(change.workspace())) load.run();
+      });
+      if (!Disposer.tryRegister(content, events::close)) events.close();
+    });
   }
 }

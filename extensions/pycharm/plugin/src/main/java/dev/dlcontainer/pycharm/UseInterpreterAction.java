@@ -13,8 +13,8 @@ import com.jetbrains.python.PythonHelpersLocator;
 import com.jetbrains.python.sdk.PythonSdkType;
 import dev.dlcontainer.client.DlcontainerClient;
 import dev.dlcontainer.client.IdeSettings;
-import dev.dlcontainer.client.Protocol.InterpreterResult;
-import dev.dlcontainer.client.Protocol.WorkspaceStatus;
+import dev.dlcontainer.client.protocol.IdeInterpreterResult;
+import dev.dlcontainer.client.protocol.WorkspaceStatus;
 import java.util.List;
 
 /** Tools > dlcontainer > Use dlcontainer Interpreter: the container's Python as a local interpreter. */
@@ -27,7 +27,7 @@ public final class UseInterpreterAction extends AnAction {
     service.background("Bringing the dlcontainer interpreter up", (client, indicator) -> {
       // PyCharm passes its helper scripts by host path: mounted up front, no re-create later.
       String helpers = PythonHelpersLocator.getHelpersRoot().getPath();
-      InterpreterResult r = DlcontainerClient.await(client.interpreter(service.workspace(), List.of(helpers)));
+      IdeInterpreterResult r = DlcontainerClient.await(client.interpreter(service.workspace(), List.of(helpers)));
       WorkspaceStatus s = DlcontainerClient.await(client.status(service.workspace()));
       IdeSettings.Interpreter interp = IdeSettings.interpreter(r, s.containerName());
       ApplicationManager.getApplication().invokeLater(() -> {

@@ -1,0 +1,2 @@
+import tensorflow as tf
+    optimizer = tf.contrib.tpu.CrossShardOptimizer(optimizer)

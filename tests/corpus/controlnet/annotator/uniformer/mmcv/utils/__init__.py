@@ -1,0 +1,3 @@
+    import torch
+        TORCH_VERSION, BuildExtension, CppExtension, CUDAExtension, DataLoader,
+        'get_build_config', 'BuildExtension', 'CppExtension', 'CUDAExtension',

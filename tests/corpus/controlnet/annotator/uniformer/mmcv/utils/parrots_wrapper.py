@@ -1,0 +1,3 @@
+import torch
+        CppExtension = partial(Extension, cuda=False)
+        CUDAExtension = partial(Extension, cuda=True)

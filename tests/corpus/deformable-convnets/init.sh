@@ -1,0 +1,3 @@
+python setup_linux.py build_ext --inplace
+python setup_linux.py build_ext --inplace
+python setup_linux.py build_ext --inplace

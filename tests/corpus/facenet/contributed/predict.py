@@ -1,0 +1,3 @@
+import tensorflow as tf
+       with tf.Session() as sess:
+        sess = tf.Session(config=tf.ConfigProto(gpu_options=gpu_options, log_device_placement=False))

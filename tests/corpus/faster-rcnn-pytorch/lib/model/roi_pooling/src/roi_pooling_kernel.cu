@@ -1,0 +1,5 @@
+#include <stdio.h>
+#include <vector>
+#include <math.h>
+#include <float.h>
+#include "roi_pooling_kernel.h"

@@ -1,0 +1,3 @@
+python3 setup.py install --user
+python3 setup.py install --user
+python3 setup.py install --user

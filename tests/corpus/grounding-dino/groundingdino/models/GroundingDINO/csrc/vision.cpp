@@ -1,0 +1,1 @@
+#include "MsDeformAttn/ms_deform_attn.h"

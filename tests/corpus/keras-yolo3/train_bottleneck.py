@@ -1,0 +1,1 @@
+import keras.backend as K

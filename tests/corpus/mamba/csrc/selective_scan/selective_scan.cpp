@@ -1,0 +1,2 @@
+#include <ATen/cuda/CUDAContext.h>
+#include <torch/extension.h>

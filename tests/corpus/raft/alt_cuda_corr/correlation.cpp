@@ -1,0 +1,2 @@
+#include <torch/extension.h>
+#include <vector>

@@ -1,0 +1,2 @@
+#include <c10/util/Half.h>
+#include "bias_act.h"

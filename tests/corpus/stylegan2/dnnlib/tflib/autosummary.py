@@ -1,0 +1,2 @@
+import tensorflow as tf
+                    update_value = tf.placeholder(_dtype)

@@ -1,0 +1,3 @@
+import tensorflow as tf
+        lod_in               = tf.placeholder(tf.float32, name='lod_in', shape=[])
+        lrate_in             = tf.placeholder(tf.float32, name='lrate_in', shape=[])
