@@ -26,6 +26,10 @@ export type Response =
  */
 export type Message = Request | Notification | Response;
 /**
+ * The engine to use, as --host takes it: unix:///path, tcp://HOST:PORT (TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH) or ssh://[user@]HOST[:port]. Absent: the server's default (serve --host, DOCKER_HOST, the docker context, "host" in the user config, the local socket).
+ */
+export type EngineHost = string;
+/**
  * The params of exit: (client to server) Closes the connection (stdio: the server exits, 0 after shutdown, else 1).
  */
 export type ExitParams = {
@@ -81,6 +85,8 @@ export interface ProtocolTypes {
   Source: Source;
   GpuDevice: GpuDevice;
   HostFacts: HostFacts;
+  EngineHost: EngineHost;
+  WorkspaceLocation: WorkspaceLocation;
   CancelRequestParams: CancelRequestParams;
   ProgressParams: ProgressParams;
   DebugGdbParams: DebugGdbParams;
@@ -149,6 +155,11 @@ export interface WorkspaceStatus {
   outOfDate: boolean;
   ports: PortBinding[];
   gpu?: GpuAttachment;
+  /**
+   * the engine's URL
+   */
+  engine?: string;
+  location?: WorkspaceLocation;
 }
 /**
  * How GPUs were attached to the container (docs/gpu.md): the method, what was asked, the GPUs given, and why.
@@ -167,6 +178,17 @@ export interface GpuAttachment {
    */
   engineIds: string[];
   reason: string;
+}
+/**
+ * Where a workspace's files are for its container: bind (this machine's folder, a local engine), shared (the same folder on a remote engine's host), copy (copied once into a volume there, not kept in sync), clone (a git URL cloned into a volume there).
+ */
+export interface WorkspaceLocation {
+  kind: 'bind' | 'shared' | 'copy' | 'clone';
+  machine: string;
+  source: string;
+  volume?: string;
+  reused: boolean;
+  note: string;
 }
 export interface ErrorData {
   /**
@@ -304,6 +326,10 @@ export interface HostFacts {
   source: string;
   whyNone: string;
   libraryPath: string;
+  /**
+   * the machine these facts describe when it is not the one dlcontainer runs on: a remote engine's host, read by a probe container there
+   */
+  machine?: string;
 }
 /**
  * The params of $/cancelRequest: (client to server) Cancels a request in flight; it answers -32800 (or its result, if it finished first).
@@ -350,6 +376,7 @@ export interface DebugGdbParams {
    */
   port?: number;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of debug/python: Starts a Python script under debugpy (or puts debugpy into a running process) in the workspace's running container, detached (as `dlcontainer debug python --detach --json`): the program runs on with its output in a log in the container; the answer is the service with `launch`, the launch.json entry that attaches. Installs the tool when missing. Cancellable; reports $/progress for a workDoneToken.
@@ -373,12 +400,14 @@ export interface DebugPythonParams {
    */
   port?: number;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of doctor: Whether this host can make a GPU container, each check with its fix: core::doctor, as `dlcontainer doctor --json` prints it.
  */
 export interface DoctorParams {
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * What doctor answers.
@@ -398,6 +427,14 @@ export interface DoctorResult {
     fix?: string;
   }[];
   host: HostFacts;
+  /**
+   * the machine checked, when it is not the one dlcontainer runs on (a remote engine's host, read by a probe container there)
+   */
+  machine?: string;
+  /**
+   * the engine's URL
+   */
+  engine?: string;
 }
 /**
  * The params of ide/interpreter: What `dlcontainer interpreter` does: brings the workspace up with the mounts an IDE's interpreter needs (the workspace again at its host path, the IDE's helpers read-only), checks the container's Python and writes <workspace>/.dlcontainer/bin/python, which the IDE then uses as a local interpreter. Cancellable; progress.
@@ -517,6 +554,7 @@ export interface InitializeResult {
 export interface PortsListParams {
   workspace: WorkspacePath;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of services/jupyter: Starts Jupyter in the workspace's running container (or finds the running one) and answers its URL with the token; a port the container does not publish is forwarded by the server for as long as the container runs and the server lives. Cancellable (a start under way is undone); reports $/progress for a workDoneToken.
@@ -536,6 +574,7 @@ export interface ServicesJupyterParams {
    */
   port?: number;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of services/list: The services (Jupyter, TensorBoard, debuggers) running in the workspace's container, with how the host reaches each.
@@ -543,6 +582,7 @@ export interface ServicesJupyterParams {
 export interface ServicesListParams {
   workspace: WorkspacePath;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of services/stop: Stops the running services of one kind in the workspace's container.
@@ -551,6 +591,7 @@ export interface ServicesStopParams {
   workspace: WorkspacePath;
   kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver';
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * What services/stop answers.
@@ -573,6 +614,7 @@ export interface ServicesTensorboardParams {
   install?: boolean;
   port?: number;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of window/logMessage: (server to client) A log line: the server's own (warnings; debug with -v) or a build's or lifecycle command's output (type 4).
@@ -597,6 +639,7 @@ export interface WorkspaceDownParams {
   workspace: WorkspacePath;
   remove?: boolean;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * What workspace/down answers.
@@ -630,6 +673,7 @@ export interface WorkspaceExecParams {
   input?: string;
   outputToken?: ProgressToken;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * What workspace/exec answers.
@@ -651,6 +695,7 @@ export interface WorkspaceExecResult {
  */
 export interface WorkspaceListParams {
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of workspace/logs: The container's output: collected into the result, or streamed as workspace/output notifications with outputToken (required to follow; cancel the request to stop following).
@@ -661,6 +706,7 @@ export interface WorkspaceLogsParams {
   tail?: number;
   outputToken?: ProgressToken;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * What workspace/logs answers.
@@ -706,6 +752,7 @@ export interface WorkspacePlanParams {
   python?: string;
   devel?: boolean;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * What workspace/plan answers.
@@ -824,6 +871,7 @@ export interface WorkspacePlanResult {
 export interface WorkspaceStatusParams {
   workspace: WorkspacePath;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of workspace/up: Finds the workspace's container and reuses it (starting it if stopped), or creates it. Cancellable; reports $/progress for a workDoneToken.
@@ -849,6 +897,7 @@ export interface WorkspaceUpParams {
    * mounts beyond devcontainer.json's, in its syntax (type=bind,source=/data,target=/data[,readonly]); a bind source must exist; they join a container when it is created
    */
   mounts?: string[];
+  host?: EngineHost;
 }
 /**
  * What workspace/up answers.
@@ -875,6 +924,11 @@ export interface WorkspaceUpResult {
   warnings?: string[];
   commandsRun: ('onCreateCommand' | 'updateContentCommand' | 'postCreateCommand' | 'postStartCommand')[];
   gpu?: GpuAttachment;
+  /**
+   * the engine's URL
+   */
+  engine?: string;
+  location?: WorkspaceLocation;
 }
 /**
  * Every request: its params and what it answers, by method name.

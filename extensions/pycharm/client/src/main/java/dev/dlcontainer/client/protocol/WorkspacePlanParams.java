@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param python Optional.
  * @param devel Optional.
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,50 +31,56 @@ public record WorkspacePlanParams(
     @JsonProperty("cuda") String cuda,
     @JsonProperty("python") String python,
     @JsonProperty("devel") Boolean devel,
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static WorkspacePlanParams of(String workspace) {
-    return new WorkspacePlanParams(workspace, null, null, null, null, null, null, null, null);
+    return new WorkspacePlanParams(workspace, null, null, null, null, null, null, null, null, null);
   }
 
   /** A copy with {@code driver} set. */
   public WorkspacePlanParams withDriver(String value) {
-    return new WorkspacePlanParams(workspace, value, noGpu, catalog, framework, cuda, python, devel, workDoneToken);
+    return new WorkspacePlanParams(workspace, value, noGpu, catalog, framework, cuda, python, devel, workDoneToken, host);
   }
 
   /** A copy with {@code noGpu} set. */
   public WorkspacePlanParams withNoGpu(Boolean value) {
-    return new WorkspacePlanParams(workspace, driver, value, catalog, framework, cuda, python, devel, workDoneToken);
+    return new WorkspacePlanParams(workspace, driver, value, catalog, framework, cuda, python, devel, workDoneToken, host);
   }
 
   /** A copy with {@code catalog} set. */
   public WorkspacePlanParams withCatalog(String value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, value, framework, cuda, python, devel, workDoneToken);
+    return new WorkspacePlanParams(workspace, driver, noGpu, value, framework, cuda, python, devel, workDoneToken, host);
   }
 
   /** A copy with {@code framework} set. */
   public WorkspacePlanParams withFramework(String value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, catalog, value, cuda, python, devel, workDoneToken);
+    return new WorkspacePlanParams(workspace, driver, noGpu, catalog, value, cuda, python, devel, workDoneToken, host);
   }
 
   /** A copy with {@code cuda} set. */
   public WorkspacePlanParams withCuda(String value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, catalog, framework, value, python, devel, workDoneToken);
+    return new WorkspacePlanParams(workspace, driver, noGpu, catalog, framework, value, python, devel, workDoneToken, host);
   }
 
   /** A copy with {@code python} set. */
   public WorkspacePlanParams withPython(String value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, catalog, framework, cuda, value, devel, workDoneToken);
+    return new WorkspacePlanParams(workspace, driver, noGpu, catalog, framework, cuda, value, devel, workDoneToken, host);
   }
 
   /** A copy with {@code devel} set. */
   public WorkspacePlanParams withDevel(Boolean value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, catalog, framework, cuda, python, value, workDoneToken);
+    return new WorkspacePlanParams(workspace, driver, noGpu, catalog, framework, cuda, python, value, workDoneToken, host);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public WorkspacePlanParams withWorkDoneToken(JsonNode value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, catalog, framework, cuda, python, devel, value);
+    return new WorkspacePlanParams(workspace, driver, noGpu, catalog, framework, cuda, python, devel, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public WorkspacePlanParams withHost(String value) {
+    return new WorkspacePlanParams(workspace, driver, noGpu, catalog, framework, cuda, python, devel, workDoneToken, value);
   }
 }

@@ -17,6 +17,7 @@ import java.util.List;
  * @param gpus GPU selection overriding the config: all, N, device=0,1, or none. Optional.
  * @param gpuAttach force an attach method. One of: auto, toolkit, cdi, direct, none. Optional.
  * @param mounts mounts beyond devcontainer.json's, in its syntax (type=bind,source=/data,target=/data[,readonly]); a bind source must exist; they join a container when it is created. Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -28,45 +29,51 @@ public record WorkspaceUpParams(
     @JsonProperty("workDoneToken") JsonNode workDoneToken,
     @JsonProperty("gpus") String gpus,
     @JsonProperty("gpuAttach") String gpuAttach,
-    @JsonProperty("mounts") List<String> mounts
+    @JsonProperty("mounts") List<String> mounts,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static WorkspaceUpParams of(String workspace) {
-    return new WorkspaceUpParams(workspace, null, null, null, null, null, null, null);
+    return new WorkspaceUpParams(workspace, null, null, null, null, null, null, null, null);
   }
 
   /** A copy with {@code config} set. */
   public WorkspaceUpParams withConfig(String value) {
-    return new WorkspaceUpParams(workspace, value, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts);
+    return new WorkspaceUpParams(workspace, value, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, host);
   }
 
   /** A copy with {@code rebuild} set. */
   public WorkspaceUpParams withRebuild(Boolean value) {
-    return new WorkspaceUpParams(workspace, config, value, noCache, workDoneToken, gpus, gpuAttach, mounts);
+    return new WorkspaceUpParams(workspace, config, value, noCache, workDoneToken, gpus, gpuAttach, mounts, host);
   }
 
   /** A copy with {@code noCache} set. */
   public WorkspaceUpParams withNoCache(Boolean value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, value, workDoneToken, gpus, gpuAttach, mounts);
+    return new WorkspaceUpParams(workspace, config, rebuild, value, workDoneToken, gpus, gpuAttach, mounts, host);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public WorkspaceUpParams withWorkDoneToken(JsonNode value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, noCache, value, gpus, gpuAttach, mounts);
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, value, gpus, gpuAttach, mounts, host);
   }
 
   /** A copy with {@code gpus} set. */
   public WorkspaceUpParams withGpus(String value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, value, gpuAttach, mounts);
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, value, gpuAttach, mounts, host);
   }
 
   /** A copy with {@code gpuAttach} set. */
   public WorkspaceUpParams withGpuAttach(String value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, value, mounts);
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, value, mounts, host);
   }
 
   /** A copy with {@code mounts} set. */
   public WorkspaceUpParams withMounts(List<String> value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, value);
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public WorkspaceUpParams withHost(String value) {
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, value);
   }
 }

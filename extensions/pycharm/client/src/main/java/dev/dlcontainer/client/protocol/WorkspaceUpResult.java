@@ -14,6 +14,8 @@ import java.util.List;
  * @param features The Dev Container Features installed into a new container's image, in install order, by id as devcontainer.json writes them. Optional.
  * @param warnings What was not used as written (an option a Feature does not declare, a deprecated Feature id...). Optional.
  * @param gpu Optional.
+ * @param engine the engine's URL. Optional.
+ * @param location Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -32,5 +34,7 @@ public record WorkspaceUpResult(
     @JsonProperty("features") List<String> features,
     @JsonProperty("warnings") List<String> warnings,
     @JsonProperty("commandsRun") List<String> commandsRun,
-    @JsonProperty("gpu") GpuAttachment gpu
+    @JsonProperty("gpu") GpuAttachment gpu,
+    @JsonProperty("engine") String engine,
+    @JsonProperty("location") WorkspaceLocation location
 ) {}
