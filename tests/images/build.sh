@@ -6,7 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # Order matters: each image is built FROM one before it.
-all=(bookworm python torch services sshd)
+all=(bookworm python torch services sshd git)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 
