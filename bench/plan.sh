@@ -9,7 +9,8 @@
 # Usage: bench/plan.sh [RUNS]   (default 50). Needs the build (build/server/dlcontainer) and git.
 # To measure elsewhere (another machine, a copied binary): DLC_CMD is the command that runs
 # dlcontainer, BENCH_REPO a repository generated before (GENERATE_ONLY=DIR writes one and stops),
-# BENCH_OUT the results folder.
+# BENCH_OUT the results folder. BASELINE_CMD (another dlcontainer, e.g. main's build) adds it side by side,
+# each binary with its own cache (their cache formats may differ), both started through env(1).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-50}
@@ -91,6 +92,18 @@ hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/plan.json" \
   -n "dlcontainer --version (process start only)" "$dlc --version" >/dev/null 2>&1
 hyperfine -N --warmup 2 --runs "$(( runs < 20 ? runs : 20 ))" --prepare "rm -rf $work/cache" --export-json "$work/plan-cold.json" \
   -n "plan --driver 515.48.07, nothing remembered" "$dlc plan $paper --driver 515.48.07" >/dev/null 2>&1
+if [ -n "${BASELINE_CMD:-}" ]; then
+  mine="env XDG_CACHE_HOME=$work/cache-mine $dlc"
+  base="env XDG_CACHE_HOME=$work/cache-base $BASELINE_CMD"
+  $mine plan "$paper" --driver 515.48.07 >/dev/null && $base plan "$paper" --driver 515.48.07 >/dev/null
+  hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/plan-side.json" \
+    -n "side by side: this build, plan --driver 515.48.07" "$mine plan $paper --driver 515.48.07" \
+    -n "side by side: baseline, plan --driver 515.48.07" "$base plan $paper --driver 515.48.07" >/dev/null 2>&1
+  hyperfine -N --warmup 2 --runs "$(( runs < 20 ? runs : 20 ))" --prepare "rm -rf $work/cache-mine $work/cache-base" \
+    --export-json "$work/plan-side-cold.json" \
+    -n "side by side: this build, nothing remembered" "$mine plan $paper --driver 515.48.07" \
+    -n "side by side: baseline, nothing remembered" "$base plan $paper --driver 515.48.07" >/dev/null 2>&1
+fi
 peak() {  # median max RSS in KiB over 5 runs
   for _ in 1 2 3 4 5; do "$gnu_time" -f %M "$@" 2>&1 >/dev/null | tail -1; done | sort -n | sed -n 3p
 }
@@ -101,6 +114,9 @@ python3 - "$work" "$out" "$runs" "$count" "$rss" "$image" <<'PY'
 import datetime, json, os, platform, statistics, sys
 work, out, runs, count, rss, image = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 results = json.load(open(f"{work}/plan.json"))["results"] + json.load(open(f"{work}/plan-cold.json"))["results"]
+for side in ("plan-side.json", "plan-side-cold.json"):
+    if os.path.exists(f"{work}/{side}"):
+        results += json.load(open(f"{work}/{side}"))["results"]
 median = {r["command"]: round(statistics.median(r["times"]) * 1000, 2) for r in results}
 p90 = {r["command"]: round(sorted(r["times"])[int(0.9 * (len(r["times"]) - 1))] * 1000, 2) for r in results}
 # CPU time (user + system) says what the work costs when the machine is shared and wall time waits.
@@ -112,6 +128,7 @@ res = {
     "repository": {"files": count, "shape": "python packages, CUDA ops with a CUDAExtension, notebooks, docs, configs, sample data; one git commit"},
     "runs": runs, "medianMs": median, "p90Ms": p90, "meanCpuMs": cpu, "loadAverage": load, "peakRssKiB": rss,
     "targetMs": 50, "withinTarget": {k: v < 50 for k, v in median.items() if k.startswith("plan")}, "planned": image,
+    "baseline": os.environ.get("BASELINE_CMD", ""),
 }
 json.dump(res, open(f"{out}/plan.json", "w"), indent=2)
 lines = [f"# Plan benchmark ({res['date']})", "",
@@ -124,7 +141,11 @@ lines = [f"# Plan benchmark ({res['date']})", "",
          "| command | median ms | p90 ms | mean CPU ms (user+sys) |", "| --- | ---: | ---: | ---: |"]
 for k in median:
     lines.append(f"| `{k}` | {median[k]} | {p90[k]} | {cpu[k]} |")
-lines += ["", f"Peak RSS: {rss / 1024:.1f} MiB. Planned image: `{image}`.", ""]
+lines += ["", f"Peak RSS: {rss / 1024:.1f} MiB. Planned image: `{image}`."]
+if res["baseline"]:
+    lines += ["", f"Side by side, in the same hyperfine runs: the baseline is `{res['baseline']}`; each binary has "
+              "its own cache and is started through env(1)."]
+lines += [""]
 open(f"{out}/plan.md", "w").write("\n".join(lines))
 print("\n".join(lines))
 PY

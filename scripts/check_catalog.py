@@ -47,6 +47,17 @@ for path in files:
         need(m, f"CUDA {m['cudaMajor']}.x minor-version compatibility")
     for b in doc.get("buildNeeds", []):
         need(b, b["package"])
+    for f in doc.get("frameworks", []):
+        if "imagePython" in f:
+            need(f, f"{f['name']} imagePython", "imagePythonSource")
+        for a in f.get("buildArchs", []):
+            need(a, f"{f['name']} {a['releases']} CUDA {a['cuda']} architectures")
+    for c in doc.get("companions", []):
+        need(c, "companion " + c["package"])
+    for r in doc.get("removedApis", []):
+        need(r, "removed API " + r["api"])
+    for n in doc.get("ngcReleases", []):
+        need(n, "NGC " + n["release"])
 for p in problems:
     print(p)
 print(f"{len(files)} catalog files, {len(problems)} problems")

@@ -1,7 +1,8 @@
 // A stand-in for libnvidia-ml.so.1 and libcuda.so.1 with two H100s, for the unit tests of
 // gpu/host_facts.cpp: the same C functions, loaded the same way (dlopen), answering from fixed data.
 // FAKE_NVIDIA_MODE picks the answer: "ok" (default), "not-loaded" (nvmlInit/cuInit fail as when the
-// kernel module is missing), "no-gpus".
+// kernel module is missing), "no-gpus". FAKE_NVIDIA_CC ("8.6") makes the GPUs of that compute
+// capability instead of the H100s' 9.0, for plans against other GPUs.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -32,6 +33,17 @@ std::string mode() {
 }
 
 unsigned count() { return mode() == "no-gpus" ? 0 : 2; }
+
+// The compute capability: the GPU's own, or FAKE_NVIDIA_CC's.
+void capability(int index, int* major, int* minor) {
+  *major = kGpus[index].major;
+  *minor = kGpus[index].minor;
+  const char* cc = std::getenv("FAKE_NVIDIA_CC");
+  if (cc && std::strchr(cc, '.')) {
+    *major = std::atoi(cc);
+    *minor = std::atoi(std::strchr(cc, '.') + 1);
+  }
+}
 
 struct nvmlMemory {
   unsigned long long total, free, used;
@@ -88,8 +100,7 @@ int nvmlDeviceGetMemoryInfo(void* h, nvmlMemory* m) {
   return 0;
 }
 int nvmlDeviceGetCudaComputeCapability(void* h, int* major, int* minor) {
-  *major = gpu_of(h)->major;
-  *minor = gpu_of(h)->minor;
+  capability(static_cast<int>(gpu_of(h) - kGpus), major, minor);
   return 0;
 }
 int nvmlDeviceGetPciInfo_v3(void* h, nvmlPciInfo* p) {
@@ -129,7 +140,9 @@ int cuDeviceTotalMem_v2(std::size_t* bytes, int dev) {
   return 0;
 }
 int cuDeviceGetAttribute(int* v, int attr, int dev) {
-  *v = attr == 75 ? kGpus[dev].major : attr == 76 ? kGpus[dev].minor : 0;
+  int major = 0, minor = 0;
+  capability(dev, &major, &minor);
+  *v = attr == 75 ? major : attr == 76 ? minor : 0;
   return 0;
 }
 int cuDeviceGetUuid(unsigned char* out, int dev) {

@@ -19,13 +19,8 @@
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
-log=${OUT:-/tmp}/gpu-run.log
-[ -n "${OUT:-}" ] || log=/tmp/dlc-gpu-run.log
-mkdir -p "$(dirname "$log")"
-exec > >(tee "$log") 2>&1
-
-step() { printf '\n========== %s\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; local rc=$?; printf '(exit %d)\n' "$rc"; return $rc; }
+. tests/gpu/lib.sh
+gpu_log gpu-run.log
 
 step "host"
 date -u +"%Y-%m-%dT%H:%M:%SZ"
@@ -39,20 +34,7 @@ ls -l /dev/nvidia* 2>/dev/null
 ldconfig -p 2>/dev/null | grep -E 'libcuda\.so|libnvidia-ml\.so' || echo "(the loader's cache has no libcuda/libnvidia-ml)"
 
 step "dlcontainer"
-dlc=${DLC:-}
-if [ -z "$dlc" ] && [ -x build/server/dlcontainer ] && build/server/dlcontainer --version >/dev/null 2>&1; then
-  dlc=$repo/build/server/dlcontainer
-fi
-if [ -z "$dlc" ] && [ -s .engine/dlcontainer.tar.xz ]; then
-  mkdir -p /opt/dlcontainer && tar -xJf .engine/dlcontainer.tar.xz -C /opt/dlcontainer
-  dlc=/opt/dlcontainer/bin/dlcontainer
-  echo "unpacked .engine/dlcontainer.tar.xz (commit $(cat /opt/dlcontainer/COMMIT 2>/dev/null))"
-fi
-if [ -z "$dlc" ]; then
-  echo "no dlcontainer: build it (cmake + ninja) or carry .engine/dlcontainer.tar.xz (tests/gpu/pack.sh)"
-  exit 2
-fi
-run "$dlc" --version || exit 2
+find_dlc
 
 step "docker engine"
 if ! docker version >/dev/null 2>&1; then

@@ -288,3 +288,40 @@ TEST(Imports, JitCompiledCudaNeedsNvcc) {
   EXPECT_EQ(f.cuda_code[0].kind, "jit-load");
   EXPECT_EQ(f.cuda_code[0].source.str(), "ops.py:1");
 }
+
+// The README's hints as "file:line subject spec", in the order read.
+static std::vector<std::string> readme_hints(std::string_view text) {
+  RepoFacts f;
+  parse_readme(text, "README.md", f);
+  std::vector<std::string> hints;
+  for (const auto& h : f.hints) hints.push_back(h.source.str() + " " + h.subject + " " + h.spec);
+  return hints;
+}
+
+TEST(Readme, TensorflowsOwnReleaseNamesAreVersions) {
+  RepoFacts f;
+  parse_readme("The code is tested using Tensorflow r1.7 under Ubuntu 14.04.\n", "README.md", f);
+  ASSERT_EQ(f.hints.size(), 1u);
+  EXPECT_EQ(f.hints[0].subject, "tensorflow");
+  EXPECT_EQ(f.hints[0].spec, "==1.7.*");
+}
+
+TEST(Readme, MarkdownLinksNegationsAndNightliesAreReadAsMeant) {
+  EXPECT_EQ(readme_hints("* [TensorFlow](https://www.tensorflow.org/) 1.15 (although we hope to support 2.0 later)\n"
+                         "PyTorch 1.0 from a nightly release. It will not work with 1.0 nor 1.0.1.\n"
+                         "TensorFlow 1.14 or 1.15 with GPU support. The code does not support TensorFlow 2.0.\n"),
+            (std::vector<std::string>{"README.md:1 tensorflow ==1.15.*", "README.md:3 tensorflow ==1.14.*"}));
+}
+
+TEST(Readme, ANegationOrAHopeInAnAsideLeavesTheReleaseBeforeIt) {
+  EXPECT_EQ(readme_hints("* Pytorch 0.4.0 (**now it does not support 0.4.1 or higher**)\n"
+                         "* TensorFlow 1.15 (although we hope to support TensorFlow 2.0 at a future date)\n"
+                         "* TensorFlow 1.4 (see [the guide](https://example.org/) for TensorFlow 2.1); not PyTorch 1.2\n"),
+            (std::vector<std::string>{"README.md:1 torch ==0.4.0.*", "README.md:2 tensorflow ==1.15.*", "README.md:3 tensorflow ==1.4.*",
+                                      "README.md:3 tensorflow ==2.1.*"}));
+}
+
+TEST(Readme, AVersionInParenthesesBelongsToTheNameBeforeIt) {
+  EXPECT_EQ(readme_hints("- PyTorch (>= 1.7)\n- TensorFlow (1.14 or later)\n- CUDA (10.1 is not supported)\n"),
+            (std::vector<std::string>{"README.md:1 torch >=1.7", "README.md:2 tensorflow >=1.14"}));
+}

@@ -1,62 +1,13 @@
 // The resolver on the seeds' own cases and the ways a plan can fail.
 #include <gtest/gtest.h>
 
-#include "plan_fixtures.h"
 #include "resolve/dockerfile.h"
-#include "resolve/plan.h"
-#include "support/error.h"
+#include "resolve_fixtures.h"
 
 using namespace dlc;
 using namespace dlc::resolve;
-using dlc::testing::facts_of;
 
-namespace {
-
-gpu::HostFacts driver(const std::string& version) {
-  gpu::HostFacts h;
-  h.driver_present = true;
-  h.driver_version = version;
-  h.source = "given";
-  return h;
-}
-
-gpu::HostFacts no_gpu() {
-  gpu::HostFacts h;
-  h.source = "nvml";
-  h.why_none = "libnvidia-ml.so.1 not found";
-  return h;
-}
-
-const Catalog& catalog() {
-  static const Catalog c = Catalog::builtin();
-  return c;
-}
-
-Plan plan(const std::map<std::string, std::string>& files, const gpu::HostFacts& host, ResolveOptions options = {},
-          std::string date = "") {
-  return dlc::resolve::resolve(facts_of(files, std::move(date)), host, catalog(), options);
-}
-
-const Decision* decision(const Plan& p, const std::string& topic) {
-  for (const auto& d : p.decisions) {
-    if (d.topic == topic) return &d;
-  }
-  return nullptr;
-}
-
-bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
-
-Error error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error";
-  return Error(ErrorCode::Internal, "");
-}
-
-}  // namespace
+using namespace dlc::testing;
 
 TEST(Resolve, SeedTorch111OnDriver515GetsItsCuda113Image) {
   auto p = plan({{"requirements.txt", "torch==1.11.0\ntorchvision==0.12.0\n"}}, driver("515.48.07"));
@@ -215,12 +166,18 @@ TEST(Resolve, AVersionTheCatalogDoesNotKnow) {
   EXPECT_NE(e.hint().find("catalog"), std::string::npos);
 }
 
-TEST(Resolve, CudaPinsFilterImagesAndConflictWithTheFramework) {
+TEST(Resolve, CudaPinsFilterImagesAndOtherwiseTakeTheReleasesOtherBuild) {
   // --extra-index-url .../cu102 asks CUDA 10.2: torch 1.9.0 has one.
   auto p = plan({{"requirements.txt", "--extra-index-url https://download.pytorch.org/whl/cu102\ntorch==1.9.0\n"}}, driver("470.82.01"));
   EXPECT_EQ(p.cuda, "10.2");
-  // torch 1.11 has no CUDA 10.2 image: no image fits.
-  auto e = error_of([] { plan({{"requirements.txt", "torch==1.11.0+cu102\n"}}, driver("470.82.01")); });
+  // torch 1.11 has no CUDA 10.2 image: its CUDA 11.3 one runs the same code, and the plan says so.
+  auto relaxed = plan({{"requirements.txt", "torch==1.11.0+cu102\n"}}, driver("470.82.01"));
+  EXPECT_EQ(relaxed.base_image, "pytorch/pytorch:1.11.0-cuda11.3-cudnn8-runtime");
+  EXPECT_TRUE(warned(relaxed, "asks CUDA 10.2")) << relaxed.warnings.front();
+  // --cuda is the user's own word: no other build is taken.
+  ResolveOptions o;
+  o.cuda = "10.2";
+  auto e = error_of([&] { plan({{"requirements.txt", "torch==1.11.0\n"}}, driver("470.82.01"), o); });
   EXPECT_EQ(e.code(), ErrorCode::UnknownVersion);
   EXPECT_NE(std::string(e.what()).find("asks CUDA 10.2"), std::string::npos) << e.what();
 }
@@ -253,14 +210,20 @@ TEST(Resolve, PythonPinsChooseThePythonImage) {
   EXPECT_NE(std::string(e.what()).find("supports Python >=3.5,<3.9"), std::string::npos) << e.what();
 }
 
-TEST(Resolve, TheRepositorysDockerfileWins) {
-  auto p = plan({{"Dockerfile", "FROM pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel\nRUN pip install x\n"}, {"requirements.txt", "torch==2.0\n"}},
-                driver("440.64"));
+TEST(Resolve, TheRepositorysDockerfileWinsAndItsBaseIsCheckedBeforeAnyBuild) {
+  std::map<std::string, std::string> files = {{"Dockerfile", "FROM pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel\nRUN pip install x\n"},
+                                              {"requirements.txt", "torch==2.0\n"}};
+  auto p = plan(files, driver("515.48.07"));
   EXPECT_EQ(p.mode, "dockerfile");
   EXPECT_EQ(p.base_image, "pytorch/pytorch:1.11.0-cuda11.3-cudnn8-devel");
   EXPECT_EQ(p.cuda, "11.3");
-  ASSERT_FALSE(p.warnings.empty());  // the driver is too old for the base it names: said, not refused
-  EXPECT_NE(p.warnings.back().find("Dockerfile:1"), std::string::npos) << p.warnings.back();
+  EXPECT_TRUE(p.warnings.empty());
+  // A driver that cannot run the base: an error before anything is built, with the ways out.
+  auto e = error_of([&] { plan(files, driver("440.64")); });
+  EXPECT_EQ(e.code(), ErrorCode::DriverTooOld);
+  EXPECT_NE(std::string(e.what()).find("Dockerfile:1"), std::string::npos) << e.what();
+  EXPECT_NE(e.hint().find(">= 450.80.02"), std::string::npos) << e.hint();
+  EXPECT_NE(e.hint().find("FROM to pytorch/pytorch:1.9.0-cuda10.2-cudnn7-devel"), std::string::npos) << e.hint();
 }
 
 TEST(Resolve, TheRepositorysDevcontainerWins) {
@@ -311,4 +274,15 @@ TEST(Resolve, PlanJsonRoundTrips) {
   EXPECT_EQ(plan_fingerprint(back), plan_fingerprint(p));
   EXPECT_EQ(j["baseImage"], "pytorch/pytorch:1.11.0-cuda11.3-cudnn8-runtime");
   EXPECT_TRUE(j["decisions"].is_array());
+}
+
+TEST(Resolve, ALowercaseRootDockerfileIsBuiltAsDockerWould) {
+  auto p = plan({{"dockerfile", "FROM tensorflow/tensorflow:2.3.1-gpu\n"}, {"setup.py", "x = 1\n"}}, driver("455.45.01"));
+  EXPECT_EQ(p.mode, "dockerfile");
+  EXPECT_EQ(p.dockerfile, "dockerfile");
+  EXPECT_EQ(p.base_image, "tensorflow/tensorflow:2.3.1-gpu");
+  // 2.3.1 is no catalog row, but every 2.3 GPU image is CUDA 10.1: the base is still checked.
+  EXPECT_EQ(p.cuda, "10.1");
+  auto e = error_of([] { plan({{"dockerfile", "FROM tensorflow/tensorflow:2.3.1-gpu\n"}}, driver("410.48")); });
+  EXPECT_EQ(e.code(), ErrorCode::DriverTooOld);
 }

@@ -741,6 +741,10 @@ export interface WorkspacePlanParams {
    */
   noGpu?: boolean;
   /**
+   * Plan for GPUs of this compute capability ("9.0", "sm_90") instead of the host's.
+   */
+  gpuArch?: string;
+  /**
    * A catalog file merged over the built-in one.
    */
   catalog?: string;
@@ -854,6 +858,15 @@ export interface WorkspacePlanResult {
     }[];
     condaChannels?: string[];
     warnings?: string[];
+    /**
+     * What the code shows: frameworks it imports, APIs a framework release removed; the first occurrence and how many files.
+     */
+    code?: {
+      kind: 'import' | 'api';
+      subject: string;
+      files: number;
+      source: Source;
+    }[];
     devcontainer?: Source;
   };
   /**

@@ -13,6 +13,7 @@ void add_plan_flags(CLI::App* cmd, core::PlanParams& p) {
   cmd->add_option("workspace", p.workspace, "the repository folder or git URL (default: .)");
   cmd->add_option("--driver", p.driver, "plan for this NVIDIA driver (as nvidia-smi prints it) instead of this host's");
   cmd->add_flag("--no-gpu,--cpu", p.no_gpu, "plan for a host without a GPU: a CPU image");
+  cmd->add_option("--gpu-arch", p.gpu_arch, "plan for GPUs of this compute capability (9.0 for H100/H200, 8.0 for A100) instead of this host's");
   cmd->add_option("--catalog", p.catalog, "a catalog file merged over the built-in one (see docs/resolve.md)");
   cmd->add_option("--framework", p.framework, "use this framework release, e.g. torch==1.11.0 (overrides the repository)");
   cmd->add_option("--cuda", p.cuda, "only images of this CUDA, e.g. 11.3");

@@ -116,6 +116,7 @@ void from_json(const json& j, PlanParams& p) {
   get_if(j, "workspace", p.workspace);
   get_if(j, "driver", p.driver);
   get_if(j, "noGpu", p.no_gpu);
+  get_if(j, "gpuArch", p.gpu_arch);
   get_if(j, "catalog", p.catalog);
   get_if(j, "framework", p.framework);
   get_if(j, "cuda", p.cuda);
@@ -127,6 +128,7 @@ void from_json(const json& j, PlanParams& p) {
 void to_json(json& j, const PlanParams& p) {
   j = {{"workspace", p.workspace}, {"noGpu", p.no_gpu}, {"devel", p.devel}};
   if (!p.driver.empty()) j["driver"] = p.driver;
+  if (!p.gpu_arch.empty()) j["gpuArch"] = p.gpu_arch;
   if (!p.catalog.empty()) j["catalog"] = p.catalog;
   if (!p.framework.empty()) j["framework"] = p.framework;
   if (!p.cuda.empty()) j["cuda"] = p.cuda;
@@ -193,7 +195,23 @@ UserPreferences UserPreferences::load() {
   return prefs;
 }
 
-gpu::HostFacts host_facts_for(const PlanParams& params) {
+// "9.0", "8.6", "sm_90", "90" -> (9, 0); nullopt otherwise.
+std::optional<std::pair<int, int>> parse_compute_capability(std::string v) {
+  if (v.rfind("sm_", 0) == 0 || v.rfind("compute_", 0) == 0) v = v.substr(v.find('_') + 1);
+  if (v.find('.') == std::string::npos && v.size() >= 2 && v.size() <= 3) v = v.substr(0, v.size() - 1) + "." + v.substr(v.size() - 1);
+  auto dot = v.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 >= v.size()) return std::nullopt;
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    if (k != dot && !std::isdigit(static_cast<unsigned char>(v[k]))) return std::nullopt;
+  }
+  int major = std::stoi(v.substr(0, dot)), minor = std::stoi(v.substr(dot + 1));
+  if (major < 1 || major > 20 || minor > 9) return std::nullopt;
+  return std::pair{major, minor};
+}
+
+namespace {
+
+gpu::HostFacts driver_facts(const PlanParams& params) {
   if (!params.driver.empty() && params.no_gpu) {
     throw Error(ErrorCode::InvalidArgument, "--driver and --no-gpu contradict each other", "give one of them");
   }
@@ -218,6 +236,36 @@ gpu::HostFacts host_facts_for(const PlanParams& params) {
   auto endpoint = engine_endpoint(params.host);
   if (endpoint.local()) return gpu::read_host_facts();
   return engine_host_facts(engine::Engine::connect(endpoint)).facts;
+}
+
+}  // namespace
+
+gpu::HostFacts host_facts_for(const PlanParams& params) {
+  std::optional<std::pair<int, int>> cc;
+  if (!params.gpu_arch.empty()) {
+    cc = parse_compute_capability(params.gpu_arch);
+    if (!cc) {
+      throw Error(ErrorCode::InvalidArgument, "--gpu-arch " + params.gpu_arch + " is not a compute capability",
+                  "give it as NVIDIA writes it, e.g. --gpu-arch 9.0 for an H100 or H200, 8.0 for an A100, 8.6 for an RTX 3090");
+    }
+    if (params.no_gpu) throw Error(ErrorCode::InvalidArgument, "--gpu-arch and --no-gpu contradict each other", "give one of them");
+  }
+  gpu::HostFacts h = driver_facts(params);
+  if (!cc) return h;
+  if (h.gpus.empty()) {
+    if (!h.driver_present) {
+      // No driver here (or none given): plan for that GPU with the driver unknown.
+      h = gpu::HostFacts{};
+    }
+    gpu::GpuDevice d;
+    d.name = "a GPU of compute capability " + std::to_string(cc->first) + "." + std::to_string(cc->second) + " (--gpu-arch)";
+    h.gpus.push_back(d);
+  }
+  for (auto& d : h.gpus) {
+    d.compute_major = cc->first;
+    d.compute_minor = cc->second;
+  }
+  return h;
 }
 
 fs::path clone_folder_for(const std::string& url) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct PlanParams {
   std::string workspace = ".";  // a folder, or a git URL (cloned under $XDG_DATA_HOME/dlcontainer/clones)
   std::string driver;           // plan for this NVIDIA driver instead of this host's
   bool no_gpu = false;          // plan for a host without a GPU (a CPU image)
+  std::string gpu_arch;         // plan for GPUs of this compute capability ("9.0", "sm_90") instead of this host's
   std::string catalog;          // a catalog file merged over the built-in one
   std::string framework;        // "torch==1.11.0": overrides the repository
   std::string cuda;
@@ -79,8 +81,11 @@ std::filesystem::path xdg_dir(const char* variable, const char* fallback_under_h
 
 // The host's GPU facts as a plan sees them: --driver or --no-gpu when given, else params.facts, else
 // those of the host where the engine runs (this machine's, read through NVML; a remote one's, by its
-// probe), with facts.machine naming a remote host.
+// probe), with facts.machine naming a remote host. --gpu-arch sets the GPUs' compute capability (of
+// the given driver's GPU, or of that host's GPUs).
 gpu::HostFacts host_facts_for(const PlanParams& params);
+// "9.0", "sm_90", "90" -> {9, 0}; nullopt when it is not a compute capability.
+std::optional<std::pair<int, int>> parse_compute_capability(std::string text);
 
 // A folder as given, or the clone of a URL (made on first use, reused after).
 std::filesystem::path materialize_workspace(const std::string& path_or_url);

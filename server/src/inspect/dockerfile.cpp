@@ -1,4 +1,5 @@
 // A Dockerfile's FROM lines.
+#include <algorithm>
 #include <map>
 
 #include "inspect/parsers.h"
@@ -80,6 +81,35 @@ void parse_dockerfile(std::string_view text, const std::string& file, RepoFacts&
     auto space = s.find_first_of(" \t");
     std::string keyword = to_lower(s.substr(0, space));
     std::string_view rest = space == std::string_view::npos ? std::string_view{} : trim(s.substr(space));
+    if (keyword == "run") {
+      // The authors' own install commands (`RUN pip install torch==1.4.0`): evidence, weaker than a
+      // requirements file, of group "dockerfile". Build arguments are substituted where they have defaults.
+      bool unresolved = false;
+      std::string cmd = substitute(rest, args, unresolved);
+      std::size_t before = out.requirements.size();
+      scan_install_commands(cmd, Source{file, logical_line}, out, "dockerfile", "dockerfile-url");
+      if (unresolved) {
+        // `torch==${VERSION}` without a default says nothing of the version.
+        out.requirements.erase(std::remove_if(out.requirements.begin() + static_cast<std::ptrdiff_t>(before), out.requirements.end(),
+                                              [](const Requirement& r) { return r.raw.find("${") != std::string::npos; }),
+                               out.requirements.end());
+      }
+      return;
+    }
+    if (keyword == "arg" || keyword == "env") {
+      if (keyword == "env" || !stages.empty()) {
+        // After FROM, an ARG or ENV only gives values to later RUN lines.
+        auto eq = rest.find('=');
+        if (eq == std::string_view::npos) return;
+        std::string name(trim(rest.substr(0, eq)));
+        std::string value(trim(rest.substr(eq + 1)));
+        value = value.substr(0, value.find(' '));
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) value = value.substr(1, value.size() - 2);
+        bool unresolved = false;
+        args[name] = substitute(value, args, unresolved);
+        return;
+      }
+    }
     if (keyword == "arg" && stages.empty()) {
       auto eq = rest.find('=');
       std::string name(trim(rest.substr(0, eq)));

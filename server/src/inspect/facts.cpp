@@ -97,6 +97,14 @@ void from_json(const json& j, SystemNeed& s) {
   get_if(j, "source", s.source);
 }
 
+void to_json(json& j, const CodeFact& c) { j = {{"kind", c.kind}, {"subject", c.subject}, {"files", c.files}, {"source", c.source}}; }
+void from_json(const json& j, CodeFact& c) {
+  get_if(j, "kind", c.kind);
+  get_if(j, "subject", c.subject);
+  get_if(j, "files", c.files);
+  get_if(j, "source", c.source);
+}
+
 void to_json(json& j, const RepoFacts& f) {
   j = {{"root", f.root},
        {"requirements", f.requirements},
@@ -112,6 +120,7 @@ void to_json(json& j, const RepoFacts& f) {
   put_if(j, "pipOptions", f.pip_options);
   put_if(j, "condaChannels", f.conda_channels);
   put_if(j, "warnings", f.warnings);
+  put_if(j, "code", f.code);
   if (f.devcontainer) j["devcontainer"] = *f.devcontainer;
 }
 void from_json(const json& j, RepoFacts& f) {
@@ -128,6 +137,7 @@ void from_json(const json& j, RepoFacts& f) {
   get_if(j, "cudaCode", f.cuda_code);
   get_if(j, "systemNeeds", f.system_needs);
   get_if(j, "warnings", f.warnings);
+  get_if(j, "code", f.code);
   get_if(j, "filesSeen", f.files_seen);
   if (auto it = j.find("devcontainer"); it != j.end() && it->is_object()) f.devcontainer = it->get<Source>();
 }

@@ -72,6 +72,16 @@ struct SystemNeed {
   Source source;                      // the first import seen
 };
 
+// What the code itself shows: a framework it imports (kind "import": "torch", "tensorflow", "keras",
+// "paddle", "mxnet"), or an API that a framework release removed (kind "api": "tf.Session",
+// "torch.utils.ffi", "THC"). The first occurrence by path, and how many files show it.
+struct CodeFact {
+  std::string kind;     // import | api
+  std::string subject;
+  int files = 0;
+  Source source;
+};
+
 struct RepoFacts {
   std::string root;            // absolute path of the repository
   std::string commit;          // HEAD's id; "" when not a git repository
@@ -85,6 +95,7 @@ struct RepoFacts {
   std::vector<BaseImage> dockerfiles;
   std::vector<CudaCode> cuda_code;
   std::vector<SystemNeed> system_needs;
+  std::vector<CodeFact> code;          // sorted by kind, then subject
   std::optional<Source> devcontainer;  // the repository's own devcontainer.json
   std::vector<std::string> warnings;   // files that could not be read as written ("env.yml:3: ...")
   std::size_t files_seen = 0;
@@ -104,6 +115,8 @@ void to_json(nlohmann::json& j, const CudaCode& c);
 void from_json(const nlohmann::json& j, CudaCode& c);
 void to_json(nlohmann::json& j, const SystemNeed& s);
 void from_json(const nlohmann::json& j, SystemNeed& s);
+void to_json(nlohmann::json& j, const CodeFact& c);
+void from_json(const nlohmann::json& j, CodeFact& c);
 void to_json(nlohmann::json& j, const RepoFacts& f);
 void from_json(const nlohmann::json& j, RepoFacts& f);
 

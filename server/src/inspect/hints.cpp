@@ -32,7 +32,7 @@ void derive_hints(RepoFacts& f) {
   for (const auto& o : f.pip_options) {
     if (o.option == "--trusted-host" || o.option == "--pre") continue;
     std::string cuda = cuda_of_url(o.value);
-    bool weak = o.option == "readme-url";
+    bool weak = o.option == "readme-url" || o.option == "dockerfile-url";
     if (cuda == "cpu") add(f, "cpu", "", weak, o.option + " " + o.value, o.source);
     else if (!cuda.empty()) add(f, "cuda", "==" + cuda + ".*", weak, o.option + " " + o.value, o.source);
   }
@@ -56,6 +56,10 @@ void derive_hints(RepoFacts& f) {
         if (digits.size() == 3) add(f, "cuda", "==" + digits.substr(0, 2) + "." + digits.substr(2) + ".*", r.weak, r.raw, r.source);
         else if (digits.size() == 2) add(f, "cuda", "==" + digits.substr(0, 1) + ".0.*", r.weak, r.raw, r.source);
       }
+    }
+    // mxnet-cu101, mxnet-cu112: MXNet's GPU wheels carry their CUDA in the name.
+    if (starts_with(r.name, "mxnet-cu")) {
+      if (auto cuda = cuda_from_tag(r.name.substr(6))) add(f, "cuda", "==" + *cuda + ".*", r.weak, r.raw, r.source);
     }
     // cupy-cuda102, cupy-cuda110, cupy-cuda11x, cupy-cuda12x.
     if (starts_with(r.name, "cupy-cuda")) {

@@ -55,6 +55,10 @@ const Need* lookup(std::string_view module) {
 bool ident(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 void record(std::string_view module, const std::string& file, std::string_view text, std::size_t at, RepoFacts& out) {
+  if (framework_module(module)) {
+    record_framework_import(module, file, line_of(text, at), out);
+    return;
+  }
   const Need* need = lookup(module);
   if (!need) return;
   for (const auto& s : out.system_needs) {
@@ -111,6 +115,7 @@ void scan_imports(std::string_view text, const std::string& file, RepoFacts& out
       while (i < n && base[i] != ',' && base[i] != '\n' && base[i] != '\\' && base[i] != ';' && base[i] != '"') ++i;  // ".sub as x"
     }
   }
+  scan_removed_apis(text, file, out);
 }
 
 }  // namespace dlc::inspect

@@ -52,9 +52,22 @@ void parse_dockerfile(std::string_view text, const std::string& file, RepoFacts&
 // `pip install torch==1.4.0`, `conda install pytorch=1.4 cudatoolkit=10.1`. Every fact is weak.
 void parse_readme(std::string_view text, const std::string& file, RepoFacts& out);
 
+// `pip install ...` and `conda install ...` commands on one shell line (chained with ; && |): their
+// requirements (weak, of `group`: "readme", "dockerfile") and URLs (as PipOptions named `url_option`).
+// True when the line holds such a command.
+bool scan_install_commands(std::string_view line, const Source& where, RepoFacts& out, const std::string& group,
+                           const std::string& url_option);
+
 // Imports whose wheels need system libraries, and JIT-compiled CUDA (torch.utils.cpp_extension.load).
 // `seen` collects modules already reported so that only the first import of each is kept.
 void scan_imports(std::string_view text, const std::string& file, RepoFacts& out);
+
+// Frameworks the code imports and APIs a framework release removed (code_facts.cpp), as CodeFacts.
+bool framework_module(std::string_view module);
+void record_framework_import(std::string_view module, const std::string& file, int line, RepoFacts& out);
+void scan_removed_apis(std::string_view text, const std::string& file, RepoFacts& out);
+// A C++ or CUDA source: PyTorch's extension headers (the code is a PyTorch extension) and THC.
+void scan_cpp_source(std::string_view text, const std::string& file, RepoFacts& out);
 
 // The system packages a module's wheel needs, when it is one that needs some.
 std::optional<SystemNeed> system_need(std::string_view module, const Source& where);

@@ -26,7 +26,14 @@ bool read_version_after(std::string_view low, std::size_t i, bool major_alone, s
   auto skip = [&](std::string_view chars) {
     while (i < low.size() && chars.find(low[i]) != std::string_view::npos) ++i;
   };
-  skip(" \t:`*");
+  skip(" \t:`*(");
+  // A Markdown link on the name: "[TensorFlow](https://www.tensorflow.org/) 1.15".
+  if (starts_with(low.substr(i), "](")) {
+    auto close = low.find(')', i);
+    if (close == std::string_view::npos) return false;
+    i = close + 1;
+    skip(" \t:`*");
+  }
   for (std::string_view w : {"version ", "ver. ", "ver "}) {
     if (starts_with(low.substr(i), w)) {
       i += w.size();
@@ -46,7 +53,8 @@ bool read_version_after(std::string_view low, std::size_t i, bool major_alone, s
     i += 3;
   }
   skip(" \t");
-  if (i < low.size() && low[i] == 'v') ++i;
+  // "v1.4"; TensorFlow's own docs name releases "r1.7".
+  if (i + 1 < low.size() && (low[i] == 'v' || low[i] == 'r') && std::isdigit(static_cast<unsigned char>(low[i + 1]))) ++i;
   std::size_t start = i;
   int dots = 0;
   while (i < low.size() && (std::isdigit(static_cast<unsigned char>(low[i])) ||
@@ -68,8 +76,19 @@ bool read_version_after(std::string_view low, std::size_t i, bool major_alone, s
   return SpecifierSet::parse(spec).has_value();
 }
 
-void scan_prose(std::string_view line, const Source& where, RepoFacts& out) {
+// A clause that negates ("will not work with 1.0"), names a nightly or preview build, or speaks of the
+// future ("we hope to support TensorFlow 2.0") states no release to use.
+bool states_no_release(std::string_view low) {
+  for (std::string_view w : {"not ", "n't", "no longer", "never", "nightly", "preview", "incompatible", "hope",
+                             "future", "plan to", "planned", "will support", "coming soon", "todo"}) {
+    if (low.find(w) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+void scan_sentence(std::string_view line, const Source& where, RepoFacts& out) {
   std::string low = to_lower(line);
+  if (states_no_release(low)) return;
   for (const auto& kw : kKeywords) {
     for (std::size_t pos = low.find(kw.word); pos != std::string::npos; pos = low.find(kw.word, pos + 1)) {
       if (pos > 0 && word_char(low[pos - 1])) continue;
@@ -93,8 +112,37 @@ void scan_prose(std::string_view line, const Source& where, RepoFacts& out) {
   }
 }
 
+// Clause by clause, so that a negation holds only where it stands: sentences ("TensorFlow 1.14 or 1.15.
+// The code does not support TensorFlow 2.0."), and asides in parentheses ("PyTorch 0.4.0 (it does not
+// support 0.4.1 or higher)"). A Markdown link's "(url)" is part of its clause.
+// "(>= 1.4)", "(1.7 or later)": a version in parentheses belongs to the name before it.
+bool version_aside(std::string_view line, std::size_t open) {
+  std::size_t i = open + 1;
+  while (i < line.size() && (line[i] == ' ' || line[i] == '<' || line[i] == '>' || line[i] == '=' || line[i] == '~' || line[i] == 'v')) ++i;
+  return i < line.size() && std::isdigit(static_cast<unsigned char>(line[i]));
+}
+
+void scan_prose(std::string_view line, const Source& where, RepoFacts& out) {
+  std::size_t start = 0;
+  bool in_link = false, in_version = false;
+  for (std::size_t i = 0; i <= line.size(); ++i) {
+    bool cut = i == line.size();
+    if (!cut) {
+      char c = line[i];
+      if (c == '(' && i > 0 && line[i - 1] == ']') in_link = true;
+      else if (c == ')' && in_link) in_link = false;
+      else if (c == '(' && !in_link && version_aside(line, i)) in_version = true;
+      else if (c == ')' && in_version) in_version = false;
+      else if (!in_link) cut = c == '(' || c == ')' || c == ';' || (c == '.' && i + 1 < line.size() && line[i + 1] == ' ');
+    }
+    if (!cut) continue;
+    if (i > start) scan_sentence(line.substr(start, i - start), where, out);
+    start = i + 1;
+  }
+}
+
 // `pip install torch==1.4.0 torchvision -f https://.../cu101/torch_stable.html`
-void scan_pip_install(std::string_view cmd, const Source& where, RepoFacts& out) {
+void scan_pip_install(std::string_view cmd, const Source& where, RepoFacts& out, const std::string& group, const std::string& url_option) {
   std::vector<std::string_view> words;
   for (auto w : split(cmd, ' ')) {
     w = trim(w);
@@ -105,14 +153,14 @@ void scan_pip_install(std::string_view cmd, const Source& where, RepoFacts& out)
     if (w == "&&" || w == ";" || w == "|" || w == "\\" || starts_with(w, "#")) break;
     if (takes_value) {
       takes_value = false;
-      if (starts_with(w, "http")) out.pip_options.push_back(PipOption{"readme-url", std::string(w), where});
+      if (starts_with(w, "http")) out.pip_options.push_back(PipOption{url_option, std::string(w), where});
       continue;
     }
     if (starts_with(w, "-")) {
       takes_value = w == "-f" || w == "-i" || w == "--extra-index-url" || w == "--index-url" || w == "--find-links" ||
                     w == "-r" || w == "-c" || w == "-e";
       if (auto eq = w.find('='); eq != std::string_view::npos && starts_with(w.substr(eq + 1), "http")) {
-        out.pip_options.push_back(PipOption{"readme-url", std::string(w.substr(eq + 1)), where});
+        out.pip_options.push_back(PipOption{url_option, std::string(w.substr(eq + 1)), where});
       }
       continue;
     }
@@ -120,15 +168,15 @@ void scan_pip_install(std::string_view cmd, const Source& where, RepoFacts& out)
     if (w == "." || starts_with(w, "./") || starts_with(w, "http") || starts_with(w, "git+")) continue;
     std::string why;
     if (auto req = parse_requirement(w, where)) {
-      req->origin = "readme";
+      req->origin = group;
       req->weak = true;
-      req->group = "readme";
+      req->group = group;
       out.requirements.push_back(std::move(*req));
     }
   }
 }
 
-void scan_conda_install(std::string_view cmd, const Source& where, RepoFacts& out) {
+void scan_conda_install(std::string_view cmd, const Source& where, RepoFacts& out, const std::string& group) {
   bool takes_value = false;
   for (auto w : split(cmd, ' ')) {
     w = trim(w);
@@ -143,11 +191,37 @@ void scan_conda_install(std::string_view cmd, const Source& where, RepoFacts& ou
       continue;
     }
     if ((w.front() == '"' || w.front() == '\'') && w.size() >= 2 && w.back() == w.front()) w = w.substr(1, w.size() - 2);
-    add_conda_spec(w, where, out, "readme", true);
+    std::size_t before = out.requirements.size();
+    add_conda_spec(w, where, out, group, true);
+    for (std::size_t k = before; k < out.requirements.size(); ++k) out.requirements[k].origin = group;
   }
 }
 
 }  // namespace
+
+bool scan_install_commands(std::string_view line, const Source& where, RepoFacts& out, const std::string& group,
+                           const std::string& url_option) {
+  // A shell line may chain commands: "pip install -r requirements.txt && pip install x==1".
+  bool command = false;
+  std::size_t start = 0;
+  while (start < line.size()) {
+    std::size_t end = line.find_first_of(";&|", start);
+    if (end == std::string_view::npos) end = line.size();
+    std::string_view part = line.substr(start, end - start);
+    start = end + 1;
+    std::string low = to_lower(part);
+    for (std::string_view lead : {"pip install ", "pip3 install ", "mamba install ", "conda install "}) {
+      auto pos = low.find(lead);
+      if (pos == std::string::npos) continue;
+      std::string_view cmd = part.substr(pos + lead.size());
+      if (lead.find("pip") != std::string_view::npos) scan_pip_install(cmd, where, out, group, url_option);
+      else scan_conda_install(cmd, where, out, group);
+      command = true;
+      break;
+    }
+  }
+  return command;
+}
 
 void parse_readme(std::string_view text, const std::string& file, RepoFacts& out) {
   int line_no = 0;
@@ -157,25 +231,7 @@ void parse_readme(std::string_view text, const std::string& file, RepoFacts& out
     std::string_view line = raw;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     Source where{file, line_no};
-    // A shell line may chain commands: "pip install -r requirements.txt && pip install x==1".
-    bool command = false;
-    std::size_t start = 0;
-    while (start < line.size()) {
-      std::size_t end = line.find_first_of(";&|", start);
-      if (end == std::string_view::npos) end = line.size();
-      std::string_view part = line.substr(start, end - start);
-      start = end + 1;
-      std::string low = to_lower(part);
-      for (std::string_view lead : {"pip install ", "pip3 install ", "mamba install ", "conda install "}) {
-        auto pos = low.find(lead);
-        if (pos == std::string::npos) continue;
-        std::string_view cmd = part.substr(pos + lead.size());
-        if (lead.find("pip") != std::string_view::npos) scan_pip_install(cmd, where, out);
-        else scan_conda_install(cmd, where, out);
-        command = true;
-        break;
-      }
-    }
+    bool command = scan_install_commands(line, where, out, "readme", "readme-url");
     if (!command) scan_prose(line, where, out);
   });
 }

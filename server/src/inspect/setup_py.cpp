@@ -96,7 +96,7 @@ void parse_setup_py(std::string_view text, const std::string& file, RepoFacts& o
     const char* kind;
   };
   for (auto [word, kind] : {Marker{"CUDAExtension", "cuda-extension"}, Marker{"BuildExtension", "build-extension"},
-                            Marker{"CppExtension", "cpp-extension"}}) {
+                            Marker{"CppExtension", "cpp-extension"}, Marker{"nvcc", "nvcc-build"}}) {
     for (std::size_t pos = find_word(text, word, 0); pos != std::string_view::npos; pos = find_word(text, word, pos + 1)) {
       if (in_comment(text, pos)) continue;
       // An import line names it without using it; the use is what matters, but either says the same.

@@ -6,6 +6,7 @@
 
 #include "inspect/version.h"
 #include "resolve/catalog_data.h"
+#include "resolve/catalog_row.h"
 #include "support/error.h"
 
 namespace dlc::resolve {
@@ -14,66 +15,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
-
-// Reads one row's fields, naming the row and field in errors ("catalog.json: frameworks[0].releases[3]: ...").
-class Row {
- public:
-  Row(const json& j, std::string where, const std::string& origin) : j_(j), where_(std::move(where)), origin_(origin) {
-    if (!j_.is_object()) fail("must be an object");
-  }
-
-  [[noreturn]] void fail(const std::string& what) const {
-    throw Error(ErrorCode::ConfigInvalid, origin_ + ": " + where_ + ": " + what,
-                "see schemas/catalog.schema.json and docs/resolve.md for the catalog's shape");
-  }
-
-  std::string str(const char* key, bool required = false) const {
-    auto it = j_.find(key);
-    if (it == j_.end() || it->is_null()) {
-      if (required) fail(std::string("\"") + key + "\" is missing");
-      return "";
-    }
-    if (!it->is_string()) fail(std::string("\"") + key + "\" must be a string");
-    return it->get<std::string>();
-  }
-
-  std::string version(const char* key, bool required = false) const {
-    std::string v = str(key, required);
-    if (!v.empty() && !inspect::Version::parse(v)) fail(std::string("\"") + key + "\" is not a version: " + v);
-    return v;
-  }
-
-  std::vector<std::string> strings(const char* key) const {
-    auto it = j_.find(key);
-    if (it == j_.end() || it->is_null()) return {};
-    if (!it->is_array()) fail(std::string("\"") + key + "\" must be an array of strings");
-    std::vector<std::string> out;
-    for (const auto& s : *it) {
-      if (!s.is_string()) fail(std::string("\"") + key + "\" must be an array of strings");
-      out.push_back(s.get<std::string>());
-    }
-    return out;
-  }
-
-  const json* array(const char* key) const {
-    auto it = j_.find(key);
-    if (it == j_.end() || it->is_null()) return nullptr;
-    if (!it->is_array()) fail(std::string("\"") + key + "\" must be an array");
-    return &*it;
-  }
-
-  // The row's source: required in the built-in catalog; a user file's rows default to the file.
-  std::string source(const char* key, bool user) const {
-    std::string s = str(key);
-    if (s.empty() && !user) fail(std::string("\"") + key + "\" is missing: every built-in row cites its source");
-    return s.empty() ? origin_ : s;
-  }
-
- private:
-  const json& j_;
-  std::string where_;
-  const std::string& origin_;
-};
 
 bool version_less(const std::string& a, const std::string& b) {
   auto va = inspect::Version::parse(a), vb = inspect::Version::parse(b);
@@ -175,6 +116,53 @@ void Catalog::merge(const json& doc, const std::string& origin, bool user) {
                    [](const CatalogSource& x) { return x.id; }, false);
     }
   }
+  merge_frameworks(doc, origin, user);
+  if (const json* rows = Row(doc, "catalog", origin).array("cudaImages")) {
+    for (std::size_t k = 0; k < rows->size(); ++k) {
+      Row r((*rows)[k], "cudaImages[" + std::to_string(k) + "]", origin);
+      CudaImage img{r.str("image", true), r.version("cuda", true), r.str("cudnn"), r.str("flavor", true), r.str("os"),
+                    r.version("python"), r.source("source", user), user};
+      if (img.flavor != "base" && img.flavor != "runtime" && img.flavor != "devel") r.fail("\"flavor\" must be base, runtime or devel");
+      upsert_front(cuda_images_, std::move(img), [](const CudaImage& x) { return x.image; }, user);
+    }
+  }
+  if (const json* rows = Row(doc, "catalog", origin).array("pythonImages")) {
+    for (std::size_t k = 0; k < rows->size(); ++k) {
+      Row r((*rows)[k], "pythonImages[" + std::to_string(k) + "]", origin);
+      PythonImage img{r.str("image", true), r.version("python", true), r.str("released"), r.str("os"), r.source("source", user), user};
+      upsert_front(python_images_, std::move(img), [](const PythonImage& x) { return x.image; }, user);
+    }
+  }
+  if (auto it = doc.find("drivers"); it != doc.end()) {
+    Row d(*it, "drivers", origin);
+    if (const json* rows = d.array("toolkits")) {
+      for (std::size_t k = 0; k < rows->size(); ++k) {
+        Row r((*rows)[k], "drivers.toolkits[" + std::to_string(k) + "]", origin);
+        ToolkitDriver t{r.version("cuda", true), r.str("release"), r.str("minDriver", true), r.source("source", user)};
+        upsert_front(toolkits_, std::move(t), [](const ToolkitDriver& x) { return x.cuda; }, false);
+      }
+    }
+    if (const json* rows = d.array("minorVersionCompatibility")) {
+      for (std::size_t k = 0; k < rows->size(); ++k) {
+        Row r((*rows)[k], "drivers.minorVersionCompatibility[" + std::to_string(k) + "]", origin);
+        auto major = (*rows)[k].find("cudaMajor");
+        if (major == (*rows)[k].end() || !major->is_number_integer()) r.fail("\"cudaMajor\" must be an integer");
+        MinorCompat m{major->get<int>(), r.str("minDriver", true), r.str("note"), r.source("source", user)};
+        upsert_front(minor_compat_, std::move(m), [](const MinorCompat& x) { return x.cuda_major; }, false);
+      }
+    }
+  }
+  if (const json* rows = Row(doc, "catalog", origin).array("buildNeeds")) {
+    for (std::size_t k = 0; k < rows->size(); ++k) {
+      Row r((*rows)[k], "buildNeeds[" + std::to_string(k) + "]", origin);
+      BuildNeed b{inspect::normalize_name(r.str("package", true)), r.str("why", true), r.source("source", user)};
+      upsert_front(build_needs_, std::move(b), [](const BuildNeed& x) { return x.package; }, false);
+    }
+  }
+  merge_rules(doc, origin, user);
+}
+
+void Catalog::merge_frameworks(const json& doc, const std::string& origin, bool user) {
   if (auto it = doc.find("frameworks"); it != doc.end()) {
     if (!it->is_array()) Row(*it, "frameworks", origin).fail("must be an array");
     for (std::size_t fi = 0; fi < it->size(); ++fi) {
@@ -183,7 +171,7 @@ void Catalog::merge(const json& doc, const std::string& origin, bool user) {
       std::string name = fr.str("name", true);
       auto existing = std::find_if(frameworks_.begin(), frameworks_.end(), [&](const Framework& f) { return f.name == name; });
       if (existing == frameworks_.end()) {
-        frameworks_.push_back(Framework{name, name, {}, {}});
+        frameworks_.push_back(Framework{name, name, {}, {}, {}, {}, {}});
         existing = frameworks_.end() - 1;
       }
       Framework& fw = *existing;
@@ -193,6 +181,22 @@ void Catalog::merge(const json& doc, const std::string& origin, bool user) {
         if (std::find(fw.packages.begin(), fw.packages.end(), p) == fw.packages.end()) fw.packages.push_back(p);
       }
       if (fw.packages.empty()) fw.packages.push_back(inspect::normalize_name(name));
+      if (auto ip = fr.str("imagePython"); !ip.empty()) {
+        if (!inspect::SpecifierSet::parse(ip)) fr.fail("\"imagePython\" is not a specifier: " + ip);
+        fw.image_python = ip;
+      }
+      for (auto& m : fr.strings("modules")) {
+        if (std::find(fw.modules.begin(), fw.modules.end(), m) == fw.modules.end()) fw.modules.push_back(m);
+      }
+      if (const json* archs = fr.array("buildArchs")) {
+        for (std::size_t k = 0; k < archs->size(); ++k) {
+          Row ar((*archs)[k], where + ".buildArchs[" + std::to_string(k) + "]", origin);
+          BuildArchs b{ar.str("releases", true), ar.str("cuda", true), ar.strings("archs"), ar.source("source", user)};
+          if (!inspect::SpecifierSet::parse(b.releases) || !inspect::SpecifierSet::parse(b.cuda)) ar.fail("\"releases\" and \"cuda\" must be specifiers");
+          // A user's row comes first: the first that matches is the one used.
+          fw.build_archs.insert(user ? fw.build_archs.begin() : fw.build_archs.end(), std::move(b));
+        }
+      }
       const json* releases = fr.array("releases");
       if (!releases) fr.fail("\"releases\" is missing");
       for (std::size_t ri = 0; ri < releases->size(); ++ri) {
@@ -235,48 +239,6 @@ void Catalog::merge(const json& doc, const std::string& origin, bool user) {
       }
       std::sort(fw.releases.begin(), fw.releases.end(),
                 [](const FrameworkRelease& a, const FrameworkRelease& b) { return version_less(a.version, b.version); });
-    }
-  }
-  if (const json* rows = Row(doc, "catalog", origin).array("cudaImages")) {
-    for (std::size_t k = 0; k < rows->size(); ++k) {
-      Row r((*rows)[k], "cudaImages[" + std::to_string(k) + "]", origin);
-      CudaImage img{r.str("image", true), r.version("cuda", true), r.str("cudnn"), r.str("flavor", true), r.str("os"),
-                    r.version("python"), r.source("source", user), user};
-      if (img.flavor != "base" && img.flavor != "runtime" && img.flavor != "devel") r.fail("\"flavor\" must be base, runtime or devel");
-      upsert_front(cuda_images_, std::move(img), [](const CudaImage& x) { return x.image; }, user);
-    }
-  }
-  if (const json* rows = Row(doc, "catalog", origin).array("pythonImages")) {
-    for (std::size_t k = 0; k < rows->size(); ++k) {
-      Row r((*rows)[k], "pythonImages[" + std::to_string(k) + "]", origin);
-      PythonImage img{r.str("image", true), r.version("python", true), r.str("released"), r.str("os"), r.source("source", user), user};
-      upsert_front(python_images_, std::move(img), [](const PythonImage& x) { return x.image; }, user);
-    }
-  }
-  if (auto it = doc.find("drivers"); it != doc.end()) {
-    Row d(*it, "drivers", origin);
-    if (const json* rows = d.array("toolkits")) {
-      for (std::size_t k = 0; k < rows->size(); ++k) {
-        Row r((*rows)[k], "drivers.toolkits[" + std::to_string(k) + "]", origin);
-        ToolkitDriver t{r.version("cuda", true), r.str("release"), r.str("minDriver", true), r.source("source", user)};
-        upsert_front(toolkits_, std::move(t), [](const ToolkitDriver& x) { return x.cuda; }, false);
-      }
-    }
-    if (const json* rows = d.array("minorVersionCompatibility")) {
-      for (std::size_t k = 0; k < rows->size(); ++k) {
-        Row r((*rows)[k], "drivers.minorVersionCompatibility[" + std::to_string(k) + "]", origin);
-        auto major = (*rows)[k].find("cudaMajor");
-        if (major == (*rows)[k].end() || !major->is_number_integer()) r.fail("\"cudaMajor\" must be an integer");
-        MinorCompat m{major->get<int>(), r.str("minDriver", true), r.str("note"), r.source("source", user)};
-        upsert_front(minor_compat_, std::move(m), [](const MinorCompat& x) { return x.cuda_major; }, false);
-      }
-    }
-  }
-  if (const json* rows = Row(doc, "catalog", origin).array("buildNeeds")) {
-    for (std::size_t k = 0; k < rows->size(); ++k) {
-      Row r((*rows)[k], "buildNeeds[" + std::to_string(k) + "]", origin);
-      BuildNeed b{inspect::normalize_name(r.str("package", true)), r.str("why", true), r.source("source", user)};
-      upsert_front(build_needs_, std::move(b), [](const BuildNeed& x) { return x.package; }, false);
     }
   }
 }

@@ -59,7 +59,8 @@ std::string render_dockerfile(const Plan& p, const DockerfileOptions& o) {
       for (const auto& c : p.pip_constraints) df += " " + shell_quote(c);
       df += " > /tmp/dlcontainer-constraints.txt \\\n && ";
     }
-    df += "PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --no-cache-dir";
+    // The plan's Python: python3, or Python 2 for Python 2 code (its own python and pip).
+    df += std::string("PIP_BREAK_SYSTEM_PACKAGES=1 ") + (p.python.rfind("2.", 0) == 0 ? "python" : "python3") + " -m pip install --no-cache-dir";
     if (!p.pip_constraints.empty()) df += " -c /tmp/dlcontainer-constraints.txt";
     for (const auto& opt : p.pip_options) df += " " + shell_quote(opt);
     for (const auto& req : p.pip_packages) df += " \\\n      " + shell_quote(req);

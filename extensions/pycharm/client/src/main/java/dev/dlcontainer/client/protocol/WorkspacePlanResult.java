@@ -88,6 +88,7 @@ public record WorkspacePlanResult(
    * @param pipOptions Optional.
    * @param condaChannels Optional.
    * @param warnings Optional.
+   * @param code What the code shows: frameworks it imports, APIs a framework release removed; the first occurrence and how many files. Optional.
    * @param devcontainer Optional.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
@@ -107,6 +108,7 @@ public record WorkspacePlanResult(
       @JsonProperty("pipOptions") List<PipOption> pipOptions,
       @JsonProperty("condaChannels") List<String> condaChannels,
       @JsonProperty("warnings") List<String> warnings,
+      @JsonProperty("code") List<CodeItem> code,
       @JsonProperty("devcontainer") Source devcontainer
   ) {
     /**
@@ -180,6 +182,16 @@ public record WorkspacePlanResult(
     public record PipOption(
         @JsonProperty("option") String option,
         @JsonProperty("value") String value,
+        @JsonProperty("source") Source source
+    ) {}
+
+    /** @param kind One of: import, api. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CodeItem(
+        @JsonProperty("kind") String kind,
+        @JsonProperty("subject") String subject,
+        @JsonProperty("files") long files,
         @JsonProperty("source") Source source
     ) {}
   }

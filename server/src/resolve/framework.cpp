@@ -1,0 +1,169 @@
+// Which framework the repository uses, and which of its releases it allows.
+#include <algorithm>
+#include <cctype>
+
+#include "inspect/version.h"
+#include "inspect/text.h"
+#include "resolve/resolver.h"
+#include "support/error.h"
+
+namespace dlc::resolve {
+
+using inspect::Requirement;
+using inspect::Source;
+using inspect::SpecifierSet;
+
+const Framework* framework_of_image(const Catalog& catalog, const std::string& image, std::string* version, std::string* cuda) {
+  version->clear();
+  if (cuda) cuda->clear();
+  for (const auto& fw : catalog.frameworks()) {
+    for (const auto& rel : fw.releases) {
+      for (const auto& img : rel.images) {
+        if (img.image != image) continue;
+        *version = "==" + rel.version;
+        if (cuda) *cuda = img.cuda;
+        return &fw;
+      }
+    }
+  }
+  // Tags the catalog lacks still name their framework (and often its version): pytorch/pytorch:1.4-cuda10.1-cudnn7-devel,
+  // tensorflow/tensorflow:1.15.2-gpu-py3, nvcr.io/nvidia/pytorch:21.03-py3 (NGC's own numbering: no version).
+  struct Repo {
+    std::string_view prefix;
+    std::string_view framework;
+  };
+  for (auto [prefix, name] : {Repo{"pytorch/pytorch:", "pytorch"}, Repo{"tensorflow/tensorflow:", "tensorflow"},
+                              Repo{"paddlepaddle/paddle:", "paddlepaddle"}, Repo{"nvcr.io/nvidia/pytorch:", "pytorch"},
+                              Repo{"nvcr.io/nvidia/tensorflow:", "tensorflow"}}) {
+    if (!inspect::starts_with(image, prefix)) continue;
+    const Framework* fw = catalog.framework(name);
+    std::string tag = image.substr(prefix.size());
+    if (inspect::starts_with(prefix, "nvcr.io")) {
+      if (tag.find("-tf1") != std::string::npos) *version = "<2";
+      else if (tag.find("-tf2") != std::string::npos) *version = ">=2";
+      return fw;
+    }
+    std::string v = tag.substr(0, tag.find_first_of("-_"));
+    if (auto parsed = inspect::Version::parse(v); parsed && std::isdigit(static_cast<unsigned char>(v[0]))) {
+      *version = std::count(v.begin(), v.end(), '.') >= 2 ? "==" + v : "==" + v + ".*";
+    }
+    if (cuda) {
+      if (auto at = tag.find("-cuda"); at != std::string::npos) {
+        std::string c = tag.substr(at + 5, tag.find('-', at + 5) - at - 5);
+        if (c.find('.') == std::string::npos) c += ".0";  // "cuda9"
+        if (inspect::Version::parse(c)) *cuda = c;
+      }
+    }
+    return fw;
+  }
+  return nullptr;
+}
+
+const Framework* Resolver::choose_framework() {
+  if (!options_.framework.empty()) {
+    auto req = inspect::parse_requirement(options_.framework, Source{"--framework", 0});
+    const Framework* fw = req ? catalog_.framework_of_package(req->name) : nullptr;
+    if (!fw && req) fw = catalog_.framework(req->name);
+    if (!fw) {
+      std::vector<std::string> known;
+      for (const auto& f : catalog_.frameworks()) known.push_back(f.packages.front());
+      throw Error(ErrorCode::UnknownVersion, "--framework " + options_.framework + " names no framework the catalog knows",
+                  "give one of " + join(known, ", ") + ", with or without ==VERSION");
+    }
+    decide("framework", fw->display, "--framework " + options_.framework + " was given; the repository's own pins are not used");
+    return fw;
+  }
+  struct Candidate {
+    const Framework* fw;  // nullptr: a framework the catalog has no images for (`other`)
+    std::string other;
+    int tier;             // see kTier
+    bool pinned;
+    int files;            // code imports: the files that import it
+    Source where;
+    std::string what;     // the evidence in words
+  };
+  static const char* kTier[] = {"its requirements", "an optional group", "its Dockerfile", "its code", "its README's install commands",
+                                "its README"};
+  std::vector<Candidate> found;
+  auto add_requirement = [&](const Requirement* r, int tier) {
+    const Framework* fw = catalog_.framework_of_package(r->name);
+    std::string via;
+    if (!fw) {
+      if (const Companion* c = catalog_.companion(r->name)) {
+        fw = catalog_.framework(c->framework);
+        via = ", which goes with " + (fw ? fw->display : c->framework);
+      }
+    }
+    if (!fw && inspect::starts_with(r->name, "mxnet")) {
+      found.push_back(Candidate{nullptr, "MXNet", tier, !r->specifier.empty(), 0, r->source, r->source.str() + " (" + r->raw + ")"});
+      return;
+    }
+    if (!fw) return;
+    auto spec = SpecifierSet::parse(strip_build_tags(r->specifier, true));
+    bool pinned = spec && spec->exact().has_value() && via.empty();
+    found.push_back(Candidate{fw, "", tier, pinned, 0, r->source, r->source.str() + " (" + r->raw + via + ")"});
+  };
+  for (const auto* r : main_) add_requirement(r, 0);
+  for (const auto* r : other_) add_requirement(r, 1);
+  for (const auto* r : docker_) add_requirement(r, 2);
+  for (const auto& b : facts_.dockerfiles) {
+    std::string version;
+    if (const Framework* fw = framework_of_image(catalog_, b.image, &version)) {
+      found.push_back(Candidate{fw, "", 2, !version.empty(), 0, b.source, b.source.str() + " (FROM " + b.image + ")"});
+    }
+  }
+  for (const auto& c : facts_.code) {
+    if (c.kind != "import") continue;
+    std::string what = c.source.str() + " imports " + c.subject + (c.files > 1 ? " (and " + std::to_string(c.files - 1) + " more files)" : "");
+    if (const Framework* fw = catalog_.framework_of_module(c.subject)) found.push_back(Candidate{fw, "", 3, false, c.files, c.source, what});
+    else if (c.subject == "mxnet") found.push_back(Candidate{nullptr, "MXNet", 3, false, c.files, c.source, what});
+  }
+  for (const auto* r : weak_) add_requirement(r, 4);
+  for (const auto& h : facts_.hints) {
+    if (!h.weak) continue;
+    if (const Framework* fw = catalog_.framework_of_package(h.subject)) found.push_back(Candidate{fw, "", 5, false, 0, h.source, h.source.str()});
+  }
+  if (found.empty()) return nullptr;
+  // How many files import each framework breaks ties between frameworks named alike (a requirements
+  // file listing both torch and tensorflow, for TensorBoard, say).
+  auto imports = [&](const Candidate& c) {
+    int n = 0;
+    for (const auto& f : found) {
+      if (f.tier == 3 && f.fw == c.fw && f.other == c.other) n = std::max(n, f.files);
+    }
+    return n;
+  };
+  auto order = [&](const Framework* fw) {
+    for (std::size_t k = 0; k < catalog_.frameworks().size(); ++k) {
+      if (&catalog_.frameworks()[k] == fw) return k;
+    }
+    return catalog_.frameworks().size();
+  };
+  std::stable_sort(found.begin(), found.end(), [&](const Candidate& a, const Candidate& b) {
+    if (a.tier != b.tier) return a.tier < b.tier;
+    if (a.pinned != b.pinned) return a.pinned;
+    if (imports(a) != imports(b)) return imports(a) > imports(b);
+    return order(a.fw) < order(b.fw);
+  });
+  const Candidate& top = found.front();
+  std::string name = top.fw ? top.fw->display : top.other;
+  std::vector<std::string> others;
+  for (const auto& c : found) {
+    std::string n = c.fw ? c.fw->display : c.other;
+    if (n != name && std::find(others.begin(), others.end(), n) == others.end()) others.push_back(n);
+  }
+  std::string reason = "the repository names " + name + " in " + kTier[top.tier] + ": " + top.what;
+  if (!top.fw) {
+    // Not in the catalog: the caller plans a CUDA base with the framework from pip.
+    unlisted_ = top.other;
+    unlisted_why_ = reason;
+    unlisted_where_ = {top.where};
+    return nullptr;
+  }
+  auto& d = decide("framework", name, reason);
+  d.facts.push_back(top.where);
+  for (const auto& o : others) d.rejected.push_back(o + ": also named; it is installed with pip in the " + name + " image");
+  return top.fw;
+}
+
+}  // namespace dlc::resolve

@@ -1,0 +1,164 @@
+// The resolver on evidence beyond requirement pins: frameworks named only in code, APIs a release
+// removed, companion packages, Dockerfiles that are not built, and the era of a lower bound.
+#include <gtest/gtest.h>
+
+#include "resolve_fixtures.h"
+
+using namespace dlc;
+using namespace dlc::resolve;
+using namespace dlc::testing;
+
+TEST(ResolveEvidence, AFrameworkImportedOnlyInCodeIsTheFramework) {
+  auto p = plan({{"requirements.txt", "numpy\nopencv-python\n"}, {"tools/train.py", "import paddle\n"}}, driver("525.60.13"), {}, "2022-06-01");
+  EXPECT_EQ(p.framework, "paddlepaddle");
+  EXPECT_NE(p.base_image.find("paddlepaddle/paddle:"), std::string::npos) << p.base_image;
+  auto* fw = decision(p, "framework");
+  ASSERT_TRUE(fw);
+  EXPECT_NE(fw->reason.find("its code: tools/train.py:1 imports paddle"), std::string::npos) << fw->reason;
+}
+
+TEST(ResolveEvidence, TheFrameworkMostFilesImportWinsATie) {
+  // Both listed unpinned (TensorFlow for TensorBoard, say): the code says which one the work is in.
+  auto p = plan({{"requirements.txt", "tensorflow\ntorch\n"},
+                 {"a.py", "import tensorflow as tf\n"},
+                 {"b.py", "import torch\n"},
+                 {"c.py", "import torch\n"}},
+                driver("535.104.05"), {}, "2023-06-01");
+  EXPECT_EQ(p.framework, "pytorch");
+  auto q = plan({{"requirements.txt", "tensorflow\ntorch\n"}, {"a.py", "import tensorflow as tf\n"}, {"b.py", "import tensorflow\n"}},
+                driver("535.104.05"), {}, "2023-06-01");
+  EXPECT_EQ(q.framework, "tensorflow");
+}
+
+TEST(ResolveEvidence, ACudaExtensionInCodeMeansPytorchAndADevelImage) {
+  auto p = plan({{"setup.py", "from torch.utils.cpp_extension import BuildExtension, CUDAExtension\nsetup(ext_modules=[CUDAExtension('x', ['x.cu'])])\n"},
+                 {"x.cu", "#include <torch/extension.h>\n__global__ void k() {}\n"}},
+                driver("470.82.01"), {}, "2021-09-01");
+  EXPECT_EQ(p.framework, "pytorch");
+  EXPECT_EQ(p.flavor, "devel");
+  EXPECT_EQ(p.framework_version, "1.9.0");  // the newest out by HEAD's date
+  EXPECT_NE(p.base_image.find("-devel"), std::string::npos);
+}
+
+TEST(ResolveEvidence, KerasAloneMeansTensorflow) {
+  auto p = plan({{"requirements.txt", "keras==2.2.4\nnumpy\n"}, {"train.py", "import keras\n"}}, driver("410.48"), {}, "2019-01-10");
+  EXPECT_EQ(p.framework, "tensorflow");
+  // keras 2.2 works with TensorFlow 1.x; HEAD's date picks 1.12.
+  EXPECT_EQ(p.framework_version, "1.12.0");
+  EXPECT_EQ(p.base_image, "tensorflow/tensorflow:1.12.0-gpu-py3");
+  EXPECT_TRUE(contains(p.pip_packages, "keras==2.2.4"));
+}
+
+TEST(ResolveEvidence, AFrameworkTheCatalogLacksGetsACudaImageWithCudnnAndSaysSo) {
+  auto p = plan({{"requirements.txt", "mxnet-cu101==1.6.0\n"}, {"train.py", "import mxnet as mx\n"}}, driver("440.64"));
+  EXPECT_EQ(p.framework, "mxnet");  // recorded, though the catalog has no rows for it
+  EXPECT_EQ(p.framework_version, "1.6.0");
+  EXPECT_EQ(p.cuda, "10.1");
+  EXPECT_NE(p.base_image.find("nvidia/cuda:10.1"), std::string::npos) << p.base_image;
+  EXPECT_NE(p.base_image.find("cudnn"), std::string::npos) << p.base_image;
+  EXPECT_TRUE(contains(p.pip_packages, "mxnet-cu101==1.6.0"));
+  auto* fw = decision(p, "framework");
+  ASSERT_TRUE(fw);
+  EXPECT_EQ(fw->choice, "MXNet (not in the catalog)");
+  // Imported without a requirement: the plan says which wheel is missing.
+  auto q = plan({{"train.py", "import mxnet as mx\n"}}, driver("440.64"));
+  EXPECT_TRUE(warned(q, "no requirement names its wheel"));
+}
+
+TEST(ResolveEvidence, TensorflowOneCodeUnderALooseRequirementGetsTensorflowOne) {
+  std::map<std::string, std::string> files = {{"requirements.txt", "tensorflow-gpu>=1.6.0\nnumpy\n"},
+                                              {"train.py", "import tensorflow as tf\nsess = tf.Session()\nx = tf.placeholder(tf.float32)\n"}};
+  // Without a date: the newest 1.x.
+  auto p = plan(files, driver("450.80.02"));
+  EXPECT_EQ(p.framework_version, "1.15.5");
+  auto* v = decision(p, "version");
+  EXPECT_NE(v->reason.find("train.py:2 uses tf.Session"), std::string::npos) << v->reason;
+  EXPECT_NE(v->reason.find("releases below 2.0"), std::string::npos) << v->reason;
+  // A HEAD of mid-2018: the newest release out by then.
+  auto dated = plan(files, driver("396.26"), {}, "2018-06-15");
+  EXPECT_EQ(dated.framework_version, "1.8.0");
+  EXPECT_EQ(dated.base_image, "tensorflow/tensorflow:1.8.0-gpu-py3");
+  EXPECT_NE(decision(dated, "version")->reason.find("HEAD is dated 2018-06-15"), std::string::npos);
+  // The same code ported through tf.compat.v1 is not capped.
+  auto ported = plan({{"requirements.txt", "tensorflow>=2.4\n"}, {"train.py", "import tensorflow.compat.v1 as tf\ns = tf.Session()\n"}},
+                     driver("535.104.05"));
+  EXPECT_EQ(ported.framework_version.rfind("2.", 0), 0u) << ported.framework_version;
+}
+
+TEST(ResolveEvidence, PytorchZeroThreeCodeGetsTheNewestReleaseBeforeOne) {
+  auto p = plan({{"requirements.txt", "torch>=0.4\ntorchvision\n"}, {"train.py", "import torch\nprint(loss.data[0])\n"}}, driver("410.48"));
+  EXPECT_EQ(p.framework_version, "0.4.1");
+  EXPECT_EQ(p.base_image, "pytorch/pytorch:0.4.1-cuda9-cudnn7-runtime");
+}
+
+TEST(ResolveEvidence, RemovedApiAgainstAnExactPinIsAWarningAndThePinStays) {
+  auto p = plan({{"requirements.txt", "torch==1.12.0\n"}, {"csrc/op.cu", "#include <THC/THC.h>\n"}}, driver("515.48.07"));
+  EXPECT_EQ(p.framework_version, "1.12.0");
+  EXPECT_TRUE(warned(p, "csrc/op.cu:1 uses THC"));
+}
+
+TEST(ResolveEvidence, AtCheckInAnExtensionCapsPytorchBelowOneFive) {
+  // Without a date the newest release would be taken; AT_CHECK is gone from 1.5.
+  auto p = plan({{"requirements.txt", "torch>=1.0\n"}, {"csrc/op.cu", "#include <torch/extension.h>\nAT_CHECK(x, \"x\");\n"}},
+                driver("440.64"));
+  EXPECT_EQ(p.framework_version, "1.4.0");
+  EXPECT_EQ(p.flavor, "devel");
+  auto* v = decision(p, "version");
+  ASSERT_TRUE(v);
+  EXPECT_NE(v->reason.find("csrc/op.cu:2 uses AT_CHECK"), std::string::npos) << v->reason;
+}
+
+TEST(ResolveEvidence, ALowerBoundFromLongAgoGetsAReleaseOfItsEraWithTheDatesSaid) {
+  auto p = plan({{"requirements.txt", "torch>=1.0\n"}}, driver("440.64"), {}, "2019-09-01");
+  EXPECT_EQ(p.framework_version, "1.2.0");
+  auto* v = decision(p, "version");
+  EXPECT_NE(v->reason.find("HEAD is dated 2019-09-01; the newest PyTorch release allowed by then is 1.2.0 (released 2019-08-08)"),
+            std::string::npos)
+      << v->reason;
+  EXPECT_NE(v->reason.find("the bounds alone would allow up to"), std::string::npos) << v->reason;
+}
+
+TEST(ResolveEvidence, CompanionPinsDecideTheFrameworkRelease) {
+  auto p = plan({{"requirements.txt", "torch>=2.0.1\ntriton==2.0.0\ntorchdata==0.6.1\n"}}, driver("535.104.05"));
+  EXPECT_EQ(p.framework_version, "2.0.1");
+  auto* v = decision(p, "version");
+  EXPECT_NE(v->reason.find("triton==2.0.0) works with torch >=2.0,<2.1"), std::string::npos) << v->reason;
+  EXPECT_NE(v->reason.find("torchdata==0.6.1) works with torch ==2.0.1"), std::string::npos) << v->reason;
+  EXPECT_FALSE(v->citations.empty());
+  // A companion alone names the framework, and its release.
+  auto q = plan({{"requirements.txt", "torchvision==0.12.0\n"}}, driver("515.48.07"));
+  EXPECT_EQ(q.framework, "pytorch");
+  EXPECT_EQ(q.framework_version, "1.11.0");
+  auto tf = plan({{"requirements.txt", "tensorflow\ntensorflow-addons==0.13.0\n"}}, driver("460.32.03"));
+  EXPECT_EQ(tf.framework_version.rfind("2.5.", 0), 0u) << tf.framework_version;  // 0.13 works with TensorFlow 2.3 to 2.5
+}
+
+TEST(ResolveEvidence, AnExactPinKeepsItsReleaseWhenACompanionDisagrees) {
+  auto p = plan({{"requirements.txt", "torch==1.11.0\ntorchvision==0.10.0\n"}}, driver("515.48.07"));
+  EXPECT_EQ(p.framework_version, "1.11.0");
+  EXPECT_TRUE(warned(p, "torchvision==0.10.0) works with torch ==1.9.*"));
+}
+
+TEST(ResolveEvidence, ACompanionPinThatFrameworkOptionRulesOutIsSaid) {
+  // --framework overrides the pins, but pip would still be asked for torchvision==0.8.2, which needs torch 1.7.
+  ResolveOptions o;
+  o.framework = "torch==2.1.0";
+  auto p = plan({{"requirements.txt", "torch==1.7.1\ntorchvision==0.8.2\n"}}, driver("535.104.05"), o);
+  EXPECT_EQ(p.framework_version, "2.1.0");
+  EXPECT_TRUE(warned(p, "requirements.txt:2 (torchvision==0.8.2) works with torch ==1.7.*")) << (p.warnings.empty() ? "" : p.warnings.front());
+}
+
+TEST(ResolveEvidence, ADockerfileThatIsNotBuiltIsEvidence) {
+  // docker/Dockerfile's base names the release; the root has no Dockerfile, so the plan is inferred.
+  auto p = plan({{"docker/Dockerfile", "FROM pytorch/pytorch:1.4-cuda10.1-cudnn7-devel\n"}, {"requirements.txt", "numpy\n"}},
+                driver("440.64"));
+  EXPECT_EQ(p.mode, "image");
+  EXPECT_EQ(p.framework_version, "1.4.0");
+  EXPECT_NE(decision(p, "framework")->reason.find("its Dockerfile"), std::string::npos);
+  // Its pip lines too, over the README's.
+  auto q = plan({{"docker/Dockerfile.gpu", "FROM nvidia/cuda:11.0-devel\nRUN pip install torch==1.7.1 torchvision==0.8.2\n"},
+                 {"README.md", "pip install torch==1.4.0\n"}},
+                driver("460.32.03"));
+  EXPECT_EQ(q.framework_version, "1.7.1");
+  EXPECT_NE(decision(q, "version")->reason.find("docker/Dockerfile.gpu:2"), std::string::npos);
+}
