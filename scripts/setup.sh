@@ -10,7 +10,7 @@ packages=(
   libboost-dev nlohmann-json3-dev libgit2-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev libyaml-cpp-dev libtomlplusplus-dev libarchive-dev libssl-dev libcurl4-openssl-dev
   docker.io debootstrap xz-utils procps docker-registry openssl
-  openssh-client openssh-server openjdk-17-jdk-headless junit5 libjackson2-databind-java
+  openssh-client openssh-server git openjdk-17-jdk-headless junit5 libjackson2-databind-java
   libxau-dev gdb xvfb xauth x11-utils python3-jsonschema
 )
 missing=()

@@ -1,6 +1,7 @@
 #include "integration/remote_support.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -12,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "integration/features_support.h"
 #include "integration/support.h"
 #include "support/error.h"
 
@@ -86,18 +88,6 @@ Scratch::~Scratch() {
   fs::remove_all(path_, ec);
 }
 
-int free_tcp_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 void make_certificates(const fs::path& dir) {
   std::string d = dir.string();
   std::string key = "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
@@ -126,7 +116,7 @@ TlsEngine::TlsEngine(const std::vector<std::string>& images) : dir_("tls-engine"
     return;
   }
   fs::create_directories(d / "hidden");
-  port_ = free_tcp_port();
+  port_ = free_loopback_port();
   // In a mount namespace of its own, where hidden/ is an empty tmpfs: the engine's host lacks the
   // folders made there, as another machine would.
   std::string dockerd = "mount -t tmpfs tmpfs " + (d / "hidden").string() + " && exec dockerd --data-root " + (d / "data").string() +
@@ -182,7 +172,7 @@ SshServer::SshServer() : dir_("sshd") {
   fs::create_directories(d / "bin");
   fs::create_directories(d / "run");
   fs::permissions(d / "run", fs::perms::owner_all);
-  port_ = free_tcp_port();
+  port_ = free_loopback_port();
   why_ = sh("ssh-keygen -q -t ed25519 -N '' -f " + (d / "host_key").string() + " && ssh-keygen -q -t ed25519 -N '' -f " +
             (d / "id_ed25519").string() + " && useradd -M -d " + (d / "home").string() + " -s /bin/sh -G docker " + user_ +
             " && usermod -p '*' " + user_ + " && useradd -M -d " + (d / "home").string() + " -s /bin/sh " + nodocker_ +
@@ -231,5 +221,33 @@ std::map<std::string, std::string> SshServer::env() const {
   const char* path = std::getenv("PATH");
   return {{"PATH", bin_dir().string() + ":" + (path ? path : "/usr/bin:/bin")}, {"XDG_RUNTIME_DIR", (dir_.path() / "run").string()}};
 }
+
+// ---- GitServer -----------------------------------------------------------------------------
+
+GitServer::GitServer(const std::string& name, const std::map<std::string, std::string>& files) : dir_("git"), name_(name) {
+  const fs::path d = dir_.path();
+  const fs::path work = d / "work";
+  for (const auto& [rel, text] : files) {
+    fs::create_directories((work / rel).parent_path());
+    write(work / rel, text, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+  }
+  port_ = free_loopback_port();
+  const std::string git = "git -c user.name=test -c user.email=test@127.0.0.1 -c init.defaultBranch=main";
+  why_ = sh("cd " + work.string() + " && " + git + " init -q && " + git + " add -A && " + git + " commit -q -m paper && " + git +
+            " clone -q --bare " + work.string() + " " + (d / "repos" / (name + ".git")).string());
+  if (!why_.empty()) return;
+  pid_ = spawn({"git", "daemon", "--export-all", "--reuseaddr", "--listen=127.0.0.1", "--port=" + std::to_string(port_),
+                "--base-path=" + (d / "repos").string(), (d / "repos").string()},
+               d / "daemon.log");
+  for (int i = 0; i < 100; ++i) {
+    if (sh("git ls-remote " + url() + " >/dev/null 2>&1", 20).empty()) return;
+    std::this_thread::sleep_for(100ms);
+  }
+  why_ = "the test's git daemon does not answer: " + read(d / "daemon.log").substr(0, 2000);
+}
+
+GitServer::~GitServer() { stop(pid_); }
+
+std::string GitServer::url() const { return "git://127.0.0.1:" + std::to_string(port_) + "/" + name_ + ".git"; }
 
 }  // namespace dlc::testing

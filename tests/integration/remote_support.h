@@ -9,6 +9,7 @@
 //               whose PATH has the docker CLI (reaching the shared engine through the docker group)
 //               and one whose PATH has no docker; the client side is OpenSSH's own ssh with a config
 //               file, put first on PATH as `ssh` for the programs the tests run.
+//   GitServer   git daemon on a loopback port with one repository, for clones made on an engine's host.
 //
 // Both clean up everything they made: processes, users, files, ssh master connections.
 #pragma once
@@ -83,7 +84,22 @@ class SshServer {
   std::string why_;
 };
 
-// A free TCP port on 127.0.0.1 (bound and released).
-int free_tcp_port();
+// `git daemon` on 127.0.0.1 serving one repository made here (a commit of the files given), for a
+// clone made on an engine's host: git://127.0.0.1:PORT/NAME.git.
+class GitServer {
+ public:
+  GitServer(const std::string& name, const std::map<std::string, std::string>& files);
+  ~GitServer();
+  bool running() const { return why_.empty(); }
+  const std::string& why() const { return why_; }
+  std::string url() const;
+
+ private:
+  Scratch dir_;
+  std::string name_;
+  int port_ = 0;
+  int pid_ = -1;
+  std::string why_;
+};
 
 }  // namespace dlc::testing

@@ -15,8 +15,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "integration/features_support.h"
 #include "integration/remote_support.h"
 #include "integration/support.h"
+#include "core/remote_workspace.h"
 #include "services/probe.h"
 #include "support/error.h"
 #include "support/hash.h"
@@ -29,12 +31,13 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr const char* kServicesImage = "dlc-test/services:latest";
+constexpr const char* kGitImage = "dlc-test/git:latest";  // git and a shell: the clone helper (tests/images/git)
 
 // One TLS engine and one sshd for all the tests here: each takes seconds to start.
 class Remote : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    tls_ = new TlsEngine({kBaseImage});
+    tls_ = new TlsEngine({kBaseImage, kGitImage});
     ssh_ = new SshServer();
   }
   static void TearDownTestSuite() {
@@ -164,6 +167,63 @@ TEST_F(Remote, AFolderThatExistsOnTheEnginesHostTooIsMountedNotCopied) {
   tls({"down", ws.str(), "--remove"});
 }
 
+// A git URL on a remote engine is cloned there (by a helper container of the user config's cloneImage,
+// on that host's network), into a volume mounted as the workspace; nothing is cloned on this machine.
+TEST_F(Remote, AGitUrlIsClonedOnTheEnginesHostIntoAVolumeNeverHere) {
+  GitServer git("paper", {{".devcontainer/devcontainer.json", std::string(R"({"image": ")") + kBaseImage + R"("})"},
+                          {"train.py", "print('training')\n"}});
+  if (!git.running()) {
+    if (in_ci()) FAIL() << "CI=true and no git daemon for the test: " << git.why();
+    GTEST_SKIP() << git.why();
+  }
+  Scratch config("clone-config");
+  fs::create_directories(config.path() / "dlcontainer");
+  std::ofstream(config.path() / "dlcontainer" / "config.json") << R"({"cloneImage": ")" << kGitImage << R"("})";
+  Scratch cache("clone-cache");
+  RunOptions o;
+  o.env = {{"XDG_CONFIG_HOME", config.path().string()}, {"XDG_CACHE_HOME", cache.path().string()}};
+  auto up = json_of(tls({"up", git.url(), "--json"}, o));
+  EXPECT_EQ(up["action"], "created") << up.dump(2);
+  EXPECT_EQ(up["location"]["kind"], "clone") << up.dump(2);
+  EXPECT_EQ(up["location"]["machine"], "127.0.0.1");
+  EXPECT_EQ(up["location"]["source"], git.url());
+  EXPECT_FALSE(up["location"]["reused"].get<bool>());
+  std::string volume = up["location"]["volume"];
+  EXPECT_NE(up["location"]["note"].get<std::string>().find("cloned into volume " + volume + " on 127.0.0.1"), std::string::npos);
+
+  auto cat = tls({"exec", "-w", git.url(), "-T", "--", "sh", "-c", "cat train.py && test -d .git && echo with-its-history"}, o);
+  EXPECT_EQ(cat.status, 0) << cat.err;
+  EXPECT_EQ(cat.out, "print('training')\nwith-its-history\n");
+  // Nothing of the repository on this machine: no clone in the cache, no snapshot left in /tmp.
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(cache.path(), ec)) {
+    EXPECT_NE(e.path().filename(), "train.py") << "cloned here: " << e.path();
+  }
+  auto status = json_of(tls({"status", git.url(), "--json"}, o));
+  EXPECT_EQ(status["state"], "running");
+  EXPECT_EQ(status["location"]["kind"], "clone");
+  EXPECT_EQ(status["location"]["volume"], volume);
+
+  // down keeps the clone (it may hold work); the next up mounts it again instead of cloning.
+  EXPECT_EQ(json_of(tls({"down", git.url(), "--remove", "--json"}, o))["action"], "removed");
+  auto e = tls_->engine();
+  EXPECT_TRUE(e.inspect_volume(volume)) << "down removed the clone";
+  auto again = json_of(tls({"up", git.url(), "--json"}, o));
+  EXPECT_EQ(again["location"]["kind"], "clone");
+  EXPECT_TRUE(again["location"]["reused"].get<bool>());
+  tls({"down", git.url(), "--remove"}, o);
+  EXPECT_TRUE(e.list_containers({{"dev.dlcontainer.probe", ""}}, true).empty()) << "a helper container was left";
+  e.remove_volume(volume);
+
+  // A URL nothing serves: git's own words and the fix, and no volume left behind.
+  std::string dead = "git://127.0.0.1:" + std::to_string(free_loopback_port()) + "/nothing.git";
+  auto failed = tls({"up", dead}, o);
+  EXPECT_EQ(failed.status, 1) << failed.out << failed.err;
+  EXPECT_NE(failed.err.find("git clone " + dead + " failed on 127.0.0.1"), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("hint: "), std::string::npos) << failed.err;
+  EXPECT_FALSE(e.inspect_volume(core::workspace_volume(dead))) << "the failed clone's volume was left";
+}
+
 TEST_F(Remote, OverSshUpExecLogsJupyterAndAForwardReachThisMachine) {
   Workspace ws("ssh");
   ws.write("analysis.ipynb", R"({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})");
@@ -264,7 +324,7 @@ void expect_clear_failure(const RunResult& r, const std::string& words, const st
 TEST_F(Remote, UnreachableRefusedDockerlessAndUntrustedEnginesAreClearErrorsThatMakeNothing) {
   Workspace ws("errors");
   ws.devcontainer(std::string(R"({"image": ")") + kBaseImage + R"("})");
-  int closed = free_tcp_port();
+  int closed = free_loopback_port();
   expect_clear_failure(over_ssh({"up", ws.str()}, {}, "ssh://" + ssh_->user() + "@127.0.0.1:" + std::to_string(closed)),
                        "nothing accepts ssh connections", "start sshd", ws);
   expect_clear_failure(over_ssh({"up", ws.str()}, {}, "ssh://nosuchuser@127.0.0.1:" + std::to_string(ssh_->port())),

@@ -142,6 +142,9 @@ WorkspaceLocation clone_on_engine(const engine::Engine& engine, const std::strin
   spec.cmd = std::vector<std::string>{"git clone --quiet -- \"$0\" /workspace && chown -R \"$1\" /workspace", url,
                                       std::to_string(owner.uid) + ":" + std::to_string(owner.gid)};
   spec.user = "0";
+  // The engine host's own network: its DNS, proxies and routes, as a clone made there by hand would use
+  // (and an engine without a bridge network has no other).
+  spec.network_mode = "host";
   spec.labels = {{kProbeLabel, "clone"}};
   spec.mounts.push_back(engine::Mount{.type = "volume", .source = loc.volume, .target = "/workspace"});
   HelperRun run;
