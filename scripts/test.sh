@@ -21,4 +21,15 @@ ctest --test-dir build --output-on-failure -j 2 --timeout 600
 echo "==> VS Code extension: .vsix, and its tests against the real server (extensions/vscode/test/ci.sh)"
 extensions/vscode/test/ci.sh build/server/dlcontainer
 
+if [ "${DLC_RELEASE:-0}" = 1 ]; then
+  # The release as users get it (docs/install.md): built twice from a clean copy of HEAD (byte-identical),
+  # lintian, the .deb in bare Debian 12, the portable tarball in bare Debian 12 and 11; with DLC_E2E=1 the
+  # released .vsix in code-server with no dlcontainer on PATH.
+  echo "==> the release (DLC_RELEASE=1): scripts/release.sh --twice --test"
+  "$repo/scripts/release.sh" --twice --test
+  if [ "${DLC_E2E:-0}" = 1 ]; then
+    extensions/vscode/test/e2e/run.sh --vsix "$(ls "$repo"/dist/dlcontainer-*-linux-x64.vsix)"
+  fi
+fi
+
 echo "==> all tests passed in $(( $(date +%s) - start ))s"

@@ -4,6 +4,10 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
 
+// jsonc-parser's "main" is a UMD build whose require()s of its own files esbuild cannot follow; its
+// "module" (ES modules) bundles cleanly. Packages without "module" (vscode-jsonrpc) are unaffected.
+const mainFields = ['module', 'main'];
+
 const production = process.argv.includes('--production');
 const tests = process.argv.includes('--tests');
 
@@ -19,6 +23,7 @@ if (tests) {
     target: 'node20',
     sourcemap: 'inline',
     alias: { vscode: './test/mocks/vscode.ts' },
+    mainFields,
     logLevel: 'warning',
   });
 } else {
@@ -30,6 +35,7 @@ if (tests) {
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    mainFields,
     minify: production,
     sourcemap: !production,
     logLevel: 'warning',

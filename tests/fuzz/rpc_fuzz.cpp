@@ -1,13 +1,21 @@
-// libFuzzer target: bytes -> the frame reader -> the session (the real method table, with a backend that
-// has no engine, so every handler parses its params and answers). What must hold for any input: no
-// crash, no sanitizer report, and everything the server sends is one JSON-RPC 2.0 object.
-//   scripts/fuzz.sh [SECONDS]   builds it with clang (-DDLC_FUZZ=ON) and runs it from tests/fuzz/corpus/rpc.
+// Fuzz target: bytes -> the frame reader -> the session, with the real method table (less the methods
+// that act on the host without the engine: workspace/plan walks folders, doctor measures the host) and a
+// backend that has no engine, so every handler checks its params and answers. Handlers are queued and
+// run after each piece of input, so that a $/cancelRequest, `exit` or the end of input can meet requests
+// still in flight. What must hold for any input: no crash, no sanitizer report, the reader never holds
+// more than its limits, every message the server sends is a JSON-RPC message as schemas/protocol
+// describes it, and at the end every request has answered and the outbox is closed.
+//   scripts/fuzz.sh [SECONDS] rpc_fuzz   libFuzzer (clang, ASan, UBSan) from tests/fuzz/corpus/rpc;
+//   ctest -R rpc_fuzz                    the corpus and mutations of it through replay_main.cpp.
 #include <cstdint>
 #include <cstdlib>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "rpc/methods.h"
+#include "rpc/schema.h"
 #include "rpc/session.h"
 #include "rpc/transport.h"
 
@@ -20,11 +28,17 @@ class CheckingOutbox : public rpc::Outbox {
  public:
   void send(std::string message) override {
     json j = json::parse(message, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.value("jsonrpc", "") != "2.0") std::abort();
-    bool response = j.contains("id") && (j.contains("result") != j.contains("error"));
-    bool notification = j.contains("method") && j["method"].is_string() && !j.contains("id");
-    if (!response && !notification) std::abort();
-    if (j.contains("error") && (!j["error"]["code"].is_number_integer() || !j["error"]["message"].is_string())) std::abort();
+    if (j.is_discarded()) std::abort();
+    // An integer id beyond 64 bits is read back as a double here: check its text instead (the envelope
+    // writes it right after "id":), then hold the rest of the message to the schema.
+    if (j.contains("id") && j["id"].is_number_float()) {
+      constexpr std::string_view prefix = R"({"jsonrpc":"2.0","id":)";
+      if (!message.starts_with(prefix)) std::abort();
+      auto text = std::string_view(message).substr(prefix.size());
+      if (!rpc::RequestId::integer(text.substr(0, text.find(',')))) std::abort();
+      j["id"] = 0;
+    }
+    if (rpc::protocol_schemas().check("common.json#/$defs/Message", j, "message")) std::abort();
   }
   void close() override { closed = true; }
   bool closed = false;
@@ -38,7 +52,13 @@ class NoEngine : public rpc::Backend {
 };
 
 const rpc::MethodTable& table() {
-  static const rpc::MethodTable t = rpc::default_methods();
+  static const rpc::MethodTable t = [] {
+    rpc::MethodTable m;
+    rpc::add_workspace_methods(m);
+    rpc::add_service_methods(m);
+    rpc::add_interpreter_methods(m);
+    return m;
+  }();
   return t;
 }
 
@@ -47,19 +67,28 @@ const rpc::MethodTable& table() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   // The first byte: bit 0 initializes first (so that methods are reached), bits 1-7 the piece size in
-  // which the rest is fed (frames split anywhere).
+  // which the rest is fed (frames split anywhere); queued handlers run after each piece.
   const bool initialize = data[0] & 1;
   const std::size_t piece = 1 + (data[0] >> 1) * 7;
   ++data, --size;
 
   static NoEngine backend;
   auto out = std::make_shared<CheckingOutbox>();
+  std::deque<std::function<void()>> queued;
   rpc::SessionOptions options;
   options.methods = &table();
   options.backend = &backend;
-  options.spawn = [](std::function<void()> task) { task(); };
+  options.spawn = [&queued](std::function<void()> task) { queued.push_back(std::move(task)); };
   options.server_version = "fuzz";
+  options.max_in_flight = 8;  // small, so that inputs reach the cap
   auto session = std::make_shared<rpc::Session>(options, out);
+  auto run_queued = [&] {
+    while (!queued.empty()) {
+      auto task = std::move(queued.front());
+      queued.pop_front();
+      task();
+    }
+  };
   if (initialize) session->receive(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{}})");
 
   rpc::FrameReader reader(rpc::FrameLimits{.max_header = 256, .max_body = 4096});
@@ -71,8 +100,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         [&](const std::string& why) { session->frame_error(why); });
     if (reader.buffered() > 256 + 4 + 4096) std::abort();  // the bound the limits promise
     rest.remove_prefix(n);
+    run_queued();
   }
   session->closed();
+  run_queued();
   if (!out->closed || session->in_flight() != 0) std::abort();
   return 0;
 }

@@ -5,15 +5,49 @@
 # carry that folder with the working tree and run tests/gpu/run.sh there (and tests/gpu/remote.sh, for
 # which OpenSSH's server and client are packed too). About 58 MB in all.
 # Usage: tests/gpu/pack.sh        (builds dlcontainer first when build/ exists)
+#        tests/gpu/pack.sh --portable [TARBALL]
+#   packs the portable build alone (docs/install.md: glibc >= 2.31, nothing linked but the C library),
+#   no libraries beside it: TARBALL (dist/dlcontainer-*-linux-x64.tar.gz from scripts/release.sh), else
+#   build-portable/ (made or brought up to date with packaging/portable/build.sh). Same
+#   .engine/dlcontainer.tar.xz layout (bin/dlcontainer, lib/dlcontainer/dlcontainer-agent, COMMIT), so
+#   tests/gpu/run.sh runs it as before.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 mkdir -p .engine
+portable=false
+tarball=
+if [ "${1:-}" = --portable ]; then
+  portable=true
+  tarball=${2:+$(realpath "$2")}
+fi
 
 engine_pack=${DLC_PACK_ENGINE:-/work/shared/gpu-host/pack-engine.sh}
 if [ ! -s .engine/engine.tar.xz ]; then
   [ -x "$engine_pack" ] || { echo "pack-engine.sh not found at $engine_pack (set DLC_PACK_ENGINE)" >&2; exit 1; }
   "$engine_pack" .engine/engine.tar.xz
+fi
+
+if $portable; then
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  if [ -n "$tarball" ]; then
+    tar -xzf "$tarball" -C "$work"
+    tree=$(ls -d "$work"/dlcontainer-*-linux-x64)
+  else
+    CCACHE_DIR=${CCACHE_DIR:-/work/.ccache} packaging/portable/build.sh "$repo/build-portable" >/dev/null
+    tree=$work/dlcontainer
+    cmake --install build-portable --prefix "$tree" --strip >/dev/null
+  fi
+  "$tree/bin/dlcontainer" --version | grep -q 'portable linux-x64' || { echo "$tree/bin/dlcontainer is not the portable build" >&2; exit 1; }
+  mkdir -p "$work/pack/bin" "$work/pack/lib/dlcontainer"
+  cp "$tree/bin/dlcontainer" "$work/pack/bin/"
+  cp "$tree/lib/dlcontainer/dlcontainer-agent" "$work/pack/lib/dlcontainer/"
+  "$tree/bin/dlcontainer" --version | sed -n 's/.*(commit \([^,]*\),.*/\1/p' > "$work/pack/COMMIT"
+  tar -C "$work/pack" -cf - . | xz -T2 -6 > .engine/dlcontainer.tar.xz
+  ls -l .engine/
+  du -sh .engine
+  exit 0
 fi
 
 if [ -f build/build.ninja ]; then

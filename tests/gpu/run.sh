@@ -35,6 +35,9 @@ ldconfig -p 2>/dev/null | grep -E 'libcuda\.so|libnvidia-ml\.so' || echo "(the l
 
 step "dlcontainer"
 find_dlc
+# What it links on this host: the portable build (tests/gpu/pack.sh --portable) only the C library's
+# parts and libgcc_s, found in the host's own folders, nothing carried.
+ldd "$dlc" 2>&1 || true
 
 step "docker engine"
 if ! docker version >/dev/null 2>&1; then

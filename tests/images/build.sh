@@ -7,6 +7,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # Order matters: each image is built FROM one before it.
 all=(bookworm python torch services sshd git)
+# Built only when named: code-server from npm takes ~10 minutes (tests that need it run under
+# DLC_CODE_SERVER=1).
+on_request=(code-server)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 
@@ -39,6 +42,17 @@ for name in "${names[@]}"; do
   echo "dlc-test/$name: building"
   if [ "$name" = bookworm ]; then
     build_bookworm
+  elif grep -q extra-ca "$here/$name/Dockerfile"; then
+    # An image that downloads over TLS (npm) trusts what this host trusts beyond Debian's CAs (a
+    # TLS-inspecting proxy's CA, in /usr/local/share/ca-certificates), given in the context as extra-ca/.
+    context=$(mktemp -d /tmp/dlc-image-context.XXXXXX)
+    cp -r "$here/$name/." "$context/"
+    mkdir -p "$context/extra-ca"
+    cp /usr/local/share/ca-certificates/*.crt "$context/extra-ca/" 2>/dev/null || true
+    touch "$context/extra-ca/.none"
+    docker build -q --network host --label "dev.dlcontainer.test-recipe=$want" -t "dlc-test/$name:latest" "$context" >/dev/null \
+      || { rm -rf "$context"; exit 1; }
+    rm -rf "$context"
   else
     docker build -q --network host --label "dev.dlcontainer.test-recipe=$want" -t "dlc-test/$name:latest" "$here/$name" >/dev/null
   fi

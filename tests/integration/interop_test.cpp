@@ -1,10 +1,9 @@
 // Stock tools see the containers dlcontainer makes, and files belong to the host user.
-#include <grp.h>
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 
-#include "integration/support.h"
+#include "integration/up_support.h"
 
 namespace dlc::testing {
 namespace {
@@ -37,11 +36,9 @@ TEST(Interop, DevcontainerCliExecRunsInTheContainerDlcontainerMade) {
 TEST(Interop, UpdateRemoteUserUidGivesFilesTheHostUsersOwnership) {
   DLC_REQUIRE_ENGINE();
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the binary as another user";
-  struct group* docker = ::getgrnam("docker");
-  struct stat sock {};
-  ASSERT_EQ(::stat("/var/run/docker.sock", &sock), 0);
-  gid_t socket_group = docker ? docker->gr_gid : sock.st_gid;
-  if (sock.st_gid != socket_group || !(sock.st_mode & S_IRGRP)) GTEST_SKIP() << "the socket is not group-accessible";
+  std::string why;
+  auto group = socket_group(&why);
+  if (!group) GTEST_SKIP() << why;
 
   Workspace ws("owned");
   const uid_t uid = 4242;
@@ -51,7 +48,7 @@ TEST(Interop, UpdateRemoteUserUidGivesFilesTheHostUsersOwnership) {
   RunOptions as_user;
   as_user.uid = uid;
   as_user.gid = uid;
-  as_user.groups = {socket_group};
+  as_user.groups = {*group};
   as_user.unset_env = {"XDG_RUNTIME_DIR"};
   auto up = dlc({"up", ws.str(), "--json"}, as_user);
   ASSERT_EQ(up.status, 0) << up.err;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -35,7 +36,7 @@ pid_t spawn(const std::vector<std::string>& args, int stdin_fd, int stdout_fd) {
 }
 
 std::vector<std::string> serve_args(std::vector<std::string> tail) {
-  std::vector<std::string> args{DLC_BINARY, "serve"};
+  std::vector<std::string> args{dlc_binary(), "serve"};
   args.insert(args.end(), tail.begin(), tail.end());
   return args;
 }
@@ -221,6 +222,16 @@ json RpcClient::wait_notification(const std::function<bool(const json&)>& match,
   }
   ADD_FAILURE() << "no matching notification within " << limit.count() << " s";
   return json::object();
+}
+
+bool RpcClient::wait_unread(std::size_t bytes, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    int unread = 0;
+    if (::ioctl(read_fd_, FIONREAD, &unread) == 0 && static_cast<std::size_t>(unread) >= bytes) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 void RpcClient::close_input() {

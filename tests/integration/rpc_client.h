@@ -61,6 +61,8 @@ class RpcClient {
   json wait_notification(const std::function<bool(const json&)>& match, std::chrono::seconds limit = std::chrono::seconds(30));
   const std::vector<json>& notifications() const { return notifications_; }
 
+  // Waits until at least `bytes` sent by the server are waiting unread in our socket (FIONREAD).
+  bool wait_unread(std::size_t bytes, std::chrono::seconds limit);
   // Closes our writing side: the server sees the end of its input.
   void close_input();
   // True when the server closed the connection (reads end) within `limit`.

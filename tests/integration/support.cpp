@@ -7,12 +7,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <thread>
 
+#include "engine/build_context.h"
 #include "support/error.h"
+#include "support/hash.h"
 
 extern char** environ;
 
@@ -135,13 +139,98 @@ const std::string& test_cache_dir() {
   return path;
 }
 
+std::string dlc_binary() {
+  // DLC_TEST_BINARY runs the tests against another build: a regression test is shown to fail on the
+  // code before its fix by pointing it at that build's binary.
+  const char* other = std::getenv("DLC_TEST_BINARY");
+  return other != nullptr && *other != '\0' ? other : DLC_BINARY;
+}
+
 RunResult dlc(const std::vector<std::string>& args, const RunOptions& options) {
-  std::vector<std::string> argv{DLC_BINARY};
+  std::vector<std::string> argv{dlc_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   RunOptions o = options;
   o.env.emplace("NO_COLOR", "1");
   o.env.emplace("XDG_CACHE_HOME", test_cache_dir());
   return run(argv, o);
+}
+
+Spawned::Spawned(const std::vector<std::string>& argv, const fs::path& cwd, const std::map<std::string, std::string>& env) {
+  int out[2];
+  EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(out[1], 1);
+    ::dup2(out[1], 2);
+    int null = ::open("/dev/null", O_RDONLY);
+    ::dup2(null, 0);
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  out_ = out[0];
+}
+
+Spawned::~Spawned() {
+  if (pid_ > 0 && !reaped_) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (out_ >= 0) ::close(out_);
+}
+
+bool Spawned::wait_for(const std::string& text, int seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (output.find(text) == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{out_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::read(out_, buf, sizeof buf);
+    if (n <= 0) return output.find(text) != std::string::npos;
+    output.append(buf, static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+std::optional<int> Spawned::wait_exit(int seconds) {
+  for (int i = 0; i < seconds * 20; ++i) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      reaped_ = true;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> processes_with(const engine::Engine& engine, const std::string& container, const std::string& marker) {
+  std::string out;
+  engine::ExecIO io;
+  io.on_stdout = [&](std::string_view d) { out.append(d); };
+  engine.run_exec(container,
+                  engine::ExecSpec{.cmd = {"/bin/sh", "-c",
+                                           "for d in /proc/[0-9]*; do [ \"${d#/proc/}\" = $$ ] || "
+                                           "{ tr '\\0' ' ' < $d/cmdline; echo; } 2>/dev/null; done"}},
+                  io);
+  std::vector<std::string> found;
+  std::string line;
+  for (char c : out + "\n") {
+    if (c != '\n') {
+      line += c;
+      continue;
+    }
+    if (line.find(marker) != std::string::npos) found.push_back(line);
+    line.clear();
+  }
+  return found;
 }
 
 Workspace::Workspace(std::string name) {
@@ -158,12 +247,28 @@ Workspace::~Workspace() {
     auto e = engine::Engine::connect();
     for (const auto& c : containers(e)) {
       e.remove_container(c.id, /*force=*/true, /*remove_volumes=*/true);
-      // The layer that maps the remote user to a host uid is made for this workspace alone.
+      // The layer that maps the remote user to a host uid is made for this workspace alone (by
+      // dlcontainer, or by the devcontainer CLI: vsc-<folder>-<hash>[-uid]).
       if (c.image.rfind("dlcontainer/", 0) == 0 && c.image.find(":uid-") != std::string::npos) {
         try {
           e.remove_image(c.image);
         } catch (...) {
         }
+      }
+    }
+    // The images dlcontainer built for this folder (its Dockerfile, its uid layer), by their label.
+    for (const auto& image : e.list_images({{"dev.dlcontainer.built-for", fs::weakly_canonical(path_).string()}})) {
+      try {
+        e.remove_image(image.id, /*force=*/true);
+      } catch (...) {
+      }
+    }
+    // The images the devcontainer CLI makes for a folder: vsc-<name>-<sha256 of its path>[-uid|-features].
+    std::string reference = "vsc-" + path_.filename().string() + "-" + sha256_hex(path_.string());
+    for (const auto& suffix : {"-uid", "-features", ""}) {
+      try {
+        e.remove_image(reference + suffix);
+      } catch (...) {
       }
     }
   } catch (...) {
@@ -184,7 +289,30 @@ std::string Workspace::read(const std::string& relative) const {
 }
 
 std::vector<engine::ContainerSummary> Workspace::containers(const engine::Engine& e) const {
-  return e.list_containers({{"dev.dlcontainer.workspace", fs::weakly_canonical(path_).string()}});
+  auto found = e.list_containers({{"dev.dlcontainer.workspace", fs::weakly_canonical(path_).string()}});
+  for (const auto& folder : {path_.string(), fs::weakly_canonical(path_).string()}) {
+    for (auto& c : e.list_containers({{"devcontainer.local_folder", folder}})) {
+      if (std::none_of(found.begin(), found.end(), [&](const auto& f) { return f.id == c.id; })) found.push_back(std::move(c));
+    }
+  }
+  return found;
+}
+
+TestImage::TestImage(const engine::Engine& engine, const std::string& name, const std::string& dockerfile_lines,
+                     const std::map<std::string, std::string>& labels)
+    : engine_(engine), tag_("dlc-test-tmp/" + name + "-" + std::to_string(std::random_device{}()) + ":latest") {
+  engine::BuildRequest req;
+  req.tags = {tag_};
+  req.labels = labels;
+  std::string context = engine::tar_files({{"Dockerfile", std::string("FROM ") + kPythonImage + "\n" + dockerfile_lines, 0644}});
+  engine.build_image(req, [&](const engine::DataSink& write) { write(context); }, no_progress());
+}
+
+TestImage::~TestImage() {
+  try {
+    engine_.remove_image(tag_, /*force=*/true);
+  } catch (...) {
+  }
 }
 
 std::map<std::string, std::string> snapshot(const fs::path& folder) {

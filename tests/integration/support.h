@@ -49,11 +49,37 @@ struct RunOptions {
 
 // Runs any program, collecting its output; the test fails if it outlives its timeout.
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
-// Runs the dlcontainer binary under test.
+// Runs the dlcontainer binary under test ($DLC_TEST_BINARY when set, to run a test against another build).
 // The folder given to the binary as XDG_CACHE_HOME (unless a test names its own), so that tests leave
 // nothing in the user's ~/.cache; removed when the test program ends.
 const std::string& test_cache_dir();
 RunResult dlc(const std::vector<std::string>& args, const RunOptions& options = {});
+// The path dlc() runs.
+std::string dlc_binary();
+
+// A process whose output is read as it comes, for tests that act while it runs (send it a signal,
+// kill it at a chosen moment). Killed (SIGKILL) if still running when destroyed.
+class Spawned {
+ public:
+  explicit Spawned(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {},
+                   const std::map<std::string, std::string>& env = {});
+  ~Spawned();
+  Spawned(const Spawned&) = delete;
+  // Reads stdout (and stderr) until it holds `text` or the time is up.
+  bool wait_for(const std::string& text, int seconds);
+  // The exit status (128+signal when killed), or nullopt if it has not ended in time.
+  std::optional<int> wait_exit(int seconds);
+  pid_t pid() const { return pid_; }
+  std::string output;
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  bool reaped_ = false;
+};
+
+// The processes in a container whose command line holds `marker` (read from /proc through sh).
+std::vector<std::string> processes_with(const engine::Engine& engine, const std::string& container, const std::string& marker);
 
 // A temporary workspace folder. On destruction, removes every container labelled with it, the uid
 // layer images made for them, and the folder itself.
@@ -69,12 +95,28 @@ class Workspace {
   std::string read(const std::string& relative) const;
   // Writes .devcontainer/devcontainer.json.
   void devcontainer(const std::string& jsonc) const { write(".devcontainer/devcontainer.json", jsonc); }
-  // The containers that carry this workspace's label.
+  // The containers that carry this workspace's label, or the Dev Containers folder label (the
+  // devcontainer CLI's containers).
   std::vector<engine::ContainerSummary> containers(const engine::Engine& engine) const;
 
  private:
   std::filesystem::path root_;  // the temp dir (path_ is inside it, so the folder name is readable)
   std::filesystem::path path_;
+};
+
+// A local image built FROM dlc-test/python with more Dockerfile lines and image labels, tagged
+// dlc-test-tmp/<name>-<random>; removed (with its containers' images left to them) on destruction.
+class TestImage {
+ public:
+  TestImage(const engine::Engine& engine, const std::string& name, const std::string& dockerfile_lines,
+            const std::map<std::string, std::string>& labels = {});
+  ~TestImage();
+  TestImage(const TestImage&) = delete;
+  const std::string& tag() const { return tag_; }
+
+ private:
+  const engine::Engine& engine_;
+  std::string tag_;
 };
 
 // The snapshot of a folder's files (path -> content) to prove a workspace was left untouched.

@@ -1,20 +1,12 @@
 // `dlcontainer up/down/exec/status/list/logs` against the real engine, through the real binary.
 #include <nlohmann/json.hpp>
 
-#include "integration/support.h"
+#include "integration/up_support.h"
 
 namespace dlc::testing {
 namespace {
 
 using json = nlohmann::json;
-
-json up_json(const Workspace& ws, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"up", ws.str(), "--json"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  auto r = dlc(args);
-  EXPECT_EQ(r.status, 0) << r.err;
-  return json::parse(r.out, nullptr, false);
-}
 
 std::string image_config(const std::string& extra = "") {
   return std::string(R"({

@@ -142,15 +142,18 @@ test('dlcontainer serve --stdio with vscode-jsonrpc against the real engine', { 
 
     await t.test('cancelling a long exec answers -32800 and stops the command', async () => {
       const source = new rpc.CancellationTokenSource();
-      const started = Date.now();
       const pending = connection.sendRequest('workspace/exec', { workspace: ws.folder, command: ['sleep', '299'] }, source.token);
-      await new Promise((r) => setTimeout(r, 1500));
-      // (The container's own keep-alive loop sleeps too: look for this sleep only.)
-      const running = await connection.sendRequest('workspace/exec', { workspace: ws.folder, command: ['pgrep', '-f', 'sleep 299'] });
+      // Until the sleep runs (the container's own keep-alive loop sleeps too: look for this sleep only).
+      let running;
+      for (let i = 0; i < 100; i++) {
+        running = await connection.sendRequest('workspace/exec', { workspace: ws.folder, command: ['pgrep', '-f', 'sleep 299'] });
+        if (running.exitCode === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       assert.equal(running.exitCode, 0, 'the sleep runs before the cancel');
       source.cancel();
+      // Uncancelled, the exec would answer exitCode 0 after 299 s, past this test's timeout.
       await assert.rejects(pending, (e) => e instanceof rpc.ResponseError && e.code === -32800);
-      assert.ok(Date.now() - started < 20_000);
       const after = await connection.sendRequest('workspace/exec', { workspace: ws.folder, command: ['pgrep', '-f', 'sleep 299'] });
       assert.equal(after.exitCode, 1, 'the sleep is gone from the container');
     });
@@ -184,6 +187,15 @@ test('dlcontainer serve --stdio with vscode-jsonrpc against the real engine', { 
         assert.match(e.data.hint, /ssh:\/\//);
         return true;
       });
+      // Params are held to the same schemas this test validates with: an unknown or null field, a NUL
+      // byte in a path, a relative config are refused, naming what is wrong.
+      await assert.rejects(wrong('workspace/status', { workspace: ws.folder, folder: ws.folder }),
+        (e) => e.code === -32602 && /params\.folder is not a field/.test(e.message));
+      await assert.rejects(wrong('workspace/up', { workspace: ws.folder, config: null }),
+        (e) => e.code === -32602 && /params\.config must be a string, not null/.test(e.message));
+      await assert.rejects(wrong('workspace/down', { workspace: `${ws.folder}\u0000/x` }), (e) => e.code === -32602);
+      await assert.rejects(wrong('workspace/up', { workspace: ws.folder, config: '.devcontainer/devcontainer.json' }),
+        (e) => e.code === -32602);
     });
 
     await t.test('down stops the container and workspace/didChangeStatus says so', async () => {
@@ -202,6 +214,11 @@ test('dlcontainer serve --stdio with vscode-jsonrpc against the real engine', { 
       assert.ok(fs.statSync(r.interpreter).mode & 0o100, 'the wrapper is executable');
       const ran = spawnSync(r.interpreter, ['-c', 'import sys; print(sys.version_info[0])'], { encoding: 'utf8', timeout: 60_000 });
       assert.equal(ran.stdout.trim(), '3', ran.stderr);
+      // The container's libraries, copied for the editor's analyser (result.libs, checked against its schema).
+      assert.ok(r.libs.paths.some((p) => p.kind === 'stdlib' && fs.existsSync(p.host)), JSON.stringify(r.libs.paths));
+      assert.ok(r.libs.files > 0);
+      await assert.rejects(schemas.wrongOnPurpose(() => connection.sendRequest('ide/interpreter', { workspace: ws.folder, libsMaxSize: 0 })),
+        (e) => e.code === -32602 && /libsMaxSize/.test(e.message));
       await assert.rejects(connection.sendRequest('ide/sshConfig', { workspace: ws.folder }),
         (e) => e.code >= 1000 && typeof e.data.code === 'string' && /ssh/.test(e.data.hint));
       await assert.rejects(schemas.wrongOnPurpose(() => connection.sendRequest('ide/interpreter', { workspace: ws.folder, helpers: ['rel'] })),

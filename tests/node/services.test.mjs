@@ -259,6 +259,16 @@ test('plan, doctor, services, ports and debuggers through dlcontainer serve --st
         (e) => e.code === 1011 && e.data.code === 'commandFailed' && /not installed/.test(e.message) && /--install/.test(e.data.hint));
     });
 
+    await t.test('services/code says how to get code-server, and why it cannot install it without npm', async () => {
+      await assert.rejects(connection.sendRequest('services/code', { workspace: ws.folder }),
+        (e) => e.code === 1011 && e.data.code === 'commandFailed' && /code-server is not installed/.test(e.message) &&
+          /--install/.test(e.data.hint));
+      await assert.rejects(connection.sendRequest('services/code', { workspace: ws.folder, install: true }),
+        (e) => e.code === 1011 && /no Node\.js and npm/.test(e.message) && /npm install -g/.test(e.data.hint));
+      const list = await connection.sendRequest('services/list', { workspace: ws.folder });
+      assert.equal(list.filter((x) => x.kind === 'code').length, 0, 'nothing was started');
+    });
+
     await t.test('debug/python answers a launch entry whose port answers a DAP initialize', async () => {
       track('debug-1');
       const s = await connection.sendRequest('debug/python',
@@ -325,7 +335,7 @@ test('plan, doctor, services, ports and debuggers through dlcontainer serve --st
   assert.deepEqual(schemas.errors, [], 'every message validates against schemas/protocol');
   for (const key of ['in result workspace/plan', 'in result doctor', 'in result services/jupyter', 'in result services/list',
     'in result services/stop', 'in result ports/list', 'in result debug/python', 'in result debug/gdb',
-    'in error services/tensorboard', 'in error services/jupyter', 'in notification $/progress']) {
+    'in error services/tensorboard', 'in error services/jupyter', 'in error services/code', 'in notification $/progress']) {
     assert.ok(schemas.checked.get(key) > 0, `no ${key} was checked`);
   }
 });

@@ -106,7 +106,7 @@ TEST_F(ConfigFile, AMissingDockerfileIsNamed) {
 
 TEST_F(ConfigFile, ImageAndBuildTogetherOrNeitherAreRefused) {
   write(".devcontainer/Dockerfile", "FROM scratch\n");
-  EXPECT_THAT(error_of(R"({"image": "a", "build": {"dockerfile": "Dockerfile"}})"), HasSubstr("both set"));
+  EXPECT_THAT(error_of(R"({"image": "a", "build": {"dockerfile": "Dockerfile"}})"), HasSubstr("more than one of \"image\", \"build\""));
   EXPECT_THAT(error_of(R"({"name": "x"})"), HasSubstr("neither \"image\" nor \"build\""));
 }
 
@@ -154,8 +154,75 @@ TEST_F(ConfigFile, WrongTypesNameTheProperty) {
   EXPECT_THAT(error_of(R"({"image": "i", "mounts": ["target=relative,source=/a"]})"), HasSubstr("absolute"));
 }
 
-TEST_F(ConfigFile, ComposeIsRefusedRatherThanMisread) {
-  EXPECT_THAT(error_of(R"({"dockerComposeFile": "c.yml", "service": "s"})"), HasSubstr("Compose"));
+TEST_F(ConfigFile, ComposeFilesResolveAgainstTheConfigFolderAndTakeComposeDefaults) {
+  write(".devcontainer/compose.yml", "services: {app: {image: i}}\n");
+  write("other.yml", "services: {db: {image: j}}\n");
+  auto c = load(R"({"dockerComposeFile": ["compose.yml", "../other.yml"], "service": "app", "runServices": ["db"]})");
+  ASSERT_TRUE(c.compose);
+  EXPECT_EQ(c.compose->files, (std::vector<std::string>{(root_ / ".devcontainer" / "compose.yml").string(),
+                                                        (root_ / "other.yml").string()}));
+  EXPECT_EQ(c.compose->service, "app");
+  EXPECT_EQ(c.compose->run_services, std::vector<std::string>{"db"});
+  EXPECT_EQ(c.shutdown_action, "stopCompose");
+  EXPECT_FALSE(c.override_command);  // a service keeps its own command unless asked
+  EXPECT_THAT(error_of(R"({"dockerComposeFile": "compose.yml"})"), HasSubstr("\"service\" is missing"));
+  EXPECT_THAT(error_of(R"({"dockerComposeFile": "missing.yml", "service": "app"})"), HasSubstr("does not exist"));
+  EXPECT_THAT(error_of(R"({"dockerComposeFile": "compose.yml", "service": "app", "image": "i"})"), HasSubstr("more than one"));
+  EXPECT_THAT(error_of(R"({"dockerComposeFile": "compose.yml", "service": "app", "shutdownAction": "stopContainer"})"),
+              HasSubstr("stopCompose"));
+}
+
+TEST_F(ConfigFile, LifecycleExtrasAndHostRequirementsAreRead) {
+  auto c = load(R"({"image": "i", "initializeCommand": ["touch", "x"], "waitFor": "postCreateCommand",
+                    "userEnvProbe": "loginShell",
+                    "hostRequirements": {"cpus": 4, "memory": "8gb", "storage": "32gb", "gpu": "optional"},
+                    "portsAttributes": {"8888": {"label": "Jupyter", "requireLocalPort": true}, "9000-9010": {"protocol": "https"}},
+                    "otherPortsAttributes": {"onAutoForward": "silent"}})");
+  EXPECT_EQ(c.initialize_command.steps.at(0).argv, (std::vector<std::string>{"touch", "x"}));
+  EXPECT_EQ(c.wait_for, "postCreateCommand");
+  EXPECT_EQ(c.user_env_probe, "loginShell");
+  EXPECT_EQ(c.host_requirements.cpus, 4);
+  EXPECT_EQ(c.host_requirements.memory, 8LL << 30);
+  EXPECT_EQ(c.host_requirements.storage, 32LL << 30);
+  EXPECT_EQ(c.gpu.need, GpuRequirement::Need::Optional);
+  ASSERT_NE(attributes_for_port(c.ports_attributes, 8888), nullptr);
+  EXPECT_EQ(attributes_for_port(c.ports_attributes, 8888)->label, "Jupyter");
+  EXPECT_TRUE(attributes_for_port(c.ports_attributes, 8888)->require_local_port);
+  EXPECT_EQ(attributes_for_port(c.ports_attributes, 9005)->protocol, "https");
+  EXPECT_EQ(attributes_for_port(c.ports_attributes, 9011), nullptr);
+  EXPECT_EQ(c.other_ports_attributes->on_auto_forward, "silent");
+  EXPECT_THAT(error_of(R"({"image": "i", "waitFor": "never"})"), HasSubstr("waitFor"));
+  EXPECT_THAT(error_of(R"({"image": "i", "userEnvProbe": "bash"})"), HasSubstr("userEnvProbe"));
+  EXPECT_THAT(error_of(R"({"image": "i", "hostRequirements": {"memory": "8 gigs"}})"), HasSubstr("hostRequirements.memory"));
+  EXPECT_THAT(error_of(R"({"image": "i", "portsAttributes": {"80": {"onAutoForward": "maybe"}}})"),
+              HasSubstr("portsAttributes.80.onAutoForward"));
+}
+
+TEST_F(ConfigFile, BuildOptionsTheEngineCanExpressAreReadAndOthersRefusedByName) {
+  write(".devcontainer/Dockerfile", "FROM scratch\n");
+  auto c = load(R"({"build": {"dockerfile": "Dockerfile", "options": ["--label", "a=b", "--platform=linux/amd64",
+                    "--build-arg", "X=1", "--target", "dev", "--network", "host", "--add-host", "h:10.0.0.1", "--no-cache", "--pull"]}})");
+  const auto& o = c.build->options;
+  EXPECT_EQ(o.labels, (std::map<std::string, std::string>{{"a", "b"}}));
+  EXPECT_EQ(o.platform, "linux/amd64");
+  EXPECT_EQ(o.build_args, (std::map<std::string, std::string>{{"X", "1"}}));
+  EXPECT_EQ(o.target, "dev");
+  EXPECT_EQ(o.network, "host");
+  EXPECT_EQ(o.add_hosts, std::vector<std::string>{"h:10.0.0.1"});
+  EXPECT_TRUE(o.no_cache);
+  EXPECT_TRUE(o.pull);
+  EXPECT_THAT(error_of(R"({"build": {"dockerfile": "Dockerfile", "options": ["--squash"]}})"), HasSubstr("'--squash' is not supported"));
+}
+
+TEST_F(ConfigFile, AVolumeWithoutSourceIsAnAnonymousVolumeAndPlatformIsARunArg) {
+  auto c = load(R"({"image": "i", "mounts": ["type=volume,target=/cache", {"type": "volume", "target": "/more"}],
+                    "runArgs": ["--platform", "linux/amd64"]})");
+  ASSERT_EQ(c.mounts.size(), 2u);
+  EXPECT_EQ(c.mounts[0].type, "volume");
+  EXPECT_EQ(c.mounts[0].source, "");
+  EXPECT_EQ(c.mounts[1].target, "/more");
+  EXPECT_EQ(c.run_args.platform, "linux/amd64");
+  EXPECT_THAT(error_of(R"({"image": "i", "mounts": ["type=bind,target=/x"]})"), HasSubstr("source is missing"));
 }
 
 TEST(FindConfig, PrefersTheStandardPlacesAndRefusesAmbiguity) {

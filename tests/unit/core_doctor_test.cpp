@@ -255,3 +255,31 @@ TEST(VerifyJudge, NoPythonNoFrameworkNoResult) {
 
 }  // namespace
 }  // namespace dlc::core
+
+namespace dlc::core {
+namespace {
+
+TEST(Doctor, AStaleCdiSpecIsAWarningWithTheCommandThatRewritesIt) {
+  auto in = healthy();
+  in.cdi_checks = {gpu::CdiSpecCheck{.file = "/etc/cdi/nvidia.yaml", .ours = true, .driver_version = "570.10.01", .stale = true,
+                                     .reason = "it was written for driver 570.10.01, and driver 580.65.06 runs now"},
+                   gpu::CdiSpecCheck{.file = "/etc/cdi/other.yaml", .ours = false, .stale = true, .reason = "x"},
+                   gpu::CdiSpecCheck{.file = "/etc/cdi/fresh.yaml", .ours = true, .driver_version = "580.65.06"}};
+  auto r = evaluate(in);
+  EXPECT_TRUE(r.ok);  // a warning: the direct method still works
+  std::vector<DoctorCheck> stale;
+  for (const auto& c : r.checks) if (c.id == "cdi-stale") stale.push_back(c);
+  ASSERT_EQ(stale.size(), 2u);
+  EXPECT_EQ(stale[0].status, "warn");
+  EXPECT_NE(stale[0].result.find("written for driver 570.10.01"), std::string::npos);
+  EXPECT_EQ(stale[0].fix, "rewrite it: sudo dlcontainer gpus --cdi --output /etc/cdi/nvidia.yaml");
+  EXPECT_NE(stale[1].fix.find("nvidia-ctk cdi generate --output=/etc/cdi/other.yaml"), std::string::npos);
+}
+
+TEST(Doctor, WithoutACdiSpecItSaysHowToWriteOne) {
+  auto r = evaluate(healthy());
+  EXPECT_NE(check(r, "cdi").fix.find("dlcontainer gpus --cdi --output /etc/cdi/nvidia.yaml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dlc::core

@@ -3,7 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "core/features_apply.h"
+#include "config/metadata.h"
+#include "core/container_plan.h"
 #include "core/features_build.h"
 #include "core/features_gpu.h"
 #include "support/error.h"
@@ -97,41 +98,54 @@ TEST(FeaturesImage, UsersComeFromTheConfigThenTheImagesMetadataThenItsUser) {
   EXPECT_EQ(u.remote_user, "root");
 }
 
-TEST(FeaturesContainer, FeaturesAddInitPrivilegeCapabilitiesMountsAndEntrypoints) {
-  std::map<std::string, std::string> labels = {{"devcontainer.metadata", json::array({
-      json{{"remoteUser", "x"}, {"privileged", true}},  // the base image's: not a Feature's
+// What Features contribute reaches the container through the spec's merge (config/metadata.h): their
+// entries, marked with "id", come after the image's and before devcontainer.json's.
+TEST(FeaturesContainer, FeaturesEntriesMergeBetweenTheImagesAndTheConfigsIntoTheContainer) {
+  auto image_label = json::array({
+      json{{"remoteUser", "x"}, {"privileged", true}},  // the base image's own entry
       json{{"id", "./a"}, {"init", true}, {"capAdd", {"SYS_PTRACE"}}, {"entrypoint", "/usr/local/share/a-init.sh"},
-           {"mounts", {"type=volume,source=vol-${devcontainerId},target=/v", "type=bind,source=/h,target=/taken"}}},
+           {"mounts", {"type=volume,source=vol-${devcontainerId},target=/v", "type=bind,source=/h,target=/taken"}},
+           {"postCreateCommand", "a-post-create"}},
       json{{"id", "./b"}, {"capAdd", {"SYS_PTRACE", "NET_ADMIN"}}, {"securityOpt", {"seccomp=unconfined"}}},
-  }).dump()}};
+  });
+  config::MetadataSources sources;
+  for (auto& e : config::parse_metadata_label(image_label.dump()))
+    (e.contains("id") ? sources.features : sources.image).push_back(e);
+  ASSERT_EQ(sources.features.size(), 2u);
+  sources.config = config::config_entry(json::parse(R"({"image": "i", "remoteUser": "dev", "postCreateCommand": "mine",
+                                                         "mounts": ["type=bind,source=/mine,target=/taken"]})"));
   config::Substitution vars;
   vars.devcontainer_id = "ID";
-  auto entries = feature_entries(labels, vars);
-  ASSERT_EQ(entries.size(), 2u);
-  engine::ContainerSpec spec;
-  spec.mounts.push_back({.type = "bind", .source = "/mine", .target = "/taken"});
-  apply_feature_entries(entries, true, {}, spec);
+  WorkspaceContext ws;
+  ws.folder = "/nonexistent/r";
+  ws.remote_workspace_folder = "/workspaces/r";
+  ws.metadata = sources.entries();
+  ws.merged = config::merge_metadata(ws.metadata, vars);
+  ws.config = config::apply_merged(ws.config, ws.merged);
+  auto spec = container_spec(ws, "img", "", [](const std::string&, int p) { return p; });
   EXPECT_TRUE(spec.init);
-  EXPECT_FALSE(spec.privileged);
+  EXPECT_TRUE(spec.privileged);  // the image's entry asks for it: any entry does
   EXPECT_EQ(spec.cap_add, (std::vector<std::string>{"SYS_PTRACE", "NET_ADMIN"}));
   EXPECT_EQ(spec.security_opt, (std::vector<std::string>{"seccomp=unconfined"}));
-  ASSERT_EQ(spec.mounts.size(), 2u);
-  EXPECT_EQ(spec.mounts[0].source, "/mine");  // devcontainer.json's mount keeps its target
-  EXPECT_EQ(spec.mounts[1].source, "vol-ID");
+  auto mount_at = [&](const std::string& target) {
+    return std::find_if(spec.mounts.begin(), spec.mounts.end(), [&](const auto& m) { return m.target == target; });
+  };
+  ASSERT_NE(mount_at("/taken"), spec.mounts.end());
+  EXPECT_EQ(mount_at("/taken")->source, "/mine");  // devcontainer.json's mount wins its target
+  ASSERT_NE(mount_at("/v"), spec.mounts.end());
+  EXPECT_EQ(mount_at("/v")->source, "vol-ID");
   ASSERT_TRUE(spec.cmd);
   EXPECT_THAT((*spec.cmd)[1], HasSubstr("/usr/local/share/a-init.sh\nexec \"$@\""));
-  auto hooks = feature_commands(entries, "postCreateCommand");
-  EXPECT_TRUE(hooks.empty());
-}
-
-TEST(FeaturesContainer, TheContainersLabelHoldsTheImagesEntriesThenItsOwn) {
-  std::map<std::string, std::string> image = {{"devcontainer.metadata", R"([{"id": "./a", "postStartCommand": "x"}])"}};
-  EXPECT_EQ(json::parse(container_metadata_label(image, R"([{"remoteUser": "dev"}])")),
-            json::parse(R"([{"id": "./a", "postStartCommand": "x"}, {"remoteUser": "dev"}])"));
-  auto cmds = feature_commands(feature_entries(image, {}), "postStartCommand");
-  ASSERT_EQ(cmds.size(), 1u);
-  EXPECT_EQ(cmds[0].feature, "./a");
-  EXPECT_EQ(cmds[0].command.steps[0].argv, (std::vector<std::string>{"/bin/sh", "-c", "x"}));
+  const auto& post = ws.merged.hook("postCreateCommand");
+  ASSERT_EQ(post.size(), 2u);  // the Feature's first, named by its id, then devcontainer.json's
+  EXPECT_EQ(post[0].origin, "./a");
+  EXPECT_EQ(post[1].origin, "devcontainer.json");
+  EXPECT_EQ(ws.merged.remote_user, "dev");
+  // The container's label holds every entry, the Features' with their ids, as the reference's does.
+  auto label = json::parse(spec.labels["devcontainer.metadata"]);
+  ASSERT_EQ(label.size(), 4u);
+  EXPECT_EQ(label[1]["id"], "./a");
+  EXPECT_EQ(label[3]["postCreateCommand"], "mine");
 }
 
 InstalledFeature cuda_feature(const std::string& version) {

@@ -39,6 +39,13 @@ export const Commands = {
   showOutput: 'dlcontainer.showOutput',
   openConfig: 'dlcontainer.openConfig',
   restartServer: 'dlcontainer.restartServer',
+  useContainerPython: 'dlcontainer.useContainerPython',
+  stopUsingContainerPython: 'dlcontainer.stopUsingContainerPython',
+  refreshLibraries: 'dlcontainer.refreshContainerLibraries',
+  openFullEditor: 'dlcontainer.openFullEditor',
+  reopenInDevContainer: 'dlcontainer.reopenInDevContainer',
+  connectRemoteSsh: 'dlcontainer.connectRemoteSsh',
+  openCodeServer: 'dlcontainer.openCodeServer',
 } as const;
 
 const runDoctor: FixAction = { title: 'Run Doctor', command: Commands.doctor };

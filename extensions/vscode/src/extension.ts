@@ -8,6 +8,7 @@ import { Ctx } from './context';
 import { DebugType, DlcDebugConfigurationProvider } from './debug';
 import { DocScheme, DocumentStore } from './documents';
 import { canonical, hasDevcontainer } from './folders';
+import { offerPathLink } from './pathLink';
 import { ServerManager } from './server';
 import { StatusBar } from './statusBar';
 
@@ -44,7 +45,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<DlcExt
       if (e.affectsConfiguration('dlcontainer.serverPath')) void server?.restart().catch((err) => ctx.showError(err));
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void status.refresh()),
+    vscode.commands.registerCommand('dlcontainer.linkToPath', () =>
+      offerPathLink(context, server!.binary(), { explicit: true }).catch((err) => ctx.showError(err)),
+    ),
   );
+  // Running the bundled binary: offer it to terminals (src/pathLink.ts), asking first.
+  try {
+    const binary = server.binary();
+    void offerPathLink(context, binary).catch((err) => output.appendLine(`linking ~/.local/bin/dlcontainer: ${err}`));
+  } catch {
+    // No binary at all: the first command that needs the server says so, with the fix.
+  }
 
   // A folder with a devcontainer.json shows its container's state at once; others wait for a command.
   const folders = vscode.workspace.workspaceFolders ?? [];

@@ -2,9 +2,13 @@
 // Change the schemas, then (cd scripts/protocol-types && npm ci && node generate.mjs).
 
 /**
- * The repository folder on the host, absolute.
+ * The repository folder on the host: an absolute path (the server's working directory is not the client's), without NUL bytes.
  */
 export type WorkspacePath = string;
+/**
+ * A file or folder on the host: an absolute path (the server's working directory is not the client's), without NUL bytes.
+ */
+export type HostPath = string;
 /**
  * A token the client chooses (LSP ProgressToken).
  */
@@ -69,6 +73,7 @@ export type WorkspaceListResult = WorkspaceStatus[];
  */
 export interface ProtocolTypes {
   WorkspacePath: WorkspacePath;
+  HostPath: HostPath;
   ProgressToken: ProgressToken;
   PortBinding: PortBinding;
   WorkspaceStatus: WorkspaceStatus;
@@ -87,6 +92,8 @@ export interface ProtocolTypes {
   HostFacts: HostFacts;
   EngineHost: EngineHost;
   WorkspaceLocation: WorkspaceLocation;
+  LibsPath: LibsPath;
+  LibsMirror: LibsMirror;
   CancelRequestParams: CancelRequestParams;
   ProgressParams: ProgressParams;
   DebugGdbParams: DebugGdbParams;
@@ -103,6 +110,7 @@ export interface ProtocolTypes {
   InitializedParams: InitializedParams;
   PortsListParams: PortsListParams;
   PortsListResult: PortsListResult;
+  ServicesCodeParams: ServicesCodeParams;
   ServicesJupyterParams: ServicesJupyterParams;
   ServicesListParams: ServicesListParams;
   ServicesListResult: ServicesListResult;
@@ -228,11 +236,15 @@ export interface Notification {
  * A service as the user reaches it (services::ServiceInfo): what `dlcontainer jupyter --json` prints.
  */
 export interface ServiceInfo {
-  kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver';
+  kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver' | 'code';
   /**
-   * What to open, with Jupyter's token; empty for debuggers and for a service the host cannot reach yet.
+   * What to open, with Jupyter's token; code-server's folder page (its password is token); empty for debuggers and for a service the host cannot reach yet.
    */
   url: string;
+  /**
+   * code: the password its login page asks for (never in the URL). Absent for other kinds.
+   */
+  token?: string;
   /**
    * 127.0.0.1 unless the container publishes the port elsewhere; empty when the host cannot reach it.
    */
@@ -252,7 +264,7 @@ export interface ServiceInfo {
    */
   reused: boolean;
   /**
-   * jupyter: lab or notebook; tensorboard: its logdir; debuggers: the program or pid N.
+   * jupyter: lab or notebook; tensorboard: its logdir; code: the folder it opens; debuggers: the program or pid N.
    */
   detail: string;
   /**
@@ -330,6 +342,67 @@ export interface HostFacts {
    * the machine these facts describe when it is not the one dlcontainer runs on: a remote engine's host, read by a probe container there
    */
   machine?: string;
+}
+/**
+ * A sys.path folder of the container's Python and where the host's tools read it (core::LibsPath).
+ */
+export interface LibsPath {
+  /**
+   * the entry as the container's Python lists it
+   */
+  container: string;
+  /**
+   * stdlib and packages are copied into the mirror; a workspace folder is the host's own, never copied
+   */
+  kind: 'stdlib' | 'packages' | 'workspace';
+  /**
+   * its read-only copy under the mirror (stdlib, packages), or the workspace's host folder
+   */
+  host: string;
+}
+/**
+ * The container's Python libraries copied for the host's tools (core::LibsMirror): source and stub files only, read-only, in $XDG_CACHE_HOME/dlcontainer/libs/<image id>/, shared by the workspaces of one image.
+ */
+export interface LibsMirror {
+  /**
+   * the image's folder in the cache
+   */
+  root: string;
+  imageId: string;
+  /**
+   * each sys.path folder, in sys.path order, with its host path
+   */
+  paths: LibsPath[];
+  /**
+   * copied (again) by this call
+   */
+  refreshed: boolean;
+  /**
+   * packages changed in the container since it was copied: refresh to see them
+   */
+  stale: boolean;
+  /**
+   * the copy stopped at the size cap (notes says how to raise it)
+   */
+  partial: boolean;
+  files: number;
+  bytes: number;
+  /**
+   * what a whole copy takes
+   */
+  neededBytes: number;
+  /**
+   * the cap it was made under
+   */
+  maxBytes: number;
+  /**
+   * when it was copied (UTC, ISO 8601)
+   */
+  created: string;
+  /**
+   * stale, partial, and entries left out, said plainly
+   */
+  notes: string[];
 }
 /**
  * The params of $/cancelRequest: (client to server) Cancels a request in flight; it answers -32800 (or its result, if it finished first).
@@ -437,18 +510,30 @@ export interface DoctorResult {
   engine?: string;
 }
 /**
- * The params of ide/interpreter: What `dlcontainer interpreter` does: brings the workspace up with the mounts an IDE's interpreter needs (the workspace again at its host path, the IDE's helpers read-only), checks the container's Python and writes <workspace>/.dlcontainer/bin/python, which the IDE then uses as a local interpreter. Cancellable; progress.
+ * The params of ide/interpreter: What `dlcontainer interpreter` does: brings the workspace up with the mounts an IDE's interpreter needs (the workspace again at its host path, the IDE's helpers read-only), checks the container's Python and writes <workspace>/.dlcontainer/bin/python, which the IDE then uses as a local interpreter; and copies the container's Python libraries (source and stubs, read-only) into a per-image cache for the IDE's analyser (result.libs). Cancellable; progress.
  */
 export interface IdeInterpreterParams {
   workspace: WorkspacePath;
   /**
-   * an explicit devcontainer.json; absent: found in the folder
+   * A file or folder on the host: an absolute path (the server's working directory is not the client's), without NUL bytes.
    */
   config?: string;
   /**
    * absolute host folders of the IDE's helper scripts (PyCharm's <install>/plugins/python-ce/helpers) to mount read-only now
    */
-  helpers?: string[];
+  helpers?: HostPath[];
+  /**
+   * copy the container's Python libraries for the IDE (default true); false: the interpreter only
+   */
+  libs?: boolean;
+  /**
+   * copy them again even when the copy is there (after a pip install in the container)
+   */
+  refresh?: boolean;
+  /**
+   * the cap on the copy in bytes; absent: config.json's libs.maxSize, else 1 GiB
+   */
+  libsMaxSize?: number;
   workDoneToken?: ProgressToken;
 }
 /**
@@ -483,13 +568,14 @@ export interface IdeInterpreterResult {
    * the container was re-created to add the mounts
    */
   recreated: boolean;
+  libs?: LibsMirror;
 }
 /**
  * The params of ide/sshConfig: What `dlcontainer ssh-config` does, for customizations.dlcontainer.ssh: true: the workspace up with its SSH port on the host's loopback, a per-workspace key pair, sshd answering; the ssh_config Host entry. Keys only, 127.0.0.1 only. Cancellable; progress.
  */
 export interface IdeSshConfigParams {
   workspace: WorkspacePath;
-  config?: string;
+  config?: HostPath;
   workDoneToken?: ProgressToken;
 }
 /**
@@ -557,6 +643,22 @@ export interface PortsListParams {
   host?: EngineHost;
 }
 /**
+ * The params of services/code: Starts code-server (VS Code in the browser) in the workspace's running container on the workspace folder, or finds the running one, behind a random password (result.token); answers its URL on 127.0.0.1 (a port the container does not publish is forwarded by the server for as long as the container runs and the server lives). Cancellable (a start under way is undone); reports $/progress for a workDoneToken.
+ */
+export interface ServicesCodeParams {
+  workspace: WorkspacePath;
+  host?: EngineHost;
+  /**
+   * Install code-server with the container's npm when it has none (an image without Node.js and npm is refused with a hint).
+   */
+  install?: boolean;
+  /**
+   * The port in the container; 0 or absent: 8080 or the next free one.
+   */
+  port?: number;
+  workDoneToken?: ProgressToken;
+}
+/**
  * The params of services/jupyter: Starts Jupyter in the workspace's running container (or finds the running one) and answers its URL with the token; a port the container does not publish is forwarded by the server for as long as the container runs and the server lives. Cancellable (a start under way is undone); reports $/progress for a workDoneToken.
  */
 export interface ServicesJupyterParams {
@@ -589,7 +691,7 @@ export interface ServicesListParams {
  */
 export interface ServicesStopParams {
   workspace: WorkspacePath;
-  kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver';
+  kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver' | 'code';
   workDoneToken?: ProgressToken;
   host?: EngineHost;
 }
@@ -745,7 +847,7 @@ export interface WorkspacePlanParams {
    */
   gpuArch?: string;
   /**
-   * A catalog file merged over the built-in one.
+   * A file or folder on the host: an absolute path (the server's working directory is not the client's), without NUL bytes.
    */
   catalog?: string;
   /**
@@ -757,6 +859,10 @@ export interface WorkspacePlanParams {
   devel?: boolean;
   workDoneToken?: ProgressToken;
   host?: EngineHost;
+  /**
+   * a devcontainer.json property dlcontainer does not use is an error instead of a warning
+   */
+  strict?: boolean;
 }
 /**
  * What workspace/plan answers.
@@ -892,7 +998,7 @@ export interface WorkspaceStatusParams {
 export interface WorkspaceUpParams {
   workspace: WorkspacePath;
   /**
-   * An explicit devcontainer.json.
+   * A file or folder on the host: an absolute path (the server's working directory is not the client's), without NUL bytes.
    */
   config?: string;
   rebuild?: boolean;
@@ -911,6 +1017,18 @@ export interface WorkspaceUpParams {
    */
   mounts?: string[];
   host?: EngineHost;
+  /**
+   * a devcontainer.json property dlcontainer does not use is an error instead of a warning
+   */
+  strict?: boolean;
+  /**
+   * do not run postAttachCommand
+   */
+  skipPostAttach?: boolean;
+  /**
+   * stop the lifecycle commands after waitFor's (default updateContentCommand); a later up runs the rest
+   */
+  skipNonBlockingCommands?: boolean;
 }
 /**
  * What workspace/up answers.
@@ -931,17 +1049,31 @@ export interface WorkspaceUpResult {
    * The Dev Container Features installed into a new container's image, in install order, by id as devcontainer.json writes them.
    */
   features?: string[];
-  /**
-   * What was not used as written (an option a Feature does not declare, a deprecated Feature id...).
-   */
-  warnings?: string[];
-  commandsRun: ('onCreateCommand' | 'updateContentCommand' | 'postCreateCommand' | 'postStartCommand')[];
+  commandsRun: (
+    'onCreateCommand' | 'updateContentCommand' | 'postCreateCommand' | 'postStartCommand' | 'postAttachCommand'
+  )[];
   gpu?: GpuAttachment;
   /**
    * the engine's URL
    */
   engine?: string;
   location?: WorkspaceLocation;
+  /**
+   * What was not done as asked: each devcontainer.json property dlcontainer does not use, an option a Feature does not declare, host resources short of hostRequirements, a probe that timed out.
+   */
+  warnings: string[];
+  /**
+   * the Compose project, for a dev container that is a Compose service
+   */
+  composeProjectName?: string;
+  /**
+   * portsAttributes' label and protocol for the published ports that have them: what to call a port, and its URL (http or https on the host address)
+   */
+  portNotes?: {
+    containerPort: number;
+    label?: string;
+    url?: string;
+  }[];
 }
 /**
  * Every request: its params and what it answers, by method name.
@@ -974,6 +1106,10 @@ export interface Requests {
   'ports/list': {
     params: PortsListParams;
     result: PortsListResult;
+  };
+  'services/code': {
+    params: ServicesCodeParams;
+    result: ServiceInfo;
   };
   'services/jupyter': {
     params: ServicesJupyterParams;

@@ -22,6 +22,7 @@
 //   agent tail [--pid N] [--status FILE] FILE
 //                                     copies FILE as it grows until process N has ended, then exits
 //                                     with the status that --status records
+//   agent signal | stop | once ...    processes: see processes.h
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -43,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/processes.h"
 #include "agent/protocol.h"
 
 namespace dlc::agent {
@@ -68,7 +70,10 @@ int usage() {
           "       dlcontainer-agent ports [--wait PORT] [--pid N] [--timeout SECONDS]\n"
           "       dlcontainer-agent spawn [--log FILE] [--cwd DIR] [--status FILE] -- CMD ARGS...\n"
           "       dlcontainer-agent tail [--pid N] [--status FILE] FILE\n"
-          "       dlcontainer-agent gpu-facts --root DIR [--disk PATH]\n");
+          "       dlcontainer-agent gpu-facts --root DIR [--disk PATH]\n"
+          "       dlcontainer-agent signal (--env NAME=VALUE | --pid N) SIGNAL\n"
+          "       dlcontainer-agent stop --env NAME=VALUE [--grace SECONDS]\n"
+          "       dlcontainer-agent once STATE -- CMD ARGS...\n");
   return kExitUsage;
 }
 
@@ -582,5 +587,8 @@ int main(int argc, char** argv) {
   if (mode == "spawn") return cmd_spawn(argc - 2, argv + 2);
   if (mode == "tail") return cmd_tail(argc - 2, argv + 2);
   if (mode == "gpu-facts") return dlc::agent::cmd_gpu_facts(argc - 2, argv + 2);
+  if (mode == "signal") return cmd_signal(argc - 2, argv + 2);
+  if (mode == "stop") return cmd_stop(argc - 2, argv + 2);
+  if (mode == "once") return cmd_once(argc - 2, argv + 2);
   return usage();
 }

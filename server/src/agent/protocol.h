@@ -24,7 +24,8 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitUnreachable = 3;  // connect: nothing listens there; listen: the port is taken
 inline constexpr int kExitTimeout = 4;      // ports --wait: the port did not start listening in time
-inline constexpr int kExitGone = 5;         // ports --wait --pid: the process ended before it listened
+inline constexpr int kExitGone = 5;         // ports --wait --pid: the process ended before it listened;
+                                            // signal: no such process
 inline constexpr int kExitNotFound = 127;   // spawn: the command cannot be run
 
 // `listen` multiplexes many connections over the agent's one stdin/stdout. Each frame is a 9-byte

@@ -30,6 +30,9 @@ class Context {
   std::unique_ptr<core::Workspaces> workspaces_;
 };
 
+// What --version prints: the version, the commit and the build (build_info.h).
+std::string version_text();
+
 // Prints a result: JSON on stdout with --json, else the human rendering.
 void print_json(const nlohmann::json& j);
 
@@ -44,6 +47,8 @@ void add_service_commands(CLI::App& app, Context& ctx);
 void add_plan_commands(CLI::App& app, Context& ctx);
 
 void add_pycharm_commands(CLI::App& app, Context& ctx);
+// The hidden __spec command: the definition of every command, for the man page and completions.
+void add_spec_command(CLI::App& app);
 
 // Runs a command in the workspace's container with this terminal's streams, passing ^C, TERM, HUP
 // and window changes on; returns its exit status (workspace_commands.cpp).

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/terminal.h"
+#include "core/cdi.h"
 #include "core/doctor.h"
 #include "core/engine_facts.h"
 #include "core/verify.h"
@@ -82,8 +83,24 @@ void add_gpu_commands(CLI::App& app, Context& ctx) {
   {
     auto* cmd = app.add_subcommand("gpus", "list the NVIDIA GPUs, driver and CUDA version where the engine runs (this machine unless --host names another; exit 1 when none)");
     auto json = std::make_shared<bool>(false);
+    auto cdi = std::make_shared<bool>(false);
+    auto cdi_params = std::make_shared<core::CdiParams>();
     cmd->add_flag("--json", *json, "print one JSON object");
-    cmd->callback([&ctx, json] {
+    cmd->add_flag("--cdi", *cdi, "print a CDI spec for these GPUs (no NVIDIA container toolkit needed), for Podman and Docker 25+");
+    cmd->add_option("--output", cdi_params->output, "with --cdi: write the spec to this file (such as /etc/cdi/nvidia.yaml)");
+    cmd->callback([&ctx, json, cdi, cdi_params] {
+      if (!*cdi && !cdi_params->output.empty()) {
+        throw Error(ErrorCode::InvalidArgument, "--output is for --cdi", "write: dlcontainer gpus --cdi --output FILE");
+      }
+      if (*cdi) {
+        auto r = core::write_cdi_spec(*cdi_params);
+        if (*json) print_json(r);
+        else if (r.output.empty()) std::fputs(r.text.c_str(), stdout);
+        else std::printf("%s %s (driver %s): %zu devices, %s\n", r.replaced ? "replaced" : "wrote", r.output.c_str(),
+                         r.driver_version.c_str(), r.devices.size(), r.devices.empty() ? "" : r.devices.back().c_str());
+        for (const auto& n : r.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+        return;
+      }
       auto facts = core::gpu_facts_for_host(ctx.host);
       if (*json) print_json(facts); else print_gpus(facts);
       ctx.exit_status = facts.gpus.empty() ? 1 : 0;

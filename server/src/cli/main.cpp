@@ -2,9 +2,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 
+#include "cli/build_info.h"
 #include "cli/cli.h"
 #include "cli/terminal.h"
 #include "support/error.h"
@@ -17,6 +19,12 @@ core::Workspaces& Context::workspaces() {
 }
 
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
+
+std::string version_text() {
+  std::string build = kBuildType;
+  if (*kBuildVariant != '\0') build += std::string(", ") + kBuildVariant;
+  return std::string("dlcontainer ") + DLC_VERSION + " (commit " + kBuildCommit + ", " + build + ")";
+}
 
 namespace {
 
@@ -44,11 +52,17 @@ int main(int argc, char** argv) {
 
   CLI::App app{"dlcontainer: open a deep-learning repository in a GPU container that works on the first try"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("dlcontainer ") + DLC_VERSION);
+  app.set_version_flag("--version", cli::version_text());
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "log what is done, for debugging");
+  std::string engine_kind;
+  app.add_option("--engine", engine_kind, "the local engine: docker or podman (default: DLC_ENGINE, else Docker's socket, "
+                                          "else Podman's)")
+      ->check(CLI::IsMember({"docker", "podman"}));
   app.parse_complete_callback([&] {
     if (verbose) spdlog::set_level(spdlog::level::debug);
+    // Read where the endpoint is chosen (engine/podman.h), for every command and the server alike.
+    if (!engine_kind.empty()) ::setenv("DLC_ENGINE", engine_kind.c_str(), 1);
   });
 
   cli::Context ctx;
@@ -64,6 +78,7 @@ int main(int argc, char** argv) {
   cli::add_serve_commands(app, ctx);
   cli::add_service_commands(app, ctx);
   cli::add_plan_commands(app, ctx);
+  cli::add_spec_command(app);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   if (auto dashes = std::find(args.begin(), args.end(), "--"); dashes != args.end()) {

@@ -84,6 +84,7 @@ void add_plan_commands(CLI::App& app, Context& ctx) {
     auto dockerfile = std::make_shared<bool>(false);
     add_plan_flags(cmd, *params);
     cmd->add_flag("--json", *json, "print the plan, the repository's facts and the Dockerfile as JSON");
+    cmd->add_flag("--strict", params->strict, "refuse a devcontainer.json property dlcontainer does not use (else a warning)");
     cmd->add_flag("--dockerfile", *dockerfile, "print only the Dockerfile that `up` would build");
     cmd->callback([&ctx, params, json, dockerfile] {
       params->host = ctx.host;

@@ -16,6 +16,15 @@ namespace dlc::cli {
 
 namespace {
 
+void print_libs(const core::LibsMirror& m) {
+  std::printf("  libraries  %s (%s, %llu files, read-only%s)\n", m.root.c_str(), core::format_size(m.bytes).c_str(),
+              static_cast<unsigned long long>(m.files), m.refreshed ? "; copied now" : "");
+  for (const auto& p : m.paths) {
+    std::printf("    %-9s %s -> %s\n", p.kind.c_str(), p.container.c_str(), p.host.c_str());
+  }
+  for (const auto& n : m.notes) std::printf("  %s %s\n", paint(1, "!", "33").c_str(), n.c_str());
+}
+
 void print_interpreter(const core::InterpreterResult& r) {
   std::printf("%s interpreter %s\n", paint(1, "✔", "32").c_str(), r.interpreter.c_str());
   std::printf("  python     %s %s (container %s)\n", r.python.c_str(), r.python_version.c_str(), r.container_id.substr(0, 12).c_str());
@@ -27,6 +36,7 @@ void print_interpreter(const core::InterpreterResult& r) {
   }
   for (const auto& h : r.helpers) std::printf("  helpers    %s (read-only)\n", h.c_str());
   if (r.recreated) std::printf("  the container was re-created to add these mounts\n");
+  if (r.libs) print_libs(*r.libs);
   std::printf("  PyCharm: Settings > Python Interpreter > Add Interpreter > Local > Existing: %s\n", r.interpreter.c_str());
 }
 
@@ -50,8 +60,26 @@ void add_pycharm_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
     cmd->add_option("--config", params->config, "the devcontainer.json to use (default: found in the folder)");
     cmd->add_option("--helpers", params->helpers, "an IDE helpers folder to mount read-only now (PyCharm's <install>/plugins/python-ce/helpers)");
+    auto no_libs = std::make_shared<bool>(false);
+    auto max_size = std::make_shared<std::string>();
+    cmd->add_flag("--refresh", params->libs_options.refresh,
+                  "copy the container's libraries for the editor again (after a pip install in the container)");
+    cmd->add_flag("--no-libs", *no_libs, "do not copy the container's libraries for the editor");
+    cmd->add_option("--libs-max-size", *max_size,
+                    "the cap on that copy, e.g. 2GiB (default: config.json's libs.maxSize, else 1GiB)");
     cmd->add_flag("--json", *json, "print one JSON result object");
-    cmd->callback([&ctx, params, json] {
+    cmd->callback([&ctx, params, json, no_libs, max_size] {
+      if (*no_libs && (params->libs_options.refresh || !max_size->empty())) {
+        throw Error(ErrorCode::InvalidArgument, "--no-libs contradicts --refresh and --libs-max-size", "give one or the other");
+      }
+      params->libs = !*no_libs;
+      if (!max_size->empty()) {
+        params->libs_options.max_bytes = core::parse_size(*max_size);
+        if (!params->libs_options.max_bytes) {
+          throw Error(ErrorCode::InvalidArgument, "--libs-max-size " + *max_size + " is not a size",
+                      "give it with a unit, e.g. --libs-max-size 2GiB (or 512MiB)");
+        }
+      }
       TerminalProgress progress(/*quiet=*/*json && !::isatty(2));
       auto r = core::setup_interpreter(ctx.workspaces(), *params, progress);
       if (*json) print_json(r); else print_interpreter(r);

@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "cli/terminal.h"
 #include "core/services.h"
+#include "services/exec_control.h"
 #include "services/reverse.h"
 #include "support/error.h"
 
@@ -32,11 +33,14 @@ void print_notes(const std::vector<std::string>& notes) {
 }
 
 void print_service(const services::ServiceInfo& s) {
-  const char* name = s.kind == "jupyter" ? "Jupyter" : s.kind == "tensorboard" ? "TensorBoard" : s.kind.c_str();
+  const char* name = s.kind == "jupyter" ? "Jupyter" : s.kind == "tensorboard" ? "TensorBoard" : s.kind == "code" ? "code-server" : s.kind.c_str();
   std::printf("%s %s %s\n", paint(1, "✔", "32").c_str(), name, s.reused ? "is already running" : "started");
   std::printf("  url        %s\n", s.url.c_str());
+  if (!s.token.empty()) std::printf("  password   %s (its login page asks for it)\n", s.token.c_str());
   std::printf("  port       %s:%d -> container %d (%s)\n", s.host_ip.c_str(), s.host_port, s.container_port, s.via.c_str());
-  if (!s.detail.empty()) std::printf("  %-10s %s\n", s.kind == "tensorboard" ? "logdir" : "ui", s.detail.c_str());
+  if (!s.detail.empty()) {
+    std::printf("  %-10s %s\n", s.kind == "tensorboard" ? "logdir" : s.kind == "code" ? "folder" : "ui", s.detail.c_str());
+  }
   std::printf("  log        %s (in the container)\n", s.log.c_str());
   print_notes(s.notes);
 }
@@ -226,6 +230,15 @@ void add_tensorboard_command(CLI::App& app, Context& ctx) {
                   [params](services::Services& svc) { return svc.tensorboard(*params); });
 }
 
+void add_code_command(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("code", "start code-server (VS Code in the browser) in the container on the workspace and print its URL");
+  auto params = std::make_shared<core::CodeParams>();
+  cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
+  cmd->add_flag("--install", params->install, "install code-server with the container's npm when it has none");
+  cmd->add_option("--port", params->port, "the port in the container (default 8080, or the next free one)");
+  add_web_service(cmd, ctx, params->workspace, "code", "code-server", [params](services::Services& svc) { return svc.code(*params); });
+}
+
 void add_debug_command(CLI::App& app, Context& ctx) {
   auto* debug = app.add_subcommand("debug", "debug a program in the container from the editor on the host");
   debug->require_subcommand(1);
@@ -322,6 +335,7 @@ void add_service_commands(CLI::App& app, Context& ctx) {
   add_forward_command(app, ctx);
   add_jupyter_command(app, ctx);
   add_tensorboard_command(app, ctx);
+  add_code_command(app, ctx);
   add_debug_command(app, ctx);
 }
 

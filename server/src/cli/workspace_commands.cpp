@@ -30,6 +30,10 @@ void print_location(const core::WorkspaceLocation& l) {
   std::printf("  files      %s\n", l.note.c_str());
 }
 
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) std::fprintf(stderr, "%s %s\n", paint(2, "warning:", "1;33").c_str(), w.c_str());
+}
+
 void print_up(const core::UpResult& r) {
   std::printf("%s container %s %s%s\n", paint(1, "✔", "32").c_str(), r.container_name.c_str(), r.action.c_str(),
               r.location.machine.empty() || r.location.machine == "this machine" ? "" : (" on " + r.location.machine).c_str());
@@ -38,7 +42,13 @@ void print_up(const core::UpResult& r) {
   if (r.engine.rfind("unix://", 0) != 0) std::printf("  engine     %s\n", r.engine.c_str());
   std::printf("  image      %s\n", r.image.c_str());
   std::printf("  user       %s\n", r.remote_user.c_str());
-  print_ports(r.ports);
+  for (const auto& p : r.ports) {
+    // portsAttributes' label and protocol, where devcontainer.json gives them.
+    std::string note;
+    for (const auto& n : r.port_notes)
+      if (n.container_port == p.container_port) note = "  " + n.label + (n.label.empty() || n.url.empty() ? "" : " ") + n.url;
+    std::printf("  port       %s%s\n", port_text(p).c_str(), note.c_str());
+  }
   std::printf("  gpu        %s\n", gpu_summary(r.gpu).c_str());
   if (r.out_of_date) {
     std::printf("%s devcontainer.json changed since this container was made: run `dlcontainer up --rebuild` to apply it\n",
@@ -102,7 +112,7 @@ int run_exec(Context& ctx, core::ExecParams params, bool force_tty, bool no_tty)
       } else {
         // Without a TTY there is no terminal to carry ^C: pass the signal to the command itself.
         try {
-          engine.signal_exec(exec_id, c == 'I' ? "INT" : c == 'T' ? "TERM" : "HUP");
+          engine.signal_exec(exec_id, io.marker, c == 'I' ? "INT" : c == 'T' ? "TERM" : "HUP");
         } catch (const Error& e) {
           spdlog::debug("could not pass the signal on: {}", e.what());
         }
@@ -127,11 +137,23 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--gpu-attach", params->gpu_attach, "how GPUs are attached: auto, toolkit, cdi, direct, none");
     cmd->add_option("--mount", params->mounts, "another mount for a new container, as devcontainer.json writes one: "
                                                "type=bind,source=/data,target=/data[,readonly] (repeatable)");
-    cmd->add_flag("--json", *json, "print one JSON result object");
+    cmd->add_flag("--strict", params->strict, "refuse a devcontainer.json property dlcontainer does not use (else a warning)");
+    cmd->add_flag("--skip-post-attach", params->skip_post_attach, "do not run postAttachCommand");
+    cmd->add_flag("--skip-non-blocking-commands", params->skip_non_blocking,
+                  "stop the lifecycle commands after waitFor's (default updateContentCommand); a later up runs the rest");
+    cmd->add_flag("--json", *json, "print one JSON result object (on failure too, as `devcontainer up` does)");
     cmd->callback([&ctx, params, json] {
       TerminalProgress progress(/*quiet=*/false);
-      auto result = ctx.workspaces().up(*params, progress);
-      if (*json) print_json(result); else print_up(result);
+      try {
+        auto result = ctx.workspaces().up(*params, progress);
+        print_warnings(result.warnings);
+        if (*json) print_json(result); else print_up(result);
+      } catch (const Error& e) {
+        // Tools written for `devcontainer up` read this object on stdout; the error still goes to stderr.
+        if (*json) print_json({{"outcome", "error"}, {"message", e.what()}, {"description", e.what()},
+                               {"code", std::string(to_string(e.code()))}, {"hint", e.hint()}});
+        throw;
+      }
     });
   }
   {

@@ -76,82 +76,19 @@ class Reader {
   std::string file_;
 };
 
-std::string read_text(const fs::path& file) {
-  auto text = read_file(file.string());
-  if (!text) {
-    throw Error(ErrorCode::PathNotFound, "cannot read " + file.string(), "check that the file exists and that you may read it");
-  }
-  return std::move(*text);
-}
-
-// Applies substitute() to every string in a JSON value, keys left alone.
-json substitute_all(const json& value, const Substitution& vars) {
-  if (value.is_string()) return substitute(value.get<std::string>(), vars);
-  if (value.is_array() || value.is_object()) {
-    json out = value;
-    for (auto& item : out) item = substitute_all(item, vars);
-    return out;
-  }
-  return value;
-}
-
-GpuRequirement parse_gpu(const json* value, const std::string& file) {
-  GpuRequirement gpu;
-  if (!value) return gpu;
-  if (value->is_boolean()) {
-    gpu.need = value->get<bool>() ? GpuRequirement::Need::Required : GpuRequirement::Need::None;
-  } else if (value->is_string() && value->get<std::string>() == "optional") {
-    gpu.need = GpuRequirement::Need::Optional;
-  } else if (value->is_object()) {
-    gpu.need = GpuRequirement::Need::Required;
-    if (auto c = value->find("cores"); c != value->end()) {
-      if (!c->is_number_integer() || c->get<int>() < 1)
-        throw Error(ErrorCode::ConfigInvalid, file + ": \"hostRequirements.gpu.cores\" must be a positive integer");
-      gpu.cores = c->get<int>();
+// Applies substitute() to every string of a JSON value in place, keys left alone. A work list rather
+// than recursion, and no copies of subtrees on the way down: linear in the document's size.
+void substitute_all(json& root, const Substitution& vars) {
+  std::vector<json*> pending{&root};
+  while (!pending.empty()) {
+    json* value = pending.back();
+    pending.pop_back();
+    if (value->is_string()) {
+      *value = substitute(value->get_ref<const std::string&>(), vars);
+    } else if (value->is_structured()) {
+      for (auto& item : *value) pending.push_back(&item);
     }
-    if (auto m = value->find("memory"); m != value->end()) {
-      if (!m->is_string())
-        throw Error(ErrorCode::ConfigInvalid, file + ": \"hostRequirements.gpu.memory\" must be a string like \"16gb\"");
-      gpu.memory = parse_size(m->get<std::string>());
-    }
-  } else {
-    throw Error(ErrorCode::ConfigInvalid, file + ": \"hostRequirements.gpu\" must be true, false, \"optional\" or {cores, memory}",
-                "write \"hostRequirements\": {\"gpu\": \"optional\"} to use GPUs when the host has them");
   }
-  return gpu;
-}
-
-std::vector<ForwardPort> parse_forward_ports(const json* value, const std::string& file) {
-  std::vector<ForwardPort> ports;
-  if (!value) return ports;
-  auto wrong = [&]() {
-    throw Error(ErrorCode::ConfigInvalid, file + ": \"forwardPorts\" must hold port numbers or \"host:port\" strings",
-                "write \"forwardPorts\": [8888, 6006]");
-  };
-  if (!value->is_array()) wrong();
-  for (const auto& item : *value) {
-    ForwardPort port;
-    if (item.is_number_integer()) {
-      port.port = item.get<int>();
-    } else if (item.is_string()) {
-      auto text = item.get<std::string>();
-      auto colon = text.rfind(':');
-      try {
-        port.host = colon == std::string::npos ? "localhost" : text.substr(0, colon);
-        std::size_t used = 0;
-        auto digits = colon == std::string::npos ? text : text.substr(colon + 1);
-        port.port = std::stoi(digits, &used);
-        if (used != digits.size()) wrong();
-      } catch (const std::logic_error&) {
-        wrong();
-      }
-    } else {
-      wrong();
-    }
-    if (port.port < 1 || port.port > 65535) wrong();
-    ports.push_back(port);
-  }
-  return ports;
 }
 
 std::vector<int> parse_app_port(const json* value, const std::string& file) {
@@ -180,40 +117,67 @@ std::vector<int> parse_app_port(const json* value, const std::string& file) {
   return ports;
 }
 
-}  // namespace
 
-LifecycleCommand parse_lifecycle_command(const json& value, const std::string& property, const std::string& file) {
-  auto wrong = [&](const std::string& where, const std::string& expected) {
-    throw Error(ErrorCode::ConfigInvalid, file + ": \"" + where + "\" must be " + expected,
-                "see https://containers.dev/implementors/json_reference/ for the property's forms");
-  };
-  auto step_of = [&](const std::string& name, const json& v) {
-    LifecycleCommand::Step step;
-    step.name = name;
-    if (v.is_string()) {
-      step.argv = {"/bin/sh", "-c", v.get<std::string>()};
-    } else if (v.is_array() && !v.empty()) {
-      for (const auto& arg : v) {
-        if (!arg.is_string()) wrong(property, "a string, an array of strings, or an object of those");
-        step.argv.push_back(arg.get<std::string>());
-      }
-    } else {
-      wrong(name.empty() ? property : property + "." + name, "a string or a non-empty array of strings");
-    }
-    return step;
-  };
-  LifecycleCommand cmd;
-  if (value.is_null()) return cmd;
-  if (value.is_object()) {
-    cmd.parallel = true;
-    for (const auto& [name, v] : value.items())
-      if (!v.is_null()) cmd.steps.push_back(step_of(name, v));
-  } else {
-    if (value.is_string() && value.get<std::string>().empty()) return {};
-    cmd.steps.push_back(step_of("", value));
+std::optional<BuildConfig> read_build(const Reader& r, const std::string& file) {
+  const json* build = r.find("build");
+  if (!build && !r.find("dockerFile")) return std::nullopt;
+  if (build && !build->is_object()) r.wrong("build", "an object");
+  json b = build ? *build : json::object();
+  Reader br(b, file);
+  fs::path folder = fs::path(file).parent_path();
+  BuildConfig bc;
+  std::string dockerfile = br.string("dockerfile", r.string("dockerFile"));
+  if (dockerfile.empty()) r.wrong("build.dockerfile", "the path of a Dockerfile");
+  bc.dockerfile = (folder / dockerfile).lexically_normal().string();
+  fs::path context = (folder / br.string("context", r.string("context", "."))).lexically_normal();
+  bc.context = context.has_filename() ? context.string() : context.parent_path().string();  // "a/.." is "a/"
+  bc.args = br.string_map("args");
+  bc.target = br.string("target");
+  if (const json* cf = br.find("cacheFrom"); cf && cf->is_string())
+    bc.cache_from = {cf->get<std::string>()};
+  else
+    bc.cache_from = br.strings("cacheFrom");
+  try {
+    bc.options = parse_build_options(br.strings("options"));
+  } catch (const Error& e) {
+    throw Error(ErrorCode::ConfigInvalid, file + ": " + e.what(), e.hint());
   }
-  return cmd;
+  std::error_code ec;
+  if (!fs::is_regular_file(bc.dockerfile, ec))
+    throw Error(ErrorCode::PathNotFound, file + ": build.dockerfile " + bc.dockerfile + " does not exist",
+                "the path is relative to the folder that holds devcontainer.json");
+  if (!fs::is_directory(bc.context, ec))
+    throw Error(ErrorCode::PathNotFound, file + ": build.context " + bc.context + " is not a folder",
+                "the path is relative to the folder that holds devcontainer.json");
+  return bc;
 }
+
+std::optional<ComposeConfig> read_compose(const Reader& r, const std::string& file) {
+  const json* files = r.find("dockerComposeFile");
+  if (!files) return std::nullopt;
+  ComposeConfig cc;
+  std::vector<std::string> names;
+  if (files->is_string()) names = {files->get<std::string>()};
+  else names = r.strings("dockerComposeFile");
+  if (names.empty()) r.wrong("dockerComposeFile", "a Compose file's path, or an array of them");
+  fs::path folder = fs::path(file).parent_path();
+  for (const auto& n : names) {
+    auto path = (folder / n).lexically_normal();
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec))
+      throw Error(ErrorCode::PathNotFound, file + ": dockerComposeFile " + path.string() + " does not exist",
+                  "the path is relative to the folder that holds devcontainer.json");
+    cc.files.push_back(path.string());
+  }
+  cc.service = r.string("service");
+  if (cc.service.empty())
+    throw Error(ErrorCode::ConfigInvalid, file + ": \"service\" is missing",
+                "name the Compose service that is the dev container: \"service\": \"app\"");
+  cc.run_services = r.strings("runServices");
+  return cc;
+}
+
+}  // namespace
 
 std::string default_workspace_folder(const fs::path& workspace) {
   auto clean = workspace.lexically_normal();
@@ -221,15 +185,32 @@ std::string default_workspace_folder(const fs::path& workspace) {
   return "/workspaces/" + clean.filename().string();
 }
 
+namespace {
+
+// Whether a devcontainer.json is at `path`. Something there that is not a file (a folder, a FIFO) is
+// an error, not "none": a plan inferred in its place would build something the user did not ask for.
+bool config_at(const fs::path& path) {
+  std::error_code ec;
+  auto status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) return false;
+  if (!fs::is_regular_file(status)) {
+    throw Error(ErrorCode::ConfigInvalid, path.string() + " is not a file (" + (fs::is_directory(status) ? "a folder" : "a FIFO, socket or device") + ")",
+                "make it the JSON file, or remove it to let dlcontainer infer the container");
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<fs::path> find_config(const fs::path& workspace) {
   std::error_code ec;
-  if (fs::is_regular_file(workspace / ".devcontainer" / "devcontainer.json", ec))
+  if (config_at(workspace / ".devcontainer" / "devcontainer.json"))
     return fs::absolute(workspace / ".devcontainer" / "devcontainer.json");
-  if (fs::is_regular_file(workspace / ".devcontainer.json", ec)) return fs::absolute(workspace / ".devcontainer.json");
+  if (config_at(workspace / ".devcontainer.json")) return fs::absolute(workspace / ".devcontainer.json");
   std::vector<fs::path> nested;
   if (fs::is_directory(workspace / ".devcontainer", ec)) {
     for (const auto& entry : fs::directory_iterator(workspace / ".devcontainer", ec))
-      if (entry.is_directory() && fs::is_regular_file(entry.path() / "devcontainer.json", ec))
+      if (entry.is_directory() && config_at(entry.path() / "devcontainer.json"))
         nested.push_back(fs::absolute(entry.path() / "devcontainer.json"));
   }
   if (nested.empty()) return std::nullopt;
@@ -284,14 +265,15 @@ std::string substitute(const std::string& text, const Substitution& vars) {
   return out;
 }
 
-engine::Mount parse_mount(const json& value) {
+engine::Mount parse_mount(const json& value, const Substitution* vars) {
   engine::Mount mount;
   auto wrong = [&](const std::string& why) {
     throw Error(ErrorCode::ConfigInvalid, "mount " + value.dump() + ": " + why,
                 "write \"type=bind,source=/host/path,target=/container/path\" or {\"type\": \"volume\", "
                 "\"source\": \"name\", \"target\": \"/path\"}");
   };
-  auto set = [&](const std::string& key, const std::string& v) {
+  auto set = [&](const std::string& key, const std::string& raw) {
+    std::string v = vars ? substitute(raw, *vars) : raw;
     if (key == "type") mount.type = v;
     else if (key == "source" || key == "src") mount.source = v;
     else if (key == "target" || key == "destination" || key == "dst") mount.target = v;
@@ -323,20 +305,22 @@ engine::Mount parse_mount(const json& value) {
   }
   if (mount.type != "bind" && mount.type != "volume" && mount.type != "tmpfs") wrong("type must be bind, volume or tmpfs");
   if (mount.target.empty() || mount.target.front() != '/') wrong("target must be an absolute path");
-  if (mount.type != "tmpfs" && mount.source.empty()) wrong("source is missing");
+  // A volume without a source is an anonymous one (the engine names it); a bind needs its folder.
+  if (mount.type == "bind" && mount.source.empty()) wrong("source is missing");
   return mount;
 }
 
 DevcontainerConfig load_config(const fs::path& config_file, Substitution vars) {
+  return parse_config(read_config_text(config_file.string()), config_file, std::move(vars));
+}
+
+DevcontainerConfig parse_config(std::string_view text, const fs::path& config_file, Substitution vars) {
   DevcontainerConfig c;
   c.config_file = fs::absolute(config_file).lexically_normal().string();
   const std::string& file = c.config_file;
-  c.document = parse_jsonc(read_text(config_file), file);
+  c.document = parse_jsonc(text, file);
   if (!c.document.is_object())
     throw Error(ErrorCode::ConfigInvalid, file + ": the file must hold one JSON object", "start it with { and end it with }");
-  if (c.document.contains("dockerComposeFile"))
-    throw Error(ErrorCode::ConfigInvalid, file + ": Docker Compose configurations are not supported yet",
-                "use \"image\" or \"build\" with a Dockerfile");
 
   // workspaceFolder decides ${containerWorkspaceFolder}, so it expands first, with that variable empty.
   {
@@ -349,81 +333,68 @@ DevcontainerConfig load_config(const fs::path& config_file, Substitution vars) {
     vars.container_workspace_folder =
         folder.empty() ? default_workspace_folder(vars.local_workspace_folder) : folder;
   }
-  json doc = substitute_all(c.document, vars);
+  json doc = c.document;
+  substitute_all(doc, vars);
   Reader r(doc, file);
 
   c.name = r.string("name");
   c.image = r.string("image");
-  if (const json* build = r.find("build"); build || r.find("dockerFile")) {
-    if (build && !build->is_object()) r.wrong("build", "an object");
-    json b = build ? *build : json::object();
-    Reader br(b, file);
-    fs::path folder = fs::path(file).parent_path();
-    BuildConfig bc;
-    std::string dockerfile = br.string("dockerfile", r.string("dockerFile"));
-    if (dockerfile.empty()) r.wrong("build.dockerfile", "the path of a Dockerfile");
-    bc.dockerfile = (folder / dockerfile).lexically_normal().string();
-    fs::path context = (folder / br.string("context", r.string("context", "."))).lexically_normal();
-    bc.context = context.has_filename() ? context.string() : context.parent_path().string();  // "a/.." is "a/"
-    bc.args = br.string_map("args");
-    bc.target = br.string("target");
-    if (const json* cf = br.find("cacheFrom"); cf && cf->is_string())
-      bc.cache_from = {cf->get<std::string>()};
-    else
-      bc.cache_from = br.strings("cacheFrom");
-    std::error_code ec;
-    if (!fs::is_regular_file(bc.dockerfile, ec))
-      throw Error(ErrorCode::PathNotFound, file + ": build.dockerfile " + bc.dockerfile + " does not exist",
-                  "the path is relative to the folder that holds devcontainer.json");
-    if (!fs::is_directory(bc.context, ec))
-      throw Error(ErrorCode::PathNotFound, file + ": build.context " + bc.context + " is not a folder",
-                  "the path is relative to the folder that holds devcontainer.json");
-    c.build = bc;
-  }
-  if (c.image.empty() && !c.build)
-    throw Error(ErrorCode::ConfigInvalid, file + ": neither \"image\" nor \"build\" is set",
+  c.build = read_build(r, file);
+  c.compose = read_compose(r, file);
+  int sources = !c.image.empty() + c.build.has_value() + c.compose.has_value();
+  if (sources == 0)
+    throw Error(ErrorCode::ConfigInvalid, file + ": neither \"image\" nor \"build\" nor \"dockerComposeFile\" is set",
                 "add \"image\": \"IMAGE\" or \"build\": {\"dockerfile\": \"Dockerfile\"}");
-  if (!c.image.empty() && c.build)
-    throw Error(ErrorCode::ConfigInvalid, file + ": \"image\" and \"build\" are both set",
-                "keep one: an image to run as is, or a Dockerfile to build");
+  if (sources > 1)
+    throw Error(ErrorCode::ConfigInvalid, file + ": more than one of \"image\", \"build\" and \"dockerComposeFile\" is set",
+                "keep one: an image to run as is, a Dockerfile to build, or a Compose service");
 
-  if (const json* wm = r.find("workspaceMount")) {
-    c.workspace_mount = parse_mount(*wm);
+  // Mounts are split into fields as written, and only then expanded (parse_mount): a variable's value
+  // is one field's value, never more fields.
+  Reader written(c.document, file);
+  if (const json* wm = written.find("workspaceMount")) {
+    c.workspace_mount = parse_mount(*wm, &vars);
     if (c.workspace_folder.empty())
       throw Error(ErrorCode::ConfigInvalid, file + ": \"workspaceMount\" is set without \"workspaceFolder\"",
                   "the spec needs both: add \"workspaceFolder\" with the mount's target");
   }
-  if (const json* mounts = r.find("mounts")) {
+  if (const json* mounts = written.find("mounts")) {
     if (!mounts->is_array()) r.wrong("mounts", "an array");
-    for (const auto& m : *mounts) c.mounts.push_back(parse_mount(m));
+    for (const auto& m : *mounts) c.mounts.push_back(parse_mount(m, &vars));
   }
   c.run_args_raw = r.strings("runArgs");
   c.run_args = parse_run_args(c.run_args_raw);
-  c.forward_ports = parse_forward_ports(r.find("forwardPorts"), file);
+  if (const json* fp = r.find("forwardPorts")) c.forward_ports = parse_forward_ports(*fp, file);
   c.app_port = parse_app_port(r.find("appPort"), file);
   c.container_env = r.string_map("containerEnv");
   c.remote_env = r.string_map("remoteEnv");
   c.container_user = r.string("containerUser");
   c.remote_user = r.string("remoteUser");
   c.update_remote_user_uid = r.boolean("updateRemoteUserUID", true);
-  c.override_command = r.boolean("overrideCommand", true);
+  // A Compose service keeps its own command unless asked (the spec's default differs by kind).
+  c.override_command = r.boolean("overrideCommand", !c.compose);
   c.init = r.boolean("init", false);
   c.privileged = r.boolean("privileged", false);
   c.cap_add = r.strings("capAdd");
   c.security_opt = r.strings("securityOpt");
   if (const json* hr = r.find("hostRequirements")) {
-    if (!hr->is_object()) r.wrong("hostRequirements", "an object");
-    auto gpu = hr->find("gpu");
-    c.gpu = parse_gpu(gpu == hr->end() || gpu->is_null() ? nullptr : &*gpu, file);
+    c.host_requirements = parse_host_requirements(*hr, file);
+    c.gpu = c.host_requirements.gpu;
   }
+  if (const json* pa = r.find("portsAttributes")) c.ports_attributes = parse_ports_attributes(*pa, file);
+  if (const json* opa = r.find("otherPortsAttributes"))
+    c.other_ports_attributes = parse_port_attributes(*opa, "otherPortsAttributes", file);
+  if (const json* probe = r.find("userEnvProbe")) c.user_env_probe = parse_user_env_probe(*probe, file);
+  if (const json* wait = r.find("waitFor")) c.wait_for = parse_wait_for(*wait, file);
+  c.initialize_command = r.command("initializeCommand");
   c.on_create_command = r.command("onCreateCommand");
   c.update_content_command = r.command("updateContentCommand");
   c.post_create_command = r.command("postCreateCommand");
   c.post_start_command = r.command("postStartCommand");
   c.post_attach_command = r.command("postAttachCommand");
-  c.shutdown_action = r.string("shutdownAction", "stopContainer");
-  if (c.shutdown_action != "none" && c.shutdown_action != "stopContainer" && c.shutdown_action != "stopCompose")
-    r.wrong("shutdownAction", "\"none\" or \"stopContainer\"");
+  c.shutdown_action = r.string("shutdownAction", c.compose ? "stopCompose" : "stopContainer");
+  if (c.shutdown_action != "none" && c.shutdown_action != (c.compose ? "stopCompose" : "stopContainer"))
+    r.wrong("shutdownAction", c.compose ? "\"none\" or \"stopCompose\"" : "\"none\" or \"stopContainer\"");
   if (const json* custom = r.find("customizations")) {
     if (!custom->is_object()) r.wrong("customizations", "an object");
     if (auto ours = custom->find("dlcontainer"); ours != custom->end()) {

@@ -7,28 +7,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "config/properties.h"
 #include "engine/types.h"
 
 namespace dlc::config {
-
-// A lifecycle command in any of the spec's three forms. A string runs through `/bin/sh -c`, an
-// array runs as argv, an object runs each of its named entries (string or array) in parallel.
-struct LifecycleCommand {
-  struct Step {
-    std::string name;               // the object form's key; "" otherwise
-    std::vector<std::string> argv;  // a string command becomes {"/bin/sh", "-c", string}
-  };
-  std::vector<Step> steps;  // empty: nothing to run
-  bool parallel = false;    // true for the object form
-
-  bool empty() const { return steps.empty(); }
-};
-
-// A lifecycle command as devcontainer.json (or a Feature, or an image's metadata) writes it; the
-// property's name and the file go into the error when its form is wrong.
-LifecycleCommand parse_lifecycle_command(const nlohmann::json& value, const std::string& property, const std::string& file);
 
 // The `docker run` flags that runArgs may hold. Anything else is refused when parsed.
 struct RunArgs {
@@ -47,6 +32,7 @@ struct RunArgs {
   std::vector<std::string> add_host;
   std::vector<engine::DeviceMapping> devices;
   std::map<std::string, std::string> labels;
+  std::string platform;  // --platform: the image's platform, as `docker run --platform` takes it
   bool privileged = false;
   bool init = false;
 };
@@ -57,11 +43,19 @@ RunArgs parse_run_args(const std::vector<std::string>& args);
 // "8g", "512m", "1024" (bytes) as docker takes sizes.
 std::int64_t parse_size(const std::string& text);
 
-// A port to forward: `3000` or `"db:5432"` (a host other than localhost is kept for display).
-struct ForwardPort {
-  std::string host = "localhost";
-  int port = 0;
+// build.options: the `docker build` flags that the Engine API's build expresses. Anything else is
+// refused when parsed, naming the flag.
+struct BuildOptions {
+  std::map<std::string, std::string> labels;      // --label
+  std::map<std::string, std::string> build_args;  // --build-arg (over build.args)
+  std::string platform;                           // --platform
+  std::string target;                             // --target (over build.target)
+  std::string network;                            // --network
+  std::vector<std::string> add_hosts;             // --add-host host:ip
+  bool no_cache = false;                          // --no-cache
+  bool pull = false;                              // --pull
 };
+BuildOptions parse_build_options(const std::vector<std::string>& args);
 
 struct BuildConfig {
   std::string dockerfile;  // absolute path
@@ -69,20 +63,22 @@ struct BuildConfig {
   std::map<std::string, std::string> args;
   std::string target;
   std::vector<std::string> cache_from;
+  BuildOptions options;  // build.options
 };
 
-// hostRequirements.gpu: true (required), false, "optional", or {cores, memory}.
-struct GpuRequirement {
-  enum class Need { None, Optional, Required } need = Need::None;
-  int cores = 0;               // from the object form, 0 when not given
-  std::int64_t memory = 0;     // bytes, from the object form
+// dockerComposeFile, service, runServices: a dev container that is a service of a Compose project.
+struct ComposeConfig {
+  std::vector<std::string> files;         // absolute paths, in order
+  std::string service;
+  std::vector<std::string> run_services;  // empty: all services
 };
 
 struct DevcontainerConfig {
   std::string config_file;  // absolute path; "" when the workspace has none
   std::string name;
   std::string image;
-  std::optional<BuildConfig> build;  // image and build are exclusive; one of them is set
+  std::optional<BuildConfig> build;  // image, build and compose are exclusive; one of them is set
+  std::optional<ComposeConfig> compose;
   std::optional<engine::Mount> workspace_mount;  // nullopt: the spec's default
   std::string workspace_folder;                 // "" : the spec's default
   std::vector<engine::Mount> mounts;
@@ -101,12 +97,18 @@ struct DevcontainerConfig {
   std::vector<std::string> cap_add;
   std::vector<std::string> security_opt;
   GpuRequirement gpu;
+  HostRequirements host_requirements;  // cpus, memory, storage (its gpu is `gpu` above)
+  std::vector<PortsAttributesRule> ports_attributes;
+  std::optional<PortAttributes> other_ports_attributes;
+  std::string user_env_probe;  // "" : the default, loginInteractiveShell
+  std::string wait_for;        // "" : the default, updateContentCommand
+  LifecycleCommand initialize_command;  // runs on the host
   LifecycleCommand on_create_command;
   LifecycleCommand update_content_command;
   LifecycleCommand post_create_command;
   LifecycleCommand post_start_command;
   LifecycleCommand post_attach_command;
-  std::string shutdown_action = "stopContainer";  // none | stopContainer
+  std::string shutdown_action = "stopContainer";  // none | stopContainer | stopCompose (the default for Compose)
   nlohmann::json dlcontainer = nlohmann::json::object();  // customizations.dlcontainer, for later layers
   nlohmann::json document;  // the whole parsed file, before substitution
 };
@@ -129,6 +131,8 @@ std::optional<std::filesystem::path> find_config(const std::filesystem::path& wo
 // filled in from workspaceFolder or the default before the rest are expanded). Errors name the file,
 // the line and column where JSONC parsing failed, or the property that is wrong.
 DevcontainerConfig load_config(const std::filesystem::path& config_file, Substitution vars);
+// The same for a file's text already read (config_file still names it and anchors relative paths).
+DevcontainerConfig parse_config(std::string_view text, const std::filesystem::path& config_file, Substitution vars);
 
 // The spec's default container folder for a workspace: /workspaces/<basename>.
 std::string default_workspace_folder(const std::filesystem::path& workspace);
@@ -139,7 +143,8 @@ std::string default_workspace_folder(const std::filesystem::path& workspace);
 std::string substitute(const std::string& text, const Substitution& vars);
 
 // Parses a mount as written in devcontainer.json: "type=bind,source=/a,target=/b[,readonly]" or the
-// object form {type, source, target}.
-engine::Mount parse_mount(const nlohmann::json& value);
+// object form {type, source, target}. With vars, variables expand in each field's value after the
+// spec is split into fields, so a value (a ${localEnv:X} holding "x,source=/") cannot add fields.
+engine::Mount parse_mount(const nlohmann::json& value, const Substitution* vars = nullptr);
 
 }  // namespace dlc::config

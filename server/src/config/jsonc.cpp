@@ -1,11 +1,15 @@
 #include "config/jsonc.h"
 
 #include <cctype>
+#include <filesystem>
 #include <string>
 
 #include "support/error.h"
+#include "support/files.h"
+#include "support/nesting.h"
 
 namespace dlc::config {
+namespace fs = std::filesystem;
 namespace {
 
 // Blanks comments and trailing commas with spaces so that byte offsets, and so lines and columns,
@@ -53,19 +57,6 @@ Stripped strip(std::string_view in) {
   return out;
 }
 
-std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t offset) {
-  std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return {line, column};
-}
-
 // nlohmann reports the offset of the last byte it read, which is the end of the offending token.
 // People look for the token's start, so walk back to it.
 std::size_t token_start(std::string_view s, std::size_t last) {
@@ -100,17 +91,54 @@ std::string describe(const std::string& what) {
   return reason;
 }
 
+// nlohmann reports a number too large for a double without a position, only its text: find it.
+std::size_t number_offset(std::string_view s, const std::string& number) {
+  auto part_of_number = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+'; };
+  for (std::size_t at = s.find(number); at != std::string_view::npos; at = s.find(number, at + 1)) {
+    bool starts = at == 0 || !part_of_number(s[at - 1]);
+    bool ends = at + number.size() >= s.size() || !part_of_number(s[at + number.size()]);
+    if (starts && ends) return at;
+  }
+  return 0;
+}
+
 }  // namespace
+
+std::string read_config_text(const std::string& path) {
+  std::error_code ec;
+  auto status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) {
+    throw Error(ErrorCode::PathNotFound, path + " does not exist", "check the path; it is relative to the current folder");
+  }
+  if (fs::is_directory(status)) {
+    throw Error(ErrorCode::ConfigInvalid, path + " is a folder, not a configuration file",
+                "give the file itself, e.g. --config .devcontainer/devcontainer.json");
+  }
+  if (!fs::is_regular_file(status)) {
+    throw Error(ErrorCode::ConfigInvalid, path + " is not a regular file (a FIFO, a socket or a device)",
+                "replace it with the JSON file itself");
+  }
+  auto text = read_file(path, kMaxConfigBytes + 1);
+  if (!text) throw Error(ErrorCode::PathNotFound, "cannot read " + path, "check that you may read it");
+  if (text->size() > kMaxConfigBytes) {
+    throw Error(ErrorCode::ConfigInvalid, path + " is larger than " + std::to_string(kMaxConfigBytes >> 20) + " MiB",
+                "a configuration file is a few kilobytes: check that this is the right file");
+  }
+  return std::move(*text);
+}
 
 nlohmann::json parse_jsonc(std::string_view text, const std::string& file_name) {
   auto stripped = strip(text);
   auto fail = [&](std::size_t offset, const std::string& reason, const std::string& hint) -> nlohmann::json {
-    auto [line, column] = line_and_column(text, offset);
+    auto [line, column] = position_of(text, offset);
     throw Error(ErrorCode::ConfigInvalid,
                 file_name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + reason, hint);
   };
   if (stripped.unterminated_comment != std::string::npos)
     return fail(stripped.unterminated_comment, "comment is not closed", "close the comment with */");
+  if (auto deep = find_nesting_beyond(stripped.text, kMaxConfigDepth); deep != std::string::npos)
+    return fail(deep, "nested more than " + std::to_string(kMaxConfigDepth) + " levels deep",
+                "no setting needs that many levels of '[' and '{': flatten the value, or remove it");
   try {
     return nlohmann::json::parse(stripped.text);
   } catch (const nlohmann::json::parse_error& e) {
@@ -126,6 +154,13 @@ nlohmann::json parse_jsonc(std::string_view text, const std::string& file_name) 
       last = text.empty() ? 0 : text.size();
     }
     return fail(token_start(stripped.text, last), reason, hint);
+  } catch (const nlohmann::json::out_of_range& e) {
+    // 406: a number beyond a double's range ("number overflow parsing '1e999'").
+    std::string what = e.what();
+    auto open = what.find('\''), close = what.rfind('\'');
+    std::string number = open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1) : "";
+    return fail(number_offset(stripped.text, number), "the number " + number + " is too large",
+                "write a number a double can hold (up to about 1.8e308), or quote it as a string");
   }
 }
 

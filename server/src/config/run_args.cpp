@@ -113,6 +113,43 @@ engine::DeviceMapping parse_device(const std::string& value) {
   return device;
 }
 
+using Setter = std::function<void(const std::string&)>;
+
+// docker's flag forms, for runArgs and build.options alike: "--flag value", "--flag=value", a short
+// alias, and switches ("--init", "--init=false"). `where` prefixes the error for a flag not in either
+// map, which `supported` lists.
+void walk_flags(const std::vector<std::string>& args, const std::map<std::string, Setter>& with_value,
+                const std::map<std::string, bool*>& switches, const std::map<std::string, std::string>& aliases,
+                const std::string& where, const std::string& supported) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::optional<std::string> value;
+    if (auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag.resize(eq);
+    }
+    if (auto alias = aliases.find(flag); alias != aliases.end()) flag = alias->second;
+    if (auto sw = switches.find(flag); sw != switches.end()) {
+      *sw->second = !value || *value == "true";
+      continue;
+    }
+    auto setter = with_value.find(flag);
+    if (setter == with_value.end())
+      throw Error(ErrorCode::ConfigInvalid, where + ": '" + args[i] + "' is not supported", supported);
+    if (!value) {
+      if (i + 1 >= args.size())
+        throw Error(ErrorCode::ConfigInvalid, where + ": '" + args[i] + "' needs a value", "write it as \"" + flag + "=VALUE\"");
+      value = args[++i];
+    }
+    setter->second(*value);
+  }
+}
+
+void key_value(const std::string& v, std::map<std::string, std::string>& into) {
+  auto eq = v.find('=');
+  into[v.substr(0, eq)] = eq == std::string::npos ? "" : v.substr(eq + 1);
+}
+
 }  // namespace
 
 std::int64_t parse_size(const std::string& text) {
@@ -140,7 +177,6 @@ std::int64_t parse_size(const std::string& text) {
 
 RunArgs parse_run_args(const std::vector<std::string>& args) {
   RunArgs out;
-  using Setter = std::function<void(const std::string&)>;
   const std::map<std::string, Setter> with_value = {
       {"--gpus", [&](const std::string& v) { out.gpus = v; }},
       {"--ipc", [&](const std::string& v) { out.ipc = v; }},
@@ -155,41 +191,33 @@ RunArgs parse_run_args(const std::vector<std::string>& args) {
       {"--hostname", [&](const std::string& v) { out.hostname = v; }},
       {"--runtime", [&](const std::string& v) { out.runtime = v; }},
       {"--add-host", [&](const std::string& v) { out.add_host.push_back(v); }},
+      {"--platform", [&](const std::string& v) { out.platform = v; }},
       {"--device", [&](const std::string& v) { out.devices.push_back(parse_device(v)); }},
-      {"--label",
-       [&](const std::string& v) {
-         auto eq = v.find('=');
-         out.labels[v.substr(0, eq)] = eq == std::string::npos ? "" : v.substr(eq + 1);
-       }},
+      {"--label", [&](const std::string& v) { key_value(v, out.labels); }},
   };
-  const std::map<std::string, std::string> short_names = {{"-e", "--env"},  {"-v", "--volume"}, {"-p", "--publish"},
-                                                          {"-u", "--user"}, {"-h", "--hostname"}, {"-l", "--label"},
-                                                          {"--net", "--network"}};
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::optional<std::string> value;
-    if (auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag.resize(eq);
-    }
-    if (auto alias = short_names.find(flag); alias != short_names.end()) flag = alias->second;
-    if (flag == "--privileged" || flag == "--init") {
-      bool on = !value || *value == "true";
-      (flag == "--privileged" ? out.privileged : out.init) = on;
-      continue;
-    }
-    auto setter = with_value.find(flag);
-    if (setter == with_value.end())
-      refuse("'" + args[i] + "' is not supported",
+  walk_flags(args, with_value, {{"--privileged", &out.privileged}, {"--init", &out.init}},
+             {{"-e", "--env"}, {"-v", "--volume"}, {"-p", "--publish"}, {"-u", "--user"}, {"-h", "--hostname"},
+              {"-l", "--label"}, {"--net", "--network"}},
+             "runArgs",
              "supported: --gpus, --ipc, --shm-size, -e, -v, -p, --cap-add, --security-opt, -u, --network, "
-             "--hostname, --runtime, --add-host, --device, -l, --privileged, --init; remove the flag or use the "
+             "--hostname, --runtime, --add-host, --platform, --device, -l, --privileged, --init; remove the flag or use the "
              "matching devcontainer.json property");
-    if (!value) {
-      if (i + 1 >= args.size()) refuse("'" + args[i] + "' needs a value", "write it as \"" + flag + "=VALUE\"");
-      value = args[++i];
-    }
-    setter->second(*value);
-  }
+  return out;
+}
+
+BuildOptions parse_build_options(const std::vector<std::string>& args) {
+  BuildOptions out;
+  const std::map<std::string, Setter> with_value = {
+      {"--label", [&](const std::string& v) { key_value(v, out.labels); }},
+      {"--build-arg", [&](const std::string& v) { key_value(v, out.build_args); }},
+      {"--platform", [&](const std::string& v) { out.platform = v; }},
+      {"--target", [&](const std::string& v) { out.target = v; }},
+      {"--network", [&](const std::string& v) { out.network = v; }},
+      {"--add-host", [&](const std::string& v) { out.add_hosts.push_back(v); }},
+  };
+  walk_flags(args, with_value, {{"--no-cache", &out.no_cache}, {"--pull", &out.pull}}, {}, "build.options",
+             "the Engine API's build takes --label, --build-arg, --platform, --target, --network, --add-host, "
+             "--no-cache and --pull; remove the flag");
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 
+#include "core/container_settings.h"
 #include "core/ide_container.h"
 #include "core/workspace.h"
 #include "services/services.h"
@@ -72,14 +73,18 @@ WorkspaceContext load_workspace(const fs::path& folder, const std::string& expli
     ws.container_name = container_name_for(folder);
     return ws;
   }
-  // The spec derives devcontainerId from the labels that identify the container; so do we.
-  ws.devcontainer_id = sha256_hex(folder.string() + "\n" + config_file.string()).substr(0, 32);
+  // The spec derives devcontainerId from the labels that identify the container, and so do we, the
+  // reference's way: a volume named after it is the same volume for both tools.
+  config_file = fs::absolute(config_file).lexically_normal();
+  ws.devcontainer_id = config::devcontainer_id(folder.string(), config_file.string());
   config::Substitution vars;
   vars.local_workspace_folder = folder.string();
   vars.devcontainer_id = ws.devcontainer_id;
   ws.config = config::load_config(config_file, vars);
-  ws.remote_workspace_folder =
-      ws.config.workspace_folder.empty() ? config::default_workspace_folder(folder) : ws.config.workspace_folder;
+  // A Compose service's folder is what its compose file mounts; the reference's default there is "/".
+  ws.remote_workspace_folder = !ws.config.workspace_folder.empty() ? ws.config.workspace_folder
+                               : ws.config.compose                 ? "/"
+                                                                   : config::default_workspace_folder(folder);
 
   // Comments and formatting do not make a container out of date; the document and the Dockerfile do.
   std::string hashed = ws.config.document.dump();
@@ -120,24 +125,31 @@ int pick_free_port(const std::string& host_ip, int preferred) {
               "stop what holds those ports, or choose another port in devcontainer.json");
 }
 
-std::vector<std::string> keep_alive_command() {
-  return {"/bin/sh", "-c",
-          "echo 'dlcontainer: container started'; trap 'exit 0' TERM INT; "
-          "while sleep 86400 & wait $!; do :; done"};
+std::vector<std::string> keep_alive_command(const std::vector<std::string>& entrypoints) {
+  std::string script = "echo 'dlcontainer: container started'; trap 'exit 0' TERM INT\n";
+  for (const auto& e : entrypoints) script += e + "\n";
+  script += "exec \"$@\"\nwhile sleep 86400 & wait $!; do :; done";
+  return {"/bin/sh", "-c", script, "-"};
 }
 
-engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::string& image, const std::string& image_user,
+engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::string& image, const engine::ImageInfo& image_info,
                                      const PortPicker& pick_port) {
   const auto& c = ws.config;
   const auto& ra = c.run_args;
+  const std::string& image_user = image_info.user;
   engine::ContainerSpec s;
   s.name = ws.container_name;
   s.image = image;
+  s.platform = ra.platform;
   s.user = !c.container_user.empty() ? c.container_user : ra.user;
-  if (c.override_command) {
-    auto keep = keep_alive_command();
+  if (c.override_command || !ws.merged.entrypoints.empty()) {
+    auto keep = keep_alive_command(ws.merged.entrypoints);
     s.entrypoint = std::vector<std::string>{keep.front()};
     s.cmd = std::vector<std::string>(keep.begin() + 1, keep.end());
+    if (!c.override_command) {  // the image's own command runs after the entrypoints, as `"$@"`
+      if (image_info.entrypoint) s.cmd->insert(s.cmd->end(), image_info.entrypoint->begin(), image_info.entrypoint->end());
+      if (image_info.cmd) s.cmd->insert(s.cmd->end(), image_info.cmd->begin(), image_info.cmd->end());
+    }
   }
 
   // containerEnv, then runArgs -e (both set the container's environment; runArgs come later in
@@ -148,7 +160,7 @@ engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::stri
 
   engine::Mount workspace = c.workspace_mount.value_or(
       engine::Mount{.type = "bind", .source = ws.folder.string(), .target = ws.remote_workspace_folder});
-  s.mounts.push_back(workspace);
+  if (!c.compose) s.mounts.push_back(workspace);  // a Compose service's own file mounts the workspace
   for (const auto& m : c.mounts) s.mounts.push_back(m);
   for (const auto& m : ra.volumes) s.mounts.push_back(m);
   add_ide_options(ws, s, pick_port);  // the interpreter's mirror, IDE helpers, SSH (core/ide_container.h)
@@ -156,11 +168,24 @@ engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::stri
 
   for (const auto& p : ra.publish) add_port(s.ports, p, pick_port);
   const std::string publish_ip = services::publish_address(c.dlcontainer);  // 127.0.0.1 unless configured
-  for (int p : c.app_port) add_port(s.ports, engine::PortBinding{.container_port = p, .host_ip = publish_ip}, pick_port);
+  // requireLocalPort (portsAttributes, else otherPortsAttributes): the same port on the host or an error.
+  auto picker_for = [&](int port) -> PortPicker {
+    const auto* attrs = config::attributes_for_port(c.ports_attributes, port);
+    if (!attrs && c.other_ports_attributes) attrs = &*c.other_ports_attributes;
+    if (!attrs || !attrs->require_local_port) return pick_port;
+    return [pick_port](const std::string& ip, int preferred) {
+      int got = pick_port(ip, preferred);
+      if (got != preferred)
+        throw Error(ErrorCode::PortUnavailable, "port " + std::to_string(preferred) + " is taken on this host and its portsAttributes say requireLocalPort",
+                    "stop what listens on " + std::to_string(preferred) + ", or drop requireLocalPort to let dlcontainer choose another");
+      return got;
+    };
+  };
+  for (int p : c.app_port) add_port(s.ports, engine::PortBinding{.container_port = p, .host_ip = publish_ip}, picker_for(p));
   for (const auto& fp : c.forward_ports) {
     // A forwarded port of another service ("db:5432") is not this container's to publish.
     if (fp.host == "localhost" || fp.host == "127.0.0.1")
-      add_port(s.ports, engine::PortBinding{.container_port = fp.port, .host_ip = publish_ip}, pick_port);
+      add_port(s.ports, engine::PortBinding{.container_port = fp.port, .host_ip = publish_ip}, picker_for(fp.port));
   }
 
   s.init = c.init || ra.init;
@@ -183,39 +208,21 @@ engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::stri
   s.labels[kConfigHashLabel] = ws.config_hash;
   s.labels[kLocalFolderLabel] = ws.folder.string();
   s.labels[kConfigFileLabel] = c.config_file;
-  s.labels[kMetadataLabel] = metadata_label(ws, remote_user_of(c, image_user));
+  s.labels[kMetadataLabel] = config::metadata_label_value(
+      ws.metadata.empty() ? std::vector<config::MetadataEntry>{config::config_entry(c.document)} : ws.metadata);
+  s.labels[kRemoteFolderLabel] = ws.remote_workspace_folder;
+  s.labels[kRemoteUserLabel] = remote_user_of(c, image_user);
 #ifdef DLC_VERSION
   s.labels[kVersionLabel] = DLC_VERSION;
 #endif
   return s;
 }
 
-std::string metadata_label(const WorkspaceContext& ws, const std::string& remote_user) {
-  // The devcontainer CLI merges an array of metadata objects; one entry holds what we decided.
-  json entry = {{"remoteUser", remote_user}, {"workspaceFolder", ws.remote_workspace_folder}};
-  if (!ws.config.remote_env.empty()) entry["remoteEnv"] = ws.config.remote_env;
-  if (!ws.config.container_user.empty()) entry["containerUser"] = ws.config.container_user;
-  entry["updateRemoteUserUID"] = ws.config.update_remote_user_uid;
-  return json::array({entry}).dump();
-}
-
 ContainerMetadata read_metadata(const std::map<std::string, std::string>& labels) {
-  ContainerMetadata m;
-  auto it = labels.find(kMetadataLabel);
-  if (it == labels.end()) return m;
-  json parsed = json::parse(it->second, nullptr, false);
-  if (parsed.is_object()) parsed = json::array({parsed});
-  if (!parsed.is_array()) return m;
-  for (const auto& entry : parsed) {  // later entries win, as in the spec's merge
-    if (!entry.is_object()) continue;
-    if (auto u = entry.find("remoteUser"); u != entry.end() && u->is_string()) m.remote_user = *u;
-    if (auto w = entry.find("workspaceFolder"); w != entry.end() && w->is_string()) m.workspace_folder = *w;
-    if (auto e = entry.find("remoteEnv"); e != entry.end() && e->is_object()) {
-      for (const auto& [k, v] : e->items()) {
-        if (v.is_string()) m.remote_env[k] = v.get<std::string>();
-      }
-    }
-  }
+  auto settings = summary_settings(labels);
+  ContainerMetadata m{.remote_user = settings.remote_user, .workspace_folder = settings.workspace_folder};
+  for (const auto& [k, v] : settings.merged.remote_env)
+    if (v) m.remote_env[k] = *v;
   return m;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config/devcontainer.h"
+#include "config/metadata.h"
 #include "core/plan.h"
 #include "engine/types.h"
 
@@ -23,6 +24,11 @@ struct WorkspaceContext {
   std::string remote_workspace_folder;
   // Set when the workspace has no devcontainer.json: the plan that stands in for it (core/plan.h).
   std::shared_ptr<const InferredWorkspace> inferred;
+  // Set once the image is known (core/image.h): the container's metadata entries (the image's, the
+  // Features', this config's) and their merge; `config` is then the merged one. Empty before: the
+  // container is labelled with this config's entry alone.
+  std::vector<config::MetadataEntry> metadata;
+  config::MergedConfiguration merged;
 };
 
 // Reads the workspace's devcontainer.json (explicit_config, or the one the spec's search finds);
@@ -42,15 +48,20 @@ std::string remote_user_of(const config::DevcontainerConfig& config, const std::
 using PortPicker = std::function<int(const std::string& host_ip, int preferred)>;
 int pick_free_port(const std::string& host_ip, int preferred);
 
-// The container to create for the workspace from `image` (whose own user is image_user). With
-// customizations.dlcontainer.gui on, it also writes the X11 cookie file that the spec mounts.
-engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::string& image, const std::string& image_user,
+// The container to create for the workspace from `image` (whose own user, entrypoint and command
+// image_info holds). With customizations.dlcontainer.gui on, it also writes the X11 cookie file that
+// the spec mounts. Labelled with every metadata entry (ws.metadata), as the reference labels its own.
+engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::string& image, const engine::ImageInfo& image_info,
                                      const PortPicker& pick_port = pick_free_port);
+inline engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::string& image, const std::string& image_user,
+                                            const PortPicker& pick_port = pick_free_port) {
+  engine::ImageInfo info;
+  info.user = image_user;
+  return container_spec(ws, image, info, pick_port);
+}
 
-// The devcontainer.metadata label: what stock tools read back from a running container.
-std::string metadata_label(const WorkspaceContext& ws, const std::string& remote_user);
-
-// What the metadata label of an existing container says (remoteUser, workspace folder, remoteEnv).
+// What the metadata label of an existing container says (remoteUser, workspace folder, remoteEnv),
+// from its labels alone (core/container_settings.h reads the rest).
 struct ContainerMetadata {
   std::string remote_user;
   std::string workspace_folder;
@@ -64,7 +75,8 @@ std::vector<std::string> remote_environment(const std::map<std::string, std::str
                                             const std::vector<std::string>& container_env);
 
 // The command that keeps a container alive when overrideCommand is true (the spec's default):
-// it sleeps, and exits at once on SIGTERM so that `down` is quick.
-std::vector<std::string> keep_alive_command();
+// it runs the metadata's entrypoints (Features'), then `"$@"` (the image's own entrypoint and command
+// when overrideCommand is false), then sleeps, and exits at once on SIGTERM so that `down` is quick.
+std::vector<std::string> keep_alive_command(const std::vector<std::string>& entrypoints = {});
 
 }  // namespace dlc::core

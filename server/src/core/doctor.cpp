@@ -11,6 +11,7 @@
 #include "core/engine_facts.h"
 #include "core/placement.h"
 #include "engine/engine.h"
+#include "engine/podman.h"
 
 namespace dlc::core {
 
@@ -69,6 +70,36 @@ std::string gpu_line(const gpu::GpuDevice& g) {
   if (!g.uuid.empty()) extra.push_back(g.uuid);
   if (!extra.empty()) s += " (" + join(extra) + ")";
   return s;
+}
+
+}  // namespace
+
+namespace {
+
+// CDI: the specs the engine would read, and each NVIDIA spec against the running driver. A stale spec
+// mounts another driver's libraries (or files that are gone): CDI containers then fail to start, or
+// start with a CUDA that does not match the kernel module.
+void add_cdi_checks(const DoctorInputs& in, std::vector<DoctorCheck>& checks) {
+  const auto& a = in.attach;
+  auto add = [&](std::string id, std::string title, std::string status, std::string result, std::string fix = {}) {
+    checks.push_back(DoctorCheck{std::move(id), std::move(title), std::move(status), std::move(result), std::move(fix)});
+  };
+  if (!a.cdi_spec_files.empty() && a.engine_cdi) {
+    add("cdi", "CDI specs", "ok", join(a.cdi_spec_files) + " (" + std::to_string(a.cdi_devices.size()) + " devices); the engine uses CDI");
+  } else if (!a.cdi_spec_files.empty()) {
+    add("cdi", "CDI specs", "info", join(a.cdi_spec_files) + ", but this engine does not resolve CDI names",
+        "optional: Docker 25+ uses them with \"features\": {\"cdi\": true} in /etc/docker/daemon.json");
+  } else {
+    add("cdi", "CDI specs", "info", "none in " + join(a.cdi_spec_dirs),
+        in.facts.gpus.empty() ? "" : "optional: sudo dlcontainer gpus --cdi --output /etc/cdi/nvidia.yaml writes one (Podman, Docker 25+)");
+  }
+  for (const auto& c : in.cdi_checks) {
+    if (!c.stale) continue;
+    add("cdi-stale", "CDI spec " + c.file, "warn", c.file + " is out of date: " + c.reason,
+        c.ours ? "rewrite it: sudo dlcontainer gpus --cdi --output " + c.file
+               : "regenerate it: sudo nvidia-ctk cdi generate --output=" + c.file +
+                     " (without the toolkit: move it away, then sudo dlcontainer gpus --cdi --output " + c.file + ")");
+  }
 }
 
 }  // namespace
@@ -166,14 +197,7 @@ DoctorReport evaluate(const DoctorInputs& in) {
     add("toolkit", "NVIDIA container toolkit", "warn", "not installed" + runtimes, kInstallToolkit);
   }
 
-  if (!a.cdi_spec_files.empty() && a.engine_cdi) {
-    add("cdi", "CDI specs", "ok", join(a.cdi_spec_files) + " (" + std::to_string(a.cdi_devices.size()) + " devices); the engine uses CDI");
-  } else if (!a.cdi_spec_files.empty()) {
-    add("cdi", "CDI specs", "info", join(a.cdi_spec_files) + ", but this engine does not resolve CDI names",
-        "optional: Docker 25+ uses them with \"features\": {\"cdi\": true} in /etc/docker/daemon.json");
-  } else {
-    add("cdi", "CDI specs", "info", "none in " + join(a.cdi_spec_dirs));
-  }
+  add_cdi_checks(in, r.checks);
 
   if (a.toolkit_config.empty()) {
     add("ldconfig", "Toolkit ldconfig", "info", "no toolkit config (" + std::string("/etc/nvidia-container-runtime/config.toml") + ")");
@@ -251,15 +275,18 @@ DoctorReport doctor(const std::string& host) {
   std::error_code ec;
   in.engine_socket_exists = fs::exists(endpoint.socket_path, ec);
   auto dirs = gpu::program_dirs();
-  in.engine_program = gpu::find_program("dockerd", dirs);
+  in.engine_program = gpu::find_program(engine::podman_expected(endpoint.socket_path) ? "podman" : "dockerd", dirs);
   if (in.engine_program.empty()) in.engine_program = gpu::find_program("docker", dirs);
+  bool podman = false;
   try {
     auto e = engine::Engine::connect(endpoint);
     in.info = e.info();
+    podman = engine::podman_facts(e).podman;
   } catch (const Error& e) {
     in.engine_error = e;
   }
-  in.attach = gpu::discover(in.facts, in.info);
+  in.attach = podman ? gpu::discover_for_podman(in.facts, in.info) : gpu::discover(in.facts, in.info);
+  if (in.facts.driver_present) in.cdi_checks = gpu::check_cdi_specs(in.attach.cdi_spec_files, in.facts.driver_version);
   in.disk_path = in.info && !in.info->docker_root_dir.empty() ? in.info->docker_root_dir : "";
   if (!in.disk_path.empty()) {
     struct statvfs st {};

@@ -10,6 +10,7 @@
 
 #include "engine/types.h"
 #include "gpu/attach.h"
+#include "gpu/cdi.h"
 #include "gpu/discovery.h"
 #include "gpu/host_facts.h"
 #include "support/error.h"
@@ -18,7 +19,7 @@ namespace dlc::core {
 
 struct DoctorCheck {
   std::string id;      // stable: driver, gpus, cuda, docker-installed, docker-running, docker-access, toolkit,
-                       // cdi, ldconfig, attach, disk, mirrors
+                       // cdi, cdi-stale, ldconfig, attach, disk, mirrors
   std::string title;   // "NVIDIA driver"
   std::string status;  // ok | warn | fail | info
   std::string result;  // what was found, in words
@@ -41,6 +42,7 @@ void to_json(nlohmann::json& j, const DoctorReport& r);
 struct DoctorInputs {
   gpu::HostFacts facts;
   gpu::AttachEnvironment attach;
+  std::vector<gpu::CdiSpecCheck> cdi_checks;  // each NVIDIA CDI spec against the running driver
   std::string engine_program;  // dockerd (or docker) found on the host; "" when neither is
   std::string engine_socket;   // the socket the engine is reached through
   bool engine_socket_exists = false;

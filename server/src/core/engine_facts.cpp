@@ -11,6 +11,8 @@
 #include "core/helper_container.h"
 #include "core/placement.h"
 #include "engine/build_context.h"
+#include "engine/podman.h"
+#include "gpu/cdi.h"
 #include "services/agent_inject.h"
 #include "support/files.h"
 #include "support/hash.h"
@@ -131,7 +133,12 @@ EngineHostFacts engine_host_facts(const engine::Engine& engine, Freshness freshn
     } catch (const Error& e) {
       if (e.code() == ErrorCode::Cancelled) throw;
     }
-    out.attach = gpu::discover(out.facts, out.info);
+    try {
+      out.podman = engine::podman_facts(engine).podman;
+    } catch (const Error& e) {
+      if (e.code() == ErrorCode::Cancelled) throw;
+    }
+    out.attach = out.podman ? gpu::discover_for_podman(out.facts, out.info) : gpu::discover(out.facts, out.info);
     out.disk_path = out.info ? out.info->docker_root_dir : "";
     struct statvfs st {};
     if (!out.disk_path.empty() && ::statvfs(out.disk_path.c_str(), &st) == 0) {

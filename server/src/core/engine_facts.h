@@ -23,6 +23,7 @@ struct EngineHostFacts {
   std::string disk_path;          // where the engine keeps images, on its host
   std::optional<std::int64_t> disk_free;
   bool local = true;
+  bool podman = false;            // Podman's compatible API answers (a local engine's, so far)
 };
 
 // Reads them (fresh: `gpus`, `doctor`), or takes them from this process's cache or a cache file of at

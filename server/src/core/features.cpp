@@ -4,6 +4,7 @@
 #include <map>
 
 #include "config/features_order.h"
+#include "config/metadata.h"
 #include "core/container_plan.h"
 #include "core/workspace.h"
 #include "core/features_fetch.h"
@@ -64,14 +65,7 @@ config::OrderNode order_node(const InstalledFeature& f) {
 
 std::vector<json> image_metadata_entries(const std::map<std::string, std::string>& labels) {
   auto it = labels.find(kMetadataLabel);
-  if (it == labels.end()) return {};
-  json parsed = json::parse(it->second, nullptr, false);
-  if (parsed.is_object()) return {parsed};
-  std::vector<json> out;
-  if (parsed.is_array())
-    for (auto& e : parsed)
-      if (e.is_object()) out.push_back(e);
-  return out;
+  return it == labels.end() ? std::vector<json>{} : config::parse_metadata_label(it->second);  // bounded, as any label
 }
 
 FeatureFetchOptions fetch_options_for(const WorkspaceContext& ws) {

@@ -11,6 +11,7 @@
 #include "support/error.h"
 #include "support/files.h"
 #include "support/hash.h"
+#include "support/nesting.h"
 
 namespace dlc::core {
 
@@ -60,7 +61,7 @@ FetchedFeature fetch_oci(const config::FeatureSource& source, const std::optiona
   fs::path manifest_file = cache / "manifests" / (ref.digest.empty() ? std::string() : hex_of(ref.digest) + ".json");
   if (!ref.digest.empty()) {
     if (auto text = read_file(manifest_file.string(), std::size_t{4} << 20); text && registry::sha256_digest(*text) == ref.digest) {
-      manifest = registry::Manifest{.digest = ref.digest, .body = *text, .document = json::parse(*text, nullptr, false)};
+      manifest = registry::Manifest{.digest = ref.digest, .body = *text, .document = parse_json_within(*text)};
     }
   }
   if (!manifest) {

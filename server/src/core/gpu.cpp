@@ -20,15 +20,32 @@ GpuPlan plan_gpus(const engine::Engine& engine, const WorkspaceContext& ws, cons
   auto host = engine_host_facts(engine);
   const auto& facts = host.facts;
   const auto& info = host.info;
+  const bool podman = host.podman;
   plan.environment = host.attach;
   plan.host_memory = info && info->mem_total > 0 ? info->mem_total
                                                  : static_cast<std::int64_t>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);
   plan.attachment = gpu::plan_attachment(request, facts, plan.environment);
+  if (plan.attachment.method == gpu::Method::Cdi && podman) {
+    // Resolved now, so that a name no spec holds stops `up` before anything is made.
+    plan.cdi_edits = gpu::resolve_cdi_devices(plan.attachment.engine_ids, plan.environment.cdi_spec_dirs);
+    std::string files;
+    for (const auto& f : plan.cdi_edits->spec_files) files += (files.empty() ? "" : ", ") + f;
+    for (const auto& what : plan.cdi_edits->skipped) {
+      spdlog::warn("{} in {} is not run: Podman's compatible API leaves CDI to dlcontainer, which applies device nodes, "
+                   "mounts and environment only (`dlcontainer gpus --cdi` writes a spec without hooks)",
+                   what, files);
+    }
+  }
   return plan;
 }
 
 void attach_gpus(const GpuPlan& plan, engine::ContainerSpec& spec, const engine::ImageInfo& image) {
   gpu::apply_attachment(plan.attachment, plan.environment, spec, image.env, plan.host_memory);
+  if (plan.cdi_edits) {
+    // Podman's compatible API ignores DeviceRequests: the spec's edits go in as devices and mounts.
+    std::erase_if(spec.device_requests, [](const engine::DeviceRequest& r) { return r.driver == "cdi"; });
+    gpu::apply_cdi_edits(*plan.cdi_edits, spec);
+  }
   spec.labels[kGpuLabel] = nlohmann::json(plan.attachment).dump();
 }
 

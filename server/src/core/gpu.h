@@ -9,6 +9,7 @@
 #include "core/container_plan.h"
 #include "core/workspace.h"
 #include "gpu/attach.h"
+#include "gpu/cdi.h"
 
 namespace dlc::core {
 
@@ -18,6 +19,8 @@ struct GpuPlan {
   gpu::Attachment attachment;
   gpu::AttachEnvironment environment;
   std::int64_t host_memory = 0;
+  // CDI names resolved here for an engine that cannot resolve them (Podman's compatible API).
+  std::optional<gpu::CdiEdits> cdi_edits;
 };
 
 // Decides a new container's GPUs from devcontainer.json and the flags, reading the host only when GPUs

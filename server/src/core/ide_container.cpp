@@ -162,19 +162,8 @@ std::optional<std::string> ide_helpers_folder(const std::string& word, const fs:
   return found.string();
 }
 
-IdeLock::IdeLock(const fs::path& folder, int operation) {
-  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-  fs::path dir = fs::path(runtime && *runtime ? runtime : "/tmp") / ("dlcontainer-" + std::to_string(::getuid()));
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  fs::permissions(dir, fs::perms::owner_all, ec);
-  fd_ = ::open((dir / (sha256_hex(folder.string()).substr(0, 16) + ".ide.lock")).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  held_ = fd_ >= 0 && ::flock(fd_, operation) == 0;
-}
-
-IdeLock::~IdeLock() {
-  if (fd_ >= 0) ::close(fd_);
-}
+IdeLock::IdeLock(const fs::path& folder, int operation)
+    : lock_(private_runtime_dir() / (sha256_hex(folder.string()).substr(0, 16) + ".ide.lock"), operation) {}
 
 Collected run_collected(const engine::Engine& engine, const std::string& container, engine::ExecSpec spec,
                         const CancelToken& cancel) {

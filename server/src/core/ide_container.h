@@ -14,6 +14,7 @@
 #include "core/container_plan.h"
 #include "core/workspace.h"
 #include "engine/types.h"
+#include "support/runtime_dir.h"
 
 namespace dlc::core {
 
@@ -59,14 +60,10 @@ void add_ide_options(const WorkspaceContext& ws, engine::ContainerSpec& spec, co
 class IdeLock {
  public:
   IdeLock(const std::filesystem::path& folder, int flock_operation);
-  ~IdeLock();
-  IdeLock(const IdeLock&) = delete;
-  IdeLock& operator=(const IdeLock&) = delete;
-  bool held() const { return held_; }
+  bool held() const { return lock_.held(); }
 
  private:
-  int fd_ = -1;
-  bool held_ = false;
+  FileLock lock_;
 };
 
 struct EnsuredContainer {

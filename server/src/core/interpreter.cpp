@@ -50,6 +50,26 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
+// Where the mirror of the container's libraries asks its Python: as the wrapper runs it, with the
+// workspace's folders (the container's, the host path's mirror, binds of folders inside it) mapped
+// back to the host rather than copied.
+LibsTarget libs_target(const engine::ContainerInfo& info, const ContainerMetadata& meta, const fs::path& folder,
+                       const std::string& python) {
+  LibsTarget t{.container_id = info.id,
+               .image_id = info.image_id,
+               .python = python,
+               .user = meta.remote_user,
+               .env = remote_environment(meta.remote_env, info.env),
+               .working_dir = meta.workspace_folder};
+  if (!meta.workspace_folder.empty()) t.workspace.emplace_back(meta.workspace_folder, folder.string());
+  for (const auto& m : info.mounts) {
+    if (m.type == "bind" && inside_or_equal(m.source, folder.string()) && m.target != meta.workspace_folder) {
+      t.workspace.emplace_back(m.target, m.source);
+    }
+  }
+  return t;
+}
+
 void write_executable(const fs::path& path, const std::string& content) {
   if (!write_file_atomically(path.string(), content, 0755)) {
     throw Error(ErrorCode::Internal, "cannot write " + path.string(), "check that the workspace folder is writable");
@@ -145,12 +165,16 @@ void to_json(json& j, const InterpreterResult& r) {
        {"helpers", r.helpers},
        {"recreated", r.recreated}};
   if (!r.mirror_note.empty()) j["mirrorNote"] = r.mirror_note;
+  if (r.libs) j["libs"] = *r.libs;
 }
 
 void from_json(const json& j, InterpreterParams& p) {
   if (auto it = j.find("workspace"); it != j.end() && it->is_string()) p.workspace = *it;
   if (auto it = j.find("config"); it != j.end() && it->is_string()) p.config = *it;
   if (auto it = j.find("helpers"); it != j.end() && it->is_array()) p.helpers = it->get<std::vector<std::string>>();
+  if (auto it = j.find("libs"); it != j.end() && it->is_boolean()) p.libs = *it;
+  if (auto it = j.find("refresh"); it != j.end() && it->is_boolean()) p.libs_options.refresh = *it;
+  if (auto it = j.find("libsMaxSize"); it != j.end() && it->is_number_unsigned()) p.libs_options.max_bytes = it->get<std::uint64_t>();
 }
 
 InterpreterResult setup_interpreter(Workspaces& workspaces, const InterpreterParams& params, ProgressSink& progress,
@@ -203,6 +227,7 @@ InterpreterResult setup_interpreter(Workspaces& workspaces, const InterpreterPar
                 "install Python in the image, or set customizations.dlcontainer.python to the container's python");
   }
   r.python_version = version.out.substr(0, version.out.find_first_of("\r\n"));
+  if (params.libs) r.libs = ensure_libs_mirror(workspaces.engine(), libs_target(info, meta, folder, python), params.libs_options, progress, cancel);
 
   fs::path bin = dlcontainer_dir(folder) / "bin";
   fs::create_directories(bin);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/devcontainer.h"
+#include "core/libs_mirror.h"
 #include "core/workspace.h"
 #include "support/cancel.h"
 #include "support/progress.h"
@@ -23,6 +24,8 @@ struct InterpreterParams {
   std::string config;                 // an explicit devcontainer.json; "" to find it
   std::vector<std::string> helpers;   // IDE helper folders to mount now (the plugin knows PyCharm's)
   std::string dlcontainer_binary;     // what the wrapper runs; "" : this very program
+  bool libs = true;                   // mirror the container's libraries for the editor (core/libs_mirror.h)
+  LibsOptions libs_options;           // refresh, and the cap
 };
 
 struct InterpreterResult {
@@ -36,6 +39,7 @@ struct InterpreterResult {
   std::string mirror_note;            // why not, when it was wanted and could not be
   std::vector<std::string> helpers;   // IDE helper folders mounted read-only
   bool recreated = false;             // the container was re-created to add mounts
+  std::optional<LibsMirror> libs;     // unless params.libs is false
 };
 void to_json(nlohmann::json& j, const InterpreterResult& r);
 void from_json(const nlohmann::json& j, InterpreterParams& p);

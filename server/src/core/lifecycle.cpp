@@ -1,18 +1,24 @@
 #include "core/lifecycle.h"
 
-#include <exception>
 #include <mutex>
-#include <thread>
+#include <optional>
 
-#include "engine/build_context.h"
+#include "core/lifecycle_once.h"
 #include "support/error.h"
+#include "support/parallel.h"
 
 namespace dlc::core {
 
 namespace {
 
-constexpr const char* kMarkerDir = "/var/lib/dlcontainer";
-constexpr const char* kCreatedMarker = "/var/lib/dlcontainer/create-commands-done";
+// Prints "hook=content" for each marker; a missing one prints "hook=".
+constexpr const char* kReadMarkers =
+    "d=\"$HOME/.devcontainer\"; for h in onCreateCommand updateContentCommand postCreateCommand postStartCommand; do "
+    "printf '%s=' \"$h\"; head -c 200 \"$d/.${h}Marker\" 2>/dev/null | tr -d '\\n'; echo; done";
+// Arguments: hook stamp [hook stamp...].
+constexpr const char* kWriteMarkers =
+    "mkdir -p \"$HOME/.devcontainer\" || exit 1; "
+    "while [ $# -ge 2 ]; do echo \"$2\" > \"$HOME/.devcontainer/.$1Marker\" || exit 1; shift 2; done";
 
 // Output of a command, line by line, to the progress sink (parallel parts share it).
 class LineOutput {
@@ -45,14 +51,19 @@ class LineOutput {
 }  // namespace
 
 void run_lifecycle(const engine::Engine& engine, const std::string& name, const config::LifecycleCommand& command,
-                   const CommandContext& ctx, ProgressSink& progress, const CancelToken& cancel) {
+                   const CommandContext& ctx, ProgressSink& progress, const CancelToken& cancel, const std::string& origin,
+                   bool once) {
   if (command.empty()) return;
-  progress.begin("Running " + name);
+  const std::string from = origin == "devcontainer.json" ? "" : " from Feature '" + origin + "'";
+  progress.begin("Running " + name + from);
+  std::optional<RunOnce> guard;
+  if (once) guard.emplace(engine, ctx.container_id, name + from, command, progress);
   std::mutex out_mu;
   auto run_step = [&](const config::LifecycleCommand::Step& step) {
-    std::string label = step.name.empty() ? name : name + " (" + step.name + ")";
+    std::string label = (step.name.empty() ? name : name + " (" + step.name + ")") + from;
     LineOutput out(progress, out_mu, command.parallel ? "[" + step.name + "] " : "");
-    engine::ExecSpec spec{.cmd = step.argv, .env = ctx.env, .user = ctx.user, .working_dir = ctx.working_dir};
+    engine::ExecSpec spec{.cmd = guard ? guard->command_for(step) : step.argv, .env = ctx.env, .user = ctx.user,
+                          .working_dir = ctx.working_dir};
     engine::ExecIO io;
     io.on_stdout = [&](std::string_view d) { out.feed(d); };
     io.on_stderr = io.on_stdout;
@@ -62,35 +73,40 @@ void run_lifecycle(const engine::Engine& engine, const std::string& name, const 
                   "its output is above; fix the command in devcontainer.json and run `dlcontainer up` again");
     }
   };
-  if (!command.parallel || command.steps.size() == 1) {
-    for (const auto& step : command.steps) run_step(step);
-  } else {
-    std::vector<std::thread> threads;
-    std::vector<std::exception_ptr> errors(command.steps.size());
-    for (std::size_t i = 0; i < command.steps.size(); ++i) {
-      threads.emplace_back([&, i] {
-        try {
-          run_step(command.steps[i]);
-        } catch (...) {
-          errors[i] = std::current_exception();
-        }
-      });
-    }
-    for (auto& t : threads) t.join();
-    for (auto& e : errors) {
-      if (e) std::rethrow_exception(e);
-    }
-  }
+  run_each(command.steps.size(), command.parallel, [&](std::size_t i) { run_step(command.steps[i]); });
   progress.end();
 }
 
-bool create_commands_done(const engine::Engine& engine, const std::string& container_id) {
-  return engine.path_exists(container_id, kCreatedMarker);
+std::map<std::string, std::string> read_markers(const engine::Engine& engine, const CommandContext& ctx) {
+  engine::ExecSpec spec{.cmd = {"/bin/sh", "-c", kReadMarkers}, .user = ctx.user};
+  std::string out;
+  engine::ExecIO io;
+  io.on_stdout = [&](std::string_view d) {
+    if (out.size() < 4096) out.append(d);
+  };
+  io.on_stderr = [](std::string_view) {};
+  std::map<std::string, std::string> markers;
+  if (engine.run_exec(ctx.container_id, spec, io) != 0) return markers;
+  std::size_t start = 0;
+  while (start < out.size()) {
+    auto nl = out.find('\n', start);
+    std::string line = out.substr(start, nl - start);
+    if (auto eq = line.find('='); eq != std::string::npos && eq + 1 < line.size()) markers[line.substr(0, eq)] = line.substr(eq + 1);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return markers;
 }
 
-void mark_create_commands_done(const engine::Engine& engine, const std::string& container_id) {
-  std::string marker = std::string(kCreatedMarker).substr(std::string(kMarkerDir).size() + 1);
-  engine.put_archive(container_id, "/", engine::tar_files({{std::string(kMarkerDir + 1) + "/" + marker, "", 0644}}));
+bool write_markers(const engine::Engine& engine, const CommandContext& ctx,
+                   const std::vector<std::pair<std::string, std::string>>& stamps) {
+  if (stamps.empty()) return true;
+  engine::ExecSpec spec{.cmd = {"/bin/sh", "-c", kWriteMarkers, "sh"}, .user = ctx.user};
+  for (const auto& [hook, stamp] : stamps) spec.cmd.insert(spec.cmd.end(), {hook, stamp});
+  engine::ExecIO io;
+  io.on_stdout = [](std::string_view) {};
+  io.on_stderr = io.on_stdout;
+  return engine.run_exec(ctx.container_id, spec, io) == 0;
 }
 
 }  // namespace dlc::core

@@ -6,6 +6,7 @@
 
 #include "config/jsonc.h"
 #include "core/engine_facts.h"
+#include "config/properties.h"
 #include "core/image.h"
 #include "core/placement.h"
 #include "core/workspace.h"
@@ -123,6 +124,7 @@ void from_json(const json& j, PlanParams& p) {
   get_if(j, "python", p.python);
   get_if(j, "devel", p.devel);
   get_if(j, "host", p.host);
+  get_if(j, "strict", p.strict);
 }
 
 void to_json(json& j, const PlanParams& p) {
@@ -148,7 +150,7 @@ UserPreferences UserPreferences::load() {
   fs::path file = xdg_dir("XDG_CONFIG_HOME", ".config") / "dlcontainer" / "config.json";
   std::error_code ec;
   if (!fs::exists(file, ec)) return prefs;
-  json doc = config::parse_jsonc(read_text(file), file.string());
+  json doc = config::parse_jsonc(config::read_config_text(file.string()), file.string());
   auto text = [&](const char* key, std::string& out, const char* example) {
     auto it = doc.find(key);
     if (it == doc.end() || it->is_null()) return;
@@ -272,15 +274,15 @@ fs::path clone_folder_for(const std::string& url) {
   return inspect::clone_folder(url, xdg_dir("XDG_DATA_HOME", ".local/share") / "dlcontainer" / "clones");
 }
 
-fs::path materialize_workspace(const std::string& path_or_url) {
-  if (inspect::is_remote(path_or_url)) return inspect::checkout(path_or_url, clone_folder_for(path_or_url).parent_path());
+fs::path materialize_workspace(const std::string& path_or_url, const CancelToken& cancel) {
+  if (inspect::is_remote(path_or_url)) return inspect::checkout(path_or_url, clone_folder_for(path_or_url).parent_path(), cancel);
   return workspace_folder(path_or_url);
 }
 
 PlanResult plan_workspace(const PlanParams& params, ProgressSink& progress, const CancelToken& cancel) {
   cancel.throw_if_cancelled();
   if (inspect::is_remote(params.workspace)) progress.report("fetching " + params.workspace);
-  fs::path folder = materialize_workspace(params.workspace);
+  fs::path folder = materialize_workspace(params.workspace, cancel);
   cancel.throw_if_cancelled();
   auto planned = plan_folder(folder, params, true, progress, cancel);
   PlanResult r;
@@ -290,6 +292,18 @@ PlanResult plan_workspace(const PlanParams& params, ProgressSink& progress, cons
   if (r.plan.mode == "image") {
     r.dockerfile = resolve::render_dockerfile(r.plan, current_user());
     r.image = resolve::plan_image_tag(r.dockerfile);
+  }
+  // What `up` would not do as devcontainer.json asks is said here already (an error with --strict).
+  if (auto found = config::find_config(folder)) {
+    auto warnings = config::property_warnings(config::parse_jsonc(read_text(*found), found->string()));
+    std::string rel = fs::relative(*found, folder).generic_string();
+    if (params.strict && !warnings.empty()) {
+      std::string list;
+      for (const auto& w : warnings) list += "\n  " + w;
+      throw Error(ErrorCode::ConfigInvalid, rel + " asks for what dlcontainer does not do (--strict):" + list,
+                  "remove those properties, or plan without --strict to be warned and go on");
+    }
+    for (const auto& w : warnings) r.plan.warnings.push_back(rel + ": " + w);
   }
   return r;
 }

@@ -36,6 +36,7 @@ struct PlanParams {
   std::string host;             // the engine whose host is planned for (as --host); "" : the default engine
   // The host's facts when the caller has them (not on the wire): a remote engine's, from its probe.
   std::optional<gpu::HostFacts> facts;
+  bool strict = false;          // a devcontainer.json property dlcontainer does not use is an error, not a warning
 };
 
 struct PlanResult {
@@ -87,8 +88,8 @@ gpu::HostFacts host_facts_for(const PlanParams& params);
 // "9.0", "sm_90", "90" -> {9, 0}; nullopt when it is not a compute capability.
 std::optional<std::pair<int, int>> parse_compute_capability(std::string text);
 
-// A folder as given, or the clone of a URL (made on first use, reused after).
-std::filesystem::path materialize_workspace(const std::string& path_or_url);
+// A folder as given, or the clone of a URL (made on first use, reused after; `cancel` stops the clone).
+std::filesystem::path materialize_workspace(const std::string& path_or_url, const CancelToken& cancel = {});
 // Where a URL is (or will be) cloned, without cloning it.
 std::filesystem::path clone_folder_for(const std::string& url);
 

@@ -176,7 +176,7 @@ WorkspaceSource workspace_source(const engine::Engine& engine, const std::string
                                  ProgressSink& progress, const CancelToken& cancel) {
   WorkspaceSource src;
   if (engine.endpoint().local() || !inspect::is_remote(path_or_url)) {
-    src.folder = materialize_workspace(path_or_url);  // a URL on a local engine is cloned here, as always
+    src.folder = materialize_workspace(path_or_url, cancel);  // a URL on a local engine is cloned here, as always
     src.key = src.folder.string();
     return src;
   }

@@ -32,6 +32,13 @@ void from_json(const json& j, TensorBoardParams& p) {
   get_if(j, "port", p.port);
 }
 
+void from_json(const json& j, CodeParams& p) {
+  get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
+  get_if(j, "install", p.install);
+  get_if(j, "port", p.port);
+}
+
 void from_json(const json& j, DebugParams& p) {
   get_if(j, "workspace", p.workspace);
   get_if(j, "host", p.host);
@@ -120,10 +127,10 @@ void from_json(const json& j, StopServiceParams& p) {
 }
 
 void check_service_kind(const std::string& kind) {
-  for (const char* k : {"jupyter", "tensorboard", "debugpy", "gdbserver"}) {
+  for (const char* k : {"jupyter", "tensorboard", "debugpy", "gdbserver", "code"}) {
     if (kind == k) return;
   }
-  throw Error(ErrorCode::InvalidArgument, "no service kind \"" + kind + "\"", "give one of jupyter, tensorboard, debugpy, gdbserver");
+  throw Error(ErrorCode::InvalidArgument, "no service kind \"" + kind + "\"", "give one of jupyter, tensorboard, debugpy, gdbserver, code");
 }
 
 }  // namespace dlc::core

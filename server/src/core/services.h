@@ -20,6 +20,10 @@ struct TensorBoardParams : services::TensorBoardOptions {
   std::string workspace = ".";
   std::string host;
 };
+struct CodeParams : services::CodeOptions {
+  std::string workspace = ".";
+  std::string host;
+};
 struct DebugParams : services::DebugOptions {
   std::string workspace = ".";
   std::string host;
@@ -37,6 +41,7 @@ struct ForwardParams {
 
 void from_json(const nlohmann::json& j, JupyterParams& p);
 void from_json(const nlohmann::json& j, TensorBoardParams& p);
+void from_json(const nlohmann::json& j, CodeParams& p);
 void from_json(const nlohmann::json& j, DebugParams& p);
 void from_json(const nlohmann::json& j, PortsParams& p);
 void from_json(const nlohmann::json& j, ForwardParams& p);
@@ -63,10 +68,10 @@ int forward_stdio(const engine::Engine& engine, const std::string& workspace, in
 struct StopServiceParams {
   std::string workspace = ".";
   std::string host;
-  std::string kind;  // jupyter | tensorboard | debugpy | gdbserver
+  std::string kind;  // jupyter | tensorboard | debugpy | gdbserver | code
 };
 void from_json(const nlohmann::json& j, StopServiceParams& p);
-// Error{InvalidArgument} for a kind that is none of the four.
+// Error{InvalidArgument} for a kind that is none of the five.
 void check_service_kind(const std::string& kind);
 
 }  // namespace dlc::core

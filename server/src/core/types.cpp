@@ -13,6 +13,9 @@ void to_json(json& j, const UpParams& p) {
   if (!p.gpu_attach.empty()) j["gpuAttach"] = p.gpu_attach;
   if (!p.mounts.empty()) j["mounts"] = p.mounts;
   if (!p.host.empty()) j["host"] = p.host;
+  if (p.strict) j["strict"] = true;
+  if (p.skip_post_attach) j["skipPostAttach"] = true;
+  if (p.skip_non_blocking) j["skipNonBlockingCommands"] = true;
 }
 
 void from_json(const json& j, UpParams& p) {
@@ -24,6 +27,9 @@ void from_json(const json& j, UpParams& p) {
   get_if(j, "gpus", p.gpus);
   get_if(j, "gpuAttach", p.gpu_attach);
   get_if(j, "mounts", p.mounts);
+  get_if(j, "strict", p.strict);
+  get_if(j, "skipPostAttach", p.skip_post_attach);
+  get_if(j, "skipNonBlockingCommands", p.skip_non_blocking);
 }
 
 void to_json(json& j, const UpResult& r) {
@@ -41,9 +47,19 @@ void to_json(json& j, const UpResult& r) {
        {"commandsRun", r.commands_run},
        {"gpu", r.gpu},
        {"engine", r.engine},
-       {"location", r.location}};
+       {"location", r.location},
+       {"warnings", r.warnings}};
   if (!r.features.empty()) j["features"] = r.features;
-  if (!r.warnings.empty()) j["warnings"] = r.warnings;
+  if (!r.compose_project.empty()) j["composeProjectName"] = r.compose_project;
+  if (!r.port_notes.empty()) {
+    j["portNotes"] = json::array();
+    for (const auto& n : r.port_notes) {
+      json note = {{"containerPort", n.container_port}};
+      if (!n.label.empty()) note["label"] = n.label;
+      if (!n.url.empty()) note["url"] = n.url;
+      j["portNotes"].push_back(note);
+    }
+  }
 }
 
 void to_json(json& j, const DownParams& p) {

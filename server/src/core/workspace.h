@@ -41,6 +41,9 @@ struct UpParams {
   // Mounts beyond devcontainer.json's (datasets, caches), written as its `mounts` are:
   // "type=bind,source=/data,target=/data[,readonly]". They go into a container when it is created.
   std::vector<std::string> mounts;
+  bool strict = false;             // a property dlcontainer does not use is an error, not a warning
+  bool skip_post_attach = false;   // do not run postAttachCommand (the reference's --skip-post-attach)
+  bool skip_non_blocking = false;  // stop the lifecycle commands after waitFor (--skip-non-blocking-commands)
 };
 
 // Where a workspace's files are for its container (core/remote_workspace.h).
@@ -73,9 +76,17 @@ struct UpResult {
   std::string engine;          // the engine's URL (unix:///var/run/docker.sock, ssh://gpu1, ...)
   WorkspaceLocation location;  // where the workspace's files are
   std::vector<std::string> features;  // Features installed into a new container's image, in install order
-  // What was not used as written (unknown Feature options, ...), and what the user should know (a bind
-  // mount whose source is a path on a remote engine's host).
+  // What was not done as asked: unsupported properties, unknown Feature options, short host resources.
   std::vector<std::string> warnings;
+  std::string compose_project;        // the Compose project, for a Compose service's container
+  // portsAttributes' label and protocol of the published ports that have them: what to call a port and
+  // the URL it is reached at ("https://127.0.0.1:8890").
+  struct PortNote {
+    int container_port = 0;
+    std::string label;
+    std::string url;
+  };
+  std::vector<PortNote> port_notes;
 };
 
 struct DownParams {

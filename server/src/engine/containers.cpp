@@ -1,6 +1,7 @@
 #include <openssl/evp.h>
 
 #include "engine/engine.h"
+#include "engine/podman.h"
 #include "support/error.h"
 
 namespace dlc::engine {
@@ -16,10 +17,16 @@ Error not_found(const std::string& id) {
 
 }  // namespace
 
-std::string Engine::create_container(const ContainerSpec& spec) const {
-  std::string target = "/containers/create";
-  if (!spec.name.empty()) target += "?name=" + url_encode(spec.name);
-  auto r = call("POST", target, to_docker_create_body(spec).dump());
+namespace {
+
+std::string create_from_body(const Engine& engine, const ContainerSpec& spec, const json& body) {
+  std::string target = "/v" + engine.api_version() + "/containers/create";
+  std::string query;
+  if (!spec.name.empty()) query += "&name=" + url_encode(spec.name);
+  if (!spec.platform.empty()) query += "&platform=" + url_encode(spec.platform);
+  if (!query.empty()) target += "?" + query.substr(1);
+  Connection c(engine.endpoint());
+  auto r = c.request("POST", target, body.dump());
   if (r.status == 404) {
     throw Error(ErrorCode::ImageNotFound, "image " + spec.image + " is not here: " + error_message(r),
                 "build or pull it first");
@@ -29,7 +36,19 @@ std::string Engine::create_container(const ContainerSpec& spec) const {
                 "remove it (docker rm " + spec.name + ") or rename it");
   }
   check(r, "creating a container from " + spec.image);
-  return read_reply(r.body, "creating a container", [](const json& j) { return j.at("Id").get<std::string>(); });
+  return read_reply(r.body, "creating a container from " + spec.image, [](const json& j) { return j.at("Id").get<std::string>(); });
+}
+
+}  // namespace
+
+std::string Engine::create_container(const ContainerSpec& spec) const {
+  return create_from_body(*this, spec, to_docker_create_body(spec));
+}
+
+std::string create_container(const Engine& engine, const ContainerSpec& spec, const std::string& userns_mode) {
+  auto body = to_docker_create_body(spec);
+  if (!userns_mode.empty()) body["HostConfig"]["UsernsMode"] = userns_mode;
+  return create_from_body(engine, spec, body);
 }
 
 void Engine::start_container(const std::string& id) const {
@@ -132,13 +151,6 @@ void Engine::put_archive(const std::string& id, const std::string& dest, const B
                     [&](std::string_view d) { answer.append(d.substr(0, 4096)); });
   if (r.status == 404) throw not_found(id);
   check(r, "copying files into " + id);
-}
-
-void Engine::get_archive(const std::string& id, const std::string& p, const DataSink& sink, const CancelToken& cancel) const {
-  Connection c(endpoint_, cancel);
-  auto r = c.stream("GET", path("/containers/" + url_encode(id) + "/archive?path=" + url_encode(p)), {}, sink);
-  if (r.status == 404) throw Error(ErrorCode::PathNotFound, p + " is not in container " + id + ": " + error_message(r));
-  check(r, "copying " + p + " out of " + id);
 }
 
 std::optional<PathStat> Engine::stat_path(const std::string& id, const std::string& p) const {

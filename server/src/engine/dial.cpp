@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "engine/podman.h"
 #include "engine/ssh.h"
 #include "support/error.h"
 
@@ -33,13 +34,24 @@ std::chrono::milliseconds seconds_from_env(const char* name, std::chrono::millis
 Error unix_connect_error(const Endpoint& e, const error_code& ec) {
   const auto& path = e.socket_path;
   std::string origin = e.origin == "the default socket" ? "" : " (" + e.origin + ")";
+  if (podman_expected(path)) {
+    if (ec == boost::system::errc::permission_denied) {
+      return Error(ErrorCode::EnginePermission, "permission denied on Podman's socket " + path,
+                   "use your own rootless Podman (--engine podman as your user), or run as root for " + path);
+    }
+    if (ec == boost::system::errc::no_such_file_or_directory || ec == boost::system::errc::connection_refused) {
+      return Error(ErrorCode::EngineUnavailable, "Podman's API service is not running (nothing listens on " + path + ")",
+                   podman_start_hint(path));
+    }
+  }
   if (ec == boost::system::errc::permission_denied) {
     return Error(ErrorCode::EnginePermission, "permission denied on the Docker socket " + path + origin,
                  "add your user to the docker group: sudo usermod -aG docker $USER, then log in again");
   }
   if (ec == boost::system::errc::no_such_file_or_directory || ec == boost::system::errc::connection_refused) {
     return Error(ErrorCode::EngineUnavailable, "the Docker daemon is not running (nothing listens on " + path + origin + ")",
-                 "start it: sudo systemctl start docker (or run dockerd); set DOCKER_HOST or --host if it listens elsewhere");
+                 "start it: sudo systemctl start docker (or run dockerd); set DOCKER_HOST or --host if it listens elsewhere, or "
+                 "use Podman with --engine podman");
   }
   if (ec == asio_error::timed_out) {
     return Error(ErrorCode::EngineUnavailable, "the Docker daemon at " + path + origin + " does not accept connections",

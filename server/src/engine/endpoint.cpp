@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "engine/podman.h"
 #include "support/error.h"
 #include "support/files.h"
 #include "support/hash.h"
@@ -212,10 +213,8 @@ Endpoint Endpoint::parse(std::string_view url, std::string origin) {
   return e;
 }
 
-Endpoint Endpoint::from_env() {
-  std::string host = env("DOCKER_HOST");
-  return host.empty() ? Endpoint{} : parse(host, "DOCKER_HOST");
-}
+// DLC_ENGINE, CONTAINER_HOST and the sockets that exist join DOCKER_HOST here (engine/podman.h).
+Endpoint Endpoint::from_env() { return choose_local_endpoint(local_engine_env()).endpoint; }
 
 std::string docker_config_dir() {
   std::string dir = env("DOCKER_CONFIG");
@@ -228,6 +227,8 @@ namespace {
 
 Endpoint choose(const std::string& host, const std::string& configured) {
   if (!host.empty()) return Endpoint::parse(host, "--host");
+  // Podman asked for (--engine podman, DLC_ENGINE=podman): its own socket, not Docker's settings.
+  if (env("DLC_ENGINE") == "podman") return Endpoint::from_env();
   if (auto h = env("DOCKER_HOST"); !h.empty()) return Endpoint::parse(h, "DOCKER_HOST");
   if (auto c = env("DOCKER_CONTEXT"); !c.empty() && c != "default") return context_endpoint(c, "DOCKER_CONTEXT");
   fs::path config = fs::path(docker_config_dir()) / "config.json";
@@ -238,7 +239,7 @@ Endpoint choose(const std::string& host, const std::string& configured) {
     }
   }
   if (!configured.empty()) return Endpoint::parse(configured, "host in dlcontainer's config.json");
-  return Endpoint{};
+  return Endpoint::from_env();  // Docker's socket, or Podman's when only it is there
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "support/error.h"
+#include "support/nesting.h"
 
 namespace dlc::engine {
 
@@ -75,6 +76,7 @@ SystemInfo Engine::info(const CancelToken& cancel) const {
     s.os = j.value("OperatingSystem", "");
     s.kernel_version = j.value("KernelVersion", "");
     s.docker_root_dir = j.value("DockerRootDir", "");
+    s.name = j.value("Name", "");
     s.default_runtime = j.value("DefaultRuntime", "");
     s.ncpu = j.value("NCPU", 0);
     s.mem_total = j.value("MemTotal", std::int64_t{0});
@@ -145,6 +147,21 @@ std::string error_message(const Response& r) {
   std::string body = r.body;
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
   return body.empty() ? "HTTP " + std::to_string(r.status) : body;
+}
+
+json reply_json(const Response& r, std::string_view doing) {
+  // Inspect replies nest 5 levels; labels and options hold only strings.
+  json j = parse_json_within(r.body);
+  if (j.is_discarded()) {
+    std::string start = r.body.substr(0, 120);
+    for (char& c : start)
+      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    throw Error(ErrorCode::EngineError,
+                "the engine's answer to " + std::string(doing) + " is not the JSON the Docker Engine API sends" +
+                    (start.empty() ? std::string(" (it is empty)") : ": " + start),
+                "check that DOCKER_HOST (or the Docker context) points at a Docker engine: `docker version` says what answers there");
+  }
+  return j;
 }
 
 void check(const Response& r, std::string_view doing) {

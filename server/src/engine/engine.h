@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,10 @@ struct BuildRequest {
   std::map<std::string, std::string> labels;
   bool no_cache = false;
   bool pull = false;
+  std::string platform;                  // "linux/arm64"; "" : the engine's own
+  std::string network_mode;              // the RUN steps' network
+  std::vector<std::string> extra_hosts;  // "host:ip", for the RUN steps
+  std::vector<std::string> cache_from;   // images whose layers may be reused
 };
 
 struct LogOptions {
@@ -52,6 +57,9 @@ struct ExecIO {
   // Called once the exec is created, with its id (for resize).
   std::function<void(const std::string& exec_id)> on_created;
   std::optional<std::pair<int, int>> initial_size;  // rows, cols, for a TTY
+  // Set by run_exec before the exec is made: the NAME=VALUE in its environment that finds its processes
+  // (for signal_exec). Empty when the engine has no ExecControl.
+  std::string marker;
 };
 
 struct ExecState {
@@ -59,6 +67,18 @@ struct ExecState {
   bool running = false;
   std::optional<int> exit_code;
   int pid = 0;
+};
+
+class Engine;
+
+// What reaches an exec's processes, which the Engine API cannot (it has no call to signal or stop an
+// exec): given by a layer that can run a program of its own in the container, whatever the image holds
+// (core gives services/' one, through dlcontainer's agent). Each finds the processes by the marker that
+// run_exec puts in every exec's environment, and throws Error when it cannot do what it is asked.
+struct ExecControl {
+  std::function<void(const Engine&, const std::string& container, const std::string& marker, const std::string& signal)> signal;
+  // Ends them all; an error when any is left (a failure to stop is said, never swallowed).
+  std::function<void(const Engine&, const std::string& container, const std::string& marker)> stop;
 };
 
 class Engine {
@@ -75,7 +95,8 @@ class Engine {
   // Images.
   std::optional<ImageInfo> inspect_image(const std::string& ref) const;
   std::vector<ImageInfo> list_images(const LabelFilter& labels = {}) const;
-  void pull_image(const std::string& ref, ProgressSink& progress, const CancelToken& cancel = {}) const;
+  void pull_image(const std::string& ref, ProgressSink& progress, const CancelToken& cancel = {},
+                  const std::string& platform = {}) const;
   // Builds from a tar context that `context` writes; returns the image id.
   std::string build_image(const BuildRequest& request, const BodyProducer& context, ProgressSink& progress,
                           const CancelToken& cancel = {}) const;
@@ -85,7 +106,8 @@ class Engine {
   std::string create_container(const ContainerSpec& spec) const;
   void start_container(const std::string& id) const;
   void stop_container(const std::string& id, int timeout_seconds = 10) const;
-  void remove_container(const std::string& id, bool force = false, bool remove_volumes = false) const;
+  // anonymous_volumes: its anonymous volumes too (the engine never removes named ones with a container).
+  void remove_container(const std::string& id, bool force = false, bool anonymous_volumes = false) const;
   std::optional<ContainerInfo> inspect_container(const std::string& id) const;
   std::vector<ContainerSummary> list_containers(const LabelFilter& labels, bool all = true) const;
   // Streams the container's output; returns when it ends (at once unless following) or on cancel.
@@ -113,13 +135,16 @@ class Engine {
   void import_image(const std::string& ref, std::string_view tar) const;
 
   // Exec: runs a command in a running container with its streams wired to io; returns the exit code.
+  // When cancel fires, the stream closes and the command's processes are stopped through the
+  // ExecControl; then Error{Cancelled}, or the ExecControl's error when they could not be stopped.
   int run_exec(const std::string& container, const ExecSpec& spec, ExecIO& io, const CancelToken& cancel = {}) const;
   std::string create_exec(const std::string& container, const ExecSpec& spec) const;
   ExecState inspect_exec(const std::string& exec_id) const;
   void resize_exec(const std::string& exec_id, int rows, int cols) const;
-  // Sends a signal ("TERM", "INT", ...) to a running exec's process; the engine has no call for it,
-  // so its pid is found through /proc (the daemon must run on this host) and `kill` runs beside it.
-  void signal_exec(const std::string& exec_id, const std::string& signal) const;
+  // Sends a signal ("TERM", "INT", ...) to a running exec's processes (io.marker of its run_exec),
+  // through the ExecControl.
+  void signal_exec(const std::string& exec_id, const std::string& marker, const std::string& signal) const;
+  void set_exec_control(ExecControl control) { exec_control_ = std::make_shared<const ExecControl>(std::move(control)); }
 
   // Engine events, filtered, delivered until the token is cancelled or the daemon goes away.
   // `since` (unix seconds, "1700000000.123456789") replays what happened from then on first, so a
@@ -136,6 +161,7 @@ class Engine {
 
   Endpoint endpoint_;
   std::string api_version_;
+  std::shared_ptr<const ExecControl> exec_control_;
 };
 
 // The daemon's error message from an error response body (`{"message": ...}`), or the body itself.
@@ -161,6 +187,9 @@ auto read_reply(std::string_view body, std::string_view doing, F&& f) {
 }
 // Throws Error{EngineError} for a non-2xx response, saying what was being done.
 void check(const Response& r, std::string_view doing);
+// A reply's body as JSON. Error{EngineError} saying what was being done when it is not JSON, or nests
+// deeper than any reply of the Engine API (what answers may not be a Docker engine at all).
+nlohmann::json reply_json(const Response& r, std::string_view doing);
 
 // One line of the event stream as an Event; nullopt for a line that is not one.
 std::optional<Event> event_of_line(std::string_view line);

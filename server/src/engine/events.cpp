@@ -2,6 +2,7 @@
 
 #include "engine/engine.h"
 #include "support/error.h"
+#include "support/nesting.h"
 
 namespace dlc::engine {
 

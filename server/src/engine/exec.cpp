@@ -9,6 +9,8 @@
 #include <future>
 #include <memory>
 #include <sstream>
+#include <cstdio>
+#include <random>
 #include <thread>
 
 #include <boost/asio/error.hpp>
@@ -23,18 +25,23 @@ using json = nlohmann::json;
 
 namespace {
 
-// The pid of a host process inside its own pid namespace (the last NSpid field), or 0.
-int namespaced_pid(int host_pid) {
-  std::ifstream status("/proc/" + std::to_string(host_pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (!line.starts_with("NSpid:")) continue;
-    std::istringstream fields(line.substr(6));
-    int pid = 0, last = 0;
-    while (fields >> pid) last = pid;
-    return last;
+void write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(ErrorCode::EngineUnavailable, std::string("lost the exec stream: ") + std::strerror(errno));
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
   }
-  return 0;
+}
+
+// Marks an exec's processes in their environment: unique per exec, and inherited by what it starts.
+std::string new_marker() {
+  std::random_device rd;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "DLCONTAINER_EXEC=%08x%08x%08x", rd(), rd(), rd());
+  return buf;
 }
 
 }  // namespace
@@ -82,13 +89,32 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
   // the one the command's streams take over is opened while the exec is created on a kept one.
   std::future<std::unique_ptr<Connection>> early;
   if (!endpoint_.local()) early = std::async(std::launch::async, [&] { return std::make_unique<Connection>(endpoint_, cancel); });
-  std::string exec_id = create_exec(container, spec);
+  io.marker = exec_control_ ? new_marker() : "";
+  ExecSpec marked = spec;
+  if (!io.marker.empty()) marked.env.push_back(io.marker);
+  std::string exec_id = create_exec(container, marked);
   if (io.on_created) io.on_created(exec_id);
 
+  // Closing the stream does not stop the process: the ExecControl does, or says why it could not.
+  auto stop_if_cancelled = [&] {
+    if (!cancel.cancelled()) return;
+    if (!exec_control_) {
+      throw Error(ErrorCode::Cancelled, "cancelled; the command was not stopped and may still run in the container",
+                  "stop it in the container, or restart the container");
+    }
+    exec_control_->stop(*this, container, io.marker);
+    throw Error(ErrorCode::Cancelled, "cancelled");
+  };
   auto owned = early.valid() ? early.get() : std::make_unique<Connection>(endpoint_, cancel);
   Connection& conn = *owned;
   json start = {{"Detach", false}, {"Tty", spec.tty}};
-  auto r = conn.hijack(path("/exec/" + url_encode(exec_id) + "/start"), start.dump());
+  Response r;
+  try {
+    r = conn.hijack(path("/exec/" + url_encode(exec_id) + "/start"), start.dump());
+  } catch (const Error&) {
+    stop_if_cancelled();  // a cancel while it starts: the command may have started all the same
+    throw;
+  }
   if (r.status >= 400) check(r, "starting the command");
   if (spec.tty && io.initial_size) resize_exec(exec_id, io.initial_size->first, io.initial_size->second);
 
@@ -158,14 +184,7 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
     if (wake_slot >= 0 && (fds[wake_slot].revents & POLLIN) && io.on_wake) io.on_wake(exec_id);
   }
 
-  if (cancel.cancelled()) {
-    // Closing the stream does not stop the process: signal it in its own pid namespace.
-    try {
-      signal_exec(exec_id, "TERM");
-    } catch (const Error&) {
-    }
-    throw Error(ErrorCode::Cancelled, "cancelled");
-  }
+  stop_if_cancelled();
 
   // The stream closes as the process exits; the engine may record the exit a moment later.
   for (int i = 0; i < 200; ++i) {
@@ -177,22 +196,13 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
               "check the container with `dlcontainer status`");
 }
 
-void Engine::signal_exec(const std::string& exec_id, const std::string& signal) const {
+void Engine::signal_exec(const std::string& exec_id, const std::string& marker, const std::string& signal) const {
+  if (!exec_control_ || marker.empty()) {
+    throw Error(ErrorCode::Internal, "no way to signal a command in the container was set up");
+  }
   auto state = inspect_exec(exec_id);
-  if (!state.running || state.pid <= 0) return;
-  // The engine reports the pid on its own host: this machine's /proc says nothing true of it then.
-  if (!endpoint_.local()) {
-    throw Error(ErrorCode::EngineError, "cannot pass a signal to a command on " + endpoint_.machine() + " (the engine is remote)",
-                "use a terminal (exec -t: Ctrl-C travels through it), or end the command from inside the container");
-  }
-  int pid = namespaced_pid(state.pid);
-  if (pid <= 0) {
-    throw Error(ErrorCode::EngineError, "cannot find the command's process to signal it",
-                "the daemon runs on another host or /proc is not readable");
-  }
-  ExecSpec kill{.cmd = {"kill", "-s", signal, std::to_string(pid)}, .user = "0"};
-  ExecIO quiet;
-  run_exec(state.container_id, kill, quiet);
+  if (!state.running) return;
+  exec_control_->signal(*this, state.container_id, marker, signal);
 }
 
 }  // namespace dlc::engine

@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 #include "support/error.h"
+#include "support/nesting.h"
 
 namespace dlc::engine {
 
@@ -78,7 +79,8 @@ std::vector<ImageInfo> Engine::list_images(const LabelFilter& labels) const {
   });
 }
 
-void Engine::pull_image(const std::string& ref, ProgressSink& progress, const CancelToken& cancel) const {
+void Engine::pull_image(const std::string& ref, ProgressSink& progress, const CancelToken& cancel,
+                        const std::string& platform) const {
   // "name:tag" or "name@digest"; a colon inside a registry host:port is not a tag.
   std::string name = ref, tag;
   auto at = ref.find('@');
@@ -89,6 +91,7 @@ void Engine::pull_image(const std::string& ref, ProgressSink& progress, const Ca
   }
   std::string target = "/images/create?fromImage=" + url_encode(name);
   if (!tag.empty()) target += "&tag=" + url_encode(tag);
+  if (!platform.empty()) target += "&platform=" + url_encode(platform);
   Connection c(endpoint_, cancel);
   JsonProgress jp{progress};
   LineSplitter lines([&](std::string_view l) { jp.line(l); });
@@ -111,6 +114,14 @@ std::string Engine::build_image(const BuildRequest& req, const BodyProducer& con
   if (!req.target.empty()) target += "&target=" + url_encode(req.target);
   if (req.no_cache) target += "&nocache=1";
   if (req.pull) target += "&pull=1";
+  if (!req.platform.empty()) target += "&platform=" + url_encode(req.platform);
+  if (!req.network_mode.empty()) target += "&networkmode=" + url_encode(req.network_mode);
+  if (!req.extra_hosts.empty()) {
+    std::string hosts;
+    for (const auto& h : req.extra_hosts) hosts += (hosts.empty() ? "" : ",") + h;
+    target += "&extrahosts=" + url_encode(hosts);
+  }
+  if (!req.cache_from.empty()) target += "&cachefrom=" + url_encode(json(req.cache_from).dump());
 
   Connection c(endpoint_, cancel);
   JsonProgress jp{progress};

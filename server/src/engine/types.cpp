@@ -97,6 +97,7 @@ void to_json(json& j, const ContainerSpec& s) {
   if (!s.network_mode.empty()) j["networkMode"] = s.network_mode;
   if (!s.runtime.empty()) j["runtime"] = s.runtime;
   if (s.shm_size != 0) j["shmSize"] = s.shm_size;
+  if (!s.platform.empty()) j["platform"] = s.platform;
   if (!s.extra_hosts.empty()) j["extraHosts"] = s.extra_hosts;
 }
 
@@ -189,6 +190,8 @@ ContainerInfo container_info_from_docker(const json& j) {
     c.state.status = value_or<std::string>(*st, "Status", "");
     c.state.running = value_or(*st, "Running", false);
     c.state.exit_code = value_or(*st, "ExitCode", 0);
+    c.state.oom_killed = value_or(*st, "OOMKilled", false);
+    c.state.error = value_or<std::string>(*st, "Error", "");
     c.state.started_at = value_or<std::string>(*st, "StartedAt", "");
     c.state.finished_at = value_or<std::string>(*st, "FinishedAt", "");
   }

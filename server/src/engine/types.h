@@ -68,6 +68,7 @@ struct ContainerSpec {
   std::string network_mode; // "" = default bridge
   std::string runtime;      // "" = default (runc)
   std::int64_t shm_size = 0; // bytes; 0 = engine default
+  std::string platform;     // "linux/arm64": the image's platform to run; "" = the engine's
   bool init = false;
   bool privileged = false;
   bool tty = false;
@@ -79,6 +80,8 @@ struct ContainerState {
   std::string status;  // created | running | paused | restarting | removing | exited | dead
   bool running = false;
   int exit_code = 0;
+  bool oom_killed = false;
+  std::string error;  // why the engine could not run it ("exec format error"), else ""
   std::string started_at;
   std::string finished_at;
 };
@@ -142,6 +145,7 @@ struct SystemInfo {
   std::string os;
   std::string kernel_version;
   std::string docker_root_dir;
+  std::string name;  // the engine host's name
   std::string default_runtime;
   std::vector<std::string> runtimes;
   std::vector<std::string> cdi_spec_dirs;

@@ -118,9 +118,66 @@ void add_poetry_table(const toml::table* deps, const std::string& file, const st
   }
 }
 
+// toml++ builds a table for each part of a dotted key and frees them recursively: `[a.a.a...]` with
+// 100,000 parts (200 KB) exhausts the stack. How deep a statement nests tables, from its text alone:
+// the header's dots, the dots of its keys (those of inline tables too), and its inline tables' nesting.
+// Arrays are not counted: toml++ bounds their nesting itself (TOML_MAX_NESTED_VALUES).
+std::size_t table_depth(std::string_view s) {
+  std::size_t deepest = 0, header = 0, keys = 0, braces = 0;
+  std::string open;  // the '[' and '{' of the statement's values, innermost last
+  bool in_key = true, in_header = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '"' || c == '\'') {
+      // Strings are skipped as TOML reads them: one line unless tripled, escapes in "..." only, and a
+      // tripled one may end with up to two more quotes.
+      bool multi = s.substr(i, 3) == std::string(3, c);
+      std::size_t quotes = multi ? 3 : 1;
+      for (i += quotes; i < s.size(); ++i) {
+        if (c == '"' && s[i] == '\\') ++i;
+        else if (!multi && s[i] == '\n') break;
+        else if (s.substr(i, quotes) == std::string(quotes, c)) break;
+      }
+      if (multi) {
+        i += 2;
+        for (int extra = 0; extra < 2 && i + 1 < s.size() && s[i + 1] == c; ++extra) ++i;
+      }
+    } else if (c == '#') {
+      while (i + 1 < s.size() && s[i + 1] != '\n') ++i;
+    } else if (c == '\n' && open.empty()) {
+      in_key = true, in_header = false, keys = 0;  // a statement ends with its line
+    } else if (c == '[' && in_key && open.empty() && keys == 0) {
+      in_header = true, header = 0;
+    } else if (c == ']' && in_header) {
+      in_header = false, in_key = false;
+    } else if (c == '.' && (in_key || in_header)) {
+      in_header ? ++header : ++keys;
+    } else if (c == '=') {
+      in_key = false;
+    } else if (c == '[' || c == '{') {
+      open += c;
+      braces += c == '{';
+      in_key = c == '{';
+    } else if ((c == ']' || c == '}') && !open.empty()) {
+      braces -= open.back() == '{';
+      open.pop_back();
+    } else if (c == ',' && !open.empty()) {
+      in_key = open.back() == '{';
+    }
+    deepest = std::max(deepest, header + keys + braces);
+  }
+  return deepest;
+}
+
+constexpr std::size_t kMaxTableDepth = 128;
+
 }  // namespace
 
 void parse_pyproject(std::string_view text, const std::string& file, RepoFacts& out) {
+  if (table_depth(text) > kMaxTableDepth) {
+    out.warnings.push_back(file + ": tables nested more than " + std::to_string(kMaxTableDepth) + " levels deep; not read");
+    return;
+  }
   toml::table doc;
   try {
     doc = toml::parse(text, file);

@@ -139,7 +139,7 @@ fs::path clone_folder(const std::string& url, const fs::path& root) {
   return root / (clean + "-" + sha256_hex(url).substr(0, 8));
 }
 
-fs::path checkout(const std::string& url, const fs::path& root) {
+fs::path checkout(const std::string& url, const fs::path& root, const CancelToken& cancel) {
   init_libgit2();
   fs::path dest = clone_folder(url, root);
   std::error_code ec;
@@ -151,11 +151,34 @@ fs::path checkout(const std::string& url, const fs::path& root) {
   fs::create_directories(root, ec);
   git_repository* repo = nullptr;
   git_clone_options opts = GIT_CLONE_OPTIONS_INIT;
+  // libgit2 asks these as data arrives and as files are written: a cancel stops the clone there.
+  opts.fetch_opts.callbacks.transfer_progress = [](const git_indexer_progress*, void* token) {
+    return static_cast<const CancelToken*>(token)->cancelled() ? -1 : 0;
+  };
+  opts.fetch_opts.callbacks.payload = const_cast<CancelToken*>(&cancel);
+  opts.checkout_opts.notify_flags = GIT_CHECKOUT_NOTIFY_ALL;
+  opts.checkout_opts.notify_cb = [](git_checkout_notify_t, const char*, const git_diff_file*, const git_diff_file*,
+                                    const git_diff_file*, void* token) {
+    return static_cast<const CancelToken*>(token)->cancelled() ? -1 : 0;
+  };
+  opts.checkout_opts.notify_payload = const_cast<CancelToken*>(&cancel);
   if (GIT(git_clone)(&repo, url.c_str(), dest.c_str(), &opts) != 0) {
+    const git_error* e = GIT(git_error_last)();
+    int klass = e ? e->klass : GIT_ERROR_NONE;
     std::string why = last_git_error();
     fs::remove_all(dest, ec);  // ours: created by this failed clone
+    cancel.throw_if_cancelled();
+    // A socket's failure is an OS error ("failed to connect to HOST: Connection refused") in libgit2.
+    bool socket_failed = klass == GIT_ERROR_OS && url.rfind("file:", 0) != 0 &&
+                         (why.find("connect") != std::string::npos || why.find("resolve") != std::string::npos ||
+                          why.find("timed out") != std::string::npos);
+    if (klass == GIT_ERROR_NET || klass == GIT_ERROR_SSL || klass == GIT_ERROR_SSH || klass == GIT_ERROR_HTTP || socket_failed) {
+      throw Error(ErrorCode::NetworkUnavailable, "cannot reach " + url + ": " + why,
+                  "check the network (a proxy is set with https_proxy); for a private repository, clone it yourself "
+                  "and pass its folder");
+    }
     throw Error(ErrorCode::PathNotFound, "cannot clone " + url + ": " + why,
-                "check the URL and the network; for a private repository, clone it yourself and pass its folder");
+                "check the URL; for a private repository, clone it yourself and pass its folder");
   }
   GIT(git_repository_free)(repo);
   return dest;

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "support/cancel.h"
+
 namespace dlc::inspect {
 
 // "https://host/x.git", "ssh://...", "git://...", "file:///path", "git@host:owner/x.git".
@@ -15,9 +17,10 @@ bool is_remote(std::string_view spec);
 std::filesystem::path clone_folder(const std::string& url, const std::filesystem::path& root);
 
 // Clones url into clone_folder(url, root) unless a clone is already there, and returns the folder.
-// Throws Error{PathNotFound} with libgit2's reason when it cannot clone. Never deletes a folder it
-// did not create.
-std::filesystem::path checkout(const std::string& url, const std::filesystem::path& root);
+// Throws Error{NetworkUnavailable} when the remote cannot be reached, Error{Cancelled} when cancel
+// fires while it clones, and Error{PathNotFound} with libgit2's reason for any other failure. Never
+// deletes a folder it did not create.
+std::filesystem::path checkout(const std::string& url, const std::filesystem::path& root, const CancelToken& cancel = {});
 
 struct GitInfo {
   std::string commit;  // HEAD's id

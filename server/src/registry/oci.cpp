@@ -5,6 +5,7 @@
 
 #include "support/error.h"
 #include "support/hash.h"
+#include "support/nesting.h"
 
 namespace dlc::registry {
 
@@ -90,7 +91,7 @@ std::string Client::token(const std::string& challenge, const std::string& base)
   auto r = http_get({.url = url, .max_body = 64 << 10}, cancel_);
   std::string value;
   if (r.status == 200) {
-    json body = json::parse(r.body, nullptr, false);
+    json body = parse_json_within(r.body);
     if (body.is_object()) {
       for (const char* field : {"token", "access_token"}) {
         if (auto t = body.find(field); t != body.end() && t->is_string() && !t->get<std::string>().empty()) {
@@ -171,7 +172,7 @@ std::optional<Manifest> Client::manifest(const Reference& ref, const std::string
     throw Error(ErrorCode::RegistryUnavailable, ref.registry + " sent a manifest for " + ref.str() + " whose digest is " + m.digest,
                 "the registry or something between it and you altered it; try again, or check the mirror");
   }
-  m.document = json::parse(m.body, nullptr, false);
+  m.document = parse_json_within(m.body);
   if (!m.document.is_object()) {
     throw Error(ErrorCode::RegistryUnavailable, "the manifest of " + ref.str() + " is not a JSON object");
   }

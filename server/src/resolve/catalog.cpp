@@ -8,6 +8,7 @@
 #include "resolve/catalog_data.h"
 #include "resolve/catalog_row.h"
 #include "support/error.h"
+#include "support/nesting.h"
 
 namespace dlc::resolve {
 
@@ -95,6 +96,13 @@ Catalog Catalog::load(const std::optional<fs::path>& file) {
                 file ? "check the path given to --catalog" : "fix or remove " + user.string());
   }
   std::string text(std::istreambuf_iterator<char>(in), {});
+  if (auto deep = find_nesting_beyond(text, kMaxConfigDepth); deep != std::string::npos) {
+    auto at = position_of(text, deep);
+    throw Error(ErrorCode::ConfigInvalid,
+                user.string() + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + ": nested more than " +
+                    std::to_string(kMaxConfigDepth) + " levels deep",
+                "a catalog file has the shape of schemas/catalog.schema.json, a few levels deep (see docs/resolve.md)");
+  }
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
     throw Error(ErrorCode::ConfigInvalid, user.string() + " is not a JSON object",

@@ -1,15 +1,13 @@
-// The built-in catalog's files, compiled into the binary (see server/cmake/embed_catalog.cmake).
+// The built-in catalog's files, compiled into the binary (see server/cmake/embed_files.cmake).
 #pragma once
 
-#include <string_view>
 #include <vector>
+
+#include "support/embedded.h"
 
 namespace dlc::resolve {
 
-struct EmbeddedFile {
-  std::string_view name;  // "pytorch.json"
-  std::string_view text;
-};
+using dlc::EmbeddedFile;
 
 const std::vector<EmbeddedFile>& builtin_catalog_files();
 

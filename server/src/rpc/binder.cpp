@@ -10,8 +10,12 @@ services::Forwarders& Backend::forwarders() {
   throw Error(ErrorCode::Internal, "this front end keeps no port forwards", "use `dlcontainer serve`");
 }
 
-void Call::notify(std::string_view method, const nlohmann::json& params) {
-  out_->send(serialize({{"jsonrpc", "2.0"}, {"method", method}, {"params", params}}));
+void check_params(const SchemaSet& schemas, std::string_view method, const nlohmann::json& params) {
+  static const nlohmann::json kNone = nlohmann::json::object();
+  if (auto why = schemas.check_params(method, params.is_null() ? kNone : params)) {
+    throw RpcError(kInvalidParams, "invalid params: " + *why,
+                   "schemas/protocol/" + SchemaSet::file_for(method) + " describes " + std::string(method) + "'s params");
+  }
 }
 
 void throw_invalid_params(const std::exception& e) {
@@ -22,7 +26,14 @@ void throw_invalid_params(const std::exception& e) {
 }
 
 void MethodTable::add_raw(std::string name, Handler handler) {
-  if (!handlers_.emplace(name, std::move(handler)).second) throw std::logic_error("method added twice: " + name);
+  if (!schemas_->has_params(name)) {
+    throw std::logic_error("method " + name + " has no params schema: add schemas/protocol/" + SchemaSet::file_for(name));
+  }
+  Handler checked = [handler = std::move(handler), name, schemas = schemas_](const nlohmann::json& params, Call& call) {
+    check_params(*schemas, name, params);
+    return handler(params, call);
+  };
+  if (!handlers_.emplace(name, std::move(checked)).second) throw std::logic_error("method added twice: " + name);
 }
 
 void MethodTable::emits(std::string notification) {

@@ -5,8 +5,9 @@
 //   table.add("workspace/status", &status);            // core::WorkspaceStatus status(const core::StatusParams&, Call&)
 //   table.add<MyParams>("plan/show", [](const MyParams& p, Call& call) { return core::plan(p); });
 //
-// Params that do not convert answer -32602 without running the handler; what the handler throws is
-// mapped to an error response (dlc::Error by its code, RpcError as given).
+// Params are checked against the method's schema (schemas/protocol/<method>.json, $defs.params) and then
+// converted; either failing answers -32602 naming the field, without running the handler. What the
+// handler throws is mapped to an error response (dlc::Error by its code, RpcError as given).
 #pragma once
 
 #include <functional>
@@ -19,7 +20,8 @@
 #include <vector>
 
 #include "core/workspace.h"
-#include "rpc/protocol.h"
+#include "rpc/message.h"
+#include "rpc/schema.h"
 #include "services/forward.h"
 #include "support/cancel.h"
 #include "support/progress.h"
@@ -40,8 +42,6 @@ class Outbox {
   }
   // Stops reading; closes once what is queued is written.
   virtual void close() = 0;
-  // The session can take more requests again (see Session::accepting).
-  virtual void resume_reading() {}
 };
 
 // What handlers reach beyond their params: the services of the layer below.
@@ -73,7 +73,10 @@ class Call {
   Backend& backend() { return backend_; }
 
   // A notification to this request's client only.
-  void notify(std::string_view method, const nlohmann::json& params);
+  template <class Params>
+  void notify(const Notification<Params>& kind, const Params& params) {
+    out_->send(notification_message(kind, params));
+  }
   // Waits until the client has read enough of what is queued to it; false when it is gone or the
   // request is cancelled. Call before each notification of a stream.
   bool wait_for_room() { return out_->wait_for_room(cancel_); }
@@ -96,6 +99,10 @@ class MethodTable {
  public:
   using Handler = std::function<nlohmann::json(const nlohmann::json& params, Call& call)>;
 
+  // Methods are checked against `schemas` (the compiled-in protocol's unless a test brings its own);
+  // adding a method that has no params schema there is a bug: add() throws std::logic_error.
+  explicit MethodTable(const SchemaSet& schemas = protocol_schemas()) : schemas_(&schemas) {}
+
   template <class Params, class Result>
   void add(std::string name, Result (*fn)(const Params&, Call&)) {
     add<Params>(std::move(name), [fn](const Params& p, Call& call) { return fn(p, call); });
@@ -114,20 +121,31 @@ class MethodTable {
     });
   }
 
-  // A handler that does its own JSON. Adding a name twice is a bug: it throws.
+  // A handler that does its own JSON, called once params conform to the method's schema. Adding a
+  // name twice, or one without a schema, is a bug: it throws std::logic_error.
   void add_raw(std::string name, Handler handler);
   // Declares a notification that handlers send, so that initialize lists it (and a test checks that
   // schemas/protocol describes it).
+  template <class Params>
+  void emits(const Notification<Params>& kind) {
+    emits(std::string(kind.method));
+  }
   void emits(std::string notification);
+  const SchemaSet& schemas() const { return *schemas_; }
 
   const Handler* find(std::string_view name) const;
   std::vector<std::string> methods() const;
   std::vector<std::string> notifications() const;
 
  private:
+
+  const SchemaSet* schemas_;
   std::map<std::string, Handler, std::less<>> handlers_;
   std::vector<std::string> notifications_;
 };
+
+// RpcError{InvalidParams} naming what in params breaks the method's schema. Absent params are {}.
+void check_params(const SchemaSet& schemas, std::string_view method, const nlohmann::json& params);
 
 template <class P>
 P parse_params(const nlohmann::json& params) {

@@ -41,10 +41,6 @@ void Channel::start(Handlers handlers) {
 
 void Channel::read_more() {
   if (read_done_ || reading_) return;
-  if (h_.accepting && !h_.accepting()) {
-    paused_ = true;
-    return;
-  }
   reading_ = true;
   in_->async_read_some(asio::buffer(buf_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
     self->on_read(ec, n);
@@ -65,14 +61,6 @@ void Channel::on_read(const boost::system::error_code& ec, std::size_t n) {
     return;
   }
   read_more();
-}
-
-void Channel::resume_reading() {
-  asio::post(io_, [self = shared_from_this()] {
-    if (!self->paused_) return;
-    self->paused_ = false;
-    self->read_more();
-  });
 }
 
 void Channel::send(std::string message) {
@@ -159,16 +147,10 @@ void Channel::write_more() {
 }
 
 bool Channel::wait_for_room(const CancelToken& cancel) {
-  std::weak_ptr<Channel> weak = weak_from_this();
-  auto registration = cancel.on_cancel([weak] {
-    if (auto self = weak.lock()) {
-      std::lock_guard lock(self->mu_);
-      self->room_cv_.notify_all();
-    }
-  });
   std::unique_lock lock(mu_);
-  room_cv_.wait(lock, [&] { return broken_ || closing_ || queued_bytes_ < limits_.soft_queue || cancel.cancelled(); });
-  return !broken_ && !closing_ && !cancel.cancelled();
+  // The standard wait also wakes when the token is cancelled (then it answers false).
+  bool room = room_cv_.wait(lock, cancel.stop_token(), [&] { return broken_ || closing_ || queued_bytes_ < limits_.soft_queue; });
+  return room && !broken_ && !closing_;
 }
 
 void Channel::close() {

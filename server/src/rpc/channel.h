@@ -35,8 +35,6 @@ class Channel : public Outbox, public std::enable_shared_from_this<Channel> {
     std::function<void(const std::string& why)> on_frame_error;
     // The client is gone: its input ended or failed, or writing to it failed. Called once.
     std::function<void()> on_closed;
-    // Asked before each read; false pauses reading until resume_reading().
-    std::function<bool()> accepting;
     // Both directions are closed and the descriptors with them. Called once, last.
     std::function<void()> on_finished;
   };
@@ -45,13 +43,14 @@ class Channel : public Outbox, public std::enable_shared_from_this<Channel> {
   Channel(boost::asio::io_context& io, int in_fd, int out_fd, ChannelLimits limits = {});
   ~Channel() override;
 
-  // Starts reading. Handlers run on the I/O thread.
+  // Starts reading. Handlers run on the I/O thread. Reading never pauses (a cancel or the end of input
+  // must always be seen): what bounds a client is its session's cap on requests in flight, answered at
+  // once, and hard_queue on what it leaves unread.
   void start(Handlers handlers);
 
   void send(std::string message) override;
   bool wait_for_room(const CancelToken& cancel) override;
   void close() override;
-  void resume_reading() override;
 
  private:
   void read_more();
@@ -70,14 +69,13 @@ class Channel : public Outbox, public std::enable_shared_from_this<Channel> {
 
   // I/O thread only.
   bool reading_ = false;
-  bool paused_ = false;
   bool read_done_ = false;
   bool gone_ = false;
   bool finished_ = false;
 
   // Shared with the threads that send.
   mutable std::mutex mu_;
-  std::condition_variable room_cv_;
+  std::condition_variable_any room_cv_;
   std::deque<std::string> queue_;
   std::vector<std::string> writing_;
   std::size_t queued_bytes_ = 0;

@@ -23,21 +23,8 @@ void add_plan_methods(MethodTable& table);
 // services/jupyter, services/tensorboard, services/list, services/stop, ports/list, debug/python, debug/gdb.
 void add_service_methods(MethodTable& table);
 
-// RpcError{InvalidParams} unless workspace is an absolute path: the server's working directory is
-// not the editor's, so a relative folder would name the wrong one.
-void require_absolute(const std::string& workspace);
-
 // ide/interpreter, ide/sshConfig: the container's Python for an IDE, and its SSH Host entry.
 void add_interpreter_methods(MethodTable& table);
-
-// workspace/didChangeStatus: an engine event changed a workspace's container.
-struct DidChangeStatusParams {
-  std::string workspace;
-  std::string event;         // the engine's action: start, die, stop, destroy, ...
-  std::string container_id;
-  core::WorkspaceStatus status;  // the status after the event
-};
-void to_json(nlohmann::json& j, const DidChangeStatusParams& p);
 
 // The status to report for an event when the workspace cannot be looked at (its folder is gone).
 core::WorkspaceStatus status_after(const core::WorkspaceEvent& event);

@@ -2,7 +2,6 @@
 // `doctor --json` print them.
 #include "core/doctor.h"
 #include "core/plan.h"
-#include "inspect/repo.h"
 #include "rpc/methods.h"
 
 namespace dlc::rpc {
@@ -18,12 +17,9 @@ void from_json(const json& j, DoctorParams& p) {
   if (auto it = j.find("host"); it != j.end() && !it->is_null()) p.host = it->get<std::string>();
 }
 
-core::PlanResult plan(const core::PlanParams& p, Call& call) {
-  // A git URL is planned from its clone; a folder must be named absolutely (the server's working
-  // directory is not the editor's).
-  if (!inspect::is_remote(p.workspace)) require_absolute(p.workspace);
-  return core::plan_workspace(p, call.progress(), call.cancel());
-}
+// The schema admits an absolute folder or a git URL (planned from its clone), never a relative folder:
+// the server's working directory is not the editor's.
+core::PlanResult plan(const core::PlanParams& p, Call& call) { return core::plan_workspace(p, call.progress(), call.cancel()); }
 
 core::DoctorReport doctor(const DoctorParams& p, Call& call) {
   call.cancel().throw_if_cancelled();

@@ -11,7 +11,7 @@ RequestProgress::RequestProgress(std::shared_ptr<Outbox> out, json token, std::s
 
 void RequestProgress::progress(json value) {
   if (token_.is_null()) return;
-  out_->send(serialize({{"jsonrpc", "2.0"}, {"method", "$/progress"}, {"params", {{"token", token_}, {"value", std::move(value)}}}}));
+  out_->send(notification_message(kProgress, ProgressParams{token_, std::move(value)}));
 }
 
 void RequestProgress::start() { progress({{"kind", "begin"}, {"title", title_}, {"cancellable", true}}); }
@@ -31,9 +31,7 @@ void RequestProgress::report(std::string_view message, std::optional<int> percen
 }
 
 void RequestProgress::output(std::string_view line) {
-  out_->send(serialize({{"jsonrpc", "2.0"},
-                        {"method", "window/logMessage"},
-                        {"params", {{"type", static_cast<int>(MessageType::Log)}, {"message", line}}}}));
+  out_->send(notification_message(kLogMessage, LogMessageParams{MessageType::Log, std::string(line)}));
 }
 
 void RequestProgress::end(std::string_view message) {

@@ -23,18 +23,30 @@ json error_object(const RpcError& e) {
   return j;
 }
 
-std::string serialize(const json& message) { return message.dump(-1, ' ', false, json::error_handler_t::replace); }
+json cancelled_error() {
+  return {{"code", kRequestCancelled}, {"message", "cancelled"}, {"data", {{"code", to_string(ErrorCode::Cancelled)}}}};
+}
 
-std::string id_key(const json& id) { return id.dump(); }
+void to_json(json& j, const LogMessageParams& p) { j = {{"type", static_cast<int>(p.type)}, {"message", p.message}}; }
+
+void to_json(json& j, const ProgressParams& p) { j = {{"token", p.token}, {"value", p.value}}; }
+
+void to_json(json& j, const OutputParams& p) {
+  j = {{"token", p.token}, {"stream", p.is_stdout ? "stdout" : "stderr"}, {"data", p.data}};
+}
+
+void to_json(json& j, const DidChangeStatusParams& p) {
+  j = {{"workspace", p.workspace}, {"event", p.event}, {"containerId", p.container_id}, {"status", p.status}};
+}
 
 void from_json(const json& j, InitializeParams& p) {
-  if (!j.is_object()) return;
+  // The schema (initialize.json) has checked the types: absent members keep their defaults.
   if (auto it = j.find("processId"); it != j.end() && it->is_number_integer()) p.process_id = it->get<long long>();
-  if (auto it = j.find("clientInfo"); it != j.end() && it->is_object()) {
+  if (auto it = j.find("clientInfo"); it != j.end()) {
     p.client_info.name = it->value("name", "");
     p.client_info.version = it->value("version", "");
   }
-  if (auto it = j.find("capabilities"); it != j.end() && it->is_object()) p.capabilities = *it;
+  if (auto it = j.find("capabilities"); it != j.end()) p.capabilities = *it;
 }
 
 void to_json(json& j, const InitializeResult& r) {

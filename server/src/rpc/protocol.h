@@ -1,5 +1,7 @@
-// JSON-RPC 2.0 as dlcontainer speaks it: error codes, how a dlc::Error becomes an error object, and the
-// initialize handshake's types. docs/protocol.md is the prose version; schemas/protocol/ the formal one.
+// JSON-RPC 2.0 as dlcontainer speaks it: error codes, how a dlc::Error becomes an error object, the
+// notifications the server sends with their typed params, and the initialize handshake. Messages
+// themselves (ids, reading a body, every envelope the server writes) are rpc/message.h's.
+// docs/protocol.md is the prose version; schemas/protocol/ the formal one.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -9,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/workspace.h"
 #include "support/error.h"
 
 namespace dlc::rpc {
@@ -23,6 +26,10 @@ inline constexpr int kInvalidParams = -32602;
 inline constexpr int kInternalError = -32603;
 inline constexpr int kServerNotInitialized = -32002;
 inline constexpr int kRequestCancelled = -32800;
+// dlcontainer's own, in JSON-RPC's range for server errors (unused by the LSP): a connection already has
+// SessionOptions::max_in_flight requests in flight. The request is not run; the client may send it again
+// once an answer has come.
+inline constexpr int kTooManyRequests = -32003;
 
 // dlcontainer's own codes: kErrorBase + the dlc::ErrorCode's number, 1000..1099 (outside both the
 // JSON-RPC and the LSP reserved ranges). Three codes map to standard ones instead: Internal to
@@ -47,12 +54,52 @@ class RpcError : public std::runtime_error {
 // The `error` member of a response.
 json error_object(const Error& e);
 json error_object(const RpcError& e);
+json cancelled_error();
 
-// A message as text: invalid UTF-8 (a command's raw output) is replaced, never a reason to fail.
-std::string serialize(const json& message);
+// A notification the server sends, with the type of its params (clangd's OutgoingNotification); its
+// envelope is made by message.h's notification_message(kind, params):
+//   call.notify(kOutput, OutputParams{...})   or   server.broadcast(kLogMessage, LogMessageParams{...})
+template <class Params>
+struct Notification {
+  std::string_view method;
+};
 
-// Request ids are numbers or strings; the binding keys its table of requests in flight by this text.
-std::string id_key(const json& id);
+// window/logMessage's type numbers.
+enum class MessageType { Error = 1, Warning = 2, Info = 3, Log = 4 };
+
+struct LogMessageParams {
+  MessageType type = MessageType::Log;
+  std::string message;
+};
+void to_json(json& j, const LogMessageParams& p);
+inline constexpr Notification<LogMessageParams> kLogMessage{"window/logMessage"};
+
+// $/progress: value is {kind: begin|report|end, ...} (LSP work-done progress).
+struct ProgressParams {
+  json token;  // the request's workDoneToken: a string or an integer
+  json value;
+};
+void to_json(json& j, const ProgressParams& p);
+inline constexpr Notification<ProgressParams> kProgress{"$/progress"};
+
+// workspace/output: a piece of a command's output, for the request that gave `token`.
+struct OutputParams {
+  json token;  // the request's outputToken
+  bool is_stdout = true;
+  std::string data;
+};
+void to_json(json& j, const OutputParams& p);
+inline constexpr Notification<OutputParams> kOutput{"workspace/output"};
+
+// workspace/didChangeStatus: an engine event changed a workspace's container.
+struct DidChangeStatusParams {
+  std::string workspace;
+  std::string event;         // the engine's action: start, die, stop, destroy, ...
+  std::string container_id;
+  core::WorkspaceStatus status;  // the status after the event
+};
+void to_json(json& j, const DidChangeStatusParams& p);
+inline constexpr Notification<DidChangeStatusParams> kDidChangeStatus{"workspace/didChangeStatus"};
 
 // The handshake.
 struct ClientInfo {
@@ -75,8 +122,5 @@ struct InitializeResult {
 
 void from_json(const json& j, InitializeParams& p);
 void to_json(json& j, const InitializeResult& r);
-
-// window/logMessage's type numbers.
-enum class MessageType { Error = 1, Warning = 2, Info = 3, Log = 4 };
 
 }  // namespace dlc::rpc

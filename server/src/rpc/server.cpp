@@ -42,8 +42,7 @@ class ClientLogSink : public spdlog::sinks::base_sink<std::mutex> {
                        : msg.level == spdlog::level::warn ? MessageType::Warning
                        : msg.level == spdlog::level::info ? MessageType::Info
                                                           : MessageType::Log;
-    server_.broadcast("window/logMessage",
-                      {{"type", static_cast<int>(type)}, {"message", std::string(msg.payload.data(), msg.payload.size())}});
+    server_.broadcast(kLogMessage, LogMessageParams{type, std::string(msg.payload.data(), msg.payload.size())});
   }
   void flush_() override {}
 
@@ -54,7 +53,7 @@ class ClientLogSink : public spdlog::sinks::base_sink<std::mutex> {
 }  // namespace
 
 Server::Server(ServerOptions options, MethodTable methods)
-    : options_(std::move(options)), methods_(std::move(methods)), placements_(options_.default_host) {
+    : options_(std::move(options)), methods_(std::move(methods)), pool_(options_.workers), placements_(options_.default_host) {
   auto sink = std::make_shared<ClientLogSink>(*this);
   spdlog::default_logger()->sinks().push_back(sink);
   log_sink_ = sink;
@@ -69,7 +68,7 @@ Server::~Server() {
 
 core::Workspaces& Server::workspaces(const std::string& host) { return placements_.at(host); }
 
-void Server::broadcast(std::string_view method, const json& params) {
+void Server::broadcast_text(const std::string& message) {
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(sessions_mu_);
@@ -77,7 +76,7 @@ void Server::broadcast(std::string_view method, const json& params) {
       if (auto s = weak.lock()) live.push_back(std::move(s));
     }
   }
-  for (const auto& s : live) s->notify(method, params);
+  for (const auto& s : live) s->send_notification(message);
 }
 
 std::shared_ptr<Session> Server::open_session(int in_fd, int out_fd, std::function<void()> on_finished,
@@ -86,8 +85,10 @@ std::shared_ptr<Session> Server::open_session(int in_fd, int out_fd, std::functi
   SessionOptions so;
   so.methods = &methods_;
   so.backend = this;
-  so.spawn = [this](std::function<void()> task) { pool_.post(std::move(task)); };
+  // Each connection is one client of the pool: its requests take threads in turn with other clients'.
+  so.spawn = [this, client = pool_.new_client()](std::function<void()> task) { pool_.post(client, std::move(task)); };
   so.server_version = options_.version;
+  so.max_in_flight = options_.max_in_flight;
   so.on_closed = std::move(on_closed);
   auto session = std::make_shared<Session>(std::move(so), channel);
   {
@@ -99,7 +100,6 @@ std::shared_ptr<Session> Server::open_session(int in_fd, int out_fd, std::functi
   h.on_message = [session](std::string&& body) { session->receive(body); };
   h.on_frame_error = [session](const std::string& why) { session->frame_error(why); };
   h.on_closed = [session] { session->closed(); };
-  h.accepting = [session] { return session->accepting(); };
   h.on_finished = [this, session, on_finished = std::move(on_finished)] {
     {
       std::lock_guard lock(sessions_mu_);
@@ -133,11 +133,13 @@ int Server::serve_stdio() {
     });
   };
   std::shared_ptr<Session> session = open_session(in, out, [&] { io_.stop(); }, stop_soon);
+  on_stop_ = [&] { session->closed(); };
   asio::signal_set signals(io_, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (!ec) session->closed();
+    if (!ec) on_stop_();
   });
   io_.run();
+  on_stop_ = nullptr;
   int status = session->shutdown_requested() ? 0 : 1;
   stop_watcher();
   bool drained = drain(std::chrono::seconds(2));
@@ -222,9 +224,8 @@ int Server::serve_socket(const std::string& path) {
   };
   accept_next();
 
-  asio::signal_set signals(io_, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& sec, int) {
-    if (sec) return;
+  on_stop_ = [&] {
+    if (stopping) return;
     stopping = true;
     boost::system::error_code ignored;
     acceptor.close(ignored);
@@ -243,8 +244,13 @@ int Server::serve_socket(const std::string& path) {
     }
     deadline.expires_after(kStopGrace);
     deadline.async_wait([&](const boost::system::error_code& e) { if (!e) io_.stop(); });
+  };
+  asio::signal_set signals(io_, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& sec, int) {
+    if (!sec) on_stop_();
   });
   io_.run();
+  on_stop_ = nullptr;
 
   struct stat now {};
   if (::lstat(path.c_str(), &now) == 0 && now.st_ino == our_inode) ::unlink(path.c_str());
@@ -260,6 +266,12 @@ int Server::serve_socket(const std::string& path) {
 }
 
 bool Server::drain(std::chrono::milliseconds limit) { return pool_.wait_idle(limit); }
+
+void Server::stop() {
+  asio::post(io_, [this] {
+    if (on_stop_) on_stop_();
+  });
+}
 
 void Server::start_watcher() {
   if (!options_.watch_events || watcher_.joinable()) return;
@@ -305,7 +317,7 @@ void Server::on_engine_event(const core::WorkspaceEvent& event) {
   } catch (const Error&) {
     status = status_after(event);  // the folder is gone, or the daemon with it
   }
-  broadcast("workspace/didChangeStatus", DidChangeStatusParams{event.workspace, event.action, event.container_id, status});
+  broadcast(kDidChangeStatus, DidChangeStatusParams{event.workspace, event.action, event.container_id, status});
 }
 
 }  // namespace dlc::rpc

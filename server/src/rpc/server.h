@@ -28,6 +28,10 @@ struct ServerOptions {
   std::string default_host;
   // Called once the socket listens (serve_socket), with its path.
   std::function<void(const std::string& path)> on_listening;
+  // Handler threads, and how many each client may hold (workers.h).
+  WorkerLimits workers;
+  // Requests one client may have in flight; more are answered kTooManyRequests (session.h).
+  std::size_t max_in_flight = 64;
 };
 
 class Server : public Backend {
@@ -43,13 +47,18 @@ class Server : public Backend {
   // Sessions for every client of a unix socket at path (mode 0600; peers of another uid are refused)
   // until SIGINT or SIGTERM. Error{InvalidArgument} when the path is taken.
   int serve_socket(const std::string& path);
+  // Stops serving as SIGTERM does, from any thread: clients' requests are cancelled, serve_* returns.
+  void stop();
 
   core::Workspaces& workspaces(const std::string& host = {}) override;
   // Forwards live in this process: they end when their container stops and when the server does.
   services::Forwarders& forwarders() override { return forwarders_; }
 
   // A notification to every initialized client.
-  void broadcast(std::string_view method, const nlohmann::json& params);
+  template <class Params>
+  void broadcast(const Notification<Params>& kind, const Params& params) {
+    broadcast_text(notification_message(kind, params));
+  }
 
  private:
   // on_finished: the channel has closed. on_closed: the client has gone (its requests are cancelled).
@@ -61,6 +70,7 @@ class Server : public Backend {
   // Stops waiting for handlers after this long when the server stops: one stuck in a call that cannot
   // be cancelled (a container that takes its time to stop) must not keep the process alive.
   bool drain(std::chrono::milliseconds limit);
+  void broadcast_text(const std::string& message);
 
   ServerOptions options_;
   MethodTable methods_;
@@ -76,6 +86,7 @@ class Server : public Backend {
 
   CancelToken stop_ = CancelToken::make();
   std::thread watcher_;
+  std::function<void()> on_stop_;  // what a signal or stop() does, set by serve_* (I/O thread)
   std::shared_ptr<void> log_sink_;  // forwards log lines to clients as window/logMessage
 };
 

@@ -17,7 +17,6 @@ struct Stopped {
 void to_json(json& j, const Stopped& s) { j = {{"stopped", s.stopped}}; }
 
 services::Services services_of(const std::string& workspace, const std::string& host, Call& call) {
-  require_absolute(workspace);
   return core::workspace_services(call.workspaces(host).engine(), workspace, call.forwarders(), call.progress(), call.cancel());
 }
 
@@ -26,6 +25,8 @@ services::ServiceInfo jupyter(const core::JupyterParams& p, Call& call) { return
 services::ServiceInfo tensorboard(const core::TensorBoardParams& p, Call& call) {
   return services_of(p.workspace, p.host, call).tensorboard(p);
 }
+
+services::ServiceInfo code(const core::CodeParams& p, Call& call) { return services_of(p.workspace, p.host, call).code(p); }
 
 std::vector<services::ServiceInfo> list(const core::PortsParams& p, Call& call) { return services_of(p.workspace, p.host, call).list(); }
 
@@ -47,6 +48,7 @@ services::ServiceInfo debug_gdb(const core::DebugParams& p, Call& call) { return
 void add_service_methods(MethodTable& table) {
   table.add("services/jupyter", &jupyter);
   table.add("services/tensorboard", &tensorboard);
+  table.add("services/code", &code);
   table.add("services/list", &list);
   table.add("services/stop", &stop);
   table.add("ports/list", &ports);

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "rpc/binder.h"
+#include "rpc/message.h"
 #include "support/cancel.h"
 
 namespace dlc::rpc {
@@ -22,12 +23,14 @@ namespace dlc::rpc {
 struct SessionOptions {
   const MethodTable* methods = nullptr;
   Backend* backend = nullptr;
-  // Runs a request's handler off the reading thread (a worker pool; inline in the fuzzer).
+  // Runs a request's handler off the reading thread (the server's worker pool, which takes each
+  // client's tasks in turn; queued for later in the fuzzer).
   std::function<void(std::function<void()>)> spawn;
   std::string server_version;
   // Called once, when the session closes (exit, or the client went away).
   std::function<void()> on_closed;
-  // Requests in flight beyond which the session stops reading more (see accepting()).
+  // Requests in flight (running or waiting for a worker) beyond which a request is answered
+  // kTooManyRequests at once. Reading never stops: a cancel, `exit` or the end of input is always read.
   std::size_t max_in_flight = 64;
 };
 
@@ -45,23 +48,36 @@ class Session : public std::enable_shared_from_this<Session> {
   void closed();
 
   // A notification to this client, once it has initialized (and until it exits).
-  void notify(std::string_view method, const nlohmann::json& params);
+  template <class Params>
+  void notify(const Notification<Params>& kind, const Params& params) {
+    if (open_for_notifications()) out_->send(notification_message(kind, params));
+  }
+  // The same with a notification_message() made once for many sessions (Server::broadcast).
+  void send_notification(std::string message) {
+    if (open_for_notifications()) out_->send(std::move(message));
+  }
 
   bool initialized() const;
   bool shutdown_requested() const;  // `shutdown` was received (the exit status for stdio depends on it)
   bool exited() const;              // `exit` was received
-  // False while max_in_flight requests are being handled: the channel stops reading until one ends.
-  bool accepting() const;
   std::size_t in_flight() const;
   // Waits until no request is in flight, at most `limit`; true when none is.
   bool wait_idle(std::chrono::milliseconds limit) const;
 
  private:
-  void handle_request(const nlohmann::json& id, const std::string& method, const nlohmann::json& params);
-  void handle_notification(const std::string& method, const nlohmann::json& params);
-  void send(const nlohmann::json& message);
-  void reply_error(const nlohmann::json& id, int code, std::string message, std::string hint = {});
+  struct Running;  // one request on its way through a worker
+  void handle_request(IncomingMessage&& m);
+  void initialize(const IncomingMessage& m);
+  void handle_notification(IncomingMessage&& m);
+  void cancel_request(const IncomingMessage& m);
+  static void run(const std::shared_ptr<Running>& r);
+  void warn(std::string message);
+  bool open_for_notifications() const;
+  void send(std::string text) { out_->send(std::move(text)); }
+  // A request's id leaves the table before its answer is sent (the client may reuse it as soon as it
+  // has the answer); the outbox closes only once that answer is out too.
   void request_done(const std::string& key);
+  void answer_sent();
 
   SessionOptions options_;
   std::shared_ptr<Outbox> out_;
@@ -72,7 +88,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool shutdown_ = false;
   bool exited_ = false;
   bool closed_ = false;
-  std::map<std::string, CancelToken> in_flight_;  // by id_key
+  std::map<std::string, CancelToken> in_flight_;  // by the id's text
+  std::size_t answering_ = 0;  // requests out of the table whose answer is not yet sent
 };
 
 }  // namespace dlc::rpc

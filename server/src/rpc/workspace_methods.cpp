@@ -12,14 +12,8 @@ namespace {
 // Collected output stops growing here (and says so); streamed output has no such limit.
 constexpr std::size_t kMaxCollected = 16u << 20;
 
-json output_token_of(const json& j) {
-  auto it = j.find("outputToken");
-  if (it == j.end() || it->is_null()) return nullptr;
-  if (!it->is_string() && !it->is_number_integer()) {
-    throw RpcError(kInvalidParams, "invalid params: outputToken must be a string or an integer");
-  }
-  return *it;
-}
+// The schema has checked it: a string or an integer, or absent (null: collect the output).
+json output_token_of(const json& j) { return j.value("outputToken", json()); }
 
 struct ExecRequest {
   core::ExecParams exec;
@@ -29,7 +23,7 @@ struct ExecRequest {
 
 void from_json(const json& j, ExecRequest& r) {
   j.get_to(r.exec);
-  if (auto it = j.find("input"); it != j.end() && !it->is_null()) r.input = it->get<std::string>();
+  if (auto it = j.find("input"); it != j.end()) r.input = it->get<std::string>();
   r.output_token = output_token_of(j);
 }
 
@@ -102,7 +96,7 @@ class OutputRoute {
 
   void send(bool is_stdout, std::string text) {
     if (!call_.wait_for_room()) return;  // the client is gone or cancelled: the work is stopping
-    call_.notify("workspace/output", {{"token", token_}, {"stream", is_stdout ? "stdout" : "stderr"}, {"data", std::move(text)}});
+    call_.notify(kOutput, OutputParams{token_, is_stdout, std::move(text)});
   }
 
   // The length of s without a trailing incomplete UTF-8 sequence.
@@ -123,27 +117,20 @@ class OutputRoute {
 };
 
 core::UpResult up(const core::UpParams& p, Call& call) {
-  require_absolute(p.workspace);
   return call.workspaces(p.host).up(p, call.progress(), call.cancel());
 }
 
 core::DownResult down(const core::DownParams& p, Call& call) {
-  require_absolute(p.workspace);
   return call.workspaces(p.host).down(p);
 }
 
 core::WorkspaceStatus status(const core::StatusParams& p, Call& call) {
-  require_absolute(p.workspace);
   return call.workspaces(p.host).status(p);
 }
 
 std::vector<core::WorkspaceStatus> list(const core::ListParams& p, Call& call) { return call.workspaces(p.host).list(); }
 
 ExecResult exec(const ExecRequest& r, Call& call) {
-  require_absolute(r.exec.workspace);
-  if (r.exec.command.empty()) {
-    throw RpcError(kInvalidParams, "params.command is empty", "send the command as an array of words: [\"python\", \"train.py\"]");
-  }
   core::ExecParams params = r.exec;
   params.attach_stdin = r.input.has_value();
   OutputRoute route(call, r.output_token);
@@ -161,7 +148,6 @@ ExecResult exec(const ExecRequest& r, Call& call) {
 }
 
 LogsResult logs(const LogsRequest& r, Call& call) {
-  require_absolute(r.logs.workspace);
   if (r.logs.follow && r.output_token.is_null()) {
     throw RpcError(kInvalidParams, "follow needs an outputToken: followed logs never end, so they can only be streamed",
                    "add \"outputToken\": \"logs-1\" and read workspace/output notifications; cancel the request to stop");
@@ -175,17 +161,6 @@ LogsResult logs(const LogsRequest& r, Call& call) {
 }
 
 }  // namespace
-
-void require_absolute(const std::string& workspace) {
-  if (workspace.empty() || workspace.front() != '/') {
-    throw RpcError(kInvalidParams, "params.workspace must be the absolute path of the repository folder (got \"" + workspace + "\")",
-                   "send the folder the editor has open, as an absolute path");
-  }
-}
-
-void to_json(json& j, const DidChangeStatusParams& p) {
-  j = {{"workspace", p.workspace}, {"event", p.event}, {"containerId", p.container_id}, {"status", p.status}};
-}
 
 core::WorkspaceStatus status_after(const core::WorkspaceEvent& e) {
   core::WorkspaceStatus s;
@@ -213,8 +188,8 @@ void add_workspace_methods(MethodTable& table) {
   table.add("workspace/list", &list);
   table.add("workspace/exec", &exec);
   table.add("workspace/logs", &logs);
-  table.emits("workspace/output");
-  table.emits("workspace/didChangeStatus");
+  table.emits(kOutput);
+  table.emits(kDidChangeStatus);
 }
 
 }  // namespace dlc::rpc

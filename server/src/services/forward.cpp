@@ -27,6 +27,7 @@
 #include "services/agent_inject.h"
 #include "support/files.h"
 #include "support/error.h"
+#include "support/runtime_dir.h"
 
 namespace dlc::services {
 
@@ -45,21 +46,6 @@ void from_json(const json& j, Forward& f) {
   f.host_port = j.value("hostPort", 0);
   f.pid = j.value("pid", 0);
   f.started = j.value("started", 0ull);
-}
-
-std::string runtime_dir() {
-  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-  fs::path dir = fs::path(runtime && *runtime ? runtime : "/tmp") / ("dlcontainer-" + std::to_string(::getuid()));
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || st.st_uid != ::getuid()) {
-    // In a shared /tmp someone else could have made it first: never trust their folder.
-    throw Error(ErrorCode::Internal, dir.string() + " is not this user's",
-                "remove it, or set XDG_RUNTIME_DIR to a folder of your own");
-  }
-  fs::permissions(dir, fs::perms::owner_all, ec);
-  return dir.string();
 }
 
 namespace {
@@ -83,12 +69,7 @@ unsigned long long process_start(int pid) {
 
 bool serving(const Forward& f) { return f.pid > 0 && process_start(f.pid) == f.started; }
 
-fs::path forwards_dir() {
-  fs::path dir = fs::path(runtime_dir()) / "forwards";
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  return dir;
-}
+fs::path forwards_dir() { return private_runtime_dir("forwards"); }
 
 fs::path record_path(const std::string& container_id, int container_port) {
   return forwards_dir() / (container_id.substr(0, 12) + "-" + std::to_string(container_port) + ".json");
@@ -104,17 +85,11 @@ std::optional<Forward> read_record(const fs::path& p) {
 // Serialises the find-or-start of forwards across processes (two commands at once make one).
 class RegistryLock {
  public:
-  RegistryLock() {
-    fd_ = ::open((forwards_dir() / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
-  }
-  ~RegistryLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int fd() const { return fd_; }
+  RegistryLock() : lock_(forwards_dir() / ".lock", LOCK_EX) {}
+  int fd() const { return lock_.fd(); }
 
  private:
-  int fd_ = -1;
+  FileLock lock_;
 };
 
 void send_all(int fd, std::string_view data) {

@@ -112,7 +112,4 @@ void serve_forward(const engine::Engine& engine, const PortForwarder::Options& o
 // Ends the detached process that serves a forward (SIGTERM); false when none serves it.
 bool stop_forward(const std::string& container_id, int container_port);
 
-// The folder that holds dlcontainer's per-user runtime files (0700).
-std::string runtime_dir();
-
 }  // namespace dlc::services

@@ -10,7 +10,10 @@
 
 #include "agent/protocol.h"
 #include "services/agent_inject.h"
+#include "services/exec_control.h"
 #include "services/probe.h"
+#include "services/service_text.h"
+#include "services/services_impl.h"
 #include "support/error.h"
 #include "support/shell.h"
 
@@ -26,6 +29,7 @@ void to_json(json& j, const ServiceInfo& s) {
   j = {{"kind", s.kind},          {"url", s.url},   {"hostIp", s.host_ip},   {"hostPort", s.host_port},
        {"containerPort", s.container_port}, {"via", s.via}, {"pid", s.pid}, {"reused", s.reused},
        {"detail", s.detail},      {"log", s.log},   {"notes", s.notes}};
+  if (!s.token.empty()) j["token"] = s.token;
   if (!s.status_file.empty()) j["statusFile"] = s.status_file;
   if (!s.launch.is_null()) j["launch"] = s.launch;
 }
@@ -34,8 +38,6 @@ void to_json(json& j, const PortEntry& p) {
   j = {{"containerPort", p.container_port}, {"protocol", p.protocol}, {"hostIp", p.host_ip}, {"hostPort", p.host_port},
        {"via", p.via},                     {"service", p.service},   {"process", p.process}, {"pid", p.pid}};
 }
-
-namespace {
 
 std::string random_token() {
   unsigned char bytes[24];
@@ -66,6 +68,8 @@ const json& section(const json& settings, const char* key) {
   return it != settings.end() && it->is_object() ? *it : empty;
 }
 
+namespace {
+
 // The program's path on the host, when it lies in the workspace (gdb on the host reads its symbols).
 std::string host_path_of(const std::string& container_path, const Target& t) {
   fs::path p = fs::path(container_path).lexically_normal();
@@ -82,35 +86,6 @@ const char* kPtraceHint =
 
 // ---- what runs in the container -----------------------------------------------------------------
 
-struct Services::Snapshot {
-  struct Record {
-    json data;
-    std::string kind;
-    int port = 0;
-    int pid = 0;
-  };
-  struct Listener {
-    int port = 0;
-    std::string addr;
-    int pid = 0;
-    std::string name;
-  };
-  std::vector<Record> records;  // of processes that still run
-  std::vector<Listener> listeners;
-
-  const Listener* listener(int port) const {
-    for (const auto& l : listeners)
-      if (l.port == port) return &l;
-    return nullptr;
-  }
-  // A service runs when its process does and something listens on its port.
-  std::vector<const Record*> live(const std::string& kind = {}) const {
-    std::vector<const Record*> out;
-    for (const auto& r : records)
-      if ((kind.empty() || r.kind == kind) && listener(r.port)) out.push_back(&r);
-    return out;
-  }
-};
 
 Services::Services(const engine::Engine& engine, Target target, Forwarders& forwarders, ProgressSink& progress,
                    CancelToken cancel)
@@ -118,21 +93,6 @@ Services::Services(const engine::Engine& engine, Target target, Forwarders& forw
   agent_ = ensure_agent(engine_, target_.container_id);
 }
 
-template <class Fn>
-void Services::stopping_if_cancelled(const int& pid, Fn&& start) {
-  try {
-    start();
-  } catch (const Error&) {
-    // A cancelled start leaves nothing behind: the service would otherwise run on unrecorded.
-    if (cancel_.cancelled() && pid > 0) {
-      try {
-        signal_process(engine_, target_.container_id, pid, "KILL");
-      } catch (const Error&) {
-      }
-    }
-    throw;
-  }
-}
 
 std::string Services::run(const std::vector<std::string>& cmd, const std::string& user, int* status,
                           const std::string& stdin_data, const std::vector<std::string>& extra_env, bool cancellable) {
@@ -628,12 +588,6 @@ int Services::stop(const std::string& kind) {
   return static_cast<int>(pids.size());
 }
 
-void signal_process(const engine::Engine& engine, const std::string& container_id, int pid, const std::string& signal) {
-  engine::ExecSpec spec{.cmd = {"/bin/sh", "-c", "kill -s " + signal + " " + std::to_string(pid) + " 2>/dev/null; true"}, .user = "0"};
-  engine::ExecIO quiet;
-  engine.run_exec(container_id, spec, quiet);
-}
-
 std::vector<ServiceInfo> Services::list() {
   auto snap = snapshot();
   std::vector<ServiceInfo> out;
@@ -658,6 +612,9 @@ std::vector<ServiceInfo> Services::list() {
                  "?token=" + r->data.value("token", "");
     } else if (info.kind == "tensorboard" && info.host_port > 0) {
       info.url = "http://" + info.host_ip + ":" + std::to_string(info.host_port) + "/";
+    } else if (info.kind == "code" && info.host_port > 0) {
+      info.url = code_url(info.host_ip, info.host_port, target_.workspace_folder);
+      info.token = r->data.value("token", "");
     }
     out.push_back(std::move(info));
   }

@@ -30,8 +30,9 @@ struct Target {
 
 // A service as the user reaches it.
 struct ServiceInfo {
-  std::string kind;             // jupyter | tensorboard | debugpy | gdbserver
+  std::string kind;             // jupyter | tensorboard | debugpy | gdbserver | code
   std::string url;              // what to open (web services); "" for debuggers
+  std::string token;            // code: the password its login page asks for
   std::string host_ip = "127.0.0.1";
   int host_port = 0;
   int container_port = 0;
@@ -71,6 +72,11 @@ struct TensorBoardOptions {
   int port = 0;        // 0: settings.tensorboard.port or 6006
 };
 
+struct CodeOptions {
+  bool install = false;  // install code-server (npm, in the container) when the image has none
+  int port = 0;          // in the container; 0: settings.code.port or 8080
+};
+
 struct DebugOptions {
   std::vector<std::string> command;  // python: [python] script.py|-m mod|-c code ARGS; gdb: ./prog ARGS
   int pid = 0;                       // attach to this process (in the container) instead
@@ -89,6 +95,9 @@ class Services {
   // words when it does not come up; Error{CommandFailed} with a hint when it is not installed.
   ServiceInfo jupyter(const JupyterOptions& options);
   ServiceInfo tensorboard(const TensorBoardOptions& options);
+  // code-server (VS Code in the browser) on the workspace folder, behind a random password
+  // (services/code_server.cpp).
+  ServiceInfo code(const CodeOptions& options);
   ServiceInfo debugpy(const DebugOptions& options);
   ServiceInfo gdbserver(const DebugOptions& options);
   // Stops the running services of a kind (jupyter, tensorboard, debugpy, gdbserver); how many.
@@ -120,6 +129,7 @@ class Services {
   void install(const std::string& what, const std::string& pip_package, const std::string& apt_package,
                const std::string& python);
   std::string python() const;
+  void install_code_server();
   ServiceInfo debug(const std::string& kind, const DebugOptions& options);
   // Runs start(); when it is cancelled after it spawned the service at pid, that process is ended.
   template <class Fn>
@@ -132,9 +142,6 @@ class Services {
   ProgressSink& progress_;
   CancelToken cancel_;
 };
-
-// Sends a signal ("INT", "TERM", "KILL") to a process in the container.
-void signal_process(const engine::Engine& engine, const std::string& container_id, int pid, const std::string& signal);
 
 // Debugging and GUI settings (customizations.dlcontainer.debug, .gui) as additions to the container
 // spec: SYS_PTRACE and seccomp=unconfined only when debugging is on; the X11 socket, DISPLAY and an

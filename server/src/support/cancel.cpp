@@ -1,40 +1,19 @@
 #include "support/cancel.h"
 
 #include <condition_variable>
+#include <mutex>
 
 #include "support/error.h"
 
 namespace dlc {
 
-struct CancelToken::Registration::State {
-  std::mutex mu;
-  bool cancelled = false;
-  std::list<std::function<void()>> callbacks;
-};
-
 CancelToken CancelToken::make() {
   CancelToken t;
-  t.state_ = std::make_shared<Registration::State>();
+  t.source_ = std::stop_source();
   return t;
 }
 
-bool CancelToken::cancelled() const {
-  if (!state_) return false;
-  std::lock_guard lock(state_->mu);
-  return state_->cancelled;
-}
-
-void CancelToken::cancel() const {
-  if (!state_) return;
-  std::list<std::function<void()>> callbacks;
-  {
-    std::lock_guard lock(state_->mu);
-    if (state_->cancelled) return;
-    state_->cancelled = true;
-    callbacks = state_->callbacks;  // run outside the lock: a callback may unregister itself
-  }
-  for (auto& fn : callbacks) fn();
-}
+void CancelToken::cancel() const { source_.request_stop(); }
 
 void CancelToken::throw_if_cancelled() const {
   if (cancelled()) throw Error(ErrorCode::Cancelled, "cancelled");
@@ -42,46 +21,18 @@ void CancelToken::throw_if_cancelled() const {
 
 CancelToken::Registration CancelToken::on_cancel(std::function<void()> fn) const {
   Registration r;
-  if (!state_) return r;
-  {
-    std::lock_guard lock(state_->mu);
-    if (!state_->cancelled) {
-      r.state_ = state_;
-      r.it_ = state_->callbacks.insert(state_->callbacks.end(), std::move(fn));
-      return r;
-    }
+  if (source_.stop_possible()) {
+    r.callback_ = std::make_unique<std::stop_callback<std::function<void()>>>(source_.get_token(), std::move(fn));
   }
-  fn();
   return r;
 }
 
-CancelToken::Registration& CancelToken::Registration::operator=(Registration&& other) noexcept {
-  if (this != &other) {
-    this->~Registration();
-    state_ = std::move(other.state_);
-    it_ = other.it_;
-  }
-  return *this;
-}
-
-CancelToken::Registration::~Registration() {
-  if (!state_) return;
-  std::lock_guard lock(state_->mu);
-  state_->callbacks.erase(it_);
-  state_.reset();
-}
-
 void pause_unless_cancelled(std::chrono::milliseconds pause, const CancelToken& cancel) {
+  // The standard wait registers and unregisters its own stop_callback around the wait.
   std::mutex mu;
-  std::condition_variable cv;
-  bool woken = false;
-  auto reg = cancel.on_cancel([&] {
-    std::lock_guard lock(mu);
-    woken = true;
-    cv.notify_all();
-  });
+  std::condition_variable_any cv;
   std::unique_lock lock(mu);
-  cv.wait_for(lock, pause, [&] { return woken; });
+  cv.wait_for(lock, cancel.stop_token(), pause, [] { return false; });
 }
 
 }  // namespace dlc

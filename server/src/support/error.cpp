@@ -25,6 +25,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::UnknownVersion: return "unknownVersion";
     case ErrorCode::Conflict: return "conflict";
     case ErrorCode::RegistryUnavailable: return "registryUnavailable";
+    case ErrorCode::NetworkUnavailable: return "networkUnavailable";
   }
   return "internal";
 }

@@ -30,6 +30,7 @@ enum class ErrorCode {
   UnknownVersion,       // a framework or CUDA version that the catalog does not know
   Conflict,             // requirements that cannot be satisfied together
   RegistryUnavailable,  // a registry or download URL (a Feature's) cannot be reached or refuses us
+  NetworkUnavailable,   // a remote (a git repository's host) cannot be reached
 };
 
 std::string_view to_string(ErrorCode code);

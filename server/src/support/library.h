@@ -35,5 +35,11 @@ class Library {
 
 }  // namespace dlc
 
-// The function `f` of `library`, with the type its header declares.
+// The function `f` of `library`, with the type its header declares. The portable build links the
+// libraries in (docs/install.md: the system it runs on may have none, or another version) and calls
+// them directly; `library` is then only named, never loaded.
+#ifdef DLC_STATIC_LIBRARIES
+#define DLC_CALL(library, f) ((void)sizeof(&(library)), &f)
+#else
 #define DLC_CALL(library, f) reinterpret_cast<decltype(&f)>((library).symbol(#f))
+#endif

@@ -7,6 +7,7 @@ import { Commands } from '../errors';
 import { planSummary } from '../planView';
 import { WorkspaceUpResult } from '../protocol';
 import { plan } from './inspect';
+import { offerContainerPython } from './python';
 import { openJupyter, ServiceState } from './services';
 
 const PendingOpenKey = 'dlcontainer.pendingOpen';
@@ -34,11 +35,15 @@ export async function openInContainer(ctx: Ctx, services: ServiceState, uri?: vs
   await ctx.status.refresh();
   announce(folder, result);
   if (config.openJupyterOnStart()) await openJupyter(ctx, services);
+  // The editor's Python support sees the container's Python too, once the user agrees.
+  await ctx.guarded(() => offerContainerPython(ctx, folder));
   return result;
 }
 
 // "paper is in container X", with the next steps as buttons.
 function announce(folder: vscode.WorkspaceFolder, result: WorkspaceUpResult): void {
+  // What was not done as devcontainer.json asks (a property dlcontainer does not use, a short host).
+  for (const warning of result.warnings ?? []) void vscode.window.showWarningMessage(`dlcontainer: ${warning}`);
   const name = result.containerName || result.containerId.slice(0, 12);
   const actions = ['Open Terminal', 'Open Jupyter'];
   if (result.outOfDate) actions.unshift('Rebuild Container');

@@ -7,11 +7,18 @@ import { openInContainer, rebuild, stop } from './container';
 import { attach, debugPythonFile, pickProcess } from './debugging';
 import { doctor, showPlan } from './inspect';
 import { openConfig, showCommands } from './menu';
+import { stopUsingContainerPython, useContainerPython } from './python';
+import { connectRemoteSsh, openCodeServer, openFullEditor, reopenInDevContainer } from './remote';
 import { openJupyter, openTensorBoard, ServiceState } from './services';
 import { Logs, openTerminal } from './terminal';
 
 // For launch.json: "processId": "${command:dlcontainer.pickContainerProcess}".
 export const PickContainerProcess = 'dlcontainer.pickContainerProcess';
+
+async function withFolder(ctx: Ctx, fn: (folder: vscode.WorkspaceFolder) => Promise<unknown>): Promise<unknown> {
+  const folder = await ctx.folder();
+  return folder ? fn(folder) : undefined;
+}
 
 // `services` holds the Jupyter servers this window started; the caller owns it (and disposes it).
 export function registerCommands(ctx: Ctx, services: ServiceState): vscode.Disposable[] {
@@ -32,6 +39,13 @@ export function registerCommands(ctx: Ctx, services: ServiceState): vscode.Dispo
     reg(Commands.attachCpp, () => attach(ctx, 'cpp')),
     reg(Commands.terminal, () => openTerminal(ctx)),
     reg(Commands.logs, () => logs.show()),
+    reg(Commands.useContainerPython, () => withFolder(ctx, (f) => useContainerPython(ctx, f))),
+    reg(Commands.stopUsingContainerPython, () => withFolder(ctx, (f) => stopUsingContainerPython(ctx, f))),
+    reg(Commands.refreshLibraries, () => withFolder(ctx, (f) => useContainerPython(ctx, f, true))),
+    reg(Commands.openFullEditor, () => openFullEditor(ctx)),
+    reg(Commands.reopenInDevContainer, () => reopenInDevContainer(ctx)),
+    reg(Commands.connectRemoteSsh, () => connectRemoteSsh(ctx)),
+    reg(Commands.openCodeServer, () => openCodeServer(ctx)),
     reg(Commands.showCommands, () => showCommands()),
     reg(Commands.openConfig, () => openConfig(ctx)),
     reg(Commands.restartServer, async () => {

@@ -28,6 +28,8 @@ export async function showCommands(): Promise<void> {
     { label: '$(debug-alt) Debug Python File in Container', command: Commands.debugPython },
     { label: '$(debug) Attach to Process in Container (Python)', command: Commands.attachPython },
     { label: '$(debug) Attach to Process in Container (C++)', command: Commands.attachCpp },
+    { label: "$(symbol-namespace) Use the Container's Python", command: Commands.useContainerPython },
+    { label: '$(remote-explorer) Open a Full Editor in the Container', command: Commands.openFullEditor },
     { label: '$(output) Show Logs', command: Commands.logs },
     { label: '$(list-tree) Show Plan', command: Commands.showPlan },
     { label: '$(pulse) Run Doctor', command: Commands.doctor },

@@ -1,4 +1,4 @@
-// Web services in the container (Jupyter, TensorBoard): started by the server, opened in the
+// Web services in the container (Jupyter, TensorBoard; code-server in remote.ts): started by the server, opened in the
 // browser, and the Jupyter server offered to the Jupyter extension.
 import * as vscode from 'vscode';
 import { ParamsOf } from '../client';
@@ -19,11 +19,11 @@ export class ServiceState implements vscode.Disposable {
   }
 }
 
-type ServiceMethod = 'services/jupyter' | 'services/tensorboard';
+type ServiceMethod = 'services/jupyter' | 'services/tensorboard' | 'services/code';
 
 // Starts a web service and answers it. When the container lacks it, the server says so; the user is
 // asked before it is installed (the request again, with install: true).
-async function startService<M extends ServiceMethod>(ctx: Ctx, label: string, method: M, params: ParamsOf<M>): Promise<ServiceInfo> {
+export async function startService<M extends ServiceMethod>(ctx: Ctx, label: string, method: M, params: ParamsOf<M>): Promise<ServiceInfo> {
   try {
     return await ctx.withProgress(`Starting ${label} in the container`, method, params);
   } catch (err) {

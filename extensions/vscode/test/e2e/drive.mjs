@@ -4,6 +4,10 @@
 // engine's containers by label, the Jupyter page over HTTP) and photographed.
 //
 // node drive.mjs --code-server BIN --vsix FILE --binary DLCONTAINER --workspace DIR --shots DIR [--keep]
+// node drive.mjs --code-server BIN --vsix PLATFORM.vsix --bundled --workspace DIR --shots DIR
+//   (--bundled: a .vsix that carries the server, installed as a user would, with no dlcontainer on
+//   PATH and no setting: the extension must start the one it bundles, and its offer to link it into
+//   ~/.local/bin, answered yes, must make that link; HOME is a folder of the test's own)
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -21,7 +25,8 @@ const arg = (name, dflt) => {
 };
 const codeServer = arg('code-server');
 const vsix = path.resolve(arg('vsix'));
-const binary = path.resolve(arg('binary'));
+const bundled = process.argv.includes('--bundled');
+let binary = bundled ? undefined : path.resolve(arg('binary'));
 const workspace = fs.realpathSync(arg('workspace'));
 const shots = path.resolve(arg('shots'));
 const keep = process.argv.includes('--keep');
@@ -84,10 +89,14 @@ const dirs = {
   xdg: path.join(root, 'xdg'),
   tmp: path.join(root, 'tmp'),
 };
-for (const d of [dirs.userData, dirs.extensions, dirs.xdg, dirs.tmp]) fs.mkdirSync(d, { recursive: true });
+for (const d of [dirs.userData, dirs.extensions, dirs.xdg, dirs.tmp, path.join(root, 'home')]) fs.mkdirSync(d, { recursive: true });
 fs.writeFileSync(dirs.config, 'auth: none\ncert: false\n');
+// With --bundled, no directory of PATH may hold a dlcontainer: the extension must find none there.
+const withoutDlcontainer = (p) =>
+  p.split(path.delimiter).filter((d) => d && !fs.existsSync(path.join(d, 'dlcontainer'))).join(path.delimiter);
 const env = {
   ...process.env,
+  ...(bundled ? { PATH: withoutDlcontainer(process.env.PATH ?? ''), HOME: path.join(root, 'home') } : {}),
   XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'),
   XDG_DATA_HOME: path.join(dirs.xdg, 'data'),
   XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
@@ -101,7 +110,7 @@ fs.writeFileSync(
   path.join(dirs.userData, 'User', 'settings.json'),
   JSON.stringify(
     {
-      'dlcontainer.serverPath': binary,
+      ...(bundled ? {} : { 'dlcontainer.serverPath': binary }),
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'security.workspace.trust.enabled': false,
@@ -116,6 +125,30 @@ fs.writeFileSync(
     2,
   ),
 );
+
+// The server that answered is the bundled binary; the offer to link it for terminals, answered yes,
+// links ~/.local/bin/dlcontainer to it, and that link runs.
+async function checkBundled(page) {
+  const serving = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').slice(1, 3).join(' ') === 'serve --stdio' &&
+        fs.readlinkSync(`/proc/${p}/exe`) === fs.realpathSync(binary);
+    } catch {
+      return false;
+    }
+  });
+  check('the extension started the bundled server (dlcontainer serve --stdio from the extension folder)', serving.length === 1, `${serving.length} such processes`);
+  const offer = page.locator('.notification-toast', { hasText: 'Link it as ~/.local/bin/dlcontainer' }).first();
+  const offered = await offer.waitFor({ timeout: 30_000 }).then(() => true, () => false);
+  check('the extension offers to link the bundled binary for terminals', offered);
+  if (!offered) return;
+  await offer.locator('a.monaco-button, button', { hasText: 'Create Link' }).first().click();
+  const link = path.join(env.HOME, '.local', 'bin', 'dlcontainer');
+  const linked = await until('the link', async () => fs.existsSync(link) && fs.readlinkSync(link), 10_000).catch(() => undefined);
+  check('"Create Link" links ~/.local/bin/dlcontainer to the bundled binary', linked === binary, String(linked));
+  const version = linked ? execFileSync(link, ['--version'], { encoding: 'utf8' }).trim() : '';
+  check('the link runs the portable build', /portable linux-x64/.test(version), version);
+}
 
 let server;
 let browser;
@@ -137,6 +170,13 @@ try {
   log(`installing ${vsix}`);
   const installed = execFileSync(codeServer, [...common, '--install-extension', vsix], { env, encoding: 'utf8' });
   check('code-server installs the .vsix', /successfully installed/i.test(installed), installed.trim());
+  if (bundled) {
+    const dirsIn = fs.readdirSync(dirs.extensions).filter((d) => fs.existsSync(path.join(dirs.extensions, d, 'bin', 'dlcontainer')));
+    check('the installed extension carries bin/dlcontainer and its agent', dirsIn.length === 1 &&
+      fs.existsSync(path.join(dirs.extensions, dirsIn[0], 'lib', 'dlcontainer', 'dlcontainer-agent')), JSON.stringify(dirsIn));
+    binary = path.join(dirs.extensions, dirsIn[0] ?? 'missing', 'bin', 'dlcontainer');
+    check('no dlcontainer on the PATH code-server runs with', !env.PATH.split(path.delimiter).some((d) => fs.existsSync(path.join(d, 'dlcontainer'))));
+  }
 
   const port = await freePort();
   // Services reach the browser the way they do in a remote VS Code: asExternalUri maps the
@@ -192,6 +232,7 @@ try {
   const before = (await statusItem.innerText()).trim();
   check('the status bar shows the folder has no container yet', /no container/.test(before), before);
   check('no container carries the workspace label before the command', containersOf(workspace).length === 0, JSON.stringify(containersOf(workspace)));
+  if (bundled) await checkBundled(page);
 
   const notifications = page.locator('.notification-list-item-message');
   const runCommand = async (title, shotName) => {

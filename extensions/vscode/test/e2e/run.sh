@@ -9,6 +9,9 @@
 # Usage (as root on Debian 12, after scripts/setup.sh):
 #   extensions/vscode/test/e2e/run.sh            # mnist's code on the local test image + Jupyter (fast)
 #   extensions/vscode/test/e2e/run.sh --example  # examples/mnist exactly as shipped (builds PyTorch)
+#   extensions/vscode/test/e2e/run.sh --vsix dist/dlcontainer-0.1.0-linux-x64.vsix
+#                                                # that released .vsix, which carries the server: no
+#                                                # dlcontainer on PATH, no setting (drive.mjs --bundled)
 #   --keep leaves the container and the temporary folder for a look afterwards.
 # Environment: DLC_BINARY (default build/server/dlcontainer), DLC_CODE_SERVER_PREFIX (/opt/code-server),
 # DLC_E2E_SHOTS (where the screenshots go; default docs/images).
@@ -19,12 +22,15 @@ repo=$(cd "$ext/../.." && pwd)
 prefix=${DLC_CODE_SERVER_PREFIX:-/opt/code-server}
 example=false
 drive_args=()
-for a in "$@"; do
-  case "$a" in
+vsix=
+while [ $# -gt 0 ]; do
+  case "$1" in
     --example) example=true ;;
     --keep) drive_args+=(--keep) ;;
-    *) echo "unknown argument $a" >&2; exit 2 ;;
+    --vsix) vsix=$(realpath "$2"); shift ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
+  shift
 done
 
 code_server="$prefix/node_modules/.bin/code-server"
@@ -33,15 +39,24 @@ if [ ! -x "$code_server" ] || ! command -v chromium >/dev/null; then
   "$here/install-code-server.sh" "$prefix"
 fi
 
-binary=${DLC_BINARY:-$repo/build/server/dlcontainer}
-if [ -z "${DLC_BINARY:-}" ]; then
-  echo "==> building dlcontainer"
-  cmake -S "$repo" -B "$repo/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  ninja -C "$repo/build" dlcontainer >/dev/null
+if [ -n "$vsix" ]; then
+  echo "==> the extension: $vsix, with the server it carries"
+  (cd "$ext" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  drive_args+=(--bundled)
+  # The screenshots in docs/images are the source tree's run; this one's stay with its folder.
+  shots_default=bundled
+else
+  binary=${DLC_BINARY:-$repo/build/server/dlcontainer}
+  if [ -z "${DLC_BINARY:-}" ]; then
+    echo "==> building dlcontainer"
+    cmake -S "$repo" -B "$repo/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    ninja -C "$repo/build" dlcontainer >/dev/null
+  fi
+  echo "==> the extension: npm ci, package"
+  (cd "$ext" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run -s package >/dev/null)
+  vsix=$ext/dlcontainer.vsix
+  drive_args+=(--binary "$binary")
 fi
-
-echo "==> the extension: npm ci, package"
-(cd "$ext" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run -s package >/dev/null)
 
 work=$(mktemp -d /tmp/dlc-vscode-ws.XXXXXX)
 # With --keep the folder stays with its container (drive.mjs says where).
@@ -65,5 +80,5 @@ else
 fi
 
 echo "==> driving VS Code"
-node "$here/drive.mjs" --code-server "$code_server" --vsix "$ext/dlcontainer.vsix" --binary "$binary" \
-  --workspace "$ws" --shots "${DLC_E2E_SHOTS:-$repo/docs/images}" "${drive_args[@]}"
+node "$here/drive.mjs" --code-server "$code_server" --vsix "$vsix" \
+  --workspace "$ws" --shots "${DLC_E2E_SHOTS:-$([ "${shots_default:-}" = bundled ] && echo "$work/shots" || echo "$repo/docs/images")}" "${drive_args[@]}"

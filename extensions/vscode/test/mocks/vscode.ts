@@ -168,6 +168,7 @@ export const mock = {
   settings: new Map<string, unknown>(),
   debugProviders: new Map<string, unknown>(),
   extensions: new Map<string, unknown>(),
+  clipboard: '',
   // Answers a message/dialog: return the chosen item's title, or undefined to dismiss.
   answer: (_m: ShownMessage): string | undefined => undefined,
   // Picks from a quick pick: return the chosen item.
@@ -190,6 +191,7 @@ export const mock = {
     this.terminals = [];
     this.settings.clear();
     this.extensions.clear();
+    this.clipboard = '';
     this.answer = () => undefined;
     this.pick = () => undefined;
     this.cancelWhen = undefined;
@@ -329,6 +331,14 @@ export const commands = {
 };
 
 export const env = {
+  clipboard: {
+    async writeText(text: string): Promise<void> {
+      mock.clipboard = text;
+    },
+    async readText(): Promise<string> {
+      return mock.clipboard;
+    },
+  },
   async asExternalUri(uri: Uri): Promise<Uri> {
     return uri;
   },

@@ -12,19 +12,8 @@ import { activate, deactivate, DlcExtensionApi } from '../../src/extension';
 import { planSummary } from '../../src/planView';
 import { WorkspacePlanResult } from '../../src/protocol';
 import { mock, openFolders } from '../mocks/vscode';
+import { fakeContext } from '../support/context';
 import { requireServer, serverBinary, tempWorkspace, TempWorkspace, until } from '../support/server';
-
-function fakeContext(state = new Map<string, unknown>()): vscode.ExtensionContext {
-  return {
-    subscriptions: [],
-    extensionPath: path.resolve(__dirname, '../..'),
-    extension: { packageJSON: { version: '0.0.0-test' } },
-    globalState: {
-      get: (k: string) => state.get(k),
-      update: async (k: string, v: unknown) => void state.set(k, v),
-    },
-  } as unknown as vscode.ExtensionContext;
-}
 
 async function activated(folder: string): Promise<{ api: DlcExtensionApi; context: vscode.ExtensionContext }> {
   mock.reset();

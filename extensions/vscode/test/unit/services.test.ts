@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { DlcDebugConfigurationProvider } from '../../src/debug';
 import { activate, deactivate } from '../../src/extension';
 import { mock, openFolders } from '../mocks/vscode';
+import { fakeContext } from '../support/context';
 import { requireServer, serverBinary, tempWorkspace, TempWorkspace } from '../support/server';
 
 // The end-to-end test's image recipe (the same layers, so the engine's cache serves both): Debian's
@@ -76,13 +77,7 @@ describe('services through the extension', { concurrency: false }, () => {
     mock.reset();
     mock.settings.set('dlcontainer.serverPath', serverBinary());
     openFolders(ws.folder);
-    const state = new Map<string, unknown>();
-    context = {
-      subscriptions: [],
-      extensionPath: path.resolve(__dirname, '../..'),
-      extension: { packageJSON: { version: '0.0.0-test' } },
-      globalState: { get: (k: string) => state.get(k), update: async (k: string, v: unknown) => void state.set(k, v) },
-    } as unknown as vscode.ExtensionContext;
+    context = fakeContext();
     await activate(context);
     mock.answer = (m) => (m.items.includes('Create Container') ? 'Create Container' : undefined);
     await vscode.commands.executeCommand('dlcontainer.openInContainer');

@@ -22,8 +22,12 @@ import java.util.Optional;
 public final class IdeSettings {
   private IdeSettings() {}
 
-  /** A local interpreter for PyCharm (either edition): its path, a name, and the mappings it needs. */
-  public record Interpreter(String homePath, String name, Map<String, String> pathMappings) {}
+  /**
+   * A local interpreter for PyCharm (either edition): its path, a name, the mappings it needs, and the
+   * host folders its indexer reads for the container's libraries (the read-only copy's package and
+   * standard-library folders, in sys.path order; the workspace's own folders are the project's).
+   */
+  public record Interpreter(String homePath, String name, Map<String, String> pathMappings, List<String> libraryPaths) {}
 
   /** One row of the tool window's port table. */
   public record PortRow(int containerPort, String address, String service, String via) {}
@@ -35,7 +39,13 @@ public final class IdeSettings {
     if (!r.mirrorHostPath() && r.remoteWorkspaceFolder() != null && !r.remoteWorkspaceFolder().equals(r.workspace())) {
       mappings.put(r.workspace(), r.remoteWorkspaceFolder());
     }
-    return new Interpreter(r.interpreter(), name, mappings);
+    List<String> libraries = new ArrayList<>();
+    if (r.libs() != null) {
+      for (var p : r.libs().paths()) {
+        if (!"workspace".equals(p.kind()) && p.host() != null && !p.host().isEmpty()) libraries.add(p.host());
+      }
+    }
+    return new Interpreter(r.interpreter(), name, mappings, List.copyOf(libraries));
   }
 
   /**

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dlcontainer.client.protocol.GpuAttachment;
 import dev.dlcontainer.client.protocol.IdeInterpreterResult;
+import dev.dlcontainer.client.protocol.LibsMirror;
+import dev.dlcontainer.client.protocol.LibsPath;
 import dev.dlcontainer.client.protocol.PortBinding;
 import dev.dlcontainer.client.protocol.PortEntry;
 import dev.dlcontainer.client.protocol.ServiceInfo;
@@ -17,7 +19,22 @@ import org.junit.jupiter.api.Test;
 class IdeSettingsTest {
   private static IdeInterpreterResult interp(boolean mirrored) {
     return new IdeInterpreterResult("/home/me/paper", "/home/me/paper/.dlcontainer/bin/python", "python3", "3.11.2", "abc",
-        "/workspaces/paper", mirrored, "", List.of(), false);
+        "/workspaces/paper", mirrored, "", List.of(), false, null);
+  }
+
+  @Test
+  void theCopiedLibrariesAreTheInterpretersPathsNotTheWorkspace() {
+    String tree = "/cache/libs/0b2481f87cbc/tree";
+    var libs = new LibsMirror("/cache/libs/0b2481f87cbc", "sha256:0b2481f87cbc", List.of(
+        new LibsPath("/usr/lib/python3.11", "stdlib", tree + "/usr/lib/python3.11"),
+        new LibsPath("/usr/lib/python3/dist-packages", "packages", tree + "/usr/lib/python3/dist-packages"),
+        new LibsPath("/workspaces/paper/src", "workspace", "/home/me/paper/src")),
+        true, false, false, 10, 100, 100, 1L << 30, "2026-01-01T00:00:00Z", List.of());
+    var r = new IdeInterpreterResult("/home/me/paper", "/home/me/paper/.dlcontainer/bin/python", "python3", "3.11.2", "abc",
+        "/workspaces/paper", true, "", List.of(), false, libs);
+    assertEquals(List.of(tree + "/usr/lib/python3.11", tree + "/usr/lib/python3/dist-packages"),
+        IdeSettings.interpreter(r, "").libraryPaths());
+    assertTrue(IdeSettings.interpreter(interp(true), "").libraryPaths().isEmpty(), "no copy (libs: false): no paths");
   }
 
   @Test
@@ -36,7 +53,7 @@ class IdeSettingsTest {
   }
 
   private static ServiceInfo service(String url, String ip, int port) {
-    return new ServiceInfo("jupyter", url, ip, port, 8888, "published", 12, false, "lab", "/tmp/jupyter.log", null, null, List.of());
+    return new ServiceInfo("jupyter", url, null, ip, port, 8888, "published", 12, false, "lab", "/tmp/jupyter.log", null, null, List.of());
   }
 
   @Test

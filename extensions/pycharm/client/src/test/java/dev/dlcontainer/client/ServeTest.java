@@ -200,6 +200,9 @@ class ServeTest {
     assertEquals(workspace.resolve(".dlcontainer/bin/python").toString(), interp.homePath());
     assertTrue(interp.pathMappings().isEmpty(), "mirrored by default: " + interp.pathMappings());
     assertTrue(interp.name().startsWith("dlcontainer: Python 3."), interp.name());
+    // The container's libraries, copied for PyCharm's indexer: host folders that exist.
+    assertTrue(!interp.libraryPaths().isEmpty(), "library paths from result.libs");
+    for (String p : interp.libraryPaths()) assertTrue(Files.isDirectory(Path.of(p)), p);
 
     // What PyCharm then does with it: run it as a local interpreter.
     Path script = workspace.resolve("hello.py");

@@ -9,6 +9,9 @@ import com.intellij.openapi.project.Project;
 import com.intellij.openapi.projectRoots.Sdk;
 import com.intellij.openapi.projectRoots.SdkModificator;
 import com.intellij.openapi.projectRoots.impl.SdkConfigurationUtil;
+import com.intellij.openapi.roots.OrderRootType;
+import com.intellij.openapi.vfs.LocalFileSystem;
+import com.intellij.openapi.vfs.VirtualFile;
 import com.jetbrains.python.PythonHelpersLocator;
 import com.jetbrains.python.sdk.PythonSdkType;
 import dev.dlcontainer.client.DlcontainerClient;
@@ -38,10 +41,20 @@ public final class UseInterpreterAction extends AnAction {
         }
         SdkModificator m = sdk.getSdkModificator();
         m.setName(interp.name());
+        // The read-only copy of the container's libraries: PyCharm's indexer resolves the framework
+        // from it, as it does for its own Docker interpreter's copied remote sources.
+        int missing = 0;
+        for (String path : interp.libraryPaths()) {
+          VirtualFile root = LocalFileSystem.getInstance().refreshAndFindFileByPath(path);
+          if (root == null) ++missing;
+          else m.addRoot(root, OrderRootType.CLASSES);
+        }
         WriteAction.run(m::commitChanges);
+        if (missing > 0) service.notify(missing + " folder(s) of the container's libraries were not found on disk", NotificationType.WARNING);
         SdkConfigurationUtil.setDirectoryProjectSdk(project, sdk);
         String note = interp.pathMappings().isEmpty() ? ""
             : " The workspace is not mirrored (" + r.mirrorNote() + "): paths are mapped by the wrapper.";
+        if (r.libs() != null && !r.libs().notes().isEmpty()) service.notify(r.libs().notes().get(0), NotificationType.WARNING);
         service.notify("Interpreter: " + interp.name() + "." + note, NotificationType.INFORMATION);
       });
     });

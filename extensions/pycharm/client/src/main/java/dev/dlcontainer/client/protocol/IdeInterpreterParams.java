@@ -9,9 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * The params of ide/interpreter: What `dlcontainer interpreter` does: brings the workspace up with the mounts an IDE's interpreter needs (the workspace again at its host path, the IDE's helpers read-only), checks the container's Python and writes <workspace>/.dlcontainer/bin/python, which the IDE then uses as a local interpreter. Cancellable; progress.
+ * The params of ide/interpreter: What `dlcontainer interpreter` does: brings the workspace up with the mounts an IDE's interpreter needs (the workspace again at its host path, the IDE's helpers read-only), checks the container's Python and writes <workspace>/.dlcontainer/bin/python, which the IDE then uses as a local interpreter; and copies the container's Python libraries (source and stubs, read-only) into a per-image cache for the IDE's analyser (result.libs). Cancellable; progress.
  * @param config an explicit devcontainer.json; absent: found in the folder. Optional.
  * @param helpers absolute host folders of the IDE's helper scripts (PyCharm's <install>/plugins/python-ce/helpers) to mount read-only now. Optional.
+ * @param libs copy the container's Python libraries for the IDE (default true); false: the interpreter only. Optional.
+ * @param refresh copy them again even when the copy is there (after a pip install in the container). Optional.
+ * @param libsMaxSize the cap on the copy in bytes; absent: config.json's libs.maxSize, else 1 GiB. Optional.
  * @param workDoneToken Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -20,25 +23,43 @@ public record IdeInterpreterParams(
     @JsonProperty("workspace") String workspace,
     @JsonProperty("config") String config,
     @JsonProperty("helpers") List<String> helpers,
+    @JsonProperty("libs") Boolean libs,
+    @JsonProperty("refresh") Boolean refresh,
+    @JsonProperty("libsMaxSize") Long libsMaxSize,
     @JsonProperty("workDoneToken") JsonNode workDoneToken
 ) {
   /** The required components; the optional ones absent. */
   public static IdeInterpreterParams of(String workspace) {
-    return new IdeInterpreterParams(workspace, null, null, null);
+    return new IdeInterpreterParams(workspace, null, null, null, null, null, null);
   }
 
   /** A copy with {@code config} set. */
   public IdeInterpreterParams withConfig(String value) {
-    return new IdeInterpreterParams(workspace, value, helpers, workDoneToken);
+    return new IdeInterpreterParams(workspace, value, helpers, libs, refresh, libsMaxSize, workDoneToken);
   }
 
   /** A copy with {@code helpers} set. */
   public IdeInterpreterParams withHelpers(List<String> value) {
-    return new IdeInterpreterParams(workspace, config, value, workDoneToken);
+    return new IdeInterpreterParams(workspace, config, value, libs, refresh, libsMaxSize, workDoneToken);
+  }
+
+  /** A copy with {@code libs} set. */
+  public IdeInterpreterParams withLibs(Boolean value) {
+    return new IdeInterpreterParams(workspace, config, helpers, value, refresh, libsMaxSize, workDoneToken);
+  }
+
+  /** A copy with {@code refresh} set. */
+  public IdeInterpreterParams withRefresh(Boolean value) {
+    return new IdeInterpreterParams(workspace, config, helpers, libs, value, libsMaxSize, workDoneToken);
+  }
+
+  /** A copy with {@code libsMaxSize} set. */
+  public IdeInterpreterParams withLibsMaxSize(Long value) {
+    return new IdeInterpreterParams(workspace, config, helpers, libs, refresh, value, workDoneToken);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public IdeInterpreterParams withWorkDoneToken(JsonNode value) {
-    return new IdeInterpreterParams(workspace, config, helpers, value);
+    return new IdeInterpreterParams(workspace, config, helpers, libs, refresh, libsMaxSize, value);
   }
 }

@@ -15,6 +15,7 @@ import java.util.List;
  * @param mirrorNote why the workspace is not mirrored when that was wanted. Optional.
  * @param helpers helper folders mounted read-only.
  * @param recreated the container was re-created to add the mounts.
+ * @param libs Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -28,5 +29,6 @@ public record IdeInterpreterResult(
     @JsonProperty("mirrorHostPath") boolean mirrorHostPath,
     @JsonProperty("mirrorNote") String mirrorNote,
     @JsonProperty("helpers") List<String> helpers,
-    @JsonProperty("recreated") boolean recreated
+    @JsonProperty("recreated") boolean recreated,
+    @JsonProperty("libs") LibsMirror libs
 ) {}

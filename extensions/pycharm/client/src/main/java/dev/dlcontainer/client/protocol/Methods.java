@@ -22,7 +22,7 @@ public final class Methods {
   public static final RequestType<DoctorParams, DoctorResult> DOCTOR =
       new RequestType<>("doctor", new TypeReference<DoctorResult>() {});
 
-  /** {@code ide/interpreter}: What `dlcontainer interpreter` does: brings the workspace up with the mounts an IDE's interpreter needs (the workspace again at its host path, the IDE's helpers read-only), checks the container's Python and writes <workspace>/.dlcontainer/bin/python, which the IDE then uses as a local interpreter. Cancellable; progress. */
+  /** {@code ide/interpreter}: What `dlcontainer interpreter` does: brings the workspace up with the mounts an IDE's interpreter needs (the workspace again at its host path, the IDE's helpers read-only), checks the container's Python and writes <workspace>/.dlcontainer/bin/python, which the IDE then uses as a local interpreter; and copies the container's Python libraries (source and stubs, read-only) into a per-image cache for the IDE's analyser (result.libs). Cancellable; progress. */
   public static final RequestType<IdeInterpreterParams, IdeInterpreterResult> IDE_INTERPRETER =
       new RequestType<>("ide/interpreter", new TypeReference<IdeInterpreterResult>() {});
 
@@ -37,6 +37,10 @@ public final class Methods {
   /** {@code ports/list}: The container's ports: published, forwarded, or only listening inside, and what serves there (as `dlcontainer ports --json`). */
   public static final RequestType<PortsListParams, List<PortEntry>> PORTS_LIST =
       new RequestType<>("ports/list", new TypeReference<List<PortEntry>>() {});
+
+  /** {@code services/code}: Starts code-server (VS Code in the browser) in the workspace's running container on the workspace folder, or finds the running one, behind a random password (result.token); answers its URL on 127.0.0.1 (a port the container does not publish is forwarded by the server for as long as the container runs and the server lives). Cancellable (a start under way is undone); reports $/progress for a workDoneToken. */
+  public static final RequestType<ServicesCodeParams, ServiceInfo> SERVICES_CODE =
+      new RequestType<>("services/code", new TypeReference<ServiceInfo>() {});
 
   /** {@code services/jupyter}: Starts Jupyter in the workspace's running container (or finds the running one) and answers its URL with the token; a port the container does not publish is forwarded by the server for as long as the container runs and the server lives. Cancellable (a start under way is undone); reports $/progress for a workDoneToken. */
   public static final RequestType<ServicesJupyterParams, ServiceInfo> SERVICES_JUPYTER =

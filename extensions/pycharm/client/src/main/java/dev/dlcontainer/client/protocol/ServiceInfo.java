@@ -9,13 +9,14 @@ import java.util.List;
 
 /**
  * A service as the user reaches it (services::ServiceInfo): what `dlcontainer jupyter --json` prints.
- * @param kind One of: jupyter, tensorboard, debugpy, gdbserver.
- * @param url What to open, with Jupyter's token; empty for debuggers and for a service the host cannot reach yet.
+ * @param kind One of: jupyter, tensorboard, debugpy, gdbserver, code.
+ * @param url What to open, with Jupyter's token; code-server's folder page (its password is token); empty for debuggers and for a service the host cannot reach yet.
+ * @param token code: the password its login page asks for (never in the URL). Absent for other kinds. Optional.
  * @param hostIp 127.0.0.1 unless the container publishes the port elsewhere; empty when the host cannot reach it.
  * @param via published by the container, or forwarded by the server (alive until the container stops or the server ends). One of: published, forwarded, "" (empty).
  * @param pid The service's process in the container.
  * @param reused It was running already.
- * @param detail jupyter: lab or notebook; tensorboard: its logdir; debuggers: the program or pid N.
+ * @param detail jupyter: lab or notebook; tensorboard: its logdir; code: the folder it opens; debuggers: the program or pid N.
  * @param log Its output: a file in the container.
  * @param statusFile Debuggers: where the program's exit status is written when it ends. Optional.
  * @param launch Debuggers: the VS Code launch.json entry that attaches (debugpy attach, or cppdbg with miDebuggerServerAddress). Optional.
@@ -25,6 +26,7 @@ import java.util.List;
 public record ServiceInfo(
     @JsonProperty("kind") String kind,
     @JsonProperty("url") String url,
+    @JsonProperty("token") String token,
     @JsonProperty("hostIp") String hostIp,
     @JsonProperty("hostPort") int hostPort,
     @JsonProperty("containerPort") int containerPort,

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The params of services/stop: Stops the running services of one kind in the workspace's container.
- * @param kind One of: jupyter, tensorboard, debugpy, gdbserver.
+ * @param kind One of: jupyter, tensorboard, debugpy, gdbserver, code.
  * @param workDoneToken Optional.
  * @param host Optional.
  */

@@ -1,0 +1,119 @@
+// dlcontainer against Podman's Docker-compatible API (DLC_ENGINE=podman): a service the test starts,
+// rootful and rootless (a user it creates, with subordinate ids), the lifecycle, exec, a build, and
+// the owner of files written in the workspace from the container. One test per service, because
+// starting one and loading an image into it is most of the time.
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "integration/podman_support.h"
+
+namespace dlc::testing {
+namespace {
+
+using json = nlohmann::json;
+
+json parse(const RunResult& r) { return json::parse(r.out, nullptr, false); }
+
+uid_t owner_of(const std::filesystem::path& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 ? st.st_uid : static_cast<uid_t>(-1);
+}
+
+// up, exec (exit status, stdin, streams), status, down, up again, down --remove, on one service.
+void lifecycle(const PodmanService& podman, const Workspace& ws) {
+  auto up = podman.dlc({"up", ws.str(), "--json"});
+  ASSERT_EQ(up.status, 0) << up.err;
+  auto j = parse(up);
+  EXPECT_EQ(j["action"], "created") << up.out;
+
+  auto fail = podman.dlc({"exec", "-w", ws.str(), "--", "sh", "-c", "echo out; echo err >&2; exit 7"});
+  EXPECT_EQ(fail.status, 7) << fail.err;
+  EXPECT_EQ(fail.out, "out\n");
+  EXPECT_EQ(fail.err, "err\n");
+  RunOptions input;
+  input.stdin_data = "one\ntwo\n";
+  auto cat = podman.dlc({"exec", "-w", ws.str(), "--", "sh", "-c", "tr a-z A-Z"}, input);
+  EXPECT_EQ(cat.out, "ONE\nTWO\n") << cat.err;
+
+  auto status = podman.dlc({"status", ws.str(), "--json"});
+  EXPECT_EQ(status.status, 0) << status.err;
+  EXPECT_EQ(parse(status)["state"], "running") << status.out;
+
+  auto down = podman.dlc({"down", ws.str()});
+  EXPECT_EQ(down.status, 0) << down.err;
+  auto again = podman.dlc({"up", ws.str(), "--json"});
+  EXPECT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(parse(again)["action"], "started") << again.out;
+  EXPECT_EQ(parse(again)["containerId"], j["containerId"]);
+}
+
+TEST(Podman, RootlessKeepsTheUsersUidOnWorkspaceFilesThroughItsOwnSocket) {
+  PodmanService podman(PodmanService::Mode::Rootless);
+  DLC_REQUIRE_PODMAN(podman);
+  ASSERT_TRUE(podman.load({kPythonImage})) << podman.why();
+  auto ws = podman.workspace();
+  // dev (uid 1000 in the image) gets the user's uid through the uid layer (a build through Podman), and
+  // keep-id maps that uid to the same one on the host.
+  // The host network: these machines' /dev/net/tun is root's alone (0600), so rootless Podman's own
+  // network (slirp4netns) cannot start; the user namespace, which this test is about, is unaffected.
+  ws->devcontainer(std::string(R"({"image": ")") + kPythonImage + R"(", "remoteUser": "dev", "runArgs": ["--network=host"]})");
+  ASSERT_EQ(::chown(ws->path().c_str(), podman.uid(), podman.gid()), 0);
+  for (const char* d : {".devcontainer", ".devcontainer/devcontainer.json"}) ::chown((ws->path() / d).c_str(), podman.uid(), podman.gid());
+  lifecycle(podman, *ws);
+
+  auto write = podman.dlc({"exec", "-w", ws->str(), "--", "sh", "-c", "id -un; echo made > from-container.txt"});
+  EXPECT_EQ(write.status, 0) << write.err;
+  EXPECT_EQ(write.out, "dev\n");
+  EXPECT_EQ(owner_of(ws->path() / "from-container.txt"), podman.uid());
+  EXPECT_EQ(ws->read("from-container.txt"), "made\n");
+
+  // keep-id's mapping: the user's uid in the container is the user (uid 0 of the intermediate namespace).
+  auto inspect = podman.podman({"inspect", "--format", "{{json .HostConfig.IDMappings}}", "--latest"});
+  EXPECT_NE(inspect.out.find("\"" + std::to_string(podman.uid()) + ":0:1\""), std::string::npos) << inspect.out << inspect.err;
+  auto gone = podman.dlc({"down", ws->str(), "--remove"});
+  EXPECT_EQ(gone.status, 0) << gone.err;
+  EXPECT_TRUE(std::filesystem::exists(ws->path() / "from-container.txt"));  // the user's files stay
+}
+
+TEST(Podman, RootfulBuildsFromTheWorkspaceDockerfileAndRunsTheLifecycle) {
+  PodmanService podman(PodmanService::Mode::Rootful);
+  DLC_REQUIRE_PODMAN(podman);
+  ASSERT_TRUE(podman.load({kBaseImage})) << podman.why();
+  auto ws = podman.workspace();
+  ws->write(".devcontainer/Dockerfile", std::string("FROM ") + kBaseImage + "\nARG GREETING=none\nRUN echo \"$GREETING\" > /greeting\n");
+  ws->devcontainer(R"({"build": {"dockerfile": "Dockerfile", "args": {"GREETING": "hello from podman"}}})");
+  lifecycle(podman, *ws);
+
+  auto greeting = podman.dlc({"exec", "-w", ws->str(), "--", "sh", "-c", "cat /greeting; touch made-by-root"});
+  EXPECT_EQ(greeting.out, "hello from podman\n") << greeting.err;
+  EXPECT_EQ(owner_of(ws->path() / "made-by-root"), 0u);
+  auto inspect = podman.podman({"inspect", "--format", "{{json .HostConfig.IDMappings}}", "--latest"});
+  EXPECT_EQ(inspect.status, 0) << inspect.err;
+  EXPECT_EQ(inspect.out.find(":0:1\""), std::string::npos) << inspect.out;  // rootful: no user namespace asked for
+  auto gone = podman.dlc({"down", ws->str(), "--remove"});
+  EXPECT_EQ(gone.status, 0) << gone.err;
+  auto left = podman.podman({"ps", "--all", "--quiet"});
+  EXPECT_EQ(left.out, "");
+}
+
+TEST(Podman, ASocketNothingListensOnIsAClearErrorAndNothingIsMade) {
+  Workspace ws;
+  ws.devcontainer(std::string(R"({"image": ")") + kBaseImage + R"("})");
+  auto before = snapshot(ws.path());
+  RunOptions o;
+  o.env = {{"DLC_ENGINE", "podman"}, {"XDG_RUNTIME_DIR", ws.path().parent_path().string()}};
+  o.unset_env = {"DOCKER_HOST", "CONTAINER_HOST"};
+  o.uid = 4321;  // a user without a Podman of their own
+  o.gid = 4321;
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the binary as another user";
+  ::chmod(ws.path().parent_path().c_str(), 0755);
+  auto r = dlc({"up", ws.str()}, o);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("Podman's API service is not running"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("systemctl --user enable --now podman.socket"), std::string::npos) << r.err;
+  EXPECT_EQ(snapshot(ws.path()), before);
+}
+
+}  // namespace
+}  // namespace dlc::testing
