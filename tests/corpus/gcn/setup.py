@@ -1,0 +1,5 @@
+      license='MIT',
+      install_requires=['numpy',
+                        'tensorflow',
+                        'networkx',
+                        'scipy'
