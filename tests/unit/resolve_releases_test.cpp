@@ -127,3 +127,33 @@ TEST(ResolveReleases, PythonTwoCodeGetsAPythonTwoImageOrTheFrameworkFromPipOnIts
   auto df = render_dockerfile(torch, DockerfileOptions{1000, 1000, "dev"});
   EXPECT_NE(df.find("python -m pip install"), std::string::npos) << df;
 }
+
+TEST(ResolveReleases, APytorchPatchWithoutAnImageIsInstalledByPipOverItsMinorsImage) {
+  // torchvision 0.11.2 needs torch 1.10.1 exactly; the catalog's 1.10 image has 1.10.0.
+  auto p = plan({{"requirements.txt", "torch==1.10.1\ntorchvision==0.11.2\n"}}, driver("470.82.01"));
+  EXPECT_EQ(p.base_image, "pytorch/pytorch:1.10.0-cuda11.3-cudnn8-runtime");
+  EXPECT_EQ(p.framework_version, "1.10.1");  // what the container will have
+  EXPECT_TRUE(contains(p.pip_packages, "torch==1.10.1+cu113")) << ::testing::PrintToString(p.pip_packages);
+  EXPECT_TRUE(contains(p.pip_packages, "torchvision==0.11.2"));
+  EXPECT_TRUE(contains(p.pip_options, "https://download.pytorch.org/whl/cu113"));
+  EXPECT_TRUE(contains(p.pip_constraints, "torch==1.10.1.*")) << ::testing::PrintToString(p.pip_constraints);
+  EXPECT_TRUE(warned(p, "pip installs torch==1.10.1 over it"));
+  // Without a GPU the same pin is the CPU build on a Python image.
+  auto cpu = plan({{"requirements.txt", "torch==1.10.1\n"}}, no_gpu());
+  EXPECT_TRUE(contains(cpu.pip_packages, "torch==1.10.1+cpu")) << ::testing::PrintToString(cpu.pip_packages);
+  EXPECT_FALSE(contains(cpu.pip_packages, "torch==1.10.0"));
+  EXPECT_TRUE(contains(cpu.pip_options, "https://download.pytorch.org/whl/cpu"));
+  // A release that has its image is untouched.
+  auto exact = plan({{"requirements.txt", "torch==1.10.0\n"}}, driver("470.82.01"));
+  EXPECT_EQ(exact.framework_version, "1.10.0");
+  EXPECT_FALSE(contains(exact.pip_options, "--extra-index-url"));
+}
+
+TEST(ResolveReleases, APinNewerThanTheCatalogsNewestIsAnErrorThatSaysSoAndGuessesNoImage) {
+  for (const char* req : {"torch==2.9.0\n", "torch>=2.9\n"}) {
+    auto e = error_of([&] { plan({{"requirements.txt", req}}, driver("580.65.06")); });
+    EXPECT_EQ(e.code(), ErrorCode::UnknownVersion);
+    EXPECT_NE(std::string(e.what()).find("newer than the newest PyTorch release the catalog knows"), std::string::npos) << e.what();
+    EXPECT_NE(e.hint().find("--framework torch=="), std::string::npos) << e.hint();
+  }
+}
