@@ -162,3 +162,18 @@ TEST(ResolveEvidence, ADockerfileThatIsNotBuiltIsEvidence) {
   EXPECT_EQ(q.framework_version, "1.7.1");
   EXPECT_NE(decision(q, "version")->reason.find("docker/Dockerfile.gpu:2"), std::string::npos);
 }
+
+TEST(ResolveEvidence, CodeImportingAPackageBuiltWithNvccGetsADevelImage) {
+  // NVIDIA apex is installed from its repository with --cuda_ext; the install document says
+  // `git clone .../apex` and `pip install ./`, so only the import names it.
+  auto p = plan({{"requirements.txt", "torch==1.7.1\n"}, {"main.py", "import torch\ntry:\n    from apex import amp\nexcept ImportError:\n    amp = None\n"}},
+                driver("470.82.01"));
+  EXPECT_EQ(p.flavor, "devel");
+  EXPECT_EQ(p.base_image, "pytorch/pytorch:1.7.1-cuda11.0-cudnn8-devel");
+  auto* d = decision(p, "image");
+  ASSERT_TRUE(d);
+  EXPECT_NE(d->reason.find("main.py:3 imports apex"), std::string::npos) << d->reason;
+  // An import of anything else leaves the runtime image.
+  auto q = plan({{"requirements.txt", "torch==1.7.1\n"}, {"main.py", "import torch\nimport apexlib\n"}}, driver("470.82.01"));
+  EXPECT_EQ(q.flavor, "runtime");
+}
