@@ -177,3 +177,26 @@ TEST(ResolveEvidence, CodeImportingAPackageBuiltWithNvccGetsADevelImage) {
   auto q = plan({{"requirements.txt", "torch==1.7.1\n"}, {"main.py", "import torch\nimport apexlib\n"}}, driver("470.82.01"));
   EXPECT_EQ(q.flavor, "runtime");
 }
+
+TEST(ResolveEvidence, JaxCodeOnAGpuHostGetsACudaImageAndTheCudaJaxlibIsNamed) {
+  // JAX has no images in the catalog: like MXNet, a CUDA base with cuDNN and JAX from pip, never a
+  // CPU image on a GPU host. PyPI's jaxlib is CPU-only, so the plan names the CUDA build to install.
+  auto p = plan({{"requirements.txt", "jax==0.4.13\njaxlib==0.4.13\nflax==0.7.0\n"}, {"train.py", "import jax\nimport flax.linen as nn\n"}},
+                driver("535.104.05"));
+  EXPECT_EQ(p.framework, "jax");
+  EXPECT_EQ(p.framework_version, "0.4.13");
+  EXPECT_TRUE(p.gpu);
+  EXPECT_NE(p.base_image.find("nvidia/cuda:"), std::string::npos) << p.base_image;
+  EXPECT_NE(p.base_image.find("cudnn"), std::string::npos) << p.base_image;
+  EXPECT_TRUE(contains(p.pip_packages, "jax==0.4.13"));
+  EXPECT_TRUE(warned(p, "asks PyPI's jaxlib, which is CPU-only"));
+  // A CUDA extra is the CUDA build: nothing to warn about.
+  auto q = plan({{"requirements.txt", "jax[cuda12]==0.4.30\n"}, {"train.py", "import jax\n"}}, driver("535.104.05"));
+  EXPECT_EQ(q.framework, "jax");
+  EXPECT_FALSE(warned(q, "CPU-only"));
+  // Imported only: still a GPU image, and the warning says nothing names it.
+  auto r = plan({{"model.py", "import jax.numpy as jnp\n"}, {"train.py", "import jax\n"}}, driver("465.19.01"), {}, "2021-06-01");
+  EXPECT_EQ(r.framework, "jax");
+  EXPECT_NE(r.base_image.find("nvidia/cuda:"), std::string::npos) << r.base_image;
+  EXPECT_TRUE(warned(r, "no requirement names it"));
+}
