@@ -133,14 +133,15 @@ TEST(ResolveReleases, APytorchPatchWithoutAnImageIsInstalledByPipOverItsMinorsIm
   auto p = plan({{"requirements.txt", "torch==1.10.1\ntorchvision==0.11.2\n"}}, driver("470.82.01"));
   EXPECT_EQ(p.base_image, "pytorch/pytorch:1.10.0-cuda11.3-cudnn8-runtime");
   EXPECT_EQ(p.framework_version, "1.10.1");  // what the container will have
-  EXPECT_TRUE(contains(p.pip_packages, "torch==1.10.1+cu113")) << ::testing::PrintToString(p.pip_packages);
+  // Unlabelled, with the CUDA 11.3 index: pip prefers that index's 1.10.1+cu113 to PyPI's 1.10.1.
+  EXPECT_TRUE(contains(p.pip_packages, "torch==1.10.1")) << ::testing::PrintToString(p.pip_packages);
   EXPECT_TRUE(contains(p.pip_packages, "torchvision==0.11.2"));
   EXPECT_TRUE(contains(p.pip_options, "https://download.pytorch.org/whl/cu113"));
   EXPECT_TRUE(contains(p.pip_constraints, "torch==1.10.1.*")) << ::testing::PrintToString(p.pip_constraints);
   EXPECT_TRUE(warned(p, "pip installs torch==1.10.1 over it"));
   // Without a GPU the same pin is the CPU build on a Python image.
   auto cpu = plan({{"requirements.txt", "torch==1.10.1\n"}}, no_gpu());
-  EXPECT_TRUE(contains(cpu.pip_packages, "torch==1.10.1+cpu")) << ::testing::PrintToString(cpu.pip_packages);
+  EXPECT_TRUE(contains(cpu.pip_packages, "torch==1.10.1")) << ::testing::PrintToString(cpu.pip_packages);
   EXPECT_FALSE(contains(cpu.pip_packages, "torch==1.10.0"));
   EXPECT_TRUE(contains(cpu.pip_options, "https://download.pytorch.org/whl/cpu"));
   // A release that has its image is untouched.

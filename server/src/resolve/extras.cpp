@@ -120,9 +120,11 @@ void Resolver::decide_pip(const std::vector<std::string>& provided, const std::s
   plan_.decisions.push_back(std::move(d));
 }
 
-// The pinned patch over its minor's image or pip line: `torch==1.10.1+cu113` from PyTorch's wheel index
-// for the image's CUDA (its local label makes pip take that build, not PyPI's default one), and the
-// framework held to the patch. The plan's framework version becomes what the container will have.
+// The pinned patch over its minor's image or pip line, with PyTorch's wheel index for the image's CUDA
+// as an extra index: `torch==1.10.1` then matches that index's 1.10.1+cu113, which pip prefers to
+// PyPI's 1.10.1 (a local label sorts higher), and where the index has no such build (releases whose
+// default CUDA build was published unlabelled, as 1.3.1's CUDA 10.1 one) PyPI's is that build. The
+// framework is held to the patch, and the plan's framework version becomes what the container has.
 std::string Resolver::install_patch_pin() {
   const PatchPin& pin = *patch_pin_;
   std::string label = "cpu";
@@ -132,7 +134,7 @@ std::string Resolver::install_patch_pin() {
       if (c != '.') label += c;
     }
   }
-  std::string req = pin.package + "==" + pin.version + "+" + label;
+  std::string req = pin.package + "==" + pin.version;
   auto same = [&](const std::string& p) { return p == pin.package + "==" + pin.image_version; };
   plan_.pip_packages.erase(std::remove_if(plan_.pip_packages.begin(), plan_.pip_packages.end(), same), plan_.pip_packages.end());
   plan_.pip_packages.insert(plan_.pip_packages.begin(), req);
@@ -140,7 +142,7 @@ std::string Resolver::install_patch_pin() {
   plan_.pip_options.push_back("https://download.pytorch.org/whl/" + label);
   plan_.framework_version = pin.version;
   return pin.package + " " + pin.version + " is pinned and " + plan_.base_image + " has " + pin.image_version + ": " + req +
-         " from https://download.pytorch.org/whl/" + label + " replaces it; then ";
+         " replaces it, its " + label + " build from https://download.pytorch.org/whl/" + label + "; then ";
 }
 
 }  // namespace dlc::resolve
