@@ -1,4 +1,3 @@
-    py_modules=["cm", "evaluations"],
     install_requires=[
         "blobfile>=1.0.5",
         "torch",
@@ -15,3 +14,4 @@
         "mpi4py",
         "flash-attn==0.2.8",
         "pillow",
+    ],

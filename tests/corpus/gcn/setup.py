@@ -1,5 +1,5 @@
-      license='MIT',
       install_requires=['numpy',
                         'tensorflow',
                         'networkx',
                         'scipy'
+                        ],

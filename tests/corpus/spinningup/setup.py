@@ -1,7 +1,4 @@
 assert sys.version_info.major == 3 and sys.version_info.minor >= 6, \
-    name='spinup',
-    py_modules=['spinup'],
-    version=__version__,#'0.1',
     install_requires=[
         'cloudpickle==1.2.1',
         'gym[atari,box2d,classic_control]>=0.10.8',
@@ -16,3 +13,5 @@ assert sys.version_info.major == 3 and sys.version_info.minor >= 6, \
         'scipy',
         'seaborn==0.8.1',
         'tensorflow>=1.8.0,<2.0',
+        'tqdm'
+    ],

@@ -1,5 +1,5 @@
-    packages=find_packages(),
     install_requires=[
         'torch',
         'numpy',
         'tqdm',
+    ],
