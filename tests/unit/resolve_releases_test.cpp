@@ -158,3 +158,11 @@ TEST(ResolveReleases, APinNewerThanTheCatalogsNewestIsAnErrorThatSaysSoAndGuesse
     EXPECT_NE(e.hint().find("--framework torch=="), std::string::npos) << e.hint();
   }
 }
+
+TEST(ResolveReleases, APatchLevelPythonThreePinIsNotPythonTwo) {
+  // conda's "python=3.8.5" is "==3.8.5.*", which no bare minor (3.8) satisfies: still Python 3.
+  auto p = plan({{"environment.yml", "dependencies:\n  - python=3.8.5\n  - pytorch=1.7.0\n  - cudatoolkit=10.2\n"}}, driver("470.82.01"));
+  EXPECT_EQ(p.base_image, "pytorch/pytorch:1.7.0-cuda11.0-cudnn8-runtime");
+  EXPECT_FALSE(warned(p, "needs Python 2"));
+  EXPECT_EQ(decision(p, "python")->choice.find("Python 2"), std::string::npos) << decision(p, "python")->choice;
+}
