@@ -37,6 +37,7 @@ TEST(ResolveReleases, ACudaBuildTheDriverCannotRunTakesTheSameReleasesBuildItCan
   EXPECT_EQ(p.base_image, "pytorch/pytorch:2.2.2-cuda11.8-cudnn8-runtime");
   EXPECT_TRUE(p.minor_version_compatibility);  // CUDA 11.8 on R470: 11.x minor-version compatibility (>= 450.80.02)
   EXPECT_TRUE(warned(p, "the same release's CUDA 11.8 build is used instead"));
+  EXPECT_TRUE(warned(p, "no image of that build runs on NVIDIA driver 470.82.01"));  // 2.2.2 has a CUDA 12.1 image; R470 cannot run it
   // torchvision and the index follow the build.
   EXPECT_TRUE(contains(p.pip_packages, "torchvision==0.17.2+cu118")) << p.pip_packages.front();
   EXPECT_TRUE(contains(p.pip_options, "https://download.pytorch.org/whl/cu118"));

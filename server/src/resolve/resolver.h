@@ -104,8 +104,10 @@ class Resolver {
                               const std::vector<std::string>& rejected, const std::vector<std::string>& rejected_releases,
                               const std::vector<Ask>& cuda_asks, const std::vector<Ask>& cudnn_asks);
   bool use_cuda_devel_base(const Framework& fw, const FrameworkRelease& rel, const FrameworkImage& img, Decision& d);
-  // The same release's build for another CUDA, because the driver cannot run the one asked for.
-  void say_cuda_relaxed(const std::vector<Ask>& cuda_asks, const std::string& from_cuda, const std::string& to_cuda);
+  // The same release's build for another CUDA: the release has none of the CUDA asked for (release_without_build
+  // names it), or none that the driver runs.
+  void say_cuda_relaxed(const std::vector<Ask>& cuda_asks, const std::string& from_cuda, const std::string& to_cuda,
+                        const std::string& release_without_build);
   [[noreturn]] void no_framework_image(const Framework& fw, const Releases& r, const std::vector<std::string>& rejected_releases,
                                        bool driver_blocked);
   // ---- the GPU's architecture (gpu_arch.cpp)
