@@ -30,6 +30,23 @@ TEST(ResolveEvidence, TheFrameworkMostFilesImportWinsATie) {
   EXPECT_EQ(q.framework, "tensorflow");
 }
 
+TEST(ResolveEvidence, APinLosesToAFrameworkTheCodeImportsInTwiceAsManyFiles) {
+  // tensorflow==2.4.0 pinned for a data pipeline, torch unpinned: the code is PyTorch.
+  std::map<std::string, std::string> files = {{"requirements.txt", "tensorflow==2.4.0\ntorch>=1.7.0\ntorchvision\n"},
+                                              {"datasets.py", "import tensorflow as tf\n"},
+                                              {"models/a.py", "import torch\n"},
+                                              {"models/b.py", "import torch\n"},
+                                              {"train.py", "import torch\n"}};
+  auto p = plan(files, driver("470.57.02"), {}, "2021-08-26");
+  EXPECT_EQ(p.framework, "pytorch");
+  EXPECT_EQ(p.framework_version, "1.9.0");
+  EXPECT_TRUE(contains(p.pip_packages, "tensorflow==2.4.0"));  // still installed, as a package
+  // As many files each way: the pin decides.
+  auto q = plan({{"requirements.txt", "tensorflow==2.4.0\ntorch>=1.7.0\n"}, {"a.py", "import tensorflow as tf\n"}, {"b.py", "import torch\n"}},
+                driver("470.57.02"), {}, "2021-08-26");
+  EXPECT_EQ(q.framework, "tensorflow");
+}
+
 TEST(ResolveEvidence, ACudaExtensionInCodeMeansPytorchAndADevelImage) {
   auto p = plan({{"setup.py", "from torch.utils.cpp_extension import BuildExtension, CUDAExtension\nsetup(ext_modules=[CUDAExtension('x', ['x.cu'])])\n"},
                  {"x.cu", "#include <torch/extension.h>\n__global__ void k() {}\n"}},

@@ -153,7 +153,14 @@ const Framework* Resolver::choose_framework() {
     if (imports(a) != imports(b)) return imports(a) > imports(b);
     return order(a.fw) < order(b.fw);
   });
-  const Candidate& top = found.front();
+  // A pin outranks an unpinned requirement of the same tier, unless the code is plainly in the other
+  // framework: one imported by at least twice as many files (torch in 24 files, tensorflow==2.4.0
+  // pinned for its data pipeline and metrics in 6) is the framework of the work.
+  const Candidate* pick = &found.front();
+  for (const auto& c : found) {
+    if (c.tier == pick->tier && imports(c) >= 2 * std::max(1, imports(*pick)) && (c.fw != pick->fw || c.other != pick->other)) pick = &c;
+  }
+  const Candidate& top = *pick;
   std::string name = top.fw ? top.fw->display : top.other;
   std::vector<std::string> others;
   for (const auto& c : found) {
