@@ -52,8 +52,6 @@ const Need* lookup(std::string_view module) {
   return it != t.end() && it->module == module ? &*it : nullptr;
 }
 
-}  // namespace
-
 // Modules whose package is installed by compiling CUDA code with nvcc: NVIDIA apex (built from its
 // repository with --cuda_ext; the `apex` on PyPI is an unrelated package), flash-attn and mamba-ssm
 // (their kernels are built when no prebuilt wheel matches the torch/CUDA pair). The catalog's
@@ -62,8 +60,6 @@ const Need* lookup(std::string_view module) {
 bool built_with_nvcc(std::string_view module) {
   return module == "apex" || module == "flash_attn" || module == "mamba_ssm";
 }
-
-namespace {
 
 bool ident(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
