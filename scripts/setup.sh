@@ -10,7 +10,7 @@ packages=(
   libboost-dev nlohmann-json3-dev libgit2-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev libyaml-cpp-dev libtomlplusplus-dev libarchive-dev libssl-dev libcurl4-openssl-dev
   docker.io docker-compose debootstrap xz-utils procps docker-registry openssl
-  openssh-client openjdk-17-jdk-headless junit5 libjackson2-databind-java
+  openssh-client openssh-server openjdk-17-jdk-headless junit5 libjackson2-databind-java
   libxau-dev gdb xvfb xauth x11-utils python3-jsonschema libre2-dev json-schema-test-suite
   lintian fish zsh git libkrb5-dev
   podman uidmap slirp4netns fuse-overlayfs

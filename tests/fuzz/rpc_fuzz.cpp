@@ -46,7 +46,9 @@ class CheckingOutbox : public rpc::Outbox {
 
 class NoEngine : public rpc::Backend {
  public:
-  core::Workspaces& workspaces() override { throw Error(ErrorCode::EngineUnavailable, "no engine while fuzzing", "none"); }
+  core::Workspaces& workspaces(const std::string&) override {
+    throw Error(ErrorCode::EngineUnavailable, "no engine while fuzzing", "none");
+  }
 };
 
 const rpc::MethodTable& table() {

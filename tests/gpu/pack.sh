@@ -2,7 +2,8 @@
 # Packs what a GPU host without Docker and without network needs from here: the Docker engine
 # (../shared/gpu-host/pack-engine.sh) and the dlcontainer binary with the libraries it links (all but
 # the C library and the C++ runtime, which the host has newer), and the agent it injects into containers. Both land in .engine/, which git ignores;
-# carry that folder with the working tree and run tests/gpu/run.sh there. About 55 MB in all.
+# carry that folder with the working tree and run tests/gpu/run.sh there (and tests/gpu/remote.sh, for
+# which OpenSSH's server and client are packed too). About 58 MB in all.
 # Usage: tests/gpu/pack.sh        (builds dlcontainer first when build/ exists)
 #        tests/gpu/pack.sh --portable [TARBALL]
 #   packs the portable build alone (docs/install.md: glibc >= 2.31, nothing linked but the C library),
@@ -100,12 +101,30 @@ while read -r lib; do
 done < build/server/dlopen-libraries.txt
 cat > "$work/bin/dlcontainer" <<'WRAP'
 #!/bin/sh
-# dlcontainer with the libraries it was built against (packed by tests/gpu/pack.sh).
+# dlcontainer with the libraries it was built against (packed by tests/gpu/pack.sh). DLC_PROGRAM tells
+# it to name this wrapper, not the binary, where it writes itself into a command (ssh's ProxyCommand).
 here=$(dirname "$(readlink -f "$0")")
-LD_LIBRARY_PATH="$here/../libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "$here/dlcontainer.real" "$@"
+DLC_PROGRAM="$here/dlcontainer" LD_LIBRARY_PATH="$here/../libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "$here/dlcontainer.real" "$@"
 WRAP
 chmod +x "$work/bin/dlcontainer"
 git rev-parse --short HEAD > "$work/COMMIT" 2>/dev/null || true
 tar -C "$work" -cf - . | xz -T2 -6 > .engine/dlcontainer.tar.xz
+
+# OpenSSH's server and client with their libraries, for the remote-engine leg (tests/gpu/remote.sh):
+# the GPU host may have neither.
+ssh_work=$(mktemp -d)
+trap 'rm -rf "$work" "$ssh_work"' EXIT
+mkdir -p "$ssh_work/bin" "$ssh_work/libs"
+for prog in /usr/sbin/sshd /usr/bin/ssh /usr/bin/ssh-keygen; do
+  [ -x "$prog" ] || { echo "$prog is missing here: apt-get install openssh-server openssh-client" >&2; exit 1; }
+  cp "$prog" "$ssh_work/bin/"
+  ldd "$prog" | awk '/=>/ {print $3}' | while read -r lib; do
+    case "$(basename "$lib")" in
+      libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|ld-linux*) continue ;;
+    esac
+    cp -L "$lib" "$ssh_work/libs/"
+  done
+done
+tar -C "$ssh_work" -cf - . | xz -T2 -6 > .engine/openssh.tar.xz
 ls -l .engine/
 du -sh .engine

@@ -6,7 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # Order matters: each image is built FROM one before it.
-all=(bookworm python torch services sshd)
+all=(bookworm python torch services sshd git)
 # Built only when named: code-server from npm takes ~10 minutes (tests that need it run under
 # DLC_CODE_SERVER=1).
 on_request=(code-server)

@@ -107,6 +107,12 @@ test('dlcontainer serve --stdio with vscode-jsonrpc against the real engine', { 
       assert.equal(s.containerId, containerId);
       const all = await connection.sendRequest('workspace/list', {});
       assert.ok(all.some((w) => w.containerId === containerId));
+      // The engine named in the params (here the local socket), and where the files are: this folder, mounted.
+      const named = await connection.sendRequest('workspace/status', { workspace: ws.folder, host: 'unix:///var/run/docker.sock' });
+      assert.equal(named.containerId, containerId);
+      assert.equal(named.engine, 'unix:///var/run/docker.sock');
+      assert.equal(named.location.kind, 'bind');
+      assert.equal(r.location.kind, 'bind');
     });
 
     await t.test('exec collects stdout, stderr and the exit code', async () => {
@@ -175,6 +181,12 @@ test('dlcontainer serve --stdio with vscode-jsonrpc against the real engine', { 
       await assert.rejects(wrong('workspace/status', { workspace: 'relative/path' }), (e) => e.code === -32602);
       await assert.rejects(wrong('workspace/status', { workspace: 42 }), (e) => e.code === -32602);
       await assert.rejects(wrong('workspace/nothing', {}), (e) => e.code === -32601);
+      // An engine URL that cannot be used is the caller's error, said with the forms to write.
+      await assert.rejects(connection.sendRequest('workspace/status', { workspace: ws.folder, host: 'npipe:////./pipe/x' }), (e) => {
+        assert.match(e.message, /npipe/);
+        assert.match(e.data.hint, /ssh:\/\//);
+        return true;
+      });
       // Params are held to the same schemas this test validates with: an unknown or null field, a NUL
       // byte in a path, a relative config are refused, naming what is wrong.
       await assert.rejects(wrong('workspace/status', { workspace: ws.folder, folder: ws.folder }),

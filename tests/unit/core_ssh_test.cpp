@@ -43,6 +43,23 @@ TEST(SshHostEntry, PinsTheHostKeyUnderTheAliasAndOffersOnlyTheKey) {
   EXPECT_THAT(t, HasSubstr("\n  PasswordAuthentication no\n"));
 }
 
+TEST(SshConfigText, AContainerOnARemoteEngineIsReachedThroughAProxyCommandNotAPort) {
+  SshConfigResult r;
+  r.workspace = "/home/me/paper";
+  r.host = "dlc-paper-12345678";
+  r.host_name = r.host;
+  r.port = 2222;
+  r.user = "dev";
+  r.identity_file = "/k/id_ed25519";
+  r.known_hosts_file = "/k/known_hosts";
+  r.proxy_command = "/usr/bin/dlcontainer --host ssh://gpu1 forward --stdio -w '/home/me/my paper' 2222";
+  auto t = ssh_host_entry(r);
+  EXPECT_THAT(t, HasSubstr("\nHost dlc-paper-12345678\n  ProxyCommand " + r.proxy_command + "\n  User dev\n"));
+  EXPECT_THAT(t, ::testing::Not(HasSubstr("HostName")));
+  EXPECT_THAT(t, ::testing::Not(HasSubstr("  Port ")));
+  EXPECT_THAT(t, HasSubstr("\n  HostKeyAlias dlc-paper-12345678\n"));
+}
+
 TEST(SshStateDir, FollowsXdgStateHomeElseHome) {
   const char* saved_state = std::getenv("XDG_STATE_HOME");
   std::string keep = saved_state ? saved_state : "";

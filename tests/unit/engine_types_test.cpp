@@ -85,8 +85,3 @@ TEST(IgnoreRules, LastMatchWinsAndFoldersCoverTheirContents) {
   EXPECT_TRUE(rules.excluded("build/x.o"));
   EXPECT_FALSE(rules.excluded("train.py"));
 }
-
-TEST(Endpoint, DockerHostUnixSchemeAndRefusalOfOthers) {
-  EXPECT_EQ(Endpoint::parse("unix:///tmp/d.sock").socket_path, "/tmp/d.sock");
-  EXPECT_THROW(Endpoint::parse("tcp://1.2.3.4:2375"), dlc::Error);
-}

@@ -89,7 +89,7 @@ class Recorder : public Outbox {
 
 class NoBackend : public Backend {
  public:
-  core::Workspaces& workspaces() override {
+  core::Workspaces& workspaces(const std::string&) override {
     throw Error(ErrorCode::EngineUnavailable, "no engine in unit tests", "run the integration tests");
   }
 };

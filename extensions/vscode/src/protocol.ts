@@ -30,6 +30,10 @@ export type Response =
  */
 export type Message = Request | Notification | Response;
 /**
+ * The engine to use, as --host takes it: unix:///path, tcp://HOST:PORT (TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH) or ssh://[user@]HOST[:port]. Absent: the server's default (serve --host, DOCKER_HOST, the docker context, "host" in the user config, the local socket).
+ */
+export type EngineHost = string;
+/**
  * The params of exit: (client to server) Closes the connection (stdio: the server exits, 0 after shutdown, else 1).
  */
 export type ExitParams = {
@@ -86,6 +90,8 @@ export interface ProtocolTypes {
   Source: Source;
   GpuDevice: GpuDevice;
   HostFacts: HostFacts;
+  EngineHost: EngineHost;
+  WorkspaceLocation: WorkspaceLocation;
   LibsPath: LibsPath;
   LibsMirror: LibsMirror;
   CancelRequestParams: CancelRequestParams;
@@ -157,6 +163,11 @@ export interface WorkspaceStatus {
   outOfDate: boolean;
   ports: PortBinding[];
   gpu?: GpuAttachment;
+  /**
+   * the engine's URL
+   */
+  engine?: string;
+  location?: WorkspaceLocation;
 }
 /**
  * How GPUs were attached to the container (docs/gpu.md): the method, what was asked, the GPUs given, and why.
@@ -175,6 +186,17 @@ export interface GpuAttachment {
    */
   engineIds: string[];
   reason: string;
+}
+/**
+ * Where a workspace's files are for its container: bind (this machine's folder, a local engine), shared (the same folder on a remote engine's host), copy (copied once into a volume there, not kept in sync), clone (a git URL cloned into a volume there).
+ */
+export interface WorkspaceLocation {
+  kind: 'bind' | 'shared' | 'copy' | 'clone';
+  machine: string;
+  source: string;
+  volume?: string;
+  reused: boolean;
+  note: string;
 }
 export interface ErrorData {
   /**
@@ -316,6 +338,10 @@ export interface HostFacts {
   source: string;
   whyNone: string;
   libraryPath: string;
+  /**
+   * the machine these facts describe when it is not the one dlcontainer runs on: a remote engine's host, read by a probe container there
+   */
+  machine?: string;
 }
 /**
  * A sys.path folder of the container's Python and where the host's tools read it (core::LibsPath).
@@ -423,6 +449,7 @@ export interface DebugGdbParams {
    */
   port?: number;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of debug/python: Starts a Python script under debugpy (or puts debugpy into a running process) in the workspace's running container, detached (as `dlcontainer debug python --detach --json`): the program runs on with its output in a log in the container; the answer is the service with `launch`, the launch.json entry that attaches. Installs the tool when missing. Cancellable; reports $/progress for a workDoneToken.
@@ -446,12 +473,14 @@ export interface DebugPythonParams {
    */
   port?: number;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of doctor: Whether this host can make a GPU container, each check with its fix: core::doctor, as `dlcontainer doctor --json` prints it.
  */
 export interface DoctorParams {
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * What doctor answers.
@@ -471,6 +500,14 @@ export interface DoctorResult {
     fix?: string;
   }[];
   host: HostFacts;
+  /**
+   * the machine checked, when it is not the one dlcontainer runs on (a remote engine's host, read by a probe container there)
+   */
+  machine?: string;
+  /**
+   * the engine's URL
+   */
+  engine?: string;
 }
 /**
  * The params of ide/interpreter: What `dlcontainer interpreter` does: brings the workspace up with the mounts an IDE's interpreter needs (the workspace again at its host path, the IDE's helpers read-only), checks the container's Python and writes <workspace>/.dlcontainer/bin/python, which the IDE then uses as a local interpreter; and copies the container's Python libraries (source and stubs, read-only) into a per-image cache for the IDE's analyser (result.libs). Cancellable; progress.
@@ -603,12 +640,14 @@ export interface InitializeResult {
 export interface PortsListParams {
   workspace: WorkspacePath;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of services/code: Starts code-server (VS Code in the browser) in the workspace's running container on the workspace folder, or finds the running one, behind a random password (result.token); answers its URL on 127.0.0.1 (a port the container does not publish is forwarded by the server for as long as the container runs and the server lives). Cancellable (a start under way is undone); reports $/progress for a workDoneToken.
  */
 export interface ServicesCodeParams {
   workspace: WorkspacePath;
+  host?: EngineHost;
   /**
    * Install code-server with the container's npm when it has none (an image without Node.js and npm is refused with a hint).
    */
@@ -637,6 +676,7 @@ export interface ServicesJupyterParams {
    */
   port?: number;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of services/list: The services (Jupyter, TensorBoard, debuggers) running in the workspace's container, with how the host reaches each.
@@ -644,6 +684,7 @@ export interface ServicesJupyterParams {
 export interface ServicesListParams {
   workspace: WorkspacePath;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of services/stop: Stops the running services of one kind in the workspace's container.
@@ -652,6 +693,7 @@ export interface ServicesStopParams {
   workspace: WorkspacePath;
   kind: 'jupyter' | 'tensorboard' | 'debugpy' | 'gdbserver' | 'code';
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * What services/stop answers.
@@ -674,6 +716,7 @@ export interface ServicesTensorboardParams {
   install?: boolean;
   port?: number;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of window/logMessage: (server to client) A log line: the server's own (warnings; debug with -v) or a build's or lifecycle command's output (type 4).
@@ -698,6 +741,7 @@ export interface WorkspaceDownParams {
   workspace: WorkspacePath;
   remove?: boolean;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * What workspace/down answers.
@@ -731,6 +775,7 @@ export interface WorkspaceExecParams {
   input?: string;
   outputToken?: ProgressToken;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * What workspace/exec answers.
@@ -752,6 +797,7 @@ export interface WorkspaceExecResult {
  */
 export interface WorkspaceListParams {
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of workspace/logs: The container's output: collected into the result, or streamed as workspace/output notifications with outputToken (required to follow; cancel the request to stop following).
@@ -762,6 +808,7 @@ export interface WorkspaceLogsParams {
   tail?: number;
   outputToken?: ProgressToken;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * What workspace/logs answers.
@@ -811,6 +858,7 @@ export interface WorkspacePlanParams {
   python?: string;
   devel?: boolean;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
   /**
    * a devcontainer.json property dlcontainer does not use is an error instead of a warning
    */
@@ -942,6 +990,7 @@ export interface WorkspacePlanResult {
 export interface WorkspaceStatusParams {
   workspace: WorkspacePath;
   workDoneToken?: ProgressToken;
+  host?: EngineHost;
 }
 /**
  * The params of workspace/up: Finds the workspace's container and reuses it (starting it if stopped), or creates it. Cancellable; reports $/progress for a workDoneToken.
@@ -967,6 +1016,7 @@ export interface WorkspaceUpParams {
    * mounts beyond devcontainer.json's, in its syntax (type=bind,source=/data,target=/data[,readonly]); a bind source must exist; they join a container when it is created
    */
   mounts?: string[];
+  host?: EngineHost;
   /**
    * a devcontainer.json property dlcontainer does not use is an error instead of a warning
    */
@@ -1003,6 +1053,11 @@ export interface WorkspaceUpResult {
     'onCreateCommand' | 'updateContentCommand' | 'postCreateCommand' | 'postStartCommand' | 'postAttachCommand'
   )[];
   gpu?: GpuAttachment;
+  /**
+   * the engine's URL
+   */
+  engine?: string;
+  location?: WorkspaceLocation;
   /**
    * What was not done as asked: each devcontainer.json property dlcontainer does not use, an option a Feature does not declare, host resources short of hostRequirements, a probe that timed out.
    */

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "agent/mux_protocol.h"
+#include "agent/common.h"
 #include "agent/net.h"
 #include "agent/protocol.h"
 

@@ -3,19 +3,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 namespace dlc::agent {
-
-int fail(int status, const char* fmt, const char* a, const char* b, const char* c) {
-  fprintf(stderr, "dlcontainer-agent: ");
-  fprintf(stderr, fmt, a, b, c);
-  fputc('\n', stderr);
-  return status;
-}
 
 bool parse_port(const char* text, int& port) {
   char* end = nullptr;
@@ -46,17 +37,4 @@ bool make_addr(const char* host, int port, sockaddr_storage& ss, socklen_t& len)
   return false;
 }
 
-bool write_all(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-bool write_all(int fd, const std::string& s) { return write_all(fd, s.data(), s.size()); }
 }  // namespace dlc::agent

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/common.h"
 #include "agent/net.h"
 #include "agent/protocol.h"
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "core/placement.h"
 #include "core/workspace.h"
 
 namespace dlc::cli {
@@ -16,6 +17,8 @@ class Context {
  public:
   core::Workspaces& workspaces();
   int exit_status = 0;
+  // --host: the engine to use ("" : DOCKER_HOST, the docker context, the user config, the default socket).
+  std::string host;
 
   // CLI11 2.1 hands words after `--` in a subcommand to the parent app, so main() cuts them off
   // first. A command that takes a trailing command joins them back: `exec python -- x` keeps its `--`.
@@ -26,6 +29,11 @@ class Context {
  private:
   std::unique_ptr<core::Workspaces> workspaces_;
 };
+
+// A command whose words after its own options are a command line of their own (`exec python -c X`):
+// those words are never read as dlcontainer's options (`-c` is python's), so it takes --host itself,
+// before them. Sets CLI11's prefix_command.
+void takes_command_line(CLI::App* cmd, Context& ctx);
 
 // What --version prints: the version, the commit and the build (build_info.h).
 std::string version_text();

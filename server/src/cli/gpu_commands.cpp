@@ -8,6 +8,7 @@
 #include "cli/terminal.h"
 #include "core/cdi.h"
 #include "core/doctor.h"
+#include "core/engine_facts.h"
 #include "core/verify.h"
 #include "gpu/host_facts.h"
 #include "support/error.h"
@@ -23,13 +24,15 @@ std::string gib(std::int64_t bytes) {
 }
 
 void print_gpus(const gpu::HostFacts& f) {
+  if (!f.machine.empty()) std::printf("GPUs of %s (read by a probe container there)\n", f.machine.c_str());
   if (f.driver_present) {
     std::printf("NVIDIA driver %s, CUDA %s (read through %s%s)\n", f.driver_version.empty() ? "?" : f.driver_version.c_str(),
                 f.cuda_version.empty() ? "?" : f.cuda_version.c_str(), f.source.c_str(),
                 f.library_path.empty() ? "" : (": " + f.library_path).c_str());
   }
   if (f.gpus.empty()) {
-    std::printf("%s no GPU: %s\n", paint(1, "✖", "31").c_str(), f.why_none.c_str());
+    std::printf("%s no GPU%s: %s\n", paint(1, "✖", "31").c_str(), f.machine.empty() ? "" : (" on " + f.machine).c_str(),
+                f.why_none.c_str());
     return;
   }
   for (const auto& g : f.gpus) {
@@ -40,6 +43,8 @@ void print_gpus(const gpu::HostFacts& f) {
 
 void print_doctor(const core::DoctorReport& r) {
   const int fd = 1;
+  if (!r.machine.empty()) std::printf("checks of %s, through its engine at %s\n\n", r.machine.c_str(), r.engine.c_str());
+  std::string here = r.machine.empty() ? "here" : "on " + r.machine;
   std::size_t width = 0;
   for (const auto& c : r.checks) width = std::max(width, c.title.size());
   for (const auto& c : r.checks) {
@@ -55,10 +60,10 @@ void print_doctor(const core::DoctorReport& r) {
   }
   std::printf("\n");
   if (r.ok) {
-    std::printf("%s a GPU container can be made here; `dlcontainer up` attaches GPUs with the %s method\n",
-                paint(fd, "✔", "32").c_str(), r.method.c_str());
+    std::printf("%s a GPU container can be made %s; `dlcontainer up` attaches GPUs with the %s method\n",
+                paint(fd, "✔", "32").c_str(), here.c_str(), r.method.c_str());
   } else {
-    std::printf("%s no GPU container can be made here yet: fix the FAIL lines above\n", paint(fd, "✖", "31").c_str());
+    std::printf("%s no GPU container can be made %s yet: fix the FAIL lines above\n", paint(fd, "✖", "31").c_str(), here.c_str());
   }
 }
 
@@ -76,7 +81,7 @@ std::string gpu_summary(const gpu::Attachment& a) {
 
 void add_gpu_commands(CLI::App& app, Context& ctx) {
   {
-    auto* cmd = app.add_subcommand("gpus", "list this host's NVIDIA GPUs, driver and CUDA version (exit 1 when none)");
+    auto* cmd = app.add_subcommand("gpus", "list the NVIDIA GPUs, driver and CUDA version where the engine runs (this machine unless --host names another; exit 1 when none)");
     auto json = std::make_shared<bool>(false);
     auto cdi = std::make_shared<bool>(false);
     auto cdi_params = std::make_shared<core::CdiParams>();
@@ -88,6 +93,7 @@ void add_gpu_commands(CLI::App& app, Context& ctx) {
         throw Error(ErrorCode::InvalidArgument, "--output is for --cdi", "write: dlcontainer gpus --cdi --output FILE");
       }
       if (*cdi) {
+        cdi_params->host = ctx.host;
         auto r = core::write_cdi_spec(*cdi_params);
         if (*json) print_json(r);
         else if (r.output.empty()) std::fputs(r.text.c_str(), stdout);
@@ -96,7 +102,7 @@ void add_gpu_commands(CLI::App& app, Context& ctx) {
         for (const auto& n : r.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
         return;
       }
-      auto facts = gpu::read_host_facts();
+      auto facts = core::gpu_facts_for_host(ctx.host);
       if (*json) print_json(facts); else print_gpus(facts);
       ctx.exit_status = facts.gpus.empty() ? 1 : 0;
     });
@@ -107,7 +113,7 @@ void add_gpu_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--json", *json, "print one JSON object");
     cmd->footer("Exit status 0 only when a GPU container can be made here.");
     cmd->callback([&ctx, json] {
-      auto report = core::doctor();
+      auto report = core::doctor(ctx.host);
       if (*json) print_json(report); else print_doctor(report);
       ctx.exit_status = report.ok ? 0 : 1;
     });

@@ -77,7 +77,6 @@ void print_plan(const core::PlanResult& r) {
 }  // namespace
 
 void add_plan_commands(CLI::App& app, Context& ctx) {
-  (void)ctx;
   {
     auto* cmd = app.add_subcommand("plan", "show the image a repository gets, and why, without running anything");
     auto params = std::make_shared<core::PlanParams>();
@@ -87,7 +86,8 @@ void add_plan_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--json", *json, "print the plan, the repository's facts and the Dockerfile as JSON");
     cmd->add_flag("--strict", params->strict, "refuse a devcontainer.json property dlcontainer does not use (else a warning)");
     cmd->add_flag("--dockerfile", *dockerfile, "print only the Dockerfile that `up` would build");
-    cmd->callback([params, json, dockerfile] {
+    cmd->callback([&ctx, params, json, dockerfile] {
+      params->host = ctx.host;
       auto r = core::plan_workspace(*params);
       if (*json) print_json(r);
       else if (*dockerfile) std::fputs(r.dockerfile.c_str(), stdout);
@@ -101,7 +101,8 @@ void add_plan_commands(CLI::App& app, Context& ctx) {
     add_plan_flags(cmd, params->plan);
     cmd->add_flag("--force", params->force, "overwrite an existing .devcontainer/devcontainer.json and .devcontainer/Dockerfile");
     cmd->add_flag("--json", *json, "print the result as JSON");
-    cmd->callback([params, json] {
+    cmd->callback([&ctx, params, json] {
+      params->plan.host = ctx.host;
       auto r = core::init_workspace(*params);
       if (*json) {
         print_json(r);

@@ -31,6 +31,7 @@ void add_serve_commands(CLI::App& app, Context& ctx) {
     rpc::ServerOptions options;
     options.version = DLC_VERSION;
     options.watch_events = !*no_events;
+    options.default_host = ctx.host;
     options.on_listening = [](const std::string& path) { std::fprintf(stderr, "dlcontainer: serving on %s\n", path.c_str()); };
     rpc::Server server(std::move(options), rpc::default_methods());
     ctx.exit_status = *stdio ? server.serve_stdio() : server.serve_socket(*socket);

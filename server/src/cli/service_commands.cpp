@@ -121,8 +121,19 @@ void add_forward_command(CLI::App& app, Context& ctx) {
   cmd->add_flag("-d,--detach", *detach, "serve it from a background process that ends with the container");
   cmd->add_flag("--stop", *stop, "stop the background process that serves this port");
   cmd->add_flag("--json", *json, "print the forward as JSON");
-  cmd->callback([&ctx, params, detach, stop, reverse, json] {
+  auto stdio = std::make_shared<bool>(false);
+  cmd->add_flag("--stdio", *stdio,
+                "carry stdin and stdout to the port instead of listening (ssh's ProxyCommand, which `ssh-config` "
+                "writes for a container on a remote engine)");
+  cmd->callback([&ctx, params, detach, stop, reverse, json, stdio] {
     const auto& engine = engine_of(ctx);
+    if (*stdio) {
+      if (*detach || *stop || *reverse || *json) {
+        throw Error(ErrorCode::InvalidArgument, "--stdio carries this process's own input and output", "leave out --detach, --stop, --reverse and --json");
+      }
+      ctx.exit_status = core::forward_stdio(engine, params->workspace, params->container_port);
+      return;
+    }
     auto target = core::service_target(engine, params->workspace);
     if (*reverse) {
       if (*detach || *stop) throw Error(ErrorCode::InvalidArgument, "--reverse runs in the foreground only", "leave out --detach/--stop");
@@ -246,7 +257,7 @@ void add_debug_command(CLI::App& app, Context& ctx) {
     cmd->add_option("--port", params->port, python ? "the port in the container (default 5678)" : "the port in the container (default 2345)");
     cmd->add_flag("-d,--detach", *detach, "return at once; the program runs on (its output goes to a log in the container)");
     cmd->add_flag("--json", *json, "print the session as JSON (the launch entry under \"launch\")");
-    cmd->prefix_command();
+    takes_command_line(cmd, ctx);
     cmd->footer(python ? "usage: dlcontainer debug python [OPTIONS] -- script.py ARGS  (or -m module ARGS)"
                        : "usage: dlcontainer debug gdb [OPTIONS] -- ./prog ARGS");
     cmd->callback([&ctx, cmd, params, detach, json, python] {

@@ -24,13 +24,22 @@ void print_ports(const std::vector<engine::PortBinding>& ports) {
   for (const auto& p : ports) std::printf("  port       %s\n", port_text(p).c_str());
 }
 
+// Where the workspace's files are, when that is not simply this folder mounted.
+void print_location(const core::WorkspaceLocation& l) {
+  if (l.kind == "bind" || l.note.empty()) return;
+  std::printf("  files      %s\n", l.note.c_str());
+}
+
 void print_warnings(const std::vector<std::string>& warnings) {
   for (const auto& w : warnings) std::fprintf(stderr, "%s %s\n", paint(2, "warning:", "1;33").c_str(), w.c_str());
 }
 
 void print_up(const core::UpResult& r) {
-  std::printf("%s container %s %s\n", paint(1, "✔", "32").c_str(), r.container_name.c_str(), r.action.c_str());
+  std::printf("%s container %s %s%s\n", paint(1, "✔", "32").c_str(), r.container_name.c_str(), r.action.c_str(),
+              r.location.machine.empty() || r.location.machine == "this machine" ? "" : (" on " + r.location.machine).c_str());
   std::printf("  workspace  %s -> %s\n", r.workspace.c_str(), r.remote_workspace_folder.c_str());
+  print_location(r.location);
+  if (r.engine.rfind("unix://", 0) != 0) std::printf("  engine     %s\n", r.engine.c_str());
   std::printf("  image      %s\n", r.image.c_str());
   std::printf("  user       %s\n", r.remote_user.c_str());
   for (const auto& p : r.ports) {
@@ -45,7 +54,9 @@ void print_up(const core::UpResult& r) {
     std::printf("%s devcontainer.json changed since this container was made: run `dlcontainer up --rebuild` to apply it\n",
                 paint(1, "!", "33").c_str());
   }
-  std::printf("  run        dlcontainer exec -w %s -- bash\n", r.workspace.c_str());
+  for (const auto& n : r.warnings) std::printf("%s %s\n", paint(1, "!", "33").c_str(), n.c_str());
+  std::string host = r.engine.rfind("unix://", 0) == 0 ? "" : " --host " + r.engine;
+  std::printf("  run        dlcontainer exec%s -w %s -- bash\n", host.c_str(), r.workspace.c_str());
 }
 
 void print_status(const core::WorkspaceStatus& s) {
@@ -55,6 +66,8 @@ void print_status(const core::WorkspaceStatus& s) {
   std::printf("  container  %s (%s)\n", s.container_name.c_str(), s.container_id.substr(0, 12).c_str());
   std::printf("  image      %s\n", s.image.c_str());
   std::printf("  folder     %s (user %s)\n", s.remote_workspace_folder.c_str(), s.remote_user.c_str());
+  if (s.engine.rfind("unix://", 0) != 0) std::printf("  engine     %s\n", s.engine.c_str());
+  print_location(s.location);
   print_ports(s.ports);
   std::printf("  gpu        %s\n", gpu_summary(s.gpu).c_str());
   if (s.out_of_date) std::printf("  %s devcontainer.json changed: `dlcontainer up --rebuild` applies it\n", paint(1, "!", "33").c_str());
@@ -174,7 +187,7 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("-t,--tty", *tty, "allocate a TTY even when not on a terminal");
     cmd->add_flag("-T,--no-tty", *no_tty, "never allocate a TTY");
     // Everything from the first word that is not an option on is the command: `exec python -u x.py`.
-    cmd->prefix_command();
+    takes_command_line(cmd, ctx);
     cmd->footer("usage: dlcontainer exec [OPTIONS] [--] COMMAND [ARGS...]");
     cmd->callback([&ctx, cmd, params, env, tty, no_tty] {
       params->command = ctx.trailing_command(cmd->remaining());

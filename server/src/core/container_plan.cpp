@@ -54,7 +54,7 @@ std::string container_name_for(const fs::path& folder) {
   return "dlc-" + clean + "-" + sha256_hex(folder.string()).substr(0, 8);
 }
 
-WorkspaceContext load_workspace(const fs::path& folder, const std::string& explicit_config) {
+WorkspaceContext load_workspace(const fs::path& folder, const std::string& explicit_config, const gpu::HostFacts* facts) {
   WorkspaceContext ws;
   ws.folder = folder;
   fs::path config_file;
@@ -64,7 +64,7 @@ WorkspaceContext load_workspace(const fs::path& folder, const std::string& expli
     config_file = *found;
   } else {
     // No devcontainer.json: the plan inferred from the repository stands in for it (core/plan.cpp).
-    auto inferred = std::make_shared<const InferredWorkspace>(infer_workspace(folder));
+    auto inferred = std::make_shared<const InferredWorkspace>(infer_workspace(folder, facts));
     ws.inferred = inferred;
     ws.config = inferred->config;
     ws.devcontainer_id = sha256_hex(folder.string() + "\ninferred").substr(0, 32);

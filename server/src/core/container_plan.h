@@ -32,8 +32,10 @@ struct WorkspaceContext {
 };
 
 // Reads the workspace's devcontainer.json (explicit_config, or the one the spec's search finds);
-// without one, the inferred plan stands in for it. Error{ConfigInvalid} when it cannot be used.
-WorkspaceContext load_workspace(const std::filesystem::path& folder, const std::string& explicit_config);
+// without one, the inferred plan stands in for it, planned for `facts` (a remote engine's host) or,
+// when null, for this machine. Error{ConfigInvalid} when it cannot be used.
+WorkspaceContext load_workspace(const std::filesystem::path& folder, const std::string& explicit_config,
+                                const gpu::HostFacts* facts = nullptr);
 
 // The name a workspace's container gets: readable, unique per folder.
 std::string container_name_for(const std::filesystem::path& folder);

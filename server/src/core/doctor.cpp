@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/engine_facts.h"
+#include "core/placement.h"
 #include "engine/engine.h"
 #include "engine/podman.h"
 
@@ -105,6 +107,8 @@ void add_cdi_checks(const DoctorInputs& in, std::vector<DoctorCheck>& checks) {
 DoctorReport evaluate(const DoctorInputs& in) {
   DoctorReport r;
   r.facts = in.facts;
+  r.machine = in.machine;
+  r.engine = in.engine;
   auto add = [&](std::string id, std::string title, std::string status, std::string result, std::string fix = {}) {
     r.checks.push_back(DoctorCheck{std::move(id), std::move(title), std::move(status), std::move(result), std::move(fix)});
   };
@@ -139,7 +143,11 @@ DoctorReport evaluate(const DoctorInputs& in) {
   // The engine.
   bool reached = in.info.has_value();
   bool permission = in.engine_error && in.engine_error->code() == ErrorCode::EnginePermission;
-  if (!in.engine_program.empty() || in.engine_socket_exists) {
+  if (!in.machine.empty()) {
+    // A remote engine: there is no program or socket here to look for; reaching it is the test.
+    if (reached) add("docker-installed", "Docker installed", "ok", "on " + in.machine + ", reached at " + in.engine);
+    else add("docker-installed", "Docker installed", "info", "on " + in.machine + ": unknown until its engine is reached");
+  } else if (!in.engine_program.empty() || in.engine_socket_exists) {
     add("docker-installed", "Docker installed", "ok",
         !in.engine_program.empty() ? in.engine_program : "socket " + in.engine_socket + " exists");
   } else {
@@ -240,10 +248,29 @@ DoctorReport evaluate(const DoctorInputs& in) {
   return r;
 }
 
-DoctorReport doctor() {
+DoctorReport doctor(const std::string& host) {
   DoctorInputs in;
   in.facts = gpu::read_host_facts();
-  auto endpoint = engine::Endpoint::from_env();
+  auto endpoint = engine_endpoint(host);
+  in.engine = endpoint.url();
+  if (!endpoint.local()) {
+    in.machine = endpoint.machine();
+    in.engine_socket = endpoint.url();
+    try {
+      auto measured = engine_host_facts(engine::Engine::connect(endpoint), Freshness::Fresh);
+      in.facts = measured.facts;
+      in.attach = measured.attach;
+      in.info = measured.info;
+      in.disk_path = measured.disk_path;
+      in.disk_free = measured.disk_free;
+    } catch (const Error& e) {
+      in.engine_error = e;
+      in.facts.machine = in.machine;
+      in.facts.why_none = "unknown: the engine on " + in.machine + " cannot be reached";
+    }
+    if (passwd* pw = ::getpwuid(::getuid())) in.user = pw->pw_name;
+    return evaluate(in);
+  }
   in.engine_socket = endpoint.socket_path;
   std::error_code ec;
   in.engine_socket_exists = fs::exists(endpoint.socket_path, ec);
@@ -278,6 +305,8 @@ void to_json(json& j, const DoctorCheck& c) {
 
 void to_json(json& j, const DoctorReport& r) {
   j = {{"ok", r.ok}, {"method", r.method}, {"methodReason", r.method_reason}, {"checks", r.checks}, {"host", r.facts}};
+  if (!r.machine.empty()) j["machine"] = r.machine;
+  if (!r.engine.empty()) j["engine"] = r.engine;
 }
 
 }  // namespace dlc::core

@@ -28,6 +28,8 @@ struct DoctorCheck {
 
 struct DoctorReport {
   bool ok = false;  // a GPU container can be made: no check failed
+  std::string machine;  // the machine checked: "" for this one, else the remote engine's host
+  std::string engine;   // the engine's URL
   std::string method;  // the attach method `up` would use: toolkit | cdi | direct | none
   std::string method_reason;
   std::vector<DoctorCheck> checks;
@@ -49,11 +51,14 @@ struct DoctorInputs {
   std::string disk_path;  // where the engine keeps images
   std::optional<std::int64_t> disk_free;  // bytes available there
   std::string user;       // this user's name, for the docker group fix
+  std::string machine;    // "" : this machine; else the remote engine's host (its files read by the probe)
+  std::string engine;     // the engine's URL
 };
 
 DoctorReport evaluate(const DoctorInputs& in);
 
-// Measures this host and evaluates it.
-DoctorReport doctor();
+// Measures the host of the engine `host` names ("" : the default engine, core/placement.h) and
+// evaluates it.
+DoctorReport doctor(const std::string& host = {});
 
 }  // namespace dlc::core

@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "engine/podman.h"
+#include "core/engine_facts.h"
 #include "support/error.h"
 
 namespace dlc::core {
@@ -16,15 +16,12 @@ GpuPlan plan_gpus(const engine::Engine& engine, const WorkspaceContext& ws, cons
     plan.attachment = gpu::plan_attachment(request, {}, {});
     return plan;
   }
-  auto facts = gpu::read_host_facts();
-  std::optional<engine::SystemInfo> info;
-  try {
-    info = engine.info();
-  } catch (const Error& e) {
-    spdlog::debug("no engine info for the GPU plan: {}", e.what());
-  }
-  const bool podman = engine::podman_facts(engine).podman;
-  plan.environment = podman ? gpu::discover_for_podman(facts, info) : gpu::discover(facts, info);
+  // The GPUs of where the engine runs: this machine's, or a remote host's read by its probe.
+  auto host = engine_host_facts(engine);
+  const auto& facts = host.facts;
+  const auto& info = host.info;
+  const bool podman = host.podman;
+  plan.environment = host.attach;
   plan.host_memory = info && info->mem_total > 0 ? info->mem_total
                                                  : static_cast<std::int64_t>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);
   plan.attachment = gpu::plan_attachment(request, facts, plan.environment);

@@ -78,12 +78,13 @@ void write_executable(const fs::path& path, const std::string& content) {
 
 }  // namespace
 
-std::string wrapper_script(const std::string& dlcontainer_binary, const fs::path& workspace) {
+std::string wrapper_script(const std::string& dlcontainer_binary, const fs::path& workspace, const std::string& host) {
   return "#!/bin/sh\n"
          "# Written by `dlcontainer interpreter`: the Python of this workspace's container, for any IDE\n"
          "# (PyCharm: Add Interpreter > Local > Existing, or System Interpreter). Arguments, input, output,\n"
          "# exit status and signals pass through. Run `dlcontainer interpreter` again if dlcontainer moves.\n"
-         "exec " + shell_quote(dlcontainer_binary) + " python --workspace " + shell_quote(workspace.string()) + " -- \"$@\"\n";
+         "exec " + shell_quote(dlcontainer_binary) + (host.empty() ? "" : " --host " + shell_quote(host)) + " python --workspace " +
+         shell_quote(workspace.string()) + " -- \"$@\"\n";
 }
 
 std::map<std::string, std::string> forwarded_environment(const std::map<std::string, std::string>& env) {
@@ -231,7 +232,9 @@ InterpreterResult setup_interpreter(Workspaces& workspaces, const InterpreterPar
   fs::path bin = dlcontainer_dir(folder) / "bin";
   fs::create_directories(bin);
   std::string binary = params.dlcontainer_binary.empty() ? self_binary() : params.dlcontainer_binary;
-  write_executable(bin / "python", wrapper_script(binary, folder));
+  // A container on a remote engine is reached through that engine whatever DOCKER_HOST the IDE has.
+  const auto& endpoint = workspaces.engine().endpoint();
+  write_executable(bin / "python", wrapper_script(binary, folder, endpoint.local() ? "" : endpoint.url()));
   std::error_code ec;
   fs::remove(bin / "python3", ec);
   fs::create_symlink("python", bin / "python3", ec);

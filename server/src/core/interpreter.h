@@ -76,7 +76,9 @@ PythonLaunch prepare_python(Workspaces& workspaces, const PythonParams& params,
 // --- pure pieces, exposed for tests ---
 
 // The wrapper script for a workspace: `exec <dlcontainer> python --workspace <folder> -- "$@"`.
-std::string wrapper_script(const std::string& dlcontainer_binary, const std::filesystem::path& workspace);
+// host: the engine's URL when it is remote ("" : the default engine).
+std::string wrapper_script(const std::string& dlcontainer_binary, const std::filesystem::path& workspace,
+                           const std::string& host = {});
 
 // The host variables that travel into the container: all but those that describe the host itself
 // (PATH, HOME, USER, SHELL, locale, XDG_*, SSH_*, LD_*, VIRTUAL_ENV, CONDA_*, DLC_*, ...).

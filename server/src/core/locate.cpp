@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "config/devcontainer.h"
+#include "core/remote_workspace.h"
 #include "core/workspace.h"
 #include "support/error.h"
 
@@ -27,7 +28,10 @@ std::string label_of(const engine::ContainerSummary& c, const char* key) {
 
 std::optional<engine::ContainerSummary> find_workspace_container(const engine::Engine& engine, const fs::path& folder,
                                                                  const std::string& config_file) {
-  if (auto ours = newest(engine.list_containers({{kWorkspaceLabel, folder.string()}}))) return ours;
+  // On a remote engine, only what this machine made for the key (a folder or a git URL): another
+  // machine's container of the same path is not this workspace.
+  if (auto ours = newest(engine.list_containers(workspace_filter(engine, folder.string())))) return ours;
+  if (!engine.endpoint().local()) return std::nullopt;
   auto theirs = engine.list_containers({{kLocalFolderLabel, folder.string()}});
   if (theirs.empty()) return std::nullopt;
   std::string config = config_file;

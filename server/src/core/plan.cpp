@@ -5,8 +5,10 @@
 #include <cstdlib>
 
 #include "config/jsonc.h"
+#include "core/engine_facts.h"
 #include "config/properties.h"
 #include "core/image.h"
+#include "core/placement.h"
 #include "core/workspace.h"
 #include "engine/build_context.h"
 #include "inspect/inspect.h"
@@ -98,7 +100,9 @@ Planned plan_folder(const fs::path& folder, const PlanParams& params, bool use_d
   options.apt_mirror = prefs.apt_mirror;
   options.pip_index_url = prefs.pip_index_url;
   if (use_devcontainer) options.devcontainer = devcontainer_input(folder);
-  out.plan = resolve::resolve(out.facts, host_facts_for(params), catalog, options);
+  auto host = host_facts_for(params);
+  out.plan = resolve::resolve(out.facts, host, catalog, options);
+  if (!host.machine.empty()) out.plan.host = "on " + host.machine + ": " + out.plan.host;
   return out;
 }
 
@@ -119,6 +123,7 @@ void from_json(const json& j, PlanParams& p) {
   get_if(j, "cuda", p.cuda);
   get_if(j, "python", p.python);
   get_if(j, "devel", p.devel);
+  get_if(j, "host", p.host);
   get_if(j, "strict", p.strict);
 }
 
@@ -146,6 +151,17 @@ UserPreferences UserPreferences::load() {
   std::error_code ec;
   if (!fs::exists(file, ec)) return prefs;
   json doc = config::parse_jsonc(config::read_config_text(file.string()), file.string());
+  auto text = [&](const char* key, std::string& out, const char* example) {
+    auto it = doc.find(key);
+    if (it == doc.end() || it->is_null()) return;
+    if (!it->is_string() || it->get<std::string>().empty()) {
+      throw Error(ErrorCode::ConfigInvalid, file.string() + ": \"" + key + "\" must be a non-empty string",
+                  std::string("write e.g. \"") + key + "\": \"" + example + "\"");
+    }
+    out = it->get<std::string>();
+  };
+  text("host", prefs.engine_host, "ssh://user@gpu1");
+  text("cloneImage", prefs.clone_image, "alpine/git:latest");
   auto mirrors = doc.find("mirrors");
   if (mirrors == doc.end() || mirrors->is_null()) return prefs;
   if (!mirrors->is_object()) {
@@ -218,7 +234,10 @@ gpu::HostFacts driver_facts(const PlanParams& params) {
     h.why_none = "--no-gpu was given";
     return h;
   }
-  return gpu::read_host_facts();
+  if (params.facts) return *params.facts;
+  auto endpoint = engine_endpoint(params.host);
+  if (endpoint.local()) return gpu::read_host_facts();
+  return engine_host_facts(engine::Engine::connect(endpoint)).facts;
 }
 
 }  // namespace
@@ -324,9 +343,10 @@ InitResult init_workspace(const InitParams& params) {
   return r;
 }
 
-InferredWorkspace infer_workspace(const fs::path& folder) {
+InferredWorkspace infer_workspace(const fs::path& folder, const gpu::HostFacts* facts) {
   PlanParams params;
   params.workspace = folder.string();
+  if (facts) params.facts = *facts;
   auto planned = plan_folder(folder, params, false);
   InferredWorkspace w;
   w.plan = std::move(planned.plan);

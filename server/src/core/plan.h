@@ -33,6 +33,9 @@ struct PlanParams {
   std::string cuda;
   std::string python;
   bool devel = false;
+  std::string host;             // the engine whose host is planned for (as --host); "" : the default engine
+  // The host's facts when the caller has them (not on the wire): a remote engine's, from its probe.
+  std::optional<gpu::HostFacts> facts;
   bool strict = false;          // a devcontainer.json property dlcontainer does not use is an error, not a warning
 };
 
@@ -63,18 +66,24 @@ void to_json(nlohmann::json& j, const InitResult& r);
 // The user's preferences that a plan uses: $XDG_CONFIG_HOME/dlcontainer/config.json's
 // {"mirrors": {"apt": "https://mirror.example/", "pip": "https://mirror.example/pypi/simple",
 //              "registries": {"ghcr.io": "https://mirror.example"}}}.
+// Also the default engine ({"host": "ssh://gpu1"}, below --host, DOCKER_HOST and docker contexts) and
+// the image that clones a git URL on a remote engine ({"cloneImage": "alpine/git:2.45.2"}).
 struct UserPreferences {
   std::string apt_mirror;
   std::string pip_index_url;
   std::map<std::string, std::string> registry_mirrors;  // registry host -> mirror base URL (Features)
+  std::string engine_host;
+  std::string clone_image;
   static UserPreferences load();  // Error{ConfigInvalid} when the file exists but cannot be used
 };
 
 // $XDG_CACHE_HOME (variable) or ~/.cache (fallback_under_home), and the like.
 std::filesystem::path xdg_dir(const char* variable, const char* fallback_under_home);
 
-// The host's GPU facts as a plan sees them: --driver or --no-gpu when given, else read through NVML;
-// --gpu-arch sets the GPUs' compute capability (of the given driver's GPU, or of this host's GPUs).
+// The host's GPU facts as a plan sees them: --driver or --no-gpu when given, else params.facts, else
+// those of the host where the engine runs (this machine's, read through NVML; a remote one's, by its
+// probe), with facts.machine naming a remote host. --gpu-arch sets the GPUs' compute capability (of
+// the given driver's GPU, or of that host's GPUs).
 gpu::HostFacts host_facts_for(const PlanParams& params);
 // "9.0", "sm_90", "90" -> {9, 0}; nullopt when it is not a compute capability.
 std::optional<std::pair<int, int>> parse_compute_capability(std::string text);
@@ -100,7 +109,7 @@ struct InferredWorkspace {
   std::string image;       // the content tag
   config::DevcontainerConfig config;
 };
-InferredWorkspace infer_workspace(const std::filesystem::path& folder);
+InferredWorkspace infer_workspace(const std::filesystem::path& folder, const gpu::HostFacts* facts = nullptr);
 
 // Builds the inferred image unless an image of that tag exists (or no_cache). Returns the tag.
 std::string ensure_plan_image(const engine::Engine& engine, const InferredWorkspace& inferred, const std::string& folder,

@@ -1,15 +1,24 @@
 #include "core/services.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "core/container_plan.h"
+#include "services/agent_inject.h"
+#include "core/remote_workspace.h"
+#include "inspect/repo.h"
 #include "support/error.h"
 #include "support/json.h"
 
 namespace dlc::core {
 
+namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 void from_json(const json& j, JupyterParams& p) {
   get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
   get_if(j, "lab", p.lab);
   get_if(j, "install", p.install);
   get_if(j, "port", p.port);
@@ -17,6 +26,7 @@ void from_json(const json& j, JupyterParams& p) {
 
 void from_json(const json& j, TensorBoardParams& p) {
   get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
   get_if(j, "logdir", p.logdir);
   get_if(j, "install", p.install);
   get_if(j, "port", p.port);
@@ -24,40 +34,46 @@ void from_json(const json& j, TensorBoardParams& p) {
 
 void from_json(const json& j, CodeParams& p) {
   get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
   get_if(j, "install", p.install);
   get_if(j, "port", p.port);
 }
 
 void from_json(const json& j, DebugParams& p) {
   get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
   get_if(j, "command", p.command);
   get_if(j, "pid", p.pid);
   get_if(j, "wait", p.wait);
   get_if(j, "port", p.port);
 }
 
-void from_json(const json& j, PortsParams& p) { get_if(j, "workspace", p.workspace); }
+void from_json(const json& j, PortsParams& p) {
+  get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
+}
 
 void from_json(const json& j, ForwardParams& p) {
   get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
   get_if(j, "containerPort", p.container_port);
   get_if(j, "hostPort", p.host_port);
 }
 
 services::Target service_target(const engine::Engine& engine, const std::string& workspace) {
-  auto folder = workspace_folder(workspace);
-  auto found = engine.list_containers({{kWorkspaceLabel, folder.string()}});
+  std::string key = workspace_key(engine, workspace);
+  fs::path folder = key;
+  auto found = engine.list_containers(workspace_filter(engine, key));
   if (found.empty()) {
-    throw Error(ErrorCode::ContainerNotFound, "no container for " + folder.string(),
-                "run `dlcontainer up " + folder.string() + "` first");
+    throw Error(ErrorCode::ContainerNotFound, "no container for " + key, "run `dlcontainer up " + key + "` first");
   }
   auto newest = *std::max_element(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.created < b.created; });
   if (newest.state != "running") {
-    throw Error(ErrorCode::ContainerNotRunning, "the container for " + folder.string() + " is " + newest.state,
-                "start it with `dlcontainer up " + folder.string() + "`");
+    throw Error(ErrorCode::ContainerNotRunning, "the container for " + key + " is " + newest.state,
+                "start it with `dlcontainer up " + key + "`");
   }
   auto info = engine.inspect_container(newest.id);
-  if (!info) throw Error(ErrorCode::ContainerNotFound, "the container for " + folder.string() + " just went away", "run `dlcontainer up`");
+  if (!info) throw Error(ErrorCode::ContainerNotFound, "the container for " + key + " just went away", "run `dlcontainer up`");
   auto meta = read_metadata(info->labels);
   services::Target t;
   t.container_id = info->id;
@@ -65,12 +81,14 @@ services::Target service_target(const engine::Engine& engine, const std::string&
   t.workspace_folder = meta.workspace_folder.empty() ? "/" : meta.workspace_folder;
   t.host_folder = folder.string();
   t.env = remote_environment(meta.remote_env, info->env);
-  t.published = info->ports;
+  // Ports a remote engine publishes are on its own loopback, out of this machine's reach: every port is
+  // then reached through a forward over the engine connection.
+  if (engine.endpoint().local()) t.published = info->ports;
   t.cap_add = info->cap_add;
   t.security_opt = info->security_opt;
   // The settings as devcontainer.json says now; one that no longer parses leaves the defaults.
   try {
-    t.settings = load_workspace(folder, info->labels[kConfigFileLabel]).config.dlcontainer;
+    if (!inspect::is_remote(key)) t.settings = load_workspace(folder, info->labels[kConfigFileLabel]).config.dlcontainer;
   } catch (const Error&) {
   }
   return t;
@@ -82,8 +100,29 @@ services::Services workspace_services(const engine::Engine& engine, const std::s
   return services::Services(engine, service_target(engine, workspace), forwarders, progress, cancel);
 }
 
+int forward_stdio(const engine::Engine& engine, const std::string& workspace, int container_port, const CancelToken& cancel) {
+  auto target = service_target(engine, workspace);
+  std::string agent = services::ensure_agent(engine, target.container_id);
+  engine::ExecSpec spec;
+  spec.cmd = services::agent_command(agent, {"connect", "127.0.0.1", std::to_string(container_port)});
+  spec.attach_stdin = true;
+  engine::ExecIO io;
+  io.stdin_fd = 0;
+  io.on_stdout = [](std::string_view d) {
+    while (!d.empty()) {
+      ssize_t n = ::write(1, d.data(), d.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw Error(ErrorCode::Cancelled, "the reader of the forward went away");
+      d.remove_prefix(static_cast<std::size_t>(n));
+    }
+  };
+  io.on_stderr = [](std::string_view d) { [[maybe_unused]] auto n = ::write(2, d.data(), d.size()); };
+  return engine.run_exec(target.container_id, spec, io, cancel);
+}
+
 void from_json(const json& j, StopServiceParams& p) {
   get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
   get_if(j, "kind", p.kind);
 }
 

@@ -11,23 +11,30 @@
 
 namespace dlc::core {
 
+// host: the engine (--host, params.host; "" : the default), as in core/workspace.h.
 struct JupyterParams : services::JupyterOptions {
   std::string workspace = ".";
+  std::string host;
 };
 struct TensorBoardParams : services::TensorBoardOptions {
   std::string workspace = ".";
+  std::string host;
 };
 struct CodeParams : services::CodeOptions {
   std::string workspace = ".";
+  std::string host;
 };
 struct DebugParams : services::DebugOptions {
   std::string workspace = ".";
+  std::string host;
 };
 struct PortsParams {
   std::string workspace = ".";
+  std::string host;
 };
 struct ForwardParams {
   std::string workspace = ".";
+  std::string host;
   int container_port = 0;
   int host_port = 0;  // 0: the container port's number, or the next free one
 };
@@ -51,9 +58,16 @@ services::Services workspace_services(const engine::Engine& engine, const std::s
                                       services::Forwarders& forwarders, ProgressSink& progress = no_progress(),
                                       const CancelToken& cancel = {});
 
+// Carries this process's stdin and stdout to a port on the container's loopback, through the agent
+// over the engine connection: `forward --stdio`, ssh's ProxyCommand for a container on a remote engine
+// (its published ports are on that engine's loopback). Returns the agent's exit status
+// (agent::kExitUnreachable when nothing listens there).
+int forward_stdio(const engine::Engine& engine, const std::string& workspace, int container_port, const CancelToken& cancel = {});
+
 // services/stop and `jupyter --stop`: which kind of service to stop.
 struct StopServiceParams {
   std::string workspace = ".";
+  std::string host;
   std::string kind;  // jupyter | tensorboard | debugpy | gdbserver | code
 };
 void from_json(const nlohmann::json& j, StopServiceParams& p);

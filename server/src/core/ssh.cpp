@@ -13,6 +13,7 @@
 #include "core/container_plan.h"
 #include "core/ide_container.h"
 #include "engine/build_context.h"
+#include "services/agent_inject.h"
 #include "support/files.h"
 #include "support/error.h"
 #include "support/ssh_keys.h"
@@ -74,6 +75,46 @@ bool ssh_banner(int port) {
   }
   ::close(fd);
   return ok;
+}
+
+// The same check through the agent, for a container on a remote engine.
+bool ssh_banner_through_agent(const engine::Engine& engine, const std::string& container_id, int port, const CancelToken& cancel) {
+  engine::ExecSpec spec;
+  spec.cmd = services::agent_command(services::ensure_agent(engine, container_id), {"connect", "127.0.0.1", std::to_string(port)});
+  spec.attach_stdin = true;
+  engine::ExecIO io;
+  io.stdin_data = "";  // closed at once: sshd has sent its banner by then, and ends the connection
+  std::string got;
+  io.on_stdout = [&](std::string_view d) { got.append(d.substr(0, 64)); };
+  try {
+    engine.run_exec(container_id, spec, io, cancel);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::Cancelled) throw;
+    return false;
+  }
+  return got.starts_with("SSH-2.0-");
+}
+
+// A word for ssh's ProxyCommand line, which the user's shell reads.
+std::string shell_word(const std::string& s) {
+  if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-:@=+,") == std::string::npos) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The dlcontainer that ssh runs: $DLC_PROGRAM when a wrapper sets it (a packed binary beside its
+// libraries), else this very program.
+std::string program_path() {
+  if (const char* p = std::getenv("DLC_PROGRAM"); p && *p == '/') return p;
+  std::error_code ec;
+  auto self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("dlcontainer") : self.string();
+}
+
+std::string proxy_command(const std::string& engine_url, const std::string& workspace, int port) {
+  return shell_word(program_path()) + " --host " + shell_word(engine_url) + " forward --stdio -w " + shell_word(workspace) + " " +
+         std::to_string(port);
 }
 
 std::map<std::string, std::string> session_environment(const engine::ContainerInfo& info, const ContainerMetadata& meta) {
@@ -141,10 +182,11 @@ std::string ssh_host_entry(const SshConfigResult& r) {
   for (char& c : folder) {
     if (c == '\n' || c == '\r') c = ' ';
   }
+  std::string reach = r.proxy_command.empty()
+                          ? "  HostName " + r.host_name + "\n  Port " + std::to_string(r.port) + "\n"
+                          : "  ProxyCommand " + r.proxy_command + "\n";
   return "# dlcontainer: " + folder + "\n"
-         "Host " + r.host + "\n"
-         "  HostName " + r.host_name + "\n"
-         "  Port " + std::to_string(r.port) + "\n"
+         "Host " + r.host + "\n" + reach +
          "  User " + r.user + "\n"
          "  IdentityFile " + config_word(r.identity_file) + "\n"
          "  IdentitiesOnly yes\n"
@@ -163,6 +205,7 @@ void to_json(json& j, const SshConfigResult& r) {
        {"knownHostsFile", r.known_hosts_file}, {"containerId", r.container_id},
        {"recreated", r.recreated},       {"config", r.config_text},
        {"configFile", r.config_file}};
+  if (!r.proxy_command.empty()) j["proxyCommand"] = r.proxy_command;
 }
 
 SshConfigResult ssh_config(Workspaces& workspaces, const SshConfigParams& params, ProgressSink& progress,
@@ -185,8 +228,15 @@ SshConfigResult ssh_config(Workspaces& workspaces, const SshConfigParams& params
   r.container_id = info.id;
   r.recreated = ensured.recreated;
   r.user = meta.remote_user.empty() ? "root" : meta.remote_user;
+  const bool remote = !engine.endpoint().local();
   for (const auto& p : info.ports) {
     if (p.container_port == kSshContainerPort && p.protocol == "tcp") r.port = p.host_port;
+  }
+  if (remote) {
+    // Its published port is on that engine's loopback: ssh goes through dlcontainer instead.
+    r.port = kSshContainerPort;
+    r.host_name = r.host;
+    r.proxy_command = proxy_command(engine.endpoint().url(), folder.string(), kSshContainerPort);
   }
   if (r.port == 0) throw Error(ErrorCode::EngineError, "the SSH port is not published", "run `dlcontainer up --rebuild`");
 
@@ -233,7 +283,7 @@ SshConfigResult ssh_config(Workspaces& workspaces, const SshConfigParams& params
   bool answered = false;
   for (int i = 0; i < 50 && !answered; ++i) {
     cancel.throw_if_cancelled();
-    answered = ssh_banner(r.port);
+    answered = remote ? ssh_banner_through_agent(engine, info.id, kSshContainerPort, cancel) : ssh_banner(r.port);
     if (!answered) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   progress.end();

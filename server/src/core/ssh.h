@@ -33,6 +33,9 @@ struct SshConfigResult {
   bool recreated = false;           // the container was re-created to publish the SSH port
   std::string config_text;          // the Host entry
   std::string config_file;          // the same, kept in the state folder (for ssh -F or Include)
+  // For a container on a remote engine (its published ports are on that engine's loopback): how ssh
+  // reaches sshd instead of HostName and Port, `dlcontainer --host URL forward --stdio -w WS 2222`.
+  std::string proxy_command;
 };
 void to_json(nlohmann::json& j, const SshConfigResult& r);
 
@@ -51,7 +54,7 @@ std::filesystem::path ssh_state_dir(const std::string& host);
 // environment and remoteEnv) set for sessions, which sshd would otherwise start with its own.
 std::string sshd_config_text(const std::string& user, const std::map<std::string, std::string>& env);
 
-// The ssh_config Host entry for a result's fields.
+// The ssh_config Host entry for a result's fields (ProxyCommand instead of HostName/Port when set).
 std::string ssh_host_entry(const SshConfigResult& r);
 
 // Where dlcontainer's sshd files are in the container.

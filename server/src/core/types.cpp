@@ -12,6 +12,7 @@ void to_json(json& j, const UpParams& p) {
   if (!p.gpus.empty()) j["gpus"] = p.gpus;
   if (!p.gpu_attach.empty()) j["gpuAttach"] = p.gpu_attach;
   if (!p.mounts.empty()) j["mounts"] = p.mounts;
+  if (!p.host.empty()) j["host"] = p.host;
   if (p.strict) j["strict"] = true;
   if (p.skip_post_attach) j["skipPostAttach"] = true;
   if (p.skip_non_blocking) j["skipNonBlockingCommands"] = true;
@@ -19,6 +20,7 @@ void to_json(json& j, const UpParams& p) {
 
 void from_json(const json& j, UpParams& p) {
   get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
   get_if(j, "config", p.config);
   get_if(j, "rebuild", p.rebuild);
   get_if(j, "noCache", p.no_cache);
@@ -44,6 +46,8 @@ void to_json(json& j, const UpResult& r) {
        {"ports", r.ports},
        {"commandsRun", r.commands_run},
        {"gpu", r.gpu},
+       {"engine", r.engine},
+       {"location", r.location},
        {"warnings", r.warnings}};
   if (!r.features.empty()) j["features"] = r.features;
   if (!r.compose_project.empty()) j["composeProjectName"] = r.compose_project;
@@ -58,10 +62,14 @@ void to_json(json& j, const UpResult& r) {
   }
 }
 
-void to_json(json& j, const DownParams& p) { j = {{"workspace", p.workspace}, {"remove", p.remove}}; }
+void to_json(json& j, const DownParams& p) {
+  j = {{"workspace", p.workspace}, {"remove", p.remove}};
+  if (!p.host.empty()) j["host"] = p.host;
+}
 
 void from_json(const json& j, DownParams& p) {
   get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
   get_if(j, "remove", p.remove);
 }
 
@@ -69,7 +77,12 @@ void to_json(json& j, const DownResult& r) {
   j = {{"workspace", r.workspace}, {"containerId", r.container_id}, {"action", r.action}};
 }
 
-void from_json(const json& j, StatusParams& p) { get_if(j, "workspace", p.workspace); }
+void from_json(const json& j, StatusParams& p) {
+  get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
+}
+
+void from_json(const json& j, ListParams& p) { get_if(j, "host", p.host); }
 
 void to_json(json& j, const WorkspaceStatus& s) {
   j = {{"workspace", s.workspace},
@@ -83,11 +96,14 @@ void to_json(json& j, const WorkspaceStatus& s) {
        {"startedAt", s.started_at},
        {"outOfDate", s.out_of_date},
        {"ports", s.ports},
-       {"gpu", s.gpu}};
+       {"gpu", s.gpu},
+       {"engine", s.engine}};
+  if (s.state != "none") j["location"] = s.location;
 }
 
 void from_json(const json& j, ExecParams& p) {
   get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
   get_if(j, "command", p.command);
   get_if(j, "tty", p.tty);
   get_if(j, "stdin", p.attach_stdin);
@@ -100,10 +116,12 @@ void to_json(json& j, const ExecParams& p) {
   j = {{"workspace", p.workspace}, {"command", p.command}, {"tty", p.tty}, {"stdin", p.attach_stdin}, {"env", p.env}};
   if (!p.user.empty()) j["user"] = p.user;
   if (!p.working_dir.empty()) j["workingDir"] = p.working_dir;
+  if (!p.host.empty()) j["host"] = p.host;
 }
 
 void from_json(const json& j, LogsParams& p) {
   get_if(j, "workspace", p.workspace);
+  get_if(j, "host", p.host);
   get_if(j, "follow", p.follow);
   get_if(j, "tail", p.tail);
 }

@@ -11,6 +11,7 @@
 #include "core/locate.h"
 #include "core/mount_safety.h"
 #include "core/plan.h"
+#include "core/remote_workspace.h"
 #include "core/running.h"
 #include "core/status_cache.h"
 #include "core/workspace.h"
@@ -26,8 +27,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // A mount given beside devcontainer.json (`up --mount`, an editor's setting): its form, and a bind
-// source that exists (the engine would otherwise fail late, or create an empty folder as root).
-engine::Mount extra_mount(const std::string& text) {
+// source that exists (the engine would otherwise fail late, or create an empty folder as root). On a
+// remote engine the source is a path there, which only the engine can check (it refuses a missing one).
+engine::Mount extra_mount(const std::string& text, bool local) {
   engine::Mount mount;
   try {
     mount = config::parse_mount(nlohmann::json(text));
@@ -35,7 +37,7 @@ engine::Mount extra_mount(const std::string& text) {
     throw Error(ErrorCode::InvalidArgument, "--mount " + text + ": " + e.what(),
                 "write type=bind,source=/host/path,target=/container/path[,readonly]");
   }
-  if (mount.type == "bind" && !fs::exists(mount.source)) {
+  if (local && mount.type == "bind" && !fs::exists(mount.source)) {
     throw Error(ErrorCode::PathNotFound, "--mount " + text + ": " + mount.source + " does not exist",
                 "create it, or give the host folder that holds the data");
   }
@@ -60,7 +62,7 @@ void check_host(const engine::Engine& engine, const config::HostRequirements& wa
 }
 
 // A single container: reused (started when stopped), or made from the prepared image.
-std::string up_container(const engine::Engine& engine, const WorkspaceContext& ws, const UpParams& params,
+std::string up_container(const engine::Engine& engine, const WorkspaceContext& ws, const WorkspaceSource& src, const UpParams& params,
                          std::optional<engine::ContainerSummary> existing, const std::vector<engine::Mount>& extra_mounts,
                          UpResult& result, ProgressSink& progress, const CancelToken& cancel) {
   if (!existing || params.rebuild) {
@@ -83,8 +85,9 @@ std::string up_container(const engine::Engine& engine, const WorkspaceContext& w
     progress.end();
     existing.reset();
   }
+  const bool local = engine.endpoint().local();
   if (existing) {
-    services::refresh_display(ws.config.dlcontainer, ws.container_name);  // a restarted X server's new cookie
+    if (local) services::refresh_display(ws.config.dlcontainer, ws.container_name);  // a restarted X server's new cookie
     result.action = existing->state == "running" ? "running" : "started";
     if (existing->state != "running") {
       progress.begin("Starting " + existing->name);
@@ -101,8 +104,16 @@ std::string up_container(const engine::Engine& engine, const WorkspaceContext& w
   for (const auto& m : extra_mounts) made.config.mounts.push_back(m);
   // The image's metadata may ask for GPUs the config did not: decided again with what it says.
   if (made.config.gpu.need != ws.config.gpu.need) gpus = plan_gpus(engine, made, params);
-  auto spec = container_spec(made, image->ref, image->base);
+  // A remote engine publishes on its own loopback, where it picks a free port: this machine's are not its.
+  auto spec = container_spec(made, image->ref, image->base, local ? PortPicker(pick_free_port) : [](const std::string&, int) { return 0; });
   attach_gpus(*gpus, spec, image->info);
+  // On a remote engine the workspace's files are placed first: shared, copied into a volume, or the clone's.
+  std::optional<WorkspaceLocation> loc;
+  if (!local) {
+    loc = src.clone ? *src.clone : locate_folder(engine, src.folder);
+    place_workspace(spec, src.key, src.folder, *loc, engine.endpoint(), result.warnings);
+  }
+  const bool fresh_copy = loc && loc->kind == "copy" && !loc->reused;
   cancel.throw_if_cancelled();
   progress.begin("Creating " + spec.name);
   // A container of this name that is not labelled for this folder is someone else's: never removed.
@@ -111,13 +122,16 @@ std::string up_container(const engine::Engine& engine, const WorkspaceContext& w
   std::string id = userns.empty() ? engine.create_container(spec) : engine::create_container(engine, spec, userns);
   progress.end();
   try {
+    if (fresh_copy) copy_into(engine, id, src.folder, ws.remote_workspace_folder, HostUser::current(), progress, cancel);
     engine.start_container(id);
     require_running(engine, id, "as soon as it started");
   } catch (const Error&) {
     // Ours, just made, never (or only briefly) running: nothing to keep; its last output is in the error.
     engine.remove_container(id, /*force=*/true, /*anonymous_volumes=*/true);
+    if (fresh_copy) engine.remove_volume(loc->volume);  // the copy this call began
     throw;
   }
+  if (loc) result.location = *loc;
   result.action = "created";
   return id;
 }
@@ -135,6 +149,7 @@ void set_up(const engine::Engine& engine, const std::string& id, const Workspace
   auto hash = info->labels.find(kConfigHashLabel);
   result.out_of_date = hash != info->labels.end() && hash->second != ws.config_hash;
   result.gpu = gpu_attachment_of(info->labels);
+  if (result.action != "created" || result.location.machine.empty()) result.location = location_of(info->labels, engine.endpoint());
   auto settings = container_settings(*info, &ws);
   result.warnings.insert(result.warnings.end(), settings.warnings.begin(), settings.warnings.end());
   result.remote_user = settings.remote_user;
@@ -167,28 +182,33 @@ void set_up(const engine::Engine& engine, const std::string& id, const Workspace
 }  // namespace
 
 UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const CancelToken& cancel) {
-  fs::path folder = materialize_workspace(params.workspace, cancel);  // a git URL is cloned first
-  WorkspaceContext ws = load_workspace(folder, params.config);  // a broken config changes nothing
+  const bool local = engine_.endpoint().local();
+  // A git URL is cloned first: here for a local engine, there (into a volume) for a remote one.
+  WorkspaceSource src = workspace_source(engine_, params.workspace, HostUser::current(), progress, cancel);
+  WorkspaceContext ws = load_workspace(src.folder, params.config, planning_facts());  // a broken config changes nothing
+  if (src.clone) ws.container_name = container_name_for(fs::path(src.key));
   UpResult result;
   check_properties(ws, params, result);
   // Mounts asked for by this call are checked before anything is made; they join a new container.
   std::vector<engine::Mount> extra_mounts;
-  for (const auto& m : params.mounts) extra_mounts.push_back(extra_mount(m));
-  auto mu = lock_for(folder.string());
+  for (const auto& m : params.mounts) extra_mounts.push_back(extra_mount(m, local));
+  auto mu = lock_for(src.key);
   std::lock_guard in_process(*mu);
-  WorkspaceLock across_processes(folder.string());
-  InvalidateOnExit invalidate{*cache_, folder.string()};
+  WorkspaceLock across_processes(src.key);
+  InvalidateOnExit invalidate{*cache_, src.key};
   cancel.throw_if_cancelled();
 
-  result.workspace = folder.string();
+  result.workspace = src.key;
+  result.engine = engine_.endpoint().url();
   result.config_file = ws.config.config_file;
   result.remote_workspace_folder = ws.remote_workspace_folder;
-  run_initialize_command(ws.config.initialize_command, folder.string(), progress, cancel);
+  // initializeCommand runs on this machine, in the folder the configuration was read from.
+  run_initialize_command(ws.config.initialize_command, src.folder.string(), progress, cancel);
   check_host(engine_, ws.config.host_requirements, result);
 
-  auto existing = find_workspace_container(engine_, folder, ws.config.config_file);
+  auto existing = find_workspace_container(engine_, fs::path(src.key), ws.config.config_file);
   std::string id = ws.config.compose ? up_compose(engine_, ws, params, existing, extra_mounts, result, progress, cancel)
-                                     : up_container(engine_, ws, params, existing, extra_mounts, result, progress, cancel);
+                                     : up_container(engine_, ws, src, params, existing, extra_mounts, result, progress, cancel);
   set_up(engine_, id, ws, params, result, progress, cancel);
   return result;
 }

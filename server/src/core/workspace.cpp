@@ -9,8 +9,11 @@
 #include "core/gpu.h"
 #include "core/locate.h"
 #include "core/status_cache.h"
+#include "services/services.h"
+#include "core/engine_facts.h"
 #include "core/workspace_lock.h"
 #include "core/plan.h"
+#include "core/remote_workspace.h"
 #include "inspect/repo.h"
 #include "services/exec_control.h"
 #include "support/error.h"
@@ -22,11 +25,12 @@ namespace fs = std::filesystem;
 namespace {
 
 // The workspace's container (whoever made it; core/locate.h), or an error saying to make one.
-engine::ContainerSummary require_container(const engine::Engine& engine, const fs::path& folder) {
-  auto c = find_workspace_container(engine, folder);
+engine::ContainerSummary require_container(const engine::Engine& engine, const std::string& key) {
+  auto c = find_workspace_container(engine, fs::path(key));
   if (!c) {
-    throw Error(ErrorCode::ContainerNotFound, "no container for " + folder.string(),
-                "run `dlcontainer up " + folder.string() + "` first");
+    std::string where = engine.endpoint().local() ? "" : " on " + engine.endpoint().machine();
+    throw Error(ErrorCode::ContainerNotFound, "no container for " + key + where,
+                "run `dlcontainer up " + key + (engine.endpoint().local() ? "" : " --host " + engine.endpoint().url()) + "` first");
   }
   return *c;
 }
@@ -63,6 +67,13 @@ Workspaces::Workspaces(engine::Engine engine)
 
 Workspaces::~Workspaces() = default;
 
+const gpu::HostFacts* Workspaces::planning_facts() {
+  if (engine_.endpoint().local()) return nullptr;
+  std::lock_guard lock(facts_mu_);
+  if (!facts_) facts_ = engine_host_facts(engine_).facts;
+  return &*facts_;
+}
+
 std::shared_ptr<std::mutex> Workspaces::lock_for(const std::string& workspace) {
   std::lock_guard lock(locks_mu_);
   auto& m = locks_[workspace];
@@ -71,13 +82,13 @@ std::shared_ptr<std::mutex> Workspaces::lock_for(const std::string& workspace) {
 }
 
 DownResult Workspaces::down(const DownParams& params) {
-  fs::path folder = workspace_folder(params.workspace);
-  auto mu = lock_for(folder.string());
+  std::string key = workspace_key(engine_, params.workspace);
+  auto mu = lock_for(key);
   std::lock_guard in_process(*mu);
-  WorkspaceLock across_processes(folder.string());
-  InvalidateOnExit invalidate{*cache_, folder.string()};
-  DownResult result{.workspace = folder.string(), .action = "none"};
-  auto c = find_workspace_container(engine_, folder);
+  WorkspaceLock across_processes(key);
+  InvalidateOnExit invalidate{*cache_, key};
+  DownResult result{.workspace = key, .action = "none"};
+  auto c = find_workspace_container(engine_, fs::path(key));
   if (!c) return result;
   result.container_id = c->id;
   if (c->labels.count("com.docker.compose.project")) {
@@ -93,15 +104,16 @@ DownResult Workspaces::down(const DownParams& params) {
 }
 
 WorkspaceStatus Workspaces::status(const StatusParams& params) {
-  fs::path folder = workspace_folder(params.workspace);
-  auto view = cache_->find(folder.string());
+  std::string key = workspace_key(engine_, params.workspace);
+  auto view = cache_->find(key);
   if (!view) {
-    auto ticket = cache_->ticket(folder.string());
+    auto ticket = cache_->ticket(key);
     view.emplace();
     WorkspaceStatus& s = view->status;
-    s.workspace = folder.string();
+    s.workspace = key;
     s.state = "none";
-    auto c = find_workspace_container(engine_, folder);
+    s.engine = engine_.endpoint().url();
+    auto c = find_workspace_container(engine_, fs::path(key));
     auto info = c ? engine_.inspect_container(c->id) : std::nullopt;
     if (info) {
       auto meta = container_settings(*info);
@@ -115,18 +127,21 @@ WorkspaceStatus Workspaces::status(const StatusParams& params) {
       s.started_at = info->state.started_at;
       s.ports = info->ports;
       s.gpu = gpu_attachment_of(info->labels);
+      s.location = location_of(info->labels, engine_.endpoint());
       // A container another tool made has no hash of ours: it is not called out of date.
       view->config_hash = info->labels.count(kConfigHashLabel) ? info->labels[kConfigHashLabel] : "";
     }
     cache_->store(ticket, *view);
   }
   WorkspaceStatus s = std::move(view->status);
-  if (s.state == "none") return s;
+  // A clone's configuration is on the engine's host, not here: it is compared at `up`.
+  if (s.state == "none" || s.location.kind == "clone") return s;
+  fs::path folder = key;
   // Out of date when the devcontainer.json it was made from has changed since; a config that no
   // longer parses says so at `up`, not here.
   try {
     auto hash = [&] {
-      auto ws = load_workspace(folder, s.config_file);
+      auto ws = load_workspace(folder, s.config_file, planning_facts());
       std::vector<fs::path> read{ws.config.config_file};
       if (ws.config.build) read.push_back(ws.config.build->dockerfile);
       return ConfigHashes::Computed{ws.config_hash, read};
@@ -147,6 +162,8 @@ std::vector<WorkspaceStatus> Workspaces::list() {
     auto meta = summary_settings(c.labels);
     WorkspaceStatus s;
     s.workspace = c.labels.at(kLocalFolderLabel);
+    s.engine = engine_.endpoint().url();
+    s.location = location_of(c.labels, engine_.endpoint());
     s.state = c.state;
     s.container_id = c.id;
     s.container_name = c.name;
@@ -162,14 +179,14 @@ std::vector<WorkspaceStatus> Workspaces::list() {
 
 int Workspaces::exec(const ExecParams& params, engine::ExecIO& io, const CancelToken& cancel) {
   if (params.command.empty()) throw Error(ErrorCode::InvalidArgument, "no command to run", "dlcontainer exec -- COMMAND [ARGS...]");
-  fs::path folder = workspace_folder(params.workspace);
-  auto c = require_container(engine_, folder);
+  std::string key = workspace_key(engine_, params.workspace);
+  auto c = require_container(engine_, key);
   if (c.state != "running") {
-    throw Error(ErrorCode::ContainerNotRunning, "the container for " + folder.string() + " is " + c.state,
-                "start it with `dlcontainer up " + folder.string() + "`");
+    throw Error(ErrorCode::ContainerNotRunning, "the container for " + key + " is " + c.state,
+                "start it with `dlcontainer up " + key + "`");
   }
   auto info = engine_.inspect_container(c.id);
-  if (!info) throw Error(ErrorCode::ContainerNotFound, "the container for " + folder.string() + " just went away", "run `dlcontainer up`");
+  if (!info) throw Error(ErrorCode::ContainerNotFound, "the container for " + key + " just went away", "run `dlcontainer up`");
   // As the reference does: the container's metadata with devcontainer.json's remoteUser, remoteEnv
   // and userEnvProbe as they are now, and the user's shell's environment (probed once per start).
   auto settings = container_settings(*info);
@@ -192,8 +209,7 @@ int Workspaces::exec(const ExecParams& params, engine::ExecIO& io, const CancelT
 
 void Workspaces::logs(const LogsParams& params, const engine::OutputSink& out, const engine::OutputSink& err,
                       const CancelToken& cancel) {
-  fs::path folder = workspace_folder(params.workspace);
-  auto c = require_container(engine_, folder);
+  auto c = require_container(engine_, workspace_key(engine_, params.workspace));
   engine_.logs(c.id, engine::LogOptions{.follow = params.follow, .tail = params.tail}, out, err, cancel);
 }
 

@@ -32,6 +32,7 @@ inline constexpr const char* kMetadataLabel = "devcontainer.metadata";
 
 struct UpParams {
   std::string workspace = ".";  // the repository folder on the host
+  std::string host;             // the engine (--host, params.host); "" : the default. Chooses the Workspaces, see core/placement.h
   std::string config;           // an explicit devcontainer.json; "" to find it
   bool rebuild = false;         // replace the container (and rebuild its image) even if it exists
   bool no_cache = false;        // build without the engine's layer cache
@@ -44,6 +45,17 @@ struct UpParams {
   bool skip_post_attach = false;   // do not run postAttachCommand (the reference's --skip-post-attach)
   bool skip_non_blocking = false;  // stop the lifecycle commands after waitFor (--skip-non-blocking-commands)
 };
+
+// Where a workspace's files are for its container (core/remote_workspace.h).
+struct WorkspaceLocation {
+  std::string kind = "bind";  // bind (a local engine) | shared | copy | clone
+  std::string machine;        // where the container runs: "this machine" or the engine's host
+  std::string source;         // the local folder, or the git URL
+  std::string volume;         // copy, clone
+  bool reused = false;        // copy, clone: made by an earlier `up` (not copied or cloned again)
+  std::string note;           // the sentence `up` prints
+};
+void to_json(nlohmann::json& j, const WorkspaceLocation& l);
 
 struct UpResult {
   // The fields `devcontainer up` prints, so scripts written for it keep working.
@@ -61,6 +73,8 @@ struct UpResult {
   std::vector<engine::PortBinding> ports;
   std::vector<std::string> commands_run;  // lifecycle commands run by this call, in order
   gpu::Attachment gpu;         // the GPUs the container has, and how they were attached
+  std::string engine;          // the engine's URL (unix:///var/run/docker.sock, ssh://gpu1, ...)
+  WorkspaceLocation location;  // where the workspace's files are
   std::vector<std::string> features;  // Features installed into a new container's image, in install order
   // What was not done as asked: unsupported properties, unknown Feature options, short host resources.
   std::vector<std::string> warnings;
@@ -77,6 +91,7 @@ struct UpResult {
 
 struct DownParams {
   std::string workspace = ".";
+  std::string host;             // the engine (--host, params.host); "" : the default. Chooses the Workspaces, see core/placement.h
   bool remove = false;  // remove the container too (never the workspace, never named volumes)
 };
 
@@ -88,6 +103,11 @@ struct DownResult {
 
 struct StatusParams {
   std::string workspace = ".";
+  std::string host;             // the engine (--host, params.host); "" : the default. Chooses the Workspaces, see core/placement.h
+};
+
+struct ListParams {
+  std::string host;             // the engine (--host, params.host); "" : the default. Chooses the Workspaces, see core/placement.h
 };
 
 struct WorkspaceStatus {
@@ -103,10 +123,13 @@ struct WorkspaceStatus {
   bool out_of_date = false;
   std::vector<engine::PortBinding> ports;
   gpu::Attachment gpu;
+  std::string engine;          // the engine's URL
+  WorkspaceLocation location;  // where the workspace's files are (from the container's labels)
 };
 
 struct ExecParams {
   std::string workspace = ".";
+  std::string host;             // the engine (--host, params.host); "" : the default. Chooses the Workspaces, see core/placement.h
   std::vector<std::string> command;
   bool tty = false;
   bool attach_stdin = false;        // forward input
@@ -117,6 +140,7 @@ struct ExecParams {
 
 struct LogsParams {
   std::string workspace = ".";
+  std::string host;             // the engine (--host, params.host); "" : the default. Chooses the Workspaces, see core/placement.h
   bool follow = false;
   int tail = -1;
 };
@@ -128,6 +152,7 @@ void to_json(nlohmann::json& j, const DownParams& p);
 void from_json(const nlohmann::json& j, DownParams& p);
 void to_json(nlohmann::json& j, const DownResult& r);
 void from_json(const nlohmann::json& j, StatusParams& p);
+void from_json(const nlohmann::json& j, ListParams& p);
 void to_json(nlohmann::json& j, const WorkspaceStatus& s);
 void from_json(const nlohmann::json& j, ExecParams& p);
 void to_json(nlohmann::json& j, const ExecParams& p);
@@ -174,7 +199,13 @@ class Workspaces {
   // workspaces proceed in parallel.
   std::shared_ptr<std::mutex> lock_for(const std::string& workspace);
 
+  // The host facts a plan is made for: nullptr for a local engine (this machine's, read as needed),
+  // else the remote host's, read once by its probe.
+  const gpu::HostFacts* planning_facts();
+
   engine::Engine engine_;
+  std::mutex facts_mu_;
+  std::optional<gpu::HostFacts> facts_;
   std::mutex locks_mu_;
   std::map<std::string, std::shared_ptr<std::mutex>> locks_;
   std::unique_ptr<StatusCache> cache_;

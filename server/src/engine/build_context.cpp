@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <memory>
 
 #include "support/error.h"
@@ -40,8 +41,15 @@ class TarWriter {
     data(content);
   }
 
+  // Entries added from disk get this owner (a workspace copied for the user the container maps to).
+  void set_owner(unsigned uid, unsigned gid) { owner_ = {uid, gid}; }
+
   void add_from_disk(const std::string& path, const fs::path& file, const struct stat& st) {
     Entry e(path);
+    if (owner_) {
+      AR(archive_entry_set_uid)(e.get(), owner_->first);
+      AR(archive_entry_set_gid)(e.get(), owner_->second);
+    }
     AR(archive_entry_set_mtime)(e.get(), st.st_mtim.tv_sec, 0);
     AR(archive_entry_set_perm)(e.get(), st.st_mode & 07777);
     if (S_ISDIR(st.st_mode)) {
@@ -98,7 +106,29 @@ class TarWriter {
 
   const DataSink& sink_;
   struct archive* a_;
+  std::optional<std::pair<unsigned, unsigned>> owner_;
 };
+
+// Every path under root that `keep` keeps (relative, '/'-separated), sorted so that an unchanged
+// folder gives the same stream; a folder not kept is not walked into unless `descend` says so.
+template <class Keep>
+std::vector<fs::path> walk(const fs::path& root, const Keep& keep, bool descend_into_dropped) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
+  if (ec) throw Error(ErrorCode::PathNotFound, "cannot read " + root.string() + ": " + ec.message());
+  std::vector<fs::path> paths;
+  for (; it != end; it.increment(ec)) {
+    if (ec) break;
+    auto rel = it->path().lexically_relative(root).generic_string();
+    if (!keep(rel)) {
+      if (it->is_directory() && !it->is_symlink() && !descend_into_dropped) it.disable_recursion_pending();
+      continue;
+    }
+    paths.push_back(it->path());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
 
 // One path segment against one pattern segment: *, ?, [...] and \ escapes.
 bool match_segment(std::string_view p, std::string_view s) {
@@ -229,22 +259,9 @@ BodyProducer folder_context(fs::path root, std::vector<ArchiveFile> extra) {
     for (const auto& f : extra) replaced[f.path] = &f;
 
     TarWriter tar(sink);
-    std::error_code ec;
-    fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
-    if (ec) throw Error(ErrorCode::PathNotFound, "cannot read the build context " + root.string() + ": " + ec.message());
     // Sorted so that an unchanged folder gives the same stream (and the same build cache keys).
-    std::vector<fs::path> paths;
-    for (; it != end; it.increment(ec)) {
-      if (ec) break;
-      auto rel = it->path().lexically_relative(root).generic_string();
-      bool keep = rel == "Dockerfile" || rel == ".dockerignore" || !rules.excluded(rel);
-      if (!keep) {
-        if (it->is_directory() && !it->is_symlink() && !rules.has_exceptions()) it.disable_recursion_pending();
-        continue;
-      }
-      paths.push_back(it->path());
-    }
-    std::sort(paths.begin(), paths.end());
+    auto paths = walk(root, [&](const std::string& rel) { return rel == "Dockerfile" || rel == ".dockerignore" || !rules.excluded(rel); },
+                      rules.has_exceptions());
     for (const auto& p : paths) {
       auto rel = p.lexically_relative(root).generic_string();
       if (replaced.count(rel)) continue;
@@ -253,6 +270,19 @@ BodyProducer folder_context(fs::path root, std::vector<ArchiveFile> extra) {
       tar.add_from_disk(rel, p, st);
     }
     for (const auto& f : extra) tar.add_file(f.path, f.content, f.mode);
+    tar.finish();
+  };
+}
+
+BodyProducer folder_archive(fs::path root, unsigned uid, unsigned gid) {
+  return [root = std::move(root), uid, gid](const DataSink& sink) {
+    TarWriter tar(sink);
+    tar.set_owner(uid, gid);
+    for (const auto& p : walk(root, [](const std::string&) { return true; }, false)) {
+      struct stat st {};
+      if (::lstat(p.c_str(), &st) != 0) continue;
+      tar.add_from_disk(p.lexically_relative(root).generic_string(), p, st);
+    }
     tar.finish();
   };
 }

@@ -1,7 +1,9 @@
 // Tar archives for the engine: a build context streamed from a folder, and small archives made in memory.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,10 @@ struct ArchiveFile {
 // A build context: every file under root that .dockerignore does not exclude, plus `extra` files
 // (a generated Dockerfile) that replace any file of the same path. Streamed as it is read.
 BodyProducer folder_context(std::filesystem::path root, std::vector<ArchiveFile> extra = {});
+
+// A whole folder as a tar archive, every file owned by uid:gid (a workspace copied into a volume, for
+// the user the container maps to). Streamed as it is read; links are kept as links.
+BodyProducer folder_archive(std::filesystem::path root, unsigned uid, unsigned gid);
 
 // A tar archive of the given files, in memory (for put_archive).
 std::string tar_files(const std::vector<ArchiveFile>& files);

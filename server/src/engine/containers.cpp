@@ -1,3 +1,5 @@
+#include <openssl/evp.h>
+
 #include "engine/engine.h"
 #include "engine/podman.h"
 #include "support/error.h"
@@ -34,7 +36,7 @@ std::string create_from_body(const Engine& engine, const ContainerSpec& spec, co
                 "remove it (docker rm " + spec.name + ") or rename it");
   }
   check(r, "creating a container from " + spec.image);
-  return reply_json(r, "creating a container from " + spec.image).at("Id").get<std::string>();
+  return read_reply(r.body, "creating a container from " + spec.image, [](const json& j) { return j.at("Id").get<std::string>(); });
 }
 
 }  // namespace
@@ -65,7 +67,10 @@ void Engine::start_container(const std::string& id) const {
 }
 
 void Engine::stop_container(const std::string& id, int timeout_seconds) const {
-  auto r = call("POST", "/containers/" + url_encode(id) + "/stop?t=" + std::to_string(timeout_seconds));
+  // The engine answers once the container has stopped: after its grace time, at worst.
+  Connection c(endpoint_, {}, Connection::Reuse::Yes);
+  c.extend_reply(std::chrono::seconds(std::max(timeout_seconds, 0)));
+  auto r = c.request("POST", path("/containers/" + url_encode(id) + "/stop?t=" + std::to_string(timeout_seconds)));
   if (r.status == 304) return;  // already stopped
   if (r.status == 404) throw not_found(id);
   check(r, "stopping container " + id);
@@ -82,7 +87,7 @@ std::optional<ContainerInfo> Engine::inspect_container(const std::string& id) co
   auto r = call("GET", "/containers/" + url_encode(id) + "/json");
   if (r.status == 404) return std::nullopt;
   check(r, "inspecting container " + id);
-  return container_info_from_docker(reply_json(r, "inspecting container " + id));
+  return read_reply(r.body, "inspecting container " + id, [](const json& j) { return container_info_from_docker(j); });
 }
 
 std::vector<ContainerSummary> Engine::list_containers(const LabelFilter& labels, bool all) const {
@@ -92,9 +97,11 @@ std::vector<ContainerSummary> Engine::list_containers(const LabelFilter& labels,
   if (!labels.empty()) target += "&filters=" + url_encode(filters.dump());
   auto r = call("GET", target);
   check(r, "listing containers");
-  std::vector<ContainerSummary> out;
-  for (const auto& row : reply_json(r, "listing containers")) out.push_back(container_summary_from_docker(row));
-  return out;
+  return read_reply(r.body, "listing containers", [](const json& rows) {
+    std::vector<ContainerSummary> out;
+    for (const auto& row : rows) out.push_back(container_summary_from_docker(row));
+    return out;
+  });
 }
 
 void Engine::logs(const std::string& id, const LogOptions& options, const OutputSink& on_stdout,
@@ -108,7 +115,7 @@ void Engine::logs(const std::string& id, const LogOptions& options, const Output
   Connection c(endpoint_, cancel);
   Demuxer demux(on_stdout, on_stderr);
   try {
-    auto r = c.stream("GET", path(target), {}, [&](std::string_view d) { demux.feed(d); });
+    auto r = c.stream("GET", path(target), {}, [&](std::string_view d) { demux.feed(d); }, options.follow);
     check(r, "reading the logs of " + id);
   } catch (const Error& e) {
     if (e.code() == ErrorCode::Cancelled || cancel.cancelled()) return;  // the caller stopped following
@@ -117,11 +124,16 @@ void Engine::logs(const std::string& id, const LogOptions& options, const Output
 }
 
 int Engine::wait_container(const std::string& id, const CancelToken& cancel) const {
+  // The engine sends the header at once and the body when the container ends, however late.
   Connection c(endpoint_, cancel);
-  auto r = c.request("POST", path("/containers/" + url_encode(id) + "/wait"));
+  std::string body;
+  auto r = c.stream("POST", path("/containers/" + url_encode(id) + "/wait"), {}, [&](std::string_view d) {
+    if (body.size() + d.size() > (1u << 20)) throw Error(ErrorCode::EngineError, "the engine's answer to a wait is larger than 1 MiB");
+    body.append(d);
+  }, /*follow=*/true);
   if (r.status == 404) throw not_found(id);
   check(r, "waiting for " + id);
-  return reply_json(r, "waiting for " + id).value("StatusCode", 0);
+  return read_reply(body, "waiting for " + id, [](const json& j) { return j.value("StatusCode", 0); });
 }
 
 void Engine::put_archive(const std::string& id, const std::string& dest, std::string_view tar) const {
@@ -130,6 +142,37 @@ void Engine::put_archive(const std::string& id, const std::string& dest, std::st
                      "application/x-tar");
   if (r.status == 404) throw not_found(id);
   check(r, "copying files into " + id);
+}
+
+void Engine::put_archive(const std::string& id, const std::string& dest, const BodyProducer& tar, const CancelToken& cancel) const {
+  Connection c(endpoint_, cancel);
+  std::string answer;
+  auto r = c.upload("PUT", path("/containers/" + url_encode(id) + "/archive?path=" + url_encode(dest)), "application/x-tar", tar,
+                    [&](std::string_view d) { answer.append(d.substr(0, 4096)); });
+  if (r.status == 404) throw not_found(id);
+  check(r, "copying files into " + id);
+}
+
+std::optional<PathStat> Engine::stat_path(const std::string& id, const std::string& p) const {
+  auto r = call("HEAD", "/containers/" + url_encode(id) + "/archive?path=" + url_encode(p));
+  if (r.status == 404) return std::nullopt;
+  check(r, "looking for " + p + " in " + id);
+  std::string encoded = r.header("X-Docker-Container-Path-Stat");
+  if (encoded.empty() || encoded.size() > 16384) return PathStat{};
+  std::string decoded(encoded.size(), '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()), reinterpret_cast<const unsigned char*>(encoded.data()),
+                          static_cast<int>(encoded.size()));
+  if (n < 0) return PathStat{};
+  decoded.resize(static_cast<std::size_t>(n));
+  while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();  // the base64 padding decodes to NULs
+  return read_reply(decoded, "looking for " + p, [](const json& j) {
+    PathStat s;
+    s.name = j.value("name", "");
+    s.size = j.value("size", std::int64_t{0});
+    s.mode = j.value("mode", std::uint32_t{0});
+    s.mtime = j.value("mtime", "");
+    return s;
+  });
 }
 
 bool Engine::path_exists(const std::string& id, const std::string& p) const {

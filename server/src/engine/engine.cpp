@@ -30,15 +30,23 @@ int minor_of(const std::string& version) {  // "1.41" -> 41
 Engine Engine::connect(Endpoint endpoint) {
   std::string daemon_version;
   {
-    Connection c(endpoint);
+    Connection c(endpoint, {}, Connection::Reuse::Yes);
     auto r = c.request("GET", "/_ping");
     daemon_version = r.header("API-Version");
+    if (r.status >= 400) {
+      std::string said = error_message(r);
+      bool tls = said.find("HTTPS server") != std::string::npos;
+      throw Error(ErrorCode::EngineUnavailable,
+                  "the engine at " + endpoint.url() + " (" + endpoint.origin + ") refused a ping: " + said,
+                  tls ? "it speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder of ca.pem, cert.pem, key.pem"
+                      : "check that " + endpoint.url() + " is a Docker engine");
+    }
   }
   if (daemon_version.empty()) {  // very old daemons do not send the header
-    Connection c(endpoint);
+    Connection c(endpoint, {}, Connection::Reuse::Yes);
     auto r = c.request("GET", "/version");
     check(r, "asking the daemon its version");
-    daemon_version = reply_json(r, "asking the daemon its version").value("ApiVersion", "");
+    daemon_version = read_reply(r.body, "GET /version", [](const json& j) { return j.value("ApiVersion", ""); });
   }
   int minor = minor_of(daemon_version);
   if (minor < kMinMinor) {
@@ -53,36 +61,52 @@ Engine Engine::connect(Endpoint endpoint) {
 std::string Engine::path(std::string_view p) const { return "/v" + api_version_ + std::string(p); }
 
 Response Engine::call(std::string_view method, std::string_view target, std::string_view body) const {
-  Connection c(endpoint_);
+  Connection c(endpoint_, {}, Connection::Reuse::Yes);
   return c.request(method, path(target), body);
 }
 
 SystemInfo Engine::info(const CancelToken& cancel) const {
-  Connection c(endpoint_, cancel);
+  Connection c(endpoint_, cancel, Connection::Reuse::Yes);
   auto r = c.request("GET", path("/info"));
   check(r, "reading the daemon's info");
-  auto j = reply_json(r, "reading the daemon's info");
-  SystemInfo s;
-  s.api_version = api_version_;
-  s.server_version = j.value("ServerVersion", "");
-  s.os = j.value("OperatingSystem", "");
-  s.kernel_version = j.value("KernelVersion", "");
-  s.docker_root_dir = j.value("DockerRootDir", "");
-  s.name = j.value("Name", "");
-  s.default_runtime = j.value("DefaultRuntime", "");
-  s.ncpu = j.value("NCPU", 0);
-  s.mem_total = j.value("MemTotal", std::int64_t{0});
-  s.cgroup_version = j.value("CgroupVersion", "");
-  if (auto rt = j.find("Runtimes"); rt != j.end() && rt->is_object()) {
-    for (const auto& [name, _] : rt->items()) s.runtimes.push_back(name);
+  return read_reply(r.body, "GET /info", [&](const json& j) {
+    SystemInfo s;
+    s.api_version = api_version_;
+    s.server_version = j.value("ServerVersion", "");
+    s.os = j.value("OperatingSystem", "");
+    s.kernel_version = j.value("KernelVersion", "");
+    s.docker_root_dir = j.value("DockerRootDir", "");
+    s.name = j.value("Name", "");
+    s.default_runtime = j.value("DefaultRuntime", "");
+    s.ncpu = j.value("NCPU", 0);
+    s.mem_total = j.value("MemTotal", std::int64_t{0});
+    s.cgroup_version = j.value("CgroupVersion", "");
+    if (auto rt = j.find("Runtimes"); rt != j.end() && rt->is_object()) {
+      for (const auto& [name, _] : rt->items()) s.runtimes.push_back(name);
+    }
+    if (auto cdi = j.find("CDISpecDirs"); cdi != j.end() && cdi->is_array()) {
+      s.cdi_spec_dirs = cdi->get<std::vector<std::string>>();
+    }
+    if (auto reg = j.find("RegistryConfig"); reg != j.end() && reg->is_object()) {
+      if (auto m = reg->find("Mirrors"); m != reg->end() && m->is_array()) s.registry_mirrors = m->get<std::vector<std::string>>();
+    }
+    return s;
+  });
+}
+
+json parse_reply(std::string_view body, std::string_view doing) {
+  json j = parse_json_within(body);
+  if (j.is_discarded()) {
+    bool deep = find_nesting_beyond(body, kMaxConfigDepth) != std::string_view::npos;
+    std::string start(body.substr(0, 120));
+    for (char& c : start)
+      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    throw Error(ErrorCode::EngineError,
+                "the engine's answer to " + std::string(doing) + " is not the JSON the Docker Engine API sends" +
+                    (deep ? " (nested too deep)" : "") + (start.empty() ? std::string(" (it is empty)") : ": " + start),
+                "check that --host, DOCKER_HOST or the Docker context points at a Docker engine: `docker version` says what answers there");
   }
-  if (auto cdi = j.find("CDISpecDirs"); cdi != j.end() && cdi->is_array()) {
-    s.cdi_spec_dirs = cdi->get<std::vector<std::string>>();
-  }
-  if (auto reg = j.find("RegistryConfig"); reg != j.end() && reg->is_object()) {
-    if (auto m = reg->find("Mirrors"); m != reg->end() && m->is_array()) s.registry_mirrors = m->get<std::vector<std::string>>();
-  }
-  return s;
+  return j;
 }
 
 std::string error_message(const Response& r) {
@@ -94,21 +118,6 @@ std::string error_message(const Response& r) {
   std::string body = r.body;
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
   return body.empty() ? "HTTP " + std::to_string(r.status) : body;
-}
-
-json reply_json(const Response& r, std::string_view doing) {
-  // Inspect replies nest 5 levels; labels and options hold only strings.
-  json j = parse_json_within(r.body);
-  if (j.is_discarded()) {
-    std::string start = r.body.substr(0, 120);
-    for (char& c : start)
-      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    throw Error(ErrorCode::EngineError,
-                "the engine's answer to " + std::string(doing) + " is not the JSON the Docker Engine API sends" +
-                    (start.empty() ? std::string(" (it is empty)") : ": " + start),
-                "check that DOCKER_HOST (or the Docker context) points at a Docker engine: `docker version` says what answers there");
-  }
-  return j;
 }
 
 void check(const Response& r, std::string_view doing) {
@@ -135,6 +144,10 @@ void LineSplitter::feed(std::string_view data) {
     start = nl + 1;
   }
   pending_.append(data.substr(start));
+  if (pending_.size() > kMaxLine) {
+    throw Error(ErrorCode::EngineError, "the engine sent a line longer than " + std::to_string(kMaxLine >> 20) + " MiB",
+                "check that the engine is Docker (or compatible) and well");
+  }
 }
 
 void LineSplitter::finish() {
@@ -150,6 +163,10 @@ void Demuxer::feed(std::string_view data) {
   while (pending_.size() - pos >= 8) {
     auto* h = reinterpret_cast<const unsigned char*>(pending_.data() + pos);
     std::size_t size = (std::size_t{h[4]} << 24) | (std::size_t{h[5]} << 16) | (std::size_t{h[6]} << 8) | h[7];
+    if (h[0] > 2 || h[1] || h[2] || h[3] || size > kMaxFrame) {
+      throw Error(ErrorCode::EngineError, "the engine's output stream is not framed as the Engine API frames it",
+                  "check that the engine is Docker (or compatible) and well");
+    }
     if (pending_.size() - pos - 8 < size) break;
     std::string_view payload(pending_.data() + pos + 8, size);
     const OutputSink& sink = h[0] == 2 ? err_ : out_;

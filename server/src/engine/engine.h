@@ -14,6 +14,7 @@
 #include "engine/http.h"
 #include "engine/types.h"
 #include "support/cancel.h"
+#include "support/error.h"
 #include "support/progress.h"
 
 namespace dlc::engine {
@@ -84,7 +85,7 @@ class Engine {
  public:
   // Checks that the daemon answers and agrees on an API version. Throws Error{EngineUnavailable,
   // EnginePermission} with a hint when it cannot be used.
-  static Engine connect(Endpoint endpoint = Endpoint::from_env());
+  static Engine connect(Endpoint endpoint = choose_endpoint());
 
   const std::string& api_version() const { return api_version_; }
   const Endpoint& endpoint() const { return endpoint_; }
@@ -114,14 +115,24 @@ class Engine {
             const OutputSink& on_stderr, const CancelToken& cancel = {}) const;
   // Waits until the container stops; returns its exit code.
   int wait_container(const std::string& id, const CancelToken& cancel = {}) const;
-  // Unpacks a tar archive into the container at path.
+  // Unpacks a tar archive into the container at path (a created container's volumes included).
   void put_archive(const std::string& id, const std::string& path, std::string_view tar) const;
+  // The same with the archive streamed as `tar` writes it (a workspace copied into a volume).
+  void put_archive(const std::string& id, const std::string& path, const BodyProducer& tar, const CancelToken& cancel = {}) const;
+  // A tar archive of path in the container, streamed to sink.
+  void get_archive(const std::string& id, const std::string& path, const DataSink& sink, const CancelToken& cancel = {}) const;
   // Whether a path exists in the container's filesystem (running or not).
   bool path_exists(const std::string& id, const std::string& path) const;
-  // Streams a path of the container (running or not) as a tar archive to on_data; the archive's
-  // entries are named from the path's last component. Error{PathNotFound} when it does not exist.
-  void get_archive(const std::string& id, const std::string& path, const DataSink& on_data,
-                   const CancelToken& cancel = {}) const;
+  // Its name, size, mode and mtime; nullopt when it does not exist.
+  std::optional<PathStat> stat_path(const std::string& id, const std::string& path) const;
+
+  // Volumes. create_volume is idempotent (the engine returns the existing one of that name).
+  std::optional<VolumeInfo> inspect_volume(const std::string& name) const;
+  void create_volume(const std::string& name, const std::map<std::string, std::string>& labels) const;
+  void remove_volume(const std::string& name) const;  // gone already: nothing to do
+
+  // An image made of the files in a tar archive (docker import), tagged ref ("repo:tag").
+  void import_image(const std::string& ref, std::string_view tar) const;
 
   // Exec: runs a command in a running container with its streams wired to io; returns the exit code.
   // When cancel fires, the stream closes and the command's processes are stopped through the
@@ -155,15 +166,34 @@ class Engine {
 
 // The daemon's error message from an error response body (`{"message": ...}`), or the body itself.
 std::string error_message(const Response& r);
+
+// An answer's JSON, checked before it is walked: Error{EngineError} saying what was asked when it is
+// not JSON or nests deeper than any answer of the Engine API (kMaxConfigDepth). A JSON-lines answer
+// (events, progress) is read a line at a time with support/nesting.h's parse_json_within.
+nlohmann::json parse_reply(std::string_view body, std::string_view doing);
+// f applied to the parsed answer; an answer of another shape than the API's (a string where an object
+// belongs) is Error{EngineError}, not a crash or "a bug in dlcontainer".
+template <class F>
+auto read_reply(std::string_view body, std::string_view doing, F&& f) {
+  auto j = parse_reply(body, doing);
+  try {
+    return f(j);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorCode::EngineError, "the engine's answer to " + std::string(doing) + " is not what the Engine API describes: " + e.what(),
+                "check that the engine is Docker (or compatible) and well");
+  }
+}
 // Throws Error{EngineError} for a non-2xx response, saying what was being done.
 void check(const Response& r, std::string_view doing);
-// A reply's body as JSON. Error{EngineError} saying what was being done when it is not JSON, or nests
-// deeper than any reply of the Engine API (what answers may not be a Docker engine at all).
-nlohmann::json reply_json(const Response& r, std::string_view doing);
 
-// Splits a byte stream into lines ('\n'; a trailing '\r' is dropped), for JSON-lines responses.
+// One line of the event stream as an Event; nullopt for a line that is not one.
+std::optional<Event> event_of_line(std::string_view line);
+
+// Splits a byte stream into lines ('\n'; a trailing '\r' is dropped), for JSON-lines responses. A
+// line longer than kMaxLine is Error{EngineError}: an endless line is not buffered.
 class LineSplitter {
  public:
+  static constexpr std::size_t kMaxLine = std::size_t{8} << 20;
   explicit LineSplitter(std::function<void(std::string_view)> on_line) : on_line_(std::move(on_line)) {}
   void feed(std::string_view data);
   void finish();
@@ -173,9 +203,11 @@ class LineSplitter {
   std::string pending_;
 };
 
-// Splits the engine's multiplexed stdout/stderr stream (8-byte frame headers) into its two streams.
+// Splits the engine's multiplexed stdout/stderr stream (8-byte frame headers) into its two streams. A
+// frame announcing more than kMaxFrame, or a header that is not one, is Error{EngineError}.
 class Demuxer {
  public:
+  static constexpr std::size_t kMaxFrame = std::size_t{16} << 20;
   Demuxer(OutputSink on_stdout, OutputSink on_stderr) : out_(std::move(on_stdout)), err_(std::move(on_stderr)) {}
   void feed(std::string_view data);
 

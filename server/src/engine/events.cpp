@@ -8,17 +8,10 @@ namespace dlc::engine {
 
 using json = nlohmann::json;
 
-void Engine::events(const std::map<std::string, std::vector<std::string>>& filters,
-                    const std::function<void(const Event&)>& on_event, const CancelToken& cancel,
-                    const std::string& since) const {
-  std::string target = "/events";
-  std::string sep = "?";
-  if (!filters.empty()) target += std::exchange(sep, "&") + "filters=" + url_encode(json(filters).dump());
-  if (!since.empty()) target += sep + "since=" + url_encode(since);
-  Connection c(endpoint_, cancel);
-  LineSplitter lines([&](std::string_view line) {
-    json j = parse_json_within(line);
-    if (j.is_discarded() || !j.is_object()) return;
+std::optional<Event> event_of_line(std::string_view line) {
+  json j = parse_json_within(line);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  try {
     Event e;
     e.type = j.value("Type", "");
     e.action = j.value("Action", j.value("status", ""));
@@ -31,10 +24,25 @@ void Engine::events(const std::map<std::string, std::vector<std::string>>& filte
         }
       }
     }
-    on_event(e);
+    return e;
+  } catch (const json::exception&) {
+    return std::nullopt;  // a line of another shape than an event's is not one
+  }
+}
+
+void Engine::events(const std::map<std::string, std::vector<std::string>>& filters,
+                    const std::function<void(const Event&)>& on_event, const CancelToken& cancel,
+                    const std::string& since) const {
+  std::string target = "/events";
+  std::string sep = "?";
+  if (!filters.empty()) target += std::exchange(sep, "&") + "filters=" + url_encode(json(filters).dump());
+  if (!since.empty()) target += sep + "since=" + url_encode(since);
+  Connection c(endpoint_, cancel);
+  LineSplitter lines([&](std::string_view line) {
+    if (auto e = event_of_line(line)) on_event(*e);
   });
   try {
-    auto r = c.stream("GET", path(target), {}, [&](std::string_view d) { lines.feed(d); });
+    auto r = c.stream("GET", path(target), {}, [&](std::string_view d) { lines.feed(d); }, /*follow=*/true);
     check(r, "reading engine events");
   } catch (const Error& e) {
     if (cancel.cancelled()) return;

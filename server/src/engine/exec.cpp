@@ -5,11 +5,18 @@
 #include <cerrno>
 #include <cstring>
 #include <chrono>
+#include <fstream>
+#include <future>
+#include <memory>
+#include <sstream>
 #include <cstdio>
 #include <random>
 #include <thread>
 
+#include <boost/asio/error.hpp>
+
 #include "engine/engine.h"
+#include "engine/stream.h"
 #include "support/error.h"
 
 namespace dlc::engine {
@@ -55,19 +62,20 @@ std::string Engine::create_exec(const std::string& container, const ExecSpec& sp
                 "start it with `dlcontainer up`");
   }
   check(r, "starting a command in " + container);
-  return reply_json(r, "starting a command in " + container).at("Id").get<std::string>();
+  return read_reply(r.body, "starting a command", [](const json& j) { return j.at("Id").get<std::string>(); });
 }
 
 ExecState Engine::inspect_exec(const std::string& exec_id) const {
   auto r = call("GET", "/exec/" + url_encode(exec_id) + "/json");
   check(r, "inspecting exec " + exec_id);
-  auto j = reply_json(r, "inspecting exec " + exec_id);
-  ExecState s;
-  s.container_id = j.value("ContainerID", "");
-  s.running = j.value("Running", false);
-  s.pid = j.value("Pid", 0);
-  if (auto code = j.find("ExitCode"); code != j.end() && code->is_number()) s.exit_code = code->get<int>();
-  return s;
+  return read_reply(r.body, "inspecting exec " + exec_id, [](const json& j) {
+    ExecState s;
+    s.container_id = j.value("ContainerID", "");
+    s.running = j.value("Running", false);
+    s.pid = j.value("Pid", 0);
+    if (auto code = j.find("ExitCode"); code != j.end() && code->is_number()) s.exit_code = code->get<int>();
+    return s;
+  });
 }
 
 void Engine::resize_exec(const std::string& exec_id, int rows, int cols) const {
@@ -77,6 +85,10 @@ void Engine::resize_exec(const std::string& exec_id, int rows, int cols) const {
 
 int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO& io, const CancelToken& cancel) const {
   cancel.throw_if_cancelled();
+  // A remote engine's connection is dear to open (an ssh channel and a dial-stdio, a TLS handshake):
+  // the one the command's streams take over is opened while the exec is created on a kept one.
+  std::future<std::unique_ptr<Connection>> early;
+  if (!endpoint_.local()) early = std::async(std::launch::async, [&] { return std::make_unique<Connection>(endpoint_, cancel); });
   io.marker = exec_control_ ? new_marker() : "";
   ExecSpec marked = spec;
   if (!io.marker.empty()) marked.env.push_back(io.marker);
@@ -93,7 +105,8 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
     exec_control_->stop(*this, container, io.marker);
     throw Error(ErrorCode::Cancelled, "cancelled");
   };
-  Connection conn(endpoint_, cancel);
+  auto owned = early.valid() ? early.get() : std::make_unique<Connection>(endpoint_, cancel);
+  Connection& conn = *owned;
   json start = {{"Detach", false}, {"Tty", spec.tty}};
   Response r;
   try {
@@ -105,7 +118,7 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
   if (r.status >= 400) check(r, "starting the command");
   if (spec.tty && io.initial_size) resize_exec(exec_id, io.initial_size->first, io.initial_size->second);
 
-  int sock = conn.raw_fd();
+  ByteStream& stream = conn.raw();
   Demuxer demux(io.on_stdout, io.on_stderr);
   auto deliver = [&](std::string_view data) {
     if (spec.tty) {
@@ -115,19 +128,27 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
     }
   };
   deliver(conn.take_leftover());
+  auto send = [&](std::string_view data) {
+    error_code ec;
+    stream.write_all(data.data(), data.size(), ec);
+    if (ec && ec != boost::asio::error::operation_aborted) {
+      throw Error(ErrorCode::EngineUnavailable, "lost the exec stream: " + ec.message());
+    }
+  };
 
   bool stdin_open = spec.attach_stdin;
   if (stdin_open && io.stdin_fd < 0) {
-    if (io.stdin_data) write_all(sock, *io.stdin_data);
-    ::shutdown(sock, SHUT_WR);
+    if (io.stdin_data) send(*io.stdin_data);
+    stream.shutdown_write();
     stdin_open = false;
   }
 
   char buf[64 * 1024];
   for (;;) {
-    pollfd fds[3];
+    pollfd fds[4];
     nfds_t n = 0;
-    fds[n++] = {sock, POLLIN, 0};
+    fds[n++] = {stream.poll_fd(), POLLIN, 0};
+    fds[n++] = {stream.interrupt_fd(), POLLIN, 0};
     int stdin_slot = -1, wake_slot = -1;
     if (stdin_open) {
       stdin_slot = static_cast<int>(n);
@@ -137,25 +158,27 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
       wake_slot = static_cast<int>(n);
       fds[n++] = {io.wake_fd, POLLIN, 0};
     }
-    int ready = ::poll(fds, n, -1);
+    // TLS may hold decrypted output that the socket no longer shows: read it before waiting.
+    int ready = stream.pending() ? 0 : ::poll(fds, n, -1);
     if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      ssize_t got = ::read(sock, buf, sizeof buf);
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) break;  // the command ended (or the stream was shut down by a cancel)
-      deliver(std::string_view(buf, static_cast<std::size_t>(got)));
+    if (fds[1].revents) break;  // cancelled
+    if (stream.pending() || (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      error_code ec;
+      std::size_t got = stream.read_some(buf, sizeof buf, ec);
+      if (ec) break;  // the command ended (or the stream was interrupted by a cancel)
+      deliver(std::string_view(buf, got));
     }
     if (stdin_slot >= 0 && (fds[stdin_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t got = ::read(io.stdin_fd, buf, sizeof buf);
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) {
-        ::shutdown(sock, SHUT_WR);  // the command sees end of input
+        stream.shutdown_write();  // the command sees end of input
         stdin_open = false;
       } else {
-        write_all(sock, std::string_view(buf, static_cast<std::size_t>(got)));
+        send(std::string_view(buf, static_cast<std::size_t>(got)));
       }
     }
     if (wake_slot >= 0 && (fds[wake_slot].revents & POLLIN) && io.on_wake) io.on_wake(exec_id);

@@ -57,7 +57,7 @@ std::optional<ImageInfo> Engine::inspect_image(const std::string& ref) const {
   auto r = call("GET", "/images/" + url_encode(ref) + "/json");
   if (r.status == 404) return std::nullopt;
   check(r, "inspecting image " + ref);
-  return image_info_from_docker(reply_json(r, "inspecting image " + ref));
+  return read_reply(r.body, "inspecting image " + ref, [](const json& j) { return image_info_from_docker(j); });
 }
 
 std::vector<ImageInfo> Engine::list_images(const LabelFilter& labels) const {
@@ -65,16 +65,18 @@ std::vector<ImageInfo> Engine::list_images(const LabelFilter& labels) const {
   if (!labels.empty()) target += "?filters=" + url_encode(label_filters(labels));
   auto r = call("GET", target);
   check(r, "listing images");
-  std::vector<ImageInfo> out;
-  for (const auto& row : reply_json(r, "listing images")) {
-    ImageInfo i;
-    i.id = row.value("Id", "");
-    if (auto t = row.find("RepoTags"); t != row.end() && t->is_array()) i.repo_tags = t->get<std::vector<std::string>>();
-    if (auto l = row.find("Labels"); l != row.end() && l->is_object()) i.labels = l->get<std::map<std::string, std::string>>();
-    i.size = row.value("Size", std::int64_t{0});
-    out.push_back(std::move(i));
-  }
-  return out;
+  return read_reply(r.body, "listing images", [](const json& rows) {
+    std::vector<ImageInfo> out;
+    for (const auto& row : rows) {
+      ImageInfo i;
+      i.id = row.value("Id", "");
+      if (auto t = row.find("RepoTags"); t != row.end() && t->is_array()) i.repo_tags = t->get<std::vector<std::string>>();
+      if (auto l = row.find("Labels"); l != row.end() && l->is_object()) i.labels = l->get<std::map<std::string, std::string>>();
+      i.size = row.value("Size", std::int64_t{0});
+      out.push_back(std::move(i));
+    }
+    return out;
+  });
 }
 
 void Engine::pull_image(const std::string& ref, ProgressSink& progress, const CancelToken& cancel,

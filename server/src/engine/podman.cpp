@@ -26,6 +26,8 @@ bool is_socket(const std::string& path) {
 LocalEngine podman_at(const std::string& path) {
   Endpoint e;
   e.socket_path = path;
+  e.kind = "podman";
+  e.origin = "Podman's socket";
   return {e, "podman"};
 }
 
@@ -55,7 +57,11 @@ std::vector<std::string> podman_sockets(const LocalEngineEnv& env) {
 LocalEngine choose_local_endpoint(const LocalEngineEnv& env) {
   if (env.engine == "podman") {
     // Podman's own variable first; DOCKER_HOST may point at a Docker daemon beside it.
-    if (!env.container_host.empty()) return {Endpoint::parse(env.container_host), "podman"};
+    if (!env.container_host.empty()) {
+      Endpoint e = Endpoint::parse(env.container_host, "CONTAINER_HOST");
+      e.kind = "podman";
+      return {e, "podman"};
+    }
     auto sockets = podman_sockets(env);
     for (const auto& s : sockets) {
       if (is_socket(s)) return podman_at(s);
@@ -66,7 +72,7 @@ LocalEngine choose_local_endpoint(const LocalEngineEnv& env) {
     throw Error(ErrorCode::InvalidArgument, "unknown engine \"" + env.engine + "\" (from --engine or DLC_ENGINE)",
                 "use docker or podman, or leave it unset to take whichever runs");
   }
-  if (!env.docker_host.empty()) return {Endpoint::parse(env.docker_host), "docker"};
+  if (!env.docker_host.empty()) return {Endpoint::parse(env.docker_host, "DOCKER_HOST"), "docker"};
   Endpoint docker;
   docker.socket_path = env.docker_socket;
   if (env.engine == "docker" || is_socket(env.docker_socket)) return {docker, "docker"};

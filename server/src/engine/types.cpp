@@ -146,6 +146,7 @@ json to_docker_create_body(const ContainerSpec& s) {
     body["ExposedPorts"] = std::move(exposed);
     host["PortBindings"] = std::move(bindings);
   }
+  if (!s.device_cgroup_rules.empty()) host["DeviceCgroupRules"] = s.device_cgroup_rules;
   if (!s.device_requests.empty()) {
     json requests = json::array();
     for (const auto& d : s.device_requests) {

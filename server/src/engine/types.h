@@ -63,6 +63,7 @@ struct ContainerSpec {
   std::vector<std::string> cap_add;
   std::vector<std::string> security_opt;
   std::vector<std::string> extra_hosts;
+  std::vector<std::string> device_cgroup_rules;  // "c 195:* rmw": device nodes reachable through a mount
   std::string ipc_mode;     // "", "host", "private", "shareable"
   std::string network_mode; // "" = default bridge
   std::string runtime;      // "" = default (runc)
@@ -152,6 +153,20 @@ struct SystemInfo {
   int ncpu = 0;
   std::int64_t mem_total = 0;
   std::string cgroup_version;
+};
+
+struct VolumeInfo {
+  std::string name;
+  std::map<std::string, std::string> labels;
+  std::string created_at;
+};
+
+// What the engine says of a path in a container (HEAD .../archive): enough to tell two folders apart.
+struct PathStat {
+  std::string name;
+  std::int64_t size = 0;
+  std::uint32_t mode = 0;  // Go's FileMode bits
+  std::string mtime;       // RFC 3339, as the engine writes it
 };
 
 // One engine event (GET /events), reduced to what callers use.

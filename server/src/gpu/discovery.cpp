@@ -10,7 +10,6 @@
 #include <set>
 #include <sstream>
 
-#include <spdlog/spdlog.h>
 
 namespace dlc::gpu {
 
@@ -260,7 +259,7 @@ void find_cdi(const fs::path& root, AttachEnvironment& env) {
           }
         }
       } catch (const YAML::Exception& e) {
-        spdlog::debug("skipping the CDI spec {}: {}", spec.string(), e.what());
+        env.notes.push_back("the CDI spec " + (fs::path(dir) / spec.filename()).string() + " cannot be read: " + e.what());
       }
     }
   }
@@ -338,10 +337,7 @@ AttachEnvironment discover(const HostFacts& facts, const std::optional<engine::S
   AttachEnvironment env;
   const fs::path root = options.root.empty() ? fs::path("/") : fs::path(options.root);
   if (engine) {
-    env.engine_known = true;
-    env.engine_runtimes = engine->runtimes;
-    env.engine_nvidia_runtime = std::find(engine->runtimes.begin(), engine->runtimes.end(), "nvidia") != engine->runtimes.end();
-    env.engine_cdi = !engine->cdi_spec_dirs.empty();
+    apply_engine_info(env, *engine);
     env.cdi_spec_dirs = engine->cdi_spec_dirs;
   }
   find_device_nodes(root, env.driver);
@@ -359,6 +355,60 @@ void to_json(json& j, const DriverFiles& f) {
        {"binaries", f.binaries},          {"notes", f.notes}};
 }
 
+namespace {
+
+template <class T>
+void take(const json& j, const char* key, T& out) {
+  if (auto it = j.find(key); it != j.end() && !it->is_null()) it->get_to(out);
+}
+
+}  // namespace
+
+void from_json(const json& j, DriverFiles& f) {
+  take(j, "controlNodes", f.control_nodes);
+  std::vector<std::string> nodes;
+  take(j, "gpuNodes", nodes);
+  static const std::regex gpu_node("/dev/nvidia([0-9]+)");
+  for (const auto& n : nodes) {
+    std::smatch m;
+    if (std::regex_match(n, m, gpu_node)) f.gpu_nodes[std::stoi(m[1].str())] = n;
+  }
+  take(j, "libraries", f.libraries);
+  take(j, "binaries", f.binaries);
+  take(j, "notes", f.notes);
+}
+
+void from_json(const json& j, AttachEnvironment& e) {
+  take(j, "driverFiles", e.driver);
+  if (auto t = j.find("toolkit"); t != j.end() && t->is_object()) {
+    take(*t, "hook", e.toolkit_hook);
+    take(*t, "cli", e.toolkit_cli);
+    take(*t, "ctk", e.toolkit_ctk);
+    take(*t, "config", e.toolkit_config);
+    take(*t, "ldconfig", e.toolkit_ldconfig);
+    take(*t, "ldconfigMissing", e.toolkit_ldconfig_missing);
+  }
+  if (auto en = j.find("engine"); en != j.end() && en->is_object()) {
+    take(*en, "known", e.engine_known);
+    take(*en, "runtimes", e.engine_runtimes);
+    take(*en, "nvidiaRuntime", e.engine_nvidia_runtime);
+    take(*en, "cdi", e.engine_cdi);
+  }
+  if (auto c = j.find("cdi"); c != j.end() && c->is_object()) {
+    take(*c, "specDirs", e.cdi_spec_dirs);
+    take(*c, "specFiles", e.cdi_spec_files);
+    take(*c, "devices", e.cdi_devices);
+  }
+  take(j, "notes", e.notes);
+}
+
+void apply_engine_info(AttachEnvironment& env, const engine::SystemInfo& engine) {
+  env.engine_known = true;
+  env.engine_runtimes = engine.runtimes;
+  env.engine_nvidia_runtime = std::find(engine.runtimes.begin(), engine.runtimes.end(), "nvidia") != engine.runtimes.end();
+  env.engine_cdi = !engine.cdi_spec_dirs.empty();
+}
+
 void to_json(json& j, const AttachEnvironment& e) {
   j = {{"driverFiles", e.driver},
        {"toolkit",
@@ -370,7 +420,8 @@ void to_json(json& j, const AttachEnvironment& e) {
          {"ldconfigMissing", e.toolkit_ldconfig_missing}}},
        {"engine",
         {{"known", e.engine_known}, {"runtimes", e.engine_runtimes}, {"nvidiaRuntime", e.engine_nvidia_runtime}, {"cdi", e.engine_cdi}}},
-       {"cdi", {{"specDirs", e.cdi_spec_dirs}, {"specFiles", e.cdi_spec_files}, {"devices", e.cdi_devices}}}};
+       {"cdi", {{"specDirs", e.cdi_spec_dirs}, {"specFiles", e.cdi_spec_files}, {"devices", e.cdi_devices}}},
+       {"notes", e.notes}};
 }
 
 }  // namespace dlc::gpu

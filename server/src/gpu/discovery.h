@@ -57,10 +57,18 @@ struct AttachEnvironment {
   std::vector<std::string> cdi_spec_dirs;
   std::vector<std::string> cdi_spec_files;
   std::vector<std::string> cdi_devices;  // fully qualified: nvidia.com/gpu=all, nvidia.com/gpu=0, ...
+  std::vector<std::string> notes;        // what was skipped and why (a CDI spec that cannot be read)
 };
 
 void to_json(nlohmann::json& j, const DriverFiles& f);
+void from_json(const nlohmann::json& j, DriverFiles& f);
 void to_json(nlohmann::json& j, const AttachEnvironment& e);
+void from_json(const nlohmann::json& j, AttachEnvironment& e);
+
+// What the engine says of itself, in the environment: its runtimes (nvidia?) and whether it resolves
+// CDI names. discover() does this when given the engine's info; a probe on a remote engine's host
+// finds the files there, and this adds what that engine says.
+void apply_engine_info(AttachEnvironment& env, const engine::SystemInfo& engine);
 
 struct DiscoveryOptions {
   // Tests point this at a fake tree. Paths found are reported without it (as the host sees them).

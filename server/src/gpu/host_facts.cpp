@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <regex>
+#include <sstream>
 
 #include "gpu/discovery.h"
 #include "gpu/driver_abi.h"
@@ -291,6 +292,33 @@ HostFacts read_host_facts(const ProbeOptions& options) {
   return facts;
 }
 
+HostFacts facts_from_nvidia_smi(const std::string& query_csv, const std::string& header) {
+  HostFacts facts;
+  facts.source = "nvidia-smi";
+  static const std::regex row(R"(^\s*(\d+)\s*,\s*([^,]+?)\s*,\s*(GPU-[0-9a-fA-F-]+)\s*,\s*(\d+)\s*,\s*(\d+)\.(\d+)\s*,\s*([^,]+?)\s*,\s*([0-9.]+)\s*$)");
+  std::istringstream in(query_csv);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (!std::regex_match(line, m, row)) continue;
+    GpuDevice d;
+    d.index = std::stoi(m[1].str());
+    d.name = m[2].str();
+    d.uuid = m[3].str();
+    d.memory_total = std::stoll(m[4].str()) * 1024 * 1024;  // MiB without units
+    d.compute_major = std::stoi(m[5].str());
+    d.compute_minor = std::stoi(m[6].str());
+    d.pci_bus_id = m[7].str();
+    facts.driver_version = m[8].str();
+    facts.gpus.push_back(std::move(d));
+  }
+  static const std::regex cuda(R"(CUDA Version:\s*([0-9]+\.[0-9]+))");
+  std::smatch m;
+  if (std::regex_search(header, m, cuda)) facts.cuda_version = m[1].str();
+  facts.driver_present = !facts.gpus.empty();
+  if (!facts.driver_present) facts.why_none = "nvidia-smi lists no GPU";
+  return facts;
+}
+
 void to_json(json& j, const GpuDevice& d) {
   j = {{"index", d.index},
        {"name", d.name},
@@ -323,6 +351,7 @@ void to_json(json& j, const HostFacts& h) {
   j = {{"driverPresent", h.driver_present}, {"driverVersion", h.driver_version}, {"cudaVersion", h.cuda_version},
        {"gpus", h.gpus},                    {"source", h.source},                 {"whyNone", h.why_none},
        {"libraryPath", h.library_path}};
+  if (!h.machine.empty()) j["machine"] = h.machine;
 }
 
 void from_json(const json& j, HostFacts& h) {
@@ -333,6 +362,7 @@ void from_json(const json& j, HostFacts& h) {
   get_if(j, "source", h.source);
   get_if(j, "whyNone", h.why_none);
   get_if(j, "libraryPath", h.library_path);
+  get_if(j, "machine", h.machine);
 }
 
 }  // namespace dlc::gpu

@@ -28,6 +28,7 @@ struct HostFacts {
   std::string source;          // where the facts came from: "nvml", "cuda", "none", or "given" (--driver)
   std::string why_none;        // when there is no usable GPU: why, in words ("libnvidia-ml.so.1 not found")
   std::string library_path;    // the driver library the facts were read through, as the loader found it
+  std::string machine;         // the machine they describe: "" for this one, else a remote engine's host
 };
 
 // Where to look; the defaults are the host's. Tests point these at fakes.
@@ -44,6 +45,13 @@ struct ProbeOptions {
 // Reads the facts through NVML, else the driver API; never throws. With no driver, `why_none` says
 // what is missing (no NVIDIA GPU at all, a GPU without its driver, a driver without its libraries).
 HostFacts read_host_facts(const ProbeOptions& options = {});
+
+// Facts from nvidia-smi's own words, for where the driver's libraries cannot be loaded into the reading
+// process (a static probe whose C library is not the driver host's). query_csv: the output of
+// `nvidia-smi --query-gpu=index,name,uuid,memory.total,compute_cap,pci.bus_id,driver_version
+// --format=csv,noheader,nounits`; header: plain `nvidia-smi`'s, which holds "CUDA Version: X.Y".
+// driver_present stays false when query_csv holds no GPU row.
+HostFacts facts_from_nvidia_smi(const std::string& query_csv, const std::string& header);
 
 void to_json(nlohmann::json& j, const GpuDevice& d);
 void from_json(const nlohmann::json& j, GpuDevice& d);

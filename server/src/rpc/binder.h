@@ -48,9 +48,10 @@ class Outbox {
 class Backend {
  public:
   virtual ~Backend() = default;
-  // The workspace service, connected to the engine when first needed. Throws Error{EngineUnavailable,
-  // EnginePermission} with a hint while the daemon cannot be reached.
-  virtual core::Workspaces& workspaces() = 0;
+  // The workspace service of the engine `host` names ("" : the server's default engine), connected
+  // when first needed. Throws Error{EngineUnavailable, EnginePermission} with a hint while the engine
+  // cannot be reached, Error{InvalidArgument} for a host that is not an engine's URL.
+  virtual core::Workspaces& workspaces(const std::string& host = {}) = 0;
   // Who keeps port forwards alive for services the handlers start: the server itself, for as long as
   // it runs (never a detached process that would outlive it). Error{Internal} in front ends without.
   virtual services::Forwarders& forwarders();
@@ -67,7 +68,7 @@ class Call {
   const CancelToken& cancel() const { return cancel_; }
   // $/progress when the request carried a workDoneToken; output lines go out as window/logMessage.
   ProgressSink& progress() { return progress_; }
-  core::Workspaces& workspaces() { return backend_.workspaces(); }
+  core::Workspaces& workspaces(const std::string& host = {}) { return backend_.workspaces(host); }
   services::Forwarders& forwarders() { return backend_.forwarders(); }
   Backend& backend() { return backend_; }
 

@@ -53,7 +53,7 @@ class ClientLogSink : public spdlog::sinks::base_sink<std::mutex> {
 }  // namespace
 
 Server::Server(ServerOptions options, MethodTable methods)
-    : options_(std::move(options)), methods_(std::move(methods)), pool_(options_.workers) {
+    : options_(std::move(options)), methods_(std::move(methods)), pool_(options_.workers), placements_(options_.default_host) {
   auto sink = std::make_shared<ClientLogSink>(*this);
   spdlog::default_logger()->sinks().push_back(sink);
   log_sink_ = sink;
@@ -66,11 +66,7 @@ Server::~Server() {
   sinks.erase(std::remove_if(sinks.begin(), sinks.end(), [&](const auto& s) { return s.get() == log_sink_.get(); }), sinks.end());
 }
 
-core::Workspaces& Server::workspaces() {
-  std::lock_guard lock(workspaces_mu_);
-  if (!workspaces_) workspaces_ = std::make_unique<core::Workspaces>(engine::Engine::connect());
-  return *workspaces_;
-}
+core::Workspaces& Server::workspaces(const std::string& host) { return placements_.at(host); }
 
 void Server::broadcast_text(const std::string& message) {
   std::vector<std::shared_ptr<Session>> live;

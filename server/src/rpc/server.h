@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/placement.h"
 #include "rpc/binder.h"
 #include "rpc/channel.h"
 #include "rpc/session.h"
@@ -22,6 +23,9 @@ struct ServerOptions {
   ChannelLimits limits;
   // Follow engine events: workspace/didChangeStatus, and status answered from the cache they keep true.
   bool watch_events = true;
+  // The engine of requests that name none (`serve --host`); "" : the CLI's choice (DOCKER_HOST, docker
+  // context, user config, default socket). Events are followed on this one.
+  std::string default_host;
   // Called once the socket listens (serve_socket), with its path.
   std::function<void(const std::string& path)> on_listening;
   // Handler threads, and how many each client may hold (workers.h).
@@ -46,7 +50,7 @@ class Server : public Backend {
   // Stops serving as SIGTERM does, from any thread: clients' requests are cancelled, serve_* returns.
   void stop();
 
-  core::Workspaces& workspaces() override;
+  core::Workspaces& workspaces(const std::string& host = {}) override;
   // Forwards live in this process: they end when their container stops and when the server does.
   services::Forwarders& forwarders() override { return forwarders_; }
 
@@ -76,8 +80,7 @@ class Server : public Backend {
   std::mutex sessions_mu_;
   std::vector<std::weak_ptr<Session>> sessions_;
 
-  std::mutex workspaces_mu_;
-  std::unique_ptr<core::Workspaces> workspaces_;
+  core::Placements placements_;
 
   services::InProcessForwarders forwarders_;
 

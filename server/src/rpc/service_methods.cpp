@@ -16,32 +16,32 @@ struct Stopped {
 };
 void to_json(json& j, const Stopped& s) { j = {{"stopped", s.stopped}}; }
 
-services::Services services_of(const std::string& workspace, Call& call) {
-  return core::workspace_services(call.workspaces().engine(), workspace, call.forwarders(), call.progress(), call.cancel());
+services::Services services_of(const std::string& workspace, const std::string& host, Call& call) {
+  return core::workspace_services(call.workspaces(host).engine(), workspace, call.forwarders(), call.progress(), call.cancel());
 }
 
-services::ServiceInfo jupyter(const core::JupyterParams& p, Call& call) { return services_of(p.workspace, call).jupyter(p); }
+services::ServiceInfo jupyter(const core::JupyterParams& p, Call& call) { return services_of(p.workspace, p.host, call).jupyter(p); }
 
 services::ServiceInfo tensorboard(const core::TensorBoardParams& p, Call& call) {
-  return services_of(p.workspace, call).tensorboard(p);
+  return services_of(p.workspace, p.host, call).tensorboard(p);
 }
 
-services::ServiceInfo code(const core::CodeParams& p, Call& call) { return services_of(p.workspace, call).code(p); }
+services::ServiceInfo code(const core::CodeParams& p, Call& call) { return services_of(p.workspace, p.host, call).code(p); }
 
-std::vector<services::ServiceInfo> list(const core::PortsParams& p, Call& call) { return services_of(p.workspace, call).list(); }
+std::vector<services::ServiceInfo> list(const core::PortsParams& p, Call& call) { return services_of(p.workspace, p.host, call).list(); }
 
 Stopped stop(const core::StopServiceParams& p, Call& call) {
   core::check_service_kind(p.kind);
-  return Stopped{services_of(p.workspace, call).stop(p.kind)};
+  return Stopped{services_of(p.workspace, p.host, call).stop(p.kind)};
 }
 
-std::vector<services::PortEntry> ports(const core::PortsParams& p, Call& call) { return services_of(p.workspace, call).ports(); }
+std::vector<services::PortEntry> ports(const core::PortsParams& p, Call& call) { return services_of(p.workspace, p.host, call).ports(); }
 
 // Detached, as `debug --detach`: the program runs on under the debugger (its output to a log in the
 // container) and the answer carries the launch.json entry that attaches to it.
-services::ServiceInfo debug_python(const core::DebugParams& p, Call& call) { return services_of(p.workspace, call).debugpy(p); }
+services::ServiceInfo debug_python(const core::DebugParams& p, Call& call) { return services_of(p.workspace, p.host, call).debugpy(p); }
 
-services::ServiceInfo debug_gdb(const core::DebugParams& p, Call& call) { return services_of(p.workspace, call).gdbserver(p); }
+services::ServiceInfo debug_gdb(const core::DebugParams& p, Call& call) { return services_of(p.workspace, p.host, call).gdbserver(p); }
 
 }  // namespace
 

@@ -15,9 +15,6 @@ constexpr std::size_t kMaxCollected = 16u << 20;
 // The schema has checked it: a string or an integer, or absent (null: collect the output).
 json output_token_of(const json& j) { return j.value("outputToken", json()); }
 
-struct NoParams {};
-void from_json(const json&, NoParams&) {}
-
 struct ExecRequest {
   core::ExecParams exec;
   std::optional<std::string> input;
@@ -120,18 +117,18 @@ class OutputRoute {
 };
 
 core::UpResult up(const core::UpParams& p, Call& call) {
-  return call.workspaces().up(p, call.progress(), call.cancel());
+  return call.workspaces(p.host).up(p, call.progress(), call.cancel());
 }
 
 core::DownResult down(const core::DownParams& p, Call& call) {
-  return call.workspaces().down(p);
+  return call.workspaces(p.host).down(p);
 }
 
 core::WorkspaceStatus status(const core::StatusParams& p, Call& call) {
-  return call.workspaces().status(p);
+  return call.workspaces(p.host).status(p);
 }
 
-std::vector<core::WorkspaceStatus> list(const NoParams&, Call& call) { return call.workspaces().list(); }
+std::vector<core::WorkspaceStatus> list(const core::ListParams& p, Call& call) { return call.workspaces(p.host).list(); }
 
 ExecResult exec(const ExecRequest& r, Call& call) {
   core::ExecParams params = r.exec;
@@ -142,7 +139,7 @@ ExecResult exec(const ExecRequest& r, Call& call) {
   io.on_stdout = route.sink(true);
   io.on_stderr = route.sink(false);
   ExecResult result;
-  result.exit_code = call.workspaces().exec(params, io, call.cancel());
+  result.exit_code = call.workspaces(params.host).exec(params, io, call.cancel());
   route.finish();
   result.out = std::move(route.out);
   result.err = std::move(route.err);
@@ -156,7 +153,7 @@ LogsResult logs(const LogsRequest& r, Call& call) {
                    "add \"outputToken\": \"logs-1\" and read workspace/output notifications; cancel the request to stop");
   }
   OutputRoute route(call, r.output_token);
-  call.workspaces().logs(r.logs, route.sink(true), route.sink(false), call.cancel());
+  call.workspaces(r.logs.host).logs(r.logs, route.sink(true), route.sink(false), call.cancel());
   // A followed stream ends only by a cancel, and that is an answer of its own (-32800), not a result.
   call.cancel().throw_if_cancelled();
   route.finish();

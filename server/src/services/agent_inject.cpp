@@ -42,6 +42,9 @@ const LoadedAgent& loaded_agent() {
 
 }  // namespace
 
+const std::string& agent_bytes() { return loaded_agent().bytes; }
+const std::string& agent_hash() { return loaded_agent().hash; }
+
 fs::path agent_binary() {
   if (const char* env = std::getenv("DLC_AGENT"); env != nullptr && *env != '\0') return env;
   std::error_code ec;

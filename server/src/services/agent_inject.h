@@ -14,6 +14,10 @@ namespace dlc::services {
 // (build/server/ in a build tree, bin/ once installed). Error{Internal} with a hint when missing.
 std::filesystem::path agent_binary();
 
+// The agent's bytes and the first 16 hex digits of their SHA-256 (read once per process).
+const std::string& agent_bytes();
+const std::string& agent_hash();
+
 // Makes sure the container holds this very agent, at agent::kAgentPath, or at
 // agent::kFallbackAgentPath where /usr/local cannot be written (mounted read-only from the host, say);
 // cheap when it does (a HEAD request for a marker named after the binary's hash). Returns its path in

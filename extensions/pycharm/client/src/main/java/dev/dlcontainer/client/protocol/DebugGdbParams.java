@@ -14,6 +14,7 @@ import java.util.List;
  * @param pid Optional.
  * @param port In the container; absent: 2345. Optional.
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -22,30 +23,36 @@ public record DebugGdbParams(
     @JsonProperty("command") List<String> command,
     @JsonProperty("pid") Long pid,
     @JsonProperty("port") Integer port,
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static DebugGdbParams of(String workspace) {
-    return new DebugGdbParams(workspace, null, null, null, null);
+    return new DebugGdbParams(workspace, null, null, null, null, null);
   }
 
   /** A copy with {@code command} set. */
   public DebugGdbParams withCommand(List<String> value) {
-    return new DebugGdbParams(workspace, value, pid, port, workDoneToken);
+    return new DebugGdbParams(workspace, value, pid, port, workDoneToken, host);
   }
 
   /** A copy with {@code pid} set. */
   public DebugGdbParams withPid(Long value) {
-    return new DebugGdbParams(workspace, command, value, port, workDoneToken);
+    return new DebugGdbParams(workspace, command, value, port, workDoneToken, host);
   }
 
   /** A copy with {@code port} set. */
   public DebugGdbParams withPort(Integer value) {
-    return new DebugGdbParams(workspace, command, pid, value, workDoneToken);
+    return new DebugGdbParams(workspace, command, pid, value, workDoneToken, host);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public DebugGdbParams withWorkDoneToken(JsonNode value) {
-    return new DebugGdbParams(workspace, command, pid, port, value);
+    return new DebugGdbParams(workspace, command, pid, port, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public DebugGdbParams withHost(String value) {
+    return new DebugGdbParams(workspace, command, pid, port, workDoneToken, value);
   }
 }

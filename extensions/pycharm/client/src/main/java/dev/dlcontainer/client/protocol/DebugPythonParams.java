@@ -15,6 +15,7 @@ import java.util.List;
  * @param wait_ Hold the script until the debugger attaches. Optional.
  * @param port In the container; absent: 5678. Optional.
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,35 +25,41 @@ public record DebugPythonParams(
     @JsonProperty("pid") Long pid,
     @JsonProperty("wait") Boolean wait_,
     @JsonProperty("port") Integer port,
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static DebugPythonParams of(String workspace) {
-    return new DebugPythonParams(workspace, null, null, null, null, null);
+    return new DebugPythonParams(workspace, null, null, null, null, null, null);
   }
 
   /** A copy with {@code command} set. */
   public DebugPythonParams withCommand(List<String> value) {
-    return new DebugPythonParams(workspace, value, pid, wait_, port, workDoneToken);
+    return new DebugPythonParams(workspace, value, pid, wait_, port, workDoneToken, host);
   }
 
   /** A copy with {@code pid} set. */
   public DebugPythonParams withPid(Long value) {
-    return new DebugPythonParams(workspace, command, value, wait_, port, workDoneToken);
+    return new DebugPythonParams(workspace, command, value, wait_, port, workDoneToken, host);
   }
 
   /** A copy with {@code wait} set. */
   public DebugPythonParams withWait(Boolean value) {
-    return new DebugPythonParams(workspace, command, pid, value, port, workDoneToken);
+    return new DebugPythonParams(workspace, command, pid, value, port, workDoneToken, host);
   }
 
   /** A copy with {@code port} set. */
   public DebugPythonParams withPort(Integer value) {
-    return new DebugPythonParams(workspace, command, pid, wait_, value, workDoneToken);
+    return new DebugPythonParams(workspace, command, pid, wait_, value, workDoneToken, host);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public DebugPythonParams withWorkDoneToken(JsonNode value) {
-    return new DebugPythonParams(workspace, command, pid, wait_, port, value);
+    return new DebugPythonParams(workspace, command, pid, wait_, port, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public DebugPythonParams withHost(String value) {
+    return new DebugPythonParams(workspace, command, pid, wait_, port, workDoneToken, value);
   }
 }

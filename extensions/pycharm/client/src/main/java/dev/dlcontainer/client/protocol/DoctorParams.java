@@ -10,19 +10,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The params of doctor: Whether this host can make a GPU container, each check with its fix: core::doctor, as `dlcontainer doctor --json` prints it.
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DoctorParams(
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static DoctorParams of() {
-    return new DoctorParams(null);
+    return new DoctorParams(null, null);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public DoctorParams withWorkDoneToken(JsonNode value) {
-    return new DoctorParams(value);
+    return new DoctorParams(value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public DoctorParams withHost(String value) {
+    return new DoctorParams(workDoneToken, value);
   }
 }

@@ -11,6 +11,8 @@ import java.util.List;
  * What doctor answers.
  * @param ok A GPU container can be made: no check failed.
  * @param method One of: toolkit, cdi, direct, none.
+ * @param machine the machine checked, when it is not the one dlcontainer runs on (a remote engine's host, read by a probe container there). Optional.
+ * @param engine the engine's URL. Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,7 +21,9 @@ public record DoctorResult(
     @JsonProperty("method") String method,
     @JsonProperty("methodReason") String methodReason,
     @JsonProperty("checks") List<Check> checks,
-    @JsonProperty("host") HostFacts host
+    @JsonProperty("host") HostFacts host,
+    @JsonProperty("machine") String machine,
+    @JsonProperty("engine") String engine
 ) {
   /**
    * @param status One of: ok, warn, fail, info.

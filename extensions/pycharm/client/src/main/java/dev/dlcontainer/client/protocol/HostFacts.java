@@ -10,6 +10,7 @@ import java.util.List;
 /**
  * The host's NVIDIA driver and GPUs (gpu::HostFacts).
  * @param source How the facts were read (nvml, driver API, given).
+ * @param machine the machine these facts describe when it is not the one dlcontainer runs on: a remote engine's host, read by a probe container there. Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -20,5 +21,6 @@ public record HostFacts(
     @JsonProperty("gpus") List<GpuDevice> gpus,
     @JsonProperty("source") String source,
     @JsonProperty("whyNone") String whyNone,
-    @JsonProperty("libraryPath") String libraryPath
+    @JsonProperty("libraryPath") String libraryPath,
+    @JsonProperty("machine") String machine
 ) {}

@@ -10,20 +10,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The params of ports/list: The container's ports: published, forwarded, or only listening inside, and what serves there (as `dlcontainer ports --json`).
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PortsListParams(
     @JsonProperty("workspace") String workspace,
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static PortsListParams of(String workspace) {
-    return new PortsListParams(workspace, null);
+    return new PortsListParams(workspace, null, null);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public PortsListParams withWorkDoneToken(JsonNode value) {
-    return new PortsListParams(workspace, value);
+    return new PortsListParams(workspace, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public PortsListParams withHost(String value) {
+    return new PortsListParams(workspace, workDoneToken, value);
   }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The params of services/code: Starts code-server (VS Code in the browser) in the workspace's running container on the workspace folder, or finds the running one, behind a random password (result.token); answers its URL on 127.0.0.1 (a port the container does not publish is forwarded by the server for as long as the container runs and the server lives). Cancellable (a start under way is undone); reports $/progress for a workDoneToken.
+ * @param host Optional.
  * @param install Install code-server with the container's npm when it has none (an image without Node.js and npm is refused with a hint). Optional.
  * @param port The port in the container; 0 or absent: 8080 or the next free one. Optional.
  * @param workDoneToken Optional.
@@ -17,27 +18,33 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServicesCodeParams(
     @JsonProperty("workspace") String workspace,
+    @JsonProperty("host") String host,
     @JsonProperty("install") Boolean install,
     @JsonProperty("port") Integer port,
     @JsonProperty("workDoneToken") JsonNode workDoneToken
 ) {
   /** The required components; the optional ones absent. */
   public static ServicesCodeParams of(String workspace) {
-    return new ServicesCodeParams(workspace, null, null, null);
+    return new ServicesCodeParams(workspace, null, null, null, null);
+  }
+
+  /** A copy with {@code host} set. */
+  public ServicesCodeParams withHost(String value) {
+    return new ServicesCodeParams(workspace, value, install, port, workDoneToken);
   }
 
   /** A copy with {@code install} set. */
   public ServicesCodeParams withInstall(Boolean value) {
-    return new ServicesCodeParams(workspace, value, port, workDoneToken);
+    return new ServicesCodeParams(workspace, host, value, port, workDoneToken);
   }
 
   /** A copy with {@code port} set. */
   public ServicesCodeParams withPort(Integer value) {
-    return new ServicesCodeParams(workspace, install, value, workDoneToken);
+    return new ServicesCodeParams(workspace, host, install, value, workDoneToken);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public ServicesCodeParams withWorkDoneToken(JsonNode value) {
-    return new ServicesCodeParams(workspace, install, port, value);
+    return new ServicesCodeParams(workspace, host, install, port, value);
   }
 }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param install Install Jupyter when the container has none. Optional.
  * @param port The port in the container; 0 or absent: 8888 or the next free one. Optional.
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,30 +22,36 @@ public record ServicesJupyterParams(
     @JsonProperty("lab") Boolean lab,
     @JsonProperty("install") Boolean install,
     @JsonProperty("port") Integer port,
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static ServicesJupyterParams of(String workspace) {
-    return new ServicesJupyterParams(workspace, null, null, null, null);
+    return new ServicesJupyterParams(workspace, null, null, null, null, null);
   }
 
   /** A copy with {@code lab} set. */
   public ServicesJupyterParams withLab(Boolean value) {
-    return new ServicesJupyterParams(workspace, value, install, port, workDoneToken);
+    return new ServicesJupyterParams(workspace, value, install, port, workDoneToken, host);
   }
 
   /** A copy with {@code install} set. */
   public ServicesJupyterParams withInstall(Boolean value) {
-    return new ServicesJupyterParams(workspace, lab, value, port, workDoneToken);
+    return new ServicesJupyterParams(workspace, lab, value, port, workDoneToken, host);
   }
 
   /** A copy with {@code port} set. */
   public ServicesJupyterParams withPort(Integer value) {
-    return new ServicesJupyterParams(workspace, lab, install, value, workDoneToken);
+    return new ServicesJupyterParams(workspace, lab, install, value, workDoneToken, host);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public ServicesJupyterParams withWorkDoneToken(JsonNode value) {
-    return new ServicesJupyterParams(workspace, lab, install, port, value);
+    return new ServicesJupyterParams(workspace, lab, install, port, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public ServicesJupyterParams withHost(String value) {
+    return new ServicesJupyterParams(workspace, lab, install, port, workDoneToken, value);
   }
 }

@@ -10,20 +10,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The params of services/list: The services (Jupyter, TensorBoard, debuggers) running in the workspace's container, with how the host reaches each.
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServicesListParams(
     @JsonProperty("workspace") String workspace,
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static ServicesListParams of(String workspace) {
-    return new ServicesListParams(workspace, null);
+    return new ServicesListParams(workspace, null, null);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public ServicesListParams withWorkDoneToken(JsonNode value) {
-    return new ServicesListParams(workspace, value);
+    return new ServicesListParams(workspace, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public ServicesListParams withHost(String value) {
+    return new ServicesListParams(workspace, workDoneToken, value);
   }
 }

@@ -11,21 +11,28 @@ import com.fasterxml.jackson.databind.JsonNode;
  * The params of services/stop: Stops the running services of one kind in the workspace's container.
  * @param kind One of: jupyter, tensorboard, debugpy, gdbserver, code.
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServicesStopParams(
     @JsonProperty("workspace") String workspace,
     @JsonProperty("kind") String kind,
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static ServicesStopParams of(String workspace, String kind) {
-    return new ServicesStopParams(workspace, kind, null);
+    return new ServicesStopParams(workspace, kind, null, null);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public ServicesStopParams withWorkDoneToken(JsonNode value) {
-    return new ServicesStopParams(workspace, kind, value);
+    return new ServicesStopParams(workspace, kind, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public ServicesStopParams withHost(String value) {
+    return new ServicesStopParams(workspace, kind, workDoneToken, value);
   }
 }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param install Optional.
  * @param port Optional.
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,30 +22,36 @@ public record ServicesTensorboardParams(
     @JsonProperty("logdir") String logdir,
     @JsonProperty("install") Boolean install,
     @JsonProperty("port") Integer port,
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static ServicesTensorboardParams of(String workspace) {
-    return new ServicesTensorboardParams(workspace, null, null, null, null);
+    return new ServicesTensorboardParams(workspace, null, null, null, null, null);
   }
 
   /** A copy with {@code logdir} set. */
   public ServicesTensorboardParams withLogdir(String value) {
-    return new ServicesTensorboardParams(workspace, value, install, port, workDoneToken);
+    return new ServicesTensorboardParams(workspace, value, install, port, workDoneToken, host);
   }
 
   /** A copy with {@code install} set. */
   public ServicesTensorboardParams withInstall(Boolean value) {
-    return new ServicesTensorboardParams(workspace, logdir, value, port, workDoneToken);
+    return new ServicesTensorboardParams(workspace, logdir, value, port, workDoneToken, host);
   }
 
   /** A copy with {@code port} set. */
   public ServicesTensorboardParams withPort(Integer value) {
-    return new ServicesTensorboardParams(workspace, logdir, install, value, workDoneToken);
+    return new ServicesTensorboardParams(workspace, logdir, install, value, workDoneToken, host);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public ServicesTensorboardParams withWorkDoneToken(JsonNode value) {
-    return new ServicesTensorboardParams(workspace, logdir, install, port, value);
+    return new ServicesTensorboardParams(workspace, logdir, install, port, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public ServicesTensorboardParams withHost(String value) {
+    return new ServicesTensorboardParams(workspace, logdir, install, port, workDoneToken, value);
   }
 }

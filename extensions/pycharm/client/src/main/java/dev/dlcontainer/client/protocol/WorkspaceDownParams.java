@@ -11,26 +11,33 @@ import com.fasterxml.jackson.databind.JsonNode;
  * The params of workspace/down: Stops the workspace's container, or removes it with remove: true. Never the workspace, never named volumes.
  * @param remove Optional.
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkspaceDownParams(
     @JsonProperty("workspace") String workspace,
     @JsonProperty("remove") Boolean remove,
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static WorkspaceDownParams of(String workspace) {
-    return new WorkspaceDownParams(workspace, null, null);
+    return new WorkspaceDownParams(workspace, null, null, null);
   }
 
   /** A copy with {@code remove} set. */
   public WorkspaceDownParams withRemove(Boolean value) {
-    return new WorkspaceDownParams(workspace, value, workDoneToken);
+    return new WorkspaceDownParams(workspace, value, workDoneToken, host);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public WorkspaceDownParams withWorkDoneToken(JsonNode value) {
-    return new WorkspaceDownParams(workspace, remove, value);
+    return new WorkspaceDownParams(workspace, remove, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public WorkspaceDownParams withHost(String value) {
+    return new WorkspaceDownParams(workspace, remove, workDoneToken, value);
   }
 }

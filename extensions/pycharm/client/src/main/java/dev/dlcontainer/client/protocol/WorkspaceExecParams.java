@@ -18,6 +18,7 @@ import java.util.Map;
  * @param input Written to the command's stdin, which then closes. Without it stdin is not attached. Optional.
  * @param outputToken Optional.
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,45 +31,51 @@ public record WorkspaceExecParams(
     @JsonProperty("tty") Boolean tty,
     @JsonProperty("input") String input,
     @JsonProperty("outputToken") JsonNode outputToken,
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static WorkspaceExecParams of(String workspace, List<String> command) {
-    return new WorkspaceExecParams(workspace, command, null, null, null, null, null, null, null);
+    return new WorkspaceExecParams(workspace, command, null, null, null, null, null, null, null, null);
   }
 
   /** A copy with {@code user} set. */
   public WorkspaceExecParams withUser(String value) {
-    return new WorkspaceExecParams(workspace, command, value, workingDir, env, tty, input, outputToken, workDoneToken);
+    return new WorkspaceExecParams(workspace, command, value, workingDir, env, tty, input, outputToken, workDoneToken, host);
   }
 
   /** A copy with {@code workingDir} set. */
   public WorkspaceExecParams withWorkingDir(String value) {
-    return new WorkspaceExecParams(workspace, command, user, value, env, tty, input, outputToken, workDoneToken);
+    return new WorkspaceExecParams(workspace, command, user, value, env, tty, input, outputToken, workDoneToken, host);
   }
 
   /** A copy with {@code env} set. */
   public WorkspaceExecParams withEnv(Map<String, String> value) {
-    return new WorkspaceExecParams(workspace, command, user, workingDir, value, tty, input, outputToken, workDoneToken);
+    return new WorkspaceExecParams(workspace, command, user, workingDir, value, tty, input, outputToken, workDoneToken, host);
   }
 
   /** A copy with {@code tty} set. */
   public WorkspaceExecParams withTty(Boolean value) {
-    return new WorkspaceExecParams(workspace, command, user, workingDir, env, value, input, outputToken, workDoneToken);
+    return new WorkspaceExecParams(workspace, command, user, workingDir, env, value, input, outputToken, workDoneToken, host);
   }
 
   /** A copy with {@code input} set. */
   public WorkspaceExecParams withInput(String value) {
-    return new WorkspaceExecParams(workspace, command, user, workingDir, env, tty, value, outputToken, workDoneToken);
+    return new WorkspaceExecParams(workspace, command, user, workingDir, env, tty, value, outputToken, workDoneToken, host);
   }
 
   /** A copy with {@code outputToken} set. */
   public WorkspaceExecParams withOutputToken(JsonNode value) {
-    return new WorkspaceExecParams(workspace, command, user, workingDir, env, tty, input, value, workDoneToken);
+    return new WorkspaceExecParams(workspace, command, user, workingDir, env, tty, input, value, workDoneToken, host);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public WorkspaceExecParams withWorkDoneToken(JsonNode value) {
-    return new WorkspaceExecParams(workspace, command, user, workingDir, env, tty, input, outputToken, value);
+    return new WorkspaceExecParams(workspace, command, user, workingDir, env, tty, input, outputToken, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public WorkspaceExecParams withHost(String value) {
+    return new WorkspaceExecParams(workspace, command, user, workingDir, env, tty, input, outputToken, workDoneToken, value);
   }
 }

@@ -10,19 +10,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The params of workspace/list: Every workspace container on this engine.
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkspaceListParams(
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static WorkspaceListParams of() {
-    return new WorkspaceListParams(null);
+    return new WorkspaceListParams(null, null);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public WorkspaceListParams withWorkDoneToken(JsonNode value) {
-    return new WorkspaceListParams(value);
+    return new WorkspaceListParams(value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public WorkspaceListParams withHost(String value) {
+    return new WorkspaceListParams(workDoneToken, value);
   }
 }

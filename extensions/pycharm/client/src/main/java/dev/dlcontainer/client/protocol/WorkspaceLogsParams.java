@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param tail Optional.
  * @param outputToken Optional.
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,30 +22,36 @@ public record WorkspaceLogsParams(
     @JsonProperty("follow") Boolean follow,
     @JsonProperty("tail") Long tail,
     @JsonProperty("outputToken") JsonNode outputToken,
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static WorkspaceLogsParams of(String workspace) {
-    return new WorkspaceLogsParams(workspace, null, null, null, null);
+    return new WorkspaceLogsParams(workspace, null, null, null, null, null);
   }
 
   /** A copy with {@code follow} set. */
   public WorkspaceLogsParams withFollow(Boolean value) {
-    return new WorkspaceLogsParams(workspace, value, tail, outputToken, workDoneToken);
+    return new WorkspaceLogsParams(workspace, value, tail, outputToken, workDoneToken, host);
   }
 
   /** A copy with {@code tail} set. */
   public WorkspaceLogsParams withTail(Long value) {
-    return new WorkspaceLogsParams(workspace, follow, value, outputToken, workDoneToken);
+    return new WorkspaceLogsParams(workspace, follow, value, outputToken, workDoneToken, host);
   }
 
   /** A copy with {@code outputToken} set. */
   public WorkspaceLogsParams withOutputToken(JsonNode value) {
-    return new WorkspaceLogsParams(workspace, follow, tail, value, workDoneToken);
+    return new WorkspaceLogsParams(workspace, follow, tail, value, workDoneToken, host);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public WorkspaceLogsParams withWorkDoneToken(JsonNode value) {
-    return new WorkspaceLogsParams(workspace, follow, tail, outputToken, value);
+    return new WorkspaceLogsParams(workspace, follow, tail, outputToken, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public WorkspaceLogsParams withHost(String value) {
+    return new WorkspaceLogsParams(workspace, follow, tail, outputToken, workDoneToken, value);
   }
 }

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param python Optional.
  * @param devel Optional.
  * @param workDoneToken Optional.
+ * @param host Optional.
  * @param strict a devcontainer.json property dlcontainer does not use is an error instead of a warning. Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -34,60 +35,66 @@ public record WorkspacePlanParams(
     @JsonProperty("python") String python,
     @JsonProperty("devel") Boolean devel,
     @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host,
     @JsonProperty("strict") Boolean strict
 ) {
   /** The required components; the optional ones absent. */
   public static WorkspacePlanParams of(String workspace) {
-    return new WorkspacePlanParams(workspace, null, null, null, null, null, null, null, null, null, null);
+    return new WorkspacePlanParams(workspace, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** A copy with {@code driver} set. */
   public WorkspacePlanParams withDriver(String value) {
-    return new WorkspacePlanParams(workspace, value, noGpu, gpuArch, catalog, framework, cuda, python, devel, workDoneToken, strict);
+    return new WorkspacePlanParams(workspace, value, noGpu, gpuArch, catalog, framework, cuda, python, devel, workDoneToken, host, strict);
   }
 
   /** A copy with {@code noGpu} set. */
   public WorkspacePlanParams withNoGpu(Boolean value) {
-    return new WorkspacePlanParams(workspace, driver, value, gpuArch, catalog, framework, cuda, python, devel, workDoneToken, strict);
+    return new WorkspacePlanParams(workspace, driver, value, gpuArch, catalog, framework, cuda, python, devel, workDoneToken, host, strict);
   }
 
   /** A copy with {@code gpuArch} set. */
   public WorkspacePlanParams withGpuArch(String value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, value, catalog, framework, cuda, python, devel, workDoneToken, strict);
+    return new WorkspacePlanParams(workspace, driver, noGpu, value, catalog, framework, cuda, python, devel, workDoneToken, host, strict);
   }
 
   /** A copy with {@code catalog} set. */
   public WorkspacePlanParams withCatalog(String value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, value, framework, cuda, python, devel, workDoneToken, strict);
+    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, value, framework, cuda, python, devel, workDoneToken, host, strict);
   }
 
   /** A copy with {@code framework} set. */
   public WorkspacePlanParams withFramework(String value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, value, cuda, python, devel, workDoneToken, strict);
+    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, value, cuda, python, devel, workDoneToken, host, strict);
   }
 
   /** A copy with {@code cuda} set. */
   public WorkspacePlanParams withCuda(String value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, framework, value, python, devel, workDoneToken, strict);
+    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, framework, value, python, devel, workDoneToken, host, strict);
   }
 
   /** A copy with {@code python} set. */
   public WorkspacePlanParams withPython(String value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, framework, cuda, value, devel, workDoneToken, strict);
+    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, framework, cuda, value, devel, workDoneToken, host, strict);
   }
 
   /** A copy with {@code devel} set. */
   public WorkspacePlanParams withDevel(Boolean value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, framework, cuda, python, value, workDoneToken, strict);
+    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, framework, cuda, python, value, workDoneToken, host, strict);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public WorkspacePlanParams withWorkDoneToken(JsonNode value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, framework, cuda, python, devel, value, strict);
+    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, framework, cuda, python, devel, value, host, strict);
+  }
+
+  /** A copy with {@code host} set. */
+  public WorkspacePlanParams withHost(String value) {
+    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, framework, cuda, python, devel, workDoneToken, value, strict);
   }
 
   /** A copy with {@code strict} set. */
   public WorkspacePlanParams withStrict(Boolean value) {
-    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, framework, cuda, python, devel, workDoneToken, value);
+    return new WorkspacePlanParams(workspace, driver, noGpu, gpuArch, catalog, framework, cuda, python, devel, workDoneToken, host, value);
   }
 }

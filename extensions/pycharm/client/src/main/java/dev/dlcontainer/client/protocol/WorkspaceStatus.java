@@ -11,6 +11,8 @@ import java.util.List;
  * @param state none when the workspace has no container; else the engine's state. One of: none, created, running, paused, restarting, removing, exited, dead.
  * @param outOfDate devcontainer.json (or its Dockerfile) changed since the container was made.
  * @param gpu Optional.
+ * @param engine the engine's URL. Optional.
+ * @param location Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,15 +28,27 @@ public record WorkspaceStatus(
     @JsonProperty("startedAt") String startedAt,
     @JsonProperty("outOfDate") boolean outOfDate,
     @JsonProperty("ports") List<PortBinding> ports,
-    @JsonProperty("gpu") GpuAttachment gpu
+    @JsonProperty("gpu") GpuAttachment gpu,
+    @JsonProperty("engine") String engine,
+    @JsonProperty("location") WorkspaceLocation location
 ) {
   /** The required components; the optional ones absent. */
   public static WorkspaceStatus of(String workspace, String state, String containerId, String containerName, String image, String configFile, String remoteUser, String remoteWorkspaceFolder, String startedAt, boolean outOfDate, List<PortBinding> ports) {
-    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, null);
+    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, null, null, null);
   }
 
   /** A copy with {@code gpu} set. */
   public WorkspaceStatus withGpu(GpuAttachment value) {
-    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, value);
+    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, value, engine, location);
+  }
+
+  /** A copy with {@code engine} set. */
+  public WorkspaceStatus withEngine(String value) {
+    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, gpu, value, location);
+  }
+
+  /** A copy with {@code location} set. */
+  public WorkspaceStatus withLocation(WorkspaceLocation value) {
+    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, gpu, engine, value);
   }
 }

@@ -10,20 +10,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The params of workspace/status: The workspace's container as the engine reports it (from the event-fed cache while it is live).
  * @param workDoneToken Optional.
+ * @param host Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkspaceStatusParams(
     @JsonProperty("workspace") String workspace,
-    @JsonProperty("workDoneToken") JsonNode workDoneToken
+    @JsonProperty("workDoneToken") JsonNode workDoneToken,
+    @JsonProperty("host") String host
 ) {
   /** The required components; the optional ones absent. */
   public static WorkspaceStatusParams of(String workspace) {
-    return new WorkspaceStatusParams(workspace, null);
+    return new WorkspaceStatusParams(workspace, null, null);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public WorkspaceStatusParams withWorkDoneToken(JsonNode value) {
-    return new WorkspaceStatusParams(workspace, value);
+    return new WorkspaceStatusParams(workspace, value, host);
+  }
+
+  /** A copy with {@code host} set. */
+  public WorkspaceStatusParams withHost(String value) {
+    return new WorkspaceStatusParams(workspace, workDoneToken, value);
   }
 }

@@ -13,6 +13,8 @@ import java.util.List;
  * @param action One of: created, started, running.
  * @param features The Dev Container Features installed into a new container's image, in install order, by id as devcontainer.json writes them. Optional.
  * @param gpu Optional.
+ * @param engine the engine's URL. Optional.
+ * @param location Optional.
  * @param warnings What was not done as asked: each devcontainer.json property dlcontainer does not use, an option a Feature does not declare, host resources short of hostRequirements, a probe that timed out.
  * @param composeProjectName the Compose project, for a dev container that is a Compose service. Optional.
  * @param portNotes portsAttributes' label and protocol for the published ports that have them: what to call a port, and its URL (http or https on the host address). Optional.
@@ -34,6 +36,8 @@ public record WorkspaceUpResult(
     @JsonProperty("features") List<String> features,
     @JsonProperty("commandsRun") List<String> commandsRun,
     @JsonProperty("gpu") GpuAttachment gpu,
+    @JsonProperty("engine") String engine,
+    @JsonProperty("location") WorkspaceLocation location,
     @JsonProperty("warnings") List<String> warnings,
     @JsonProperty("composeProjectName") String composeProjectName,
     @JsonProperty("portNotes") List<PortNote> portNotes
