@@ -11,7 +11,7 @@ namespace dlc::agent {
 
 // Bumped whenever the agent's command line or its framing changes; `agent version` prints it, and
 // the host injects a new agent when the one in the container says another number.
-inline constexpr int kProtocolVersion = 2;
+inline constexpr int kProtocolVersion = 3;
 
 // Where the agent lives in a container (put there with the engine's archive call).
 inline constexpr const char* kAgentPath = "/usr/local/lib/dlcontainer/agent";

@@ -14,17 +14,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <algorithm>
-#include <set>
 #include <sstream>
 
 #include "agent/protocol.h"
 #include "services/agent_inject.h"
+#include "services/agent_session.h"
 #include "support/files.h"
 #include "support/error.h"
 #include "support/runtime_dir.h"
@@ -92,15 +92,6 @@ class RegistryLock {
   FileLock lock_;
 };
 
-void send_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw Error(ErrorCode::Cancelled, "the client went away");
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
 int bind_listener(const std::string& ip, int port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -124,49 +115,41 @@ int bind_listener(const std::string& ip, int port) {
 struct PortForwarder::State {
   engine::Engine engine;
   Options options;
-  std::string agent;  // its path in the container
+  int owner = 0;  // tags this forward's channels in the container's session
   int listen_fd = -1;
   int wake[2] = {-1, -1};
   std::mutex mu;
-  std::condition_variable idle;
   bool stopping = false;
-  int active = 0;
   int total = 0;
-  std::set<std::shared_ptr<CancelToken>> tokens;
+  std::shared_ptr<AgentSession> session;  // the container's, shared with its other forwards
 
-  State(engine::Engine e, Options o) : engine(std::move(e)), options(std::move(o)) {}
+  State(engine::Engine e, Options o) : engine(std::move(e)), options(std::move(o)) {
+    static std::atomic<int> owners{0};
+    owner = ++owners;
+  }
   ~State() {
     if (listen_fd >= 0) ::close(listen_fd);
     for (int fd : wake)
       if (fd >= 0) ::close(fd);
   }
 
-  // One client connection, carried by one exec of `agent connect` in the container.
-  void carry(int client, const std::shared_ptr<CancelToken>& token) {
-    engine::ExecSpec spec;
-    spec.cmd = agent_command(agent, {"connect", options.container_host, std::to_string(options.container_port)});
-    spec.attach_stdin = true;
-    engine::ExecIO io;
-    io.stdin_fd = client;
-    io.on_stdout = [client](std::string_view d) { send_all(client, d); };
-    std::string errors;
-    io.on_stderr = [&errors](std::string_view d) { errors.append(d); };
-    try {
-      int code = engine.run_exec(options.container_id, spec, io, *token);
-      if (code == agent::kExitUnreachable) {
-        spdlog::info("container port {}: {}", options.container_port, errors);
-      } else if (code != 0) {
-        spdlog::warn("forwarding to container port {} failed ({}): {}", options.container_port, code, errors);
+  // One client connection becomes a channel of the container's agent session; a session that has
+  // ended (the agent killed, the container restarted) is replaced by a new one here.
+  void carry(int client) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      try {
+        if (!session || !session->alive()) session = agent_session(engine, options.container_id);
+      } catch (const Error& e) {
+        spdlog::warn("forwarding to container port {}: {}", options.container_port, e.what());
+        break;
       }
-    } catch (const Error& e) {
-      if (e.code() != ErrorCode::Cancelled) spdlog::info("forwarding to container port {}: {}", options.container_port, e.what());
-    } catch (const std::exception& e) {
-      spdlog::warn("forwarding to container port {}: {}", options.container_port, e.what());
+      if (session->open(client, options.container_host, options.container_port, owner)) return;
+      session.reset();
     }
     ::close(client);
   }
 
-  void accept_loop(const std::shared_ptr<State>& self) {
+  void accept_loop() {
     for (;;) {
       pollfd fds[2] = {{listen_fd, POLLIN, 0}, {wake[0], POLLIN, 0}};
       if (::poll(fds, 2, -1) < 0) {
@@ -183,22 +166,13 @@ struct PortForwarder::State {
       }
       int one = 1;
       ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      auto token = std::make_shared<CancelToken>(CancelToken::make());
-      {
-        std::lock_guard lock(mu);
-        if (stopping) {
-          ::close(client);
-          return;
-        }
-        ++active, ++total;
-        tokens.insert(token);
+      std::lock_guard lock(mu);
+      if (stopping) {
+        ::close(client);
+        return;
       }
-      std::thread([self, client, token] {
-        self->carry(client, token);
-        std::lock_guard lock(self->mu);
-        self->tokens.erase(token);
-        if (--self->active == 0) self->idle.notify_all();
-      }).detach();
+      ++total;
+      carry(client);
     }
   }
 };
@@ -210,7 +184,8 @@ PortForwarder::PortForwarder(engine::Engine engine, Options options)
     throw Error(ErrorCode::InvalidArgument, "container port " + std::to_string(o.container_port) + " is not a port",
                 "give a port from 1 to 65535");
   }
-  state_->agent = ensure_agent(state_->engine, o.container_id);
+  // Started now, so that what keeps it from starting reaches the caller, and the first connection is fast.
+  state_->session = agent_session(state_->engine, o.container_id);
   int first = o.host_port > 0 ? o.host_port : o.container_port;
   int last = o.exact ? first : std::min(first + 199, 65535);
   for (int port = first; port <= last && state_->listen_fd < 0; ++port) {
@@ -227,7 +202,7 @@ PortForwarder::PortForwarder(engine::Engine engine, Options options)
   forward_.container_id = o.container_id;
   forward_.container_port = o.container_port;
   forward_.host_ip = o.host_ip;
-  acceptor_ = std::thread([s = state_] { s->accept_loop(s); });
+  acceptor_ = std::thread([s = state_] { s->accept_loop(); });
 }
 
 PortForwarder::~PortForwarder() { stop(); }
@@ -240,10 +215,9 @@ void PortForwarder::stop() {
   }
   [[maybe_unused]] auto n = ::write(state_->wake[1], "x", 1);
   acceptor_.join();
-  std::unique_lock lock(state_->mu);
-  for (const auto& t : state_->tokens) t->cancel();
-  // Each connection's end is bounded: a cancelled exec stream ends at once.
-  state_->idle.wait(lock, [&] { return state_->active == 0; });
+  std::lock_guard lock(state_->mu);
+  if (state_->session) state_->session->close_owner(state_->owner);
+  state_->session.reset();  // the last forward of a container ends its session
 }
 
 int PortForwarder::connections() const {

@@ -1,6 +1,7 @@
 // Reaching a container's ports from the host without publishing them: a listener on the host whose
-// every connection becomes an exec of `agent connect` in the container (the way the editors' own port
-// forwarding works), so that a service started long after `up` needs no new container.
+// every connection becomes a channel of the container's agent session (services/agent_session.h: one
+// exec of `agent mux` for all of them, the way the editors' own port forwarding works), so that a
+// service started long after `up` needs no new container.
 #pragma once
 
 #include <memory>
@@ -40,7 +41,7 @@ class PortForwarder {
     bool exact = false;  // refuse to move to another port
   };
 
-  // Puts the agent into the container when needed, binds now (so the port is known when this
+  // Joins (or starts) the container's agent session, binds now (so the port is known when this
   // returns) and accepts on a thread of its own. Error{PortUnavailable} when no port can be had.
   PortForwarder(engine::Engine engine, Options options);
   ~PortForwarder();  // stop()
@@ -48,7 +49,7 @@ class PortForwarder {
   PortForwarder& operator=(const PortForwarder&) = delete;
 
   const Forward& forward() const { return forward_; }
-  // Stops accepting, ends the connections in flight and waits for them.
+  // Stops accepting and ends the connections in flight.
   void stop();
   // Connections carried so far (finished or not).
   int connections() const;
