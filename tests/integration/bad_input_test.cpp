@@ -124,6 +124,18 @@ TEST(BadInput, GpusCdiForARemoteEngineIsRefusedWithWhereToRunIt) {
   expect_error(dlc({"gpus", "--cdi"}, remote_env), "the engine (DOCKER_HOST) is tcp://127.0.0.1:9");
 }
 
+// Commands that take a command line (`exec`, `python`, `debug python`): --host is read before the
+// command's words and honoured; the command's own options (`python3 -c`) are never dlcontainer's.
+TEST(BadInput, HostBeforeACommandLineIsHonouredAndItsOptionsAreNotOurs) {
+  Workspace ws;
+  for (std::vector<std::string> args : {std::vector<std::string>{"exec", "--host", "unix:///nonexistent/d.sock", "-w", ws.str()},
+                                        std::vector<std::string>{"python", "--host", "unix:///nonexistent/d.sock", "-w", ws.str()}}) {
+    if (args.front() == "exec") args.push_back("python3");
+    args.insert(args.end(), {"-c", "print(1)"});
+    expect_error(dlc(args), "nothing listens on /nonexistent/d.sock (--host)");
+  }
+}
+
 TEST(BadInput, MountingTheHostsRootReadWriteIsRefusedUnlessDevcontainerJsonAllowsIt) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;
