@@ -5,28 +5,27 @@
 // detached dlcontainer process of its own that ends when the container stops (or `forward --stop`).
 // `debug` without --detach and `forward` without it stay in the foreground and serve their forward
 // in-process until the program ends or Ctrl-C. The JSON-RPC server keeps them in-process instead.
+// Each flow is core's (core/services.h, core/forwards.h, core/debug_run.h); this file parses the
+// flags, turns signals into cancels and interrupts, and draws the results.
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <thread>
 
 #include "cli/cli.h"
 #include "cli/terminal.h"
+#include "core/debug_run.h"
+#include "core/forwards.h"
 #include "core/services.h"
-#include "services/exec_control.h"
-#include "services/reverse.h"
 #include "support/error.h"
 
 namespace dlc::cli {
 
 namespace {
-
-const engine::Engine& engine_of(Context& ctx) { return ctx.workspaces().engine(); }
 
 void print_notes(const std::vector<std::string>& notes) {
   for (const auto& n : notes) std::printf("%s %s\n", paint(1, "!", "33").c_str(), n.c_str());
@@ -86,8 +85,8 @@ void add_ports_command(CLI::App& app, Context& ctx) {
   cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
   cmd->add_flag("--json", *json, "print a JSON array");
   cmd->callback([&ctx, params, json] {
-    services::DetachedForwarders forwarders;
-    auto rows = core::workspace_services(engine_of(ctx), params->workspace, forwarders).ports();
+    core::ForwardKeeper forwards(core::ForwardKeeper::Mode::Detached);
+    auto rows = core::list_ports(*params, {.workspaces = ctx.workspaces(), .forwards = forwards});
     if (*json) return print_json(rows);
     if (rows.empty()) {
       std::printf("no ports: nothing is published, forwarded, or listening in the container\n");
@@ -126,42 +125,34 @@ void add_forward_command(CLI::App& app, Context& ctx) {
                 "carry stdin and stdout to the port instead of listening (ssh's ProxyCommand, which `ssh-config` "
                 "writes for a container on a remote engine)");
   cmd->callback([&ctx, params, detach, stop, reverse, json, stdio] {
-    const auto& engine = engine_of(ctx);
+    const auto& workspaces = ctx.workspaces();
     if (*stdio) {
       if (*detach || *stop || *reverse || *json) {
         throw Error(ErrorCode::InvalidArgument, "--stdio carries this process's own input and output", "leave out --detach, --stop, --reverse and --json");
       }
-      ctx.exit_status = core::forward_stdio(engine, params->workspace, params->container_port);
+      ctx.exit_status = core::forward_stdio(workspaces, *params);
       return;
     }
-    auto target = core::service_target(engine, params->workspace);
     if (*reverse) {
       if (*detach || *stop) throw Error(ErrorCode::InvalidArgument, "--reverse runs in the foreground only", "leave out --detach/--stop");
       auto cancel = CancelToken::make();
       SignalThread signals([cancel](int) { cancel.cancel(); });
-      services::ReverseForwarder reverse_forward(
-          engine, {.container_id = target.container_id, .container_port = params->container_port, .host_port = params->host_port});
-      int host_port = params->host_port > 0 ? params->host_port : params->container_port;
-      if (*json) {
-        print_json(nlohmann::json{{"containerPort", params->container_port}, {"hostIp", "127.0.0.1"}, {"hostPort", host_port}});
-      } else {
-        std::printf("%s container 127.0.0.1:%d -> host 127.0.0.1:%d (Ctrl-C stops)\n", paint(1, "✔", "32").c_str(),
-                    params->container_port, host_port);
-      }
-      std::fflush(stdout);
-      try {
-        engine.wait_container(target.container_id, cancel);
-      } catch (const Error& e) {
-        if (e.code() != ErrorCode::Cancelled) throw;
-      }
+      core::reverse_forward(
+          workspaces, *params,
+          [&](int host_port) {
+            if (*json) {
+              print_json(nlohmann::json{{"containerPort", params->container_port}, {"hostIp", "127.0.0.1"}, {"hostPort", host_port}});
+            } else {
+              std::printf("%s container 127.0.0.1:%d -> host 127.0.0.1:%d (Ctrl-C stops)\n", paint(1, "✔", "32").c_str(),
+                          params->container_port, host_port);
+            }
+            std::fflush(stdout);
+          },
+          cancel);
       return;
     }
     if (*stop) {
-      bool stopped = services::stop_forward(target.container_id, params->container_port);
-      if (!stopped) {
-        throw Error(ErrorCode::InvalidArgument, "no background forward of container port " + std::to_string(params->container_port),
-                    "`dlcontainer ports` lists the forwards");
-      }
+      core::stop_forward(workspaces, *params);
       std::printf("stopped forwarding container port %d\n", params->container_port);
       return;
     }
@@ -171,38 +162,31 @@ void add_forward_command(CLI::App& app, Context& ctx) {
                   f.container_port, foreground ? " (Ctrl-C stops)" : " (until the container stops)");
       std::fflush(stdout);
     };
-    if (*detach) {
-      services::DetachedForwarders forwarders;
-      show(forwarders.ensure(engine, target.container_id, params->container_port, params->host_port), false);
-      return;
-    }
+    if (*detach) return show(core::forward_detached(workspaces, *params), false);
     auto cancel = CancelToken::make();
     SignalThread signals([cancel](int) { cancel.cancel(); });
-    services::serve_forward(engine,
-                            services::PortForwarder::Options{.container_id = target.container_id,
-                                                             .container_port = params->container_port,
-                                                             .host_port = params->host_port},
-                            [&](const services::Forward& f) { show(f, true); }, cancel);
+    core::forward_foreground(workspaces, *params, [&](const services::Forward& f) { show(f, true); }, cancel);
   });
 }
 
 // jupyter and tensorboard: --stop and --json beside their own options, then the service started (or
 // found running) and its URL printed.
 void add_web_service(CLI::App* cmd, Context& ctx, const std::string& workspace, const std::string& kind,
-                     const std::string& title, std::function<services::ServiceInfo(services::Services&)> start) {
+                     const std::string& title, std::function<services::ServiceInfo(const core::ServiceContext&)> start) {
   auto stop = std::make_shared<bool>(false);
   auto json = std::make_shared<bool>(false);
   cmd->add_flag("--stop", *stop, "stop the running " + title);
   cmd->add_flag("--json", *json, "print one JSON object");
   cmd->callback([&ctx, &workspace, kind, title, start = std::move(start), stop, json] {
-    services::DetachedForwarders forwarders;
+    core::ForwardKeeper forwards(core::ForwardKeeper::Mode::Detached);
     TerminalProgress progress(*json);
-    auto svc = core::workspace_services(engine_of(ctx), workspace, forwarders, progress);
+    core::ServiceContext context{.workspaces = ctx.workspaces(), .forwards = forwards, .progress = progress};
     if (*stop) {
-      std::printf("stopped %d %s server(s)\n", svc.stop(kind), title.c_str());
+      int stopped = core::stop_services({.workspace = workspace, .kind = kind}, context);
+      std::printf("stopped %d %s server(s)\n", stopped, title.c_str());
       return;
     }
-    auto info = start(svc);
+    auto info = start(context);
     if (*json) print_json(info); else print_service(info);
   });
 }
@@ -216,7 +200,7 @@ void add_jupyter_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--port", params->port, "the port in the container (default 8888, or the next free one)");
   // The lambda holds params, so the workspace it refers to lives as long as the command.
   add_web_service(cmd, ctx, params->workspace, "jupyter", "Jupyter",
-                  [params](services::Services& svc) { return svc.jupyter(*params); });
+                  [params](const core::ServiceContext& c) { return core::start_jupyter(*params, c); });
 }
 
 void add_tensorboard_command(CLI::App& app, Context& ctx) {
@@ -227,7 +211,7 @@ void add_tensorboard_command(CLI::App& app, Context& ctx) {
   cmd->add_flag("--install", params->install, "install TensorBoard (pip) when the container has none");
   cmd->add_option("--port", params->port, "the port in the container (default 6006, or the next free one)");
   add_web_service(cmd, ctx, params->workspace, "tensorboard", "TensorBoard",
-                  [params](services::Services& svc) { return svc.tensorboard(*params); });
+                  [params](const core::ServiceContext& c) { return core::start_tensorboard(*params, c); });
 }
 
 void add_code_command(CLI::App& app, Context& ctx) {
@@ -236,7 +220,8 @@ void add_code_command(CLI::App& app, Context& ctx) {
   cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
   cmd->add_flag("--install", params->install, "install code-server with the container's npm when it has none");
   cmd->add_option("--port", params->port, "the port in the container (default 8080, or the next free one)");
-  add_web_service(cmd, ctx, params->workspace, "code", "code-server", [params](services::Services& svc) { return svc.code(*params); });
+  add_web_service(cmd, ctx, params->workspace, "code", "code-server",
+                  [params](const core::ServiceContext& c) { return core::start_code(*params, c); });
 }
 
 void add_debug_command(CLI::App& app, Context& ctx) {
@@ -263,67 +248,20 @@ void add_debug_command(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx, cmd, params, detach, json, python] {
       params->command = ctx.trailing_command(cmd->remaining());
       if (!params->command.empty() && params->command.front() == "--") params->command.erase(params->command.begin());
-      bool foreground = !*detach && params->pid <= 0;  // an attached process's output is not ours to show
-      const auto& engine = engine_of(ctx);
-      // Shared with the signal thread, which may outlive this callback by a moment.
-      struct Interrupts {
-        std::mutex mu;
-        int count = 0;
-        std::function<void()> stop_program;  // set once the session exists
-        CancelToken cancel = CancelToken::make();
-      };
-      auto interrupts = std::make_shared<Interrupts>();
-      std::unique_ptr<services::Forwarders> forwarders;
-      std::optional<SignalThread> signals;
-      if (foreground) {
-        // Before any thread: the forwarder's threads must not take Ctrl-C.
-        signals.emplace([interrupts](int) {
-          std::function<void()> stop;
-          {
-            std::lock_guard lock(interrupts->mu);
-            if (interrupts->count++ == 0) stop = interrupts->stop_program;
-          }
-          if (stop) stop();
-          else interrupts->cancel.cancel();  // a second Ctrl-C (or one before the start): stop following
-        });
-        forwarders = std::make_unique<services::InProcessForwarders>();
-      } else {
-        forwarders = std::make_unique<services::DetachedForwarders>();
-      }
       TerminalProgress progress(*json);
-      auto svc = core::workspace_services(engine, params->workspace, *forwarders, progress);
-      auto session = python ? svc.debugpy(*params) : svc.gdbserver(*params);
+      core::DebugRun run(ctx.workspaces(), *params, python ? "debugpy" : "gdbserver", *detach);
+      // Before any thread: the forwarder's threads must not take Ctrl-C. The first Ctrl-C asks the
+      // program to end, a second stops following it.
+      std::optional<SignalThread> signals;
+      if (run.foreground()) signals.emplace([interrupt = run.interrupter()](int) { interrupt(); });
+      auto session = run.start(progress);
       if (*json) {
         print_json(session);
       } else {
-        print_debug(session, !foreground);
+        print_debug(session, !run.foreground());
       }
-      if (!foreground) return;
-      {
-        std::lock_guard lock(interrupts->mu);
-        // Python turns SIGINT into KeyboardInterrupt; gdbserver ends on SIGTERM.
-        interrupts->stop_program = [engine, target = svc.target(), session, python] {
-          try {
-            services::signal_process(engine, target.container_id, session.pid, python ? "INT" : "TERM");
-          } catch (const Error&) {
-          }
-        };
-      }
-      int status = 1;
-      try {
-        status = svc.follow(session, [](std::string_view d) { ::fwrite(d.data(), 1, d.size(), stdout), ::fflush(stdout); },
-                            interrupts->cancel);
-      } catch (const Error& e) {
-        if (e.code() != ErrorCode::Cancelled) throw;
-        services::signal_process(engine, svc.target().container_id, session.pid, "KILL");
-        status = 130;
-      }
-      {
-        std::lock_guard lock(interrupts->mu);
-        interrupts->stop_program = nullptr;
-      }
-      static_cast<services::InProcessForwarders&>(*forwarders).stop_all();
-      ctx.exit_status = status;
+      if (!run.foreground()) return;
+      ctx.exit_status = run.follow([](std::string_view d) { ::fwrite(d.data(), 1, d.size(), stdout), ::fflush(stdout); });
     });
   }
 }

@@ -76,14 +76,20 @@ std::string gpu_line(const gpu::GpuDevice& g) {
 
 namespace {
 
+// Appends one check to a report's list, in the order the user reads them.
+struct CheckList {
+  std::vector<DoctorCheck>& checks;
+  void operator()(std::string id, std::string title, std::string status, std::string result, std::string fix = {}) {
+    checks.push_back(DoctorCheck{std::move(id), std::move(title), std::move(status), std::move(result), std::move(fix)});
+  }
+};
+
 // CDI: the specs the engine would read, and each NVIDIA spec against the running driver. A stale spec
 // mounts another driver's libraries (or files that are gone): CDI containers then fail to start, or
 // start with a CUDA that does not match the kernel module.
 void add_cdi_checks(const DoctorInputs& in, std::vector<DoctorCheck>& checks) {
   const auto& a = in.attach;
-  auto add = [&](std::string id, std::string title, std::string status, std::string result, std::string fix = {}) {
-    checks.push_back(DoctorCheck{std::move(id), std::move(title), std::move(status), std::move(result), std::move(fix)});
-  };
+  CheckList add{checks};
   if (!a.cdi_spec_files.empty() && a.engine_cdi) {
     add("cdi", "CDI specs", "ok", join(a.cdi_spec_files) + " (" + std::to_string(a.cdi_devices.size()) + " devices); the engine uses CDI");
   } else if (!a.cdi_spec_files.empty()) {
@@ -102,20 +108,10 @@ void add_cdi_checks(const DoctorInputs& in, std::vector<DoctorCheck>& checks) {
   }
 }
 
-}  // namespace
-
-DoctorReport evaluate(const DoctorInputs& in) {
-  DoctorReport r;
-  r.facts = in.facts;
-  r.machine = in.machine;
-  r.engine = in.engine;
-  auto add = [&](std::string id, std::string title, std::string status, std::string result, std::string fix = {}) {
-    r.checks.push_back(DoctorCheck{std::move(id), std::move(title), std::move(status), std::move(result), std::move(fix)});
-  };
+// The driver, its GPUs and its CUDA.
+void add_driver_checks(const DoctorInputs& in, std::vector<DoctorCheck>& checks) {
+  CheckList add{checks};
   const auto& f = in.facts;
-  const auto& a = in.attach;
-
-  // The driver, its GPUs and its CUDA.
   if (f.driver_present) {
     std::string from = f.source == "nvml" ? "NVML" : f.source == "cuda" ? "the CUDA driver API" : f.source;
     add("driver", "NVIDIA driver", "ok",
@@ -139,8 +135,11 @@ DoctorReport evaluate(const DoctorInputs& in) {
   } else {
     add("cuda", "Highest CUDA", "info", "unknown without a driver");
   }
+}
 
-  // The engine.
+// The engine: installed, running, usable by this user.
+void add_engine_checks(const DoctorInputs& in, std::vector<DoctorCheck>& checks) {
+  CheckList add{checks};
   bool reached = in.info.has_value();
   bool permission = in.engine_error && in.engine_error->code() == ErrorCode::EnginePermission;
   if (!in.machine.empty()) {
@@ -176,11 +175,16 @@ DoctorReport evaluate(const DoctorInputs& in) {
   } else {
     add("docker-access", "Docker usable by this user", "info", "unknown until the engine runs");
   }
+}
 
-  // How GPUs would reach a container.
+// How GPUs would reach a container: the toolkit, CDI, the toolkit's ldconfig, the method chosen.
+void add_attach_checks(const DoctorInputs& in, DoctorReport& r) {
+  const auto& f = in.facts;
+  const auto& a = in.attach;
   auto choice = gpu::choose_method(f, a);
   r.method = gpu::to_string(choice.method);
   r.method_reason = choice.reason;
+  CheckList add{r.checks};
 
   std::vector<std::string> toolkit_parts;
   if (!a.toolkit_hook.empty()) toolkit_parts.push_back(a.toolkit_hook);
@@ -221,8 +225,11 @@ DoctorReport evaluate(const DoctorInputs& in) {
     std::string fix = f.gpus.empty() ? "see the NVIDIA driver check above" : kInstallToolkit;
     add("attach", "GPU attach method", "fail", "none: " + choice.reason, fix);
   }
+}
 
-  // Room for images.
+// Room for images, and where they come from.
+void add_room_checks(const DoctorInputs& in, std::vector<DoctorCheck>& checks) {
+  CheckList add{checks};
   if (in.disk_free) {
     std::string where = gib(*in.disk_free) + " free in " + in.disk_path;
     const char* fix = "free space with `docker system prune` (stopped containers, unused networks, dangling images), or "
@@ -243,7 +250,19 @@ DoctorReport evaluate(const DoctorInputs& in) {
   } else {
     add("mirrors", "Registry mirrors", "info", "unknown until the engine runs");
   }
+}
 
+}  // namespace
+
+DoctorReport evaluate(const DoctorInputs& in) {
+  DoctorReport r;
+  r.facts = in.facts;
+  r.machine = in.machine;
+  r.engine = in.engine;
+  add_driver_checks(in, r.checks);
+  add_engine_checks(in, r.checks);
+  add_attach_checks(in, r);
+  add_room_checks(in, r.checks);
   r.ok = std::none_of(r.checks.begin(), r.checks.end(), [](const DoctorCheck& c) { return c.status == "fail"; });
   return r;
 }

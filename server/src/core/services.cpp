@@ -1,11 +1,6 @@
 #include "core/services.h"
 
-#include <unistd.h>
-
-#include <cerrno>
-
 #include "core/container_plan.h"
-#include "services/agent_inject.h"
 #include "core/remote_workspace.h"
 #include "inspect/repo.h"
 #include "support/error.h"
@@ -53,13 +48,6 @@ void from_json(const json& j, PortsParams& p) {
   get_if(j, "host", p.host);
 }
 
-void from_json(const json& j, ForwardParams& p) {
-  get_if(j, "workspace", p.workspace);
-  get_if(j, "host", p.host);
-  get_if(j, "containerPort", p.container_port);
-  get_if(j, "hostPort", p.host_port);
-}
-
 services::Target service_target(const engine::Engine& engine, const std::string& workspace) {
   std::string key = workspace_key(engine, workspace);
   fs::path folder = key;
@@ -100,26 +88,6 @@ services::Services workspace_services(const engine::Engine& engine, const std::s
   return services::Services(engine, service_target(engine, workspace), forwarders, progress, cancel);
 }
 
-int forward_stdio(const engine::Engine& engine, const std::string& workspace, int container_port, const CancelToken& cancel) {
-  auto target = service_target(engine, workspace);
-  std::string agent = services::ensure_agent(engine, target.container_id);
-  engine::ExecSpec spec;
-  spec.cmd = services::agent_command(agent, {"connect", "127.0.0.1", std::to_string(container_port)});
-  spec.attach_stdin = true;
-  engine::ExecIO io;
-  io.stdin_fd = 0;
-  io.on_stdout = [](std::string_view d) {
-    while (!d.empty()) {
-      ssize_t n = ::write(1, d.data(), d.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw Error(ErrorCode::Cancelled, "the reader of the forward went away");
-      d.remove_prefix(static_cast<std::size_t>(n));
-    }
-  };
-  io.on_stderr = [](std::string_view d) { [[maybe_unused]] auto n = ::write(2, d.data(), d.size()); };
-  return engine.run_exec(target.container_id, spec, io, cancel);
-}
-
 void from_json(const json& j, StopServiceParams& p) {
   get_if(j, "workspace", p.workspace);
   get_if(j, "host", p.host);
@@ -131,6 +99,39 @@ void check_service_kind(const std::string& kind) {
     if (kind == k) return;
   }
   throw Error(ErrorCode::InvalidArgument, "no service kind \"" + kind + "\"", "give one of jupyter, tensorboard, debugpy, gdbserver, code");
+}
+
+namespace {
+
+services::Services services_of(const std::string& workspace, const ServiceContext& c) {
+  return workspace_services(c.workspaces.engine(), workspace, c.forwards.forwarders(), c.progress, c.cancel);
+}
+
+}  // namespace
+
+services::ServiceInfo start_jupyter(const JupyterParams& p, const ServiceContext& c) { return services_of(p.workspace, c).jupyter(p); }
+
+services::ServiceInfo start_tensorboard(const TensorBoardParams& p, const ServiceContext& c) {
+  return services_of(p.workspace, c).tensorboard(p);
+}
+
+services::ServiceInfo start_code(const CodeParams& p, const ServiceContext& c) { return services_of(p.workspace, c).code(p); }
+
+services::ServiceInfo start_debugpy(const DebugParams& p, const ServiceContext& c) { return services_of(p.workspace, c).debugpy(p); }
+
+services::ServiceInfo start_gdbserver(const DebugParams& p, const ServiceContext& c) {
+  return services_of(p.workspace, c).gdbserver(p);
+}
+
+std::vector<services::ServiceInfo> list_services(const PortsParams& p, const ServiceContext& c) {
+  return services_of(p.workspace, c).list();
+}
+
+std::vector<services::PortEntry> list_ports(const PortsParams& p, const ServiceContext& c) { return services_of(p.workspace, c).ports(); }
+
+int stop_services(const StopServiceParams& p, const ServiceContext& c) {
+  check_service_kind(p.kind);
+  return services_of(p.workspace, c).stop(p.kind);
 }
 
 }  // namespace dlc::core

@@ -6,7 +6,7 @@
 
 namespace dlc::rpc {
 
-services::Forwarders& Backend::forwarders() {
+core::ForwardKeeper& Backend::forwards() {
   throw Error(ErrorCode::Internal, "this front end keeps no port forwards", "use `dlcontainer serve`");
 }
 

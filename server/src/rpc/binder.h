@@ -19,10 +19,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/forwards.h"
 #include "core/workspace.h"
 #include "rpc/message.h"
 #include "rpc/schema.h"
-#include "services/forward.h"
 #include "support/cancel.h"
 #include "support/progress.h"
 
@@ -54,7 +54,7 @@ class Backend {
   virtual core::Workspaces& workspaces(const std::string& host = {}) = 0;
   // Who keeps port forwards alive for services the handlers start: the server itself, for as long as
   // it runs (never a detached process that would outlive it). Error{Internal} in front ends without.
-  virtual services::Forwarders& forwarders();
+  virtual core::ForwardKeeper& forwards();
 };
 
 // One request being handled, as its handler sees it.
@@ -69,7 +69,7 @@ class Call {
   // $/progress when the request carried a workDoneToken; output lines go out as window/logMessage.
   ProgressSink& progress() { return progress_; }
   core::Workspaces& workspaces(const std::string& host = {}) { return backend_.workspaces(host); }
-  services::Forwarders& forwarders() { return backend_.forwarders(); }
+  core::ForwardKeeper& forwards() { return backend_.forwards(); }
   Backend& backend() { return backend_; }
 
   // A notification to this request's client only.

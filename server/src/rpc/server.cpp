@@ -61,7 +61,7 @@ Server::Server(ServerOptions options, MethodTable methods)
 
 Server::~Server() {
   stop_watcher();
-  forwarders_.stop_all();
+  forwards_.stop_all();
   auto& sinks = spdlog::default_logger()->sinks();
   sinks.erase(std::remove_if(sinks.begin(), sinks.end(), [&](const auto& s) { return s.get() == log_sink_.get(); }), sinks.end());
 }
@@ -144,7 +144,7 @@ int Server::serve_stdio() {
   stop_watcher();
   bool drained = drain(std::chrono::seconds(2));
   // No client is left to use them: the ports close now, and no record of them outlives the server.
-  forwarders_.stop_all();
+  forwards_.stop_all();
   if (!drained) {
     spdlog::warn("a request did not stop in time; exiting without it");
     std::fflush(nullptr);
@@ -256,7 +256,7 @@ int Server::serve_socket(const std::string& path) {
   if (::lstat(path.c_str(), &now) == 0 && now.st_ino == our_inode) ::unlink(path.c_str());
   stop_watcher();
   bool drained = drain(std::chrono::seconds(2));
-  forwarders_.stop_all();
+  forwards_.stop_all();
   if (!drained) {
     spdlog::warn("a request did not stop in time; exiting without it");
     std::fflush(nullptr);
@@ -297,11 +297,8 @@ void Server::stop_watcher() {
 }
 
 void Server::on_engine_event(const core::WorkspaceEvent& event) {
-  // A stopped container's ports are gone (its services with them): its forwards would only refuse.
-  if (event.action == "die" || event.action == "destroy") {
-    if (int n = forwarders_.stop(event.container_id)) {
-      spdlog::debug("stopped {} forward(s) to {}: the container {}", n, event.container_id.substr(0, 12), event.action);
-    }
+  if (int n = forwards_.container_event(event)) {
+    spdlog::debug("stopped {} forward(s) to {}: the container {}", n, event.container_id.substr(0, 12), event.action);
   }
   bool anyone = false;
   {

@@ -52,7 +52,7 @@ class Server : public Backend {
 
   core::Workspaces& workspaces(const std::string& host = {}) override;
   // Forwards live in this process: they end when their container stops and when the server does.
-  services::Forwarders& forwarders() override { return forwarders_; }
+  core::ForwardKeeper& forwards() override { return forwards_; }
 
   // A notification to every initialized client.
   template <class Params>
@@ -82,7 +82,7 @@ class Server : public Backend {
 
   core::Placements placements_;
 
-  services::InProcessForwarders forwarders_;
+  core::ForwardKeeper forwards_{core::ForwardKeeper::Mode::InProcess};
 
   CancelToken stop_ = CancelToken::make();
   std::thread watcher_;

@@ -1,4 +1,4 @@
-// services/*, ports/list, debug/*: the same core::workspace_services calls the command line makes
+// services/*, ports/list, debug/*: the same core/services.h flows the command line calls
 // (`jupyter --json`, `tensorboard --json`, `ports --json`, `debug python|gdb --detach --json`), with
 // the server as the keeper of port forwards: a forward lives in this process until its container
 // stops or the server ends, never in a detached process that would outlive the editor's session.
@@ -16,32 +16,29 @@ struct Stopped {
 };
 void to_json(json& j, const Stopped& s) { j = {{"stopped", s.stopped}}; }
 
-services::Services services_of(const std::string& workspace, const std::string& host, Call& call) {
-  return core::workspace_services(call.workspaces(host).engine(), workspace, call.forwarders(), call.progress(), call.cancel());
+core::ServiceContext context_of(const std::string& host, Call& call) {
+  return {.workspaces = call.workspaces(host), .forwards = call.forwards(), .progress = call.progress(), .cancel = call.cancel()};
 }
 
-services::ServiceInfo jupyter(const core::JupyterParams& p, Call& call) { return services_of(p.workspace, p.host, call).jupyter(p); }
+services::ServiceInfo jupyter(const core::JupyterParams& p, Call& call) { return core::start_jupyter(p, context_of(p.host, call)); }
 
 services::ServiceInfo tensorboard(const core::TensorBoardParams& p, Call& call) {
-  return services_of(p.workspace, p.host, call).tensorboard(p);
+  return core::start_tensorboard(p, context_of(p.host, call));
 }
 
-services::ServiceInfo code(const core::CodeParams& p, Call& call) { return services_of(p.workspace, p.host, call).code(p); }
+services::ServiceInfo code(const core::CodeParams& p, Call& call) { return core::start_code(p, context_of(p.host, call)); }
 
-std::vector<services::ServiceInfo> list(const core::PortsParams& p, Call& call) { return services_of(p.workspace, p.host, call).list(); }
+std::vector<services::ServiceInfo> list(const core::PortsParams& p, Call& call) { return core::list_services(p, context_of(p.host, call)); }
 
-Stopped stop(const core::StopServiceParams& p, Call& call) {
-  core::check_service_kind(p.kind);
-  return Stopped{services_of(p.workspace, p.host, call).stop(p.kind)};
-}
+Stopped stop(const core::StopServiceParams& p, Call& call) { return Stopped{core::stop_services(p, context_of(p.host, call))}; }
 
-std::vector<services::PortEntry> ports(const core::PortsParams& p, Call& call) { return services_of(p.workspace, p.host, call).ports(); }
+std::vector<services::PortEntry> ports(const core::PortsParams& p, Call& call) { return core::list_ports(p, context_of(p.host, call)); }
 
 // Detached, as `debug --detach`: the program runs on under the debugger (its output to a log in the
 // container) and the answer carries the launch.json entry that attaches to it.
-services::ServiceInfo debug_python(const core::DebugParams& p, Call& call) { return services_of(p.workspace, p.host, call).debugpy(p); }
+services::ServiceInfo debug_python(const core::DebugParams& p, Call& call) { return core::start_debugpy(p, context_of(p.host, call)); }
 
-services::ServiceInfo debug_gdb(const core::DebugParams& p, Call& call) { return services_of(p.workspace, p.host, call).gdbserver(p); }
+services::ServiceInfo debug_gdb(const core::DebugParams& p, Call& call) { return core::start_gdbserver(p, context_of(p.host, call)); }
 
 }  // namespace
 

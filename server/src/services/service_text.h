@@ -1,4 +1,4 @@
-// Small pieces the service starters share (services.cpp, code_server.cpp).
+// Small pieces the service starters share (services.cpp and each service's own file).
 #pragma once
 
 #include <nlohmann/json.hpp>

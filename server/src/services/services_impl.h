@@ -1,5 +1,6 @@
-// What the starters of services share inside Services (services.cpp, code_server.cpp): the snapshot
-// of what runs in the container, and the guard that ends a start that was cancelled.
+// What the starters of services share inside Services (services.cpp, and jupyter.cpp, tensorboard.cpp,
+// code_server.cpp, debuggers.cpp): the snapshot of what runs in the container, and the guard that ends
+// a start that was cancelled.
 #pragma once
 
 #include <nlohmann/json.hpp>
