@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include "integration/support.h"
@@ -13,16 +15,29 @@ namespace {
 
 using json = nlohmann::json;
 
-// The binary, with its caches in a folder of the test's own (removed when the tests end), so that
-// nothing is left in the user's ~/.cache.
+// The caches' folder, made by the first test that asks and removed when the tests end: by gtest's
+// tear-down, not a static destructor, which would run after OpenSSL's own exit handler (the
+// Workspace's clean-up hashes its path) and crash the test binary.
+class PlanCache : public ::testing::Environment {
+ public:
+  const Workspace& get() {
+    if (!cache_) {
+      cache_ = std::make_unique<Workspace>("cache");
+      std::filesystem::permissions(cache_->path(), std::filesystem::perms::all);
+    }
+    return *cache_;
+  }
+  void TearDown() override { cache_.reset(); }
+
+ private:
+  std::unique_ptr<Workspace> cache_;
+};
+PlanCache* const plan_cache = static_cast<PlanCache*>(::testing::AddGlobalTestEnvironment(new PlanCache));
+
+// The binary, with its caches in a folder of the test's own, so that nothing is left in the user's
+// ~/.cache.
 RunResult dlcp(const std::vector<std::string>& args, RunOptions options = {}) {
-  static Workspace cache("cache");
-  static bool open_to_all = [] {
-    std::filesystem::permissions(cache.path(), std::filesystem::perms::all);
-    return true;
-  }();
-  (void)open_to_all;
-  options.env.emplace("XDG_CACHE_HOME", cache.str());
+  options.env.emplace("XDG_CACHE_HOME", plan_cache->get().str());
   return dlc(args, options);
 }
 

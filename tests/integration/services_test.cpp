@@ -516,80 +516,18 @@ TEST(DebugPython, InTheForegroundTheScriptsOutputAndExitStatusComeBack) {
   for (const auto& row : rows) EXPECT_NE(row["via"], "forwarded") << rows.dump();
 }
 
-// The real binary running in the background, its output read as it comes.
-class Background {
- public:
-  explicit Background(const std::vector<std::string>& args) {
-    int out[2];
-    EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::dup2(out[1], 2);
-      ::setenv("NO_COLOR", "1", 1);
-      std::vector<char*> argv{const_cast<char*>(DLC_BINARY)};
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(DLC_BINARY, argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    fd_ = out[0];
-  }
-  ~Background() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    ::close(fd_);
-  }
-  // Reads until `text` has appeared (true) or the deadline passes or the output ends (false).
-  bool wait_for(const std::string& text, std::chrono::milliseconds limit = 60s) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (output.find(text) == std::string::npos) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count();
-      if (left <= 0) return false;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-      char buf[4096];
-      ssize_t n = ::read(fd_, buf, sizeof buf);
-      if (n <= 0) return output.find(text) != std::string::npos;
-      output.append(buf, static_cast<std::size_t>(n));
-    }
-    return true;
-  }
-  void signal(int sig) { ::kill(pid_, sig); }
-  // The exit status, or -1 if it still runs at the deadline.
-  int wait_exit(std::chrono::milliseconds limit = 30s) {
-    wait_for("\x01never\x01", limit);  // drains the output until it ends
-    auto end = std::chrono::steady_clock::now() + 5s;
-    int status = 0;
-    while (::waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > end) return -1;
-      std::this_thread::sleep_for(50ms);
-    }
-    exited_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  std::string output;
-
- private:
-  pid_t pid_ = -1;
-  int fd_ = -1;
-  bool exited_ = false;
-};
-
 TEST(DebugPython, CtrlCStopsTheScriptInTheContainer) {
   DLC_REQUIRE_SERVICES_IMAGE();
   Workspace ws("dbgint");
   ws.write("loop.py", "import time\nprint('looping', flush=True)\nwhile True:\n    time.sleep(0.1)\n");
   ws.devcontainer(config_with(kServicesImage, R"("remoteUser": "dev")"));
   up(ws);
-  Background debug({"debug", "python", "-w", ws.str(), "--", "loop.py"});
-  ASSERT_TRUE(debug.wait_for("looping")) << debug.output;
-  debug.signal(SIGINT);
-  EXPECT_EQ(debug.wait_exit(), 130) << debug.output;  // the script died of SIGINT (KeyboardInterrupt)
-  EXPECT_NE(debug.output.find("KeyboardInterrupt"), std::string::npos) << debug.output;
+  Spawned debug({dlc_binary(), "debug", "python", "-w", ws.str(), "--", "loop.py"}, {}, {{"NO_COLOR", "1"}});
+  ASSERT_TRUE(debug.wait_for("looping", 60)) << debug.output;
+  ::kill(debug.pid(), SIGINT);
+  // The traceback is read to the end of the output before the exit status is taken.
+  EXPECT_TRUE(debug.wait_for("KeyboardInterrupt", 30)) << debug.output;
+  EXPECT_EQ(debug.wait_exit(30), 130) << debug.output;  // the script died of SIGINT (KeyboardInterrupt)
   auto ps = dlc({"exec", "-w", ws.str(), "-T", "--", "pgrep", "-f", "loop.py"});
   EXPECT_NE(ps.status, 0) << "still running in the container: " << ps.out;
 }

@@ -108,7 +108,7 @@ TEST(LibsProbe, ThisHostsPythonAnswersFactsAndSizes) {
   for (const auto& e : facts.entries)
     if (e.real == fs::canonical(dir).string()) listed = e.type == "dir" && e.stamp.size() == 16;
   EXPECT_TRUE(listed) << "the PYTHONPATH folder with its stamp";
-  auto sizes = nlohmann::json::parse(run(shell_quote(dir.string()) + " -- " + shell_quote((dir / "pkg" / "skip").string())));
+  auto sizes = nlohmann::json::parse(run("sizes " + shell_quote(dir.string()) + " -- " + shell_quote((dir / "pkg" / "skip").string())));
   EXPECT_EQ(sizes[dir.string()][0], 2);  // __init__.py and mod.pyi, not native.so nor skip/other.py
   EXPECT_EQ(sizes[dir.string()][1], 6 + 7);
   fs::remove_all(dir);

@@ -82,7 +82,7 @@ TEST(SchemaValidator, SaysWhereParamsBreakTheirSchema) {
   EXPECT_EQ(*s.check_params("workspace/down", json::object()), "params.workspace is missing");
   EXPECT_EQ(*s.check_params("workspace/down", {{"workspace", "/w"}, {"remove", "yes"}}), "params.remove must be a boolean, not a string");
   auto unknown = *s.check_params("workspace/down", {{"workspace", "/w"}, {"force", true}});
-  EXPECT_EQ(unknown, "params.force is not a field of params (its fields: remove, workDoneToken, workspace)");
+  EXPECT_EQ(unknown, "params.force is not a field of params (its fields: host, remove, workDoneToken, workspace)");
   auto mounts = *s.check_params("workspace/up", {{"workspace", "/w"}, {"mounts", {"a", 2}}});
   EXPECT_EQ(mounts, "params.mounts[1] must be a string, not an integer");
   auto relative = *s.check_params("workspace/status", {{"workspace", "w"}});

@@ -30,7 +30,7 @@ export type Response =
  */
 export type Message = Request | Notification | Response;
 /**
- * The engine to use, as --host takes it: unix:///path, tcp://HOST:PORT (TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH) ssh://[user@]HOST[:port] or slurm://JOBID/SOCKET (a Slurm job's Podman). Absent: the server's default (serve --host, DOCKER_HOST, the docker context, "host" in the user config, the local socket).
+ * The engine to use, as --host takes it (not empty, no NUL bytes; the server parses and explains the rest): unix:///path, tcp://HOST:PORT (TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), ssh://[user@]HOST[:port] or slurm://JOBID/SOCKET (a Slurm job's Podman). Absent: the server's default (serve --host, DOCKER_HOST, the docker context, "host" in the user config, the local socket).
  */
 export type EngineHost = string;
 /**

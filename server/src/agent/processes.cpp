@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -46,9 +47,26 @@ int signal_number(const char* name) {
 
 // Whether the process's environment holds `entry` exactly. Read through /proc, which needs no tool
 // in the image; a process that is gone, a zombie, or not readable holds nothing.
-bool carries(int pid, const std::string& entry) {
-  std::string path = "/proc/" + std::to_string(pid) + "/environ";
+// Another user's environ is readable only with CAP_SYS_PTRACE, which containers do not get by default;
+// root in the container takes that user's file-system ids for the open (the kernel's ptrace check uses
+// them), so a command run as the remote user is found by the root agent.
+int open_environ(int pid) {
+  std::string dir = "/proc/" + std::to_string(pid);
+  std::string path = dir + "/environ";
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0 || (errno != EACCES && errno != EPERM) || geteuid() != 0) return fd;
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0) return -1;
+  setfsgid(st.st_gid);
+  setfsuid(st.st_uid);
+  fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  setfsuid(0);
+  setfsgid(0);
+  return fd;
+}
+
+bool carries(int pid, const std::string& entry) {
+  int fd = open_environ(pid);
   if (fd < 0) return false;
   std::string env;
   char buf[16 * 1024];

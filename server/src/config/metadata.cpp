@@ -67,7 +67,8 @@ GpuRequirement merge_gpu(const GpuRequirement& a, const GpuRequirement& b) {
 }
 
 // One entry's properties folded into what the entries before it gave.
-void merge_entry(MergedConfiguration& m, const json& e, const std::string& where, std::vector<engine::Mount>& all_mounts) {
+void merge_entry(MergedConfiguration& m, const json& e, const std::string& where, std::vector<engine::Mount>& all_mounts,
+                 const Substitution& vars) {
   auto get = [&](const char* key) -> const json& {
     static const json null;
     auto it = e.find(key);
@@ -84,7 +85,8 @@ void merge_entry(MergedConfiguration& m, const json& e, const std::string& where
   if (const json& ep = get("entrypoint"); truthy(ep)) m.entrypoints.push_back(string_of(ep, "entrypoint", where));
   if (const json& mounts = get("mounts"); !mounts.is_null()) {
     if (!mounts.is_array()) throw Error(ErrorCode::ConfigInvalid, where + ": \"mounts\" must be an array");
-    for (const auto& mount : mounts) all_mounts.push_back(parse_mount(mount));
+    // Still as written: split into fields first, then expanded (parse_mount), so a value cannot add fields.
+    for (const auto& mount : mounts) all_mounts.push_back(parse_mount(mount, &vars));
   }
   for (auto hook : kLifecycleHooks) {
     const json& cmd = get(std::string(hook).c_str());
@@ -213,11 +215,16 @@ MergedConfiguration merge_metadata(const std::vector<MetadataEntry>& entries, co
   std::vector<engine::Mount> all_mounts;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (!entries[i].is_object()) continue;
-    json e = substitute_entry(entries[i], vars);
+    // Every string is expanded but the mounts', which parse_mount expands field by field.
+    json e = entries[i];
+    json mounts = e.contains("mounts") ? e["mounts"] : json();
+    e.erase("mounts");
+    e = substitute_entry(std::move(e), vars);
+    if (!mounts.is_null()) e["mounts"] = std::move(mounts);
     std::string name = where + " entry " + std::to_string(i + 1);
     if (e.contains("id") && e["id"].is_string()) name += " (" + e["id"].get<std::string>() + ")";
     try {
-      merge_entry(m, e, name, all_mounts);
+      merge_entry(m, e, name, all_mounts, vars);
     } catch (const Error& err) {
       // parse_mount's message names the mount, not the entry: say which entry held it.
       std::string what = err.what();

@@ -43,6 +43,11 @@ std::string RunOnce::state_file(const config::LifecycleCommand::Step& step) cons
   std::string file = std::string(kStateDir) + "/" + safe;
   if (safe != name_) file += "." + sha256_hex(name_).substr(0, 12);
   if (!step.name.empty()) file += "." + sha256_hex(step.name).substr(0, 12);
+  // One hook can hold several commands (the image's metadata entries, then devcontainer.json's): each
+  // is its own once, told apart by what it runs.
+  std::string argv;
+  for (const auto& a : step.argv) argv += a + '\0';
+  file += "." + sha256_hex(argv).substr(0, 12);
   return file;
 }
 
