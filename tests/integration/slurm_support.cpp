@@ -1,5 +1,7 @@
 #include "integration/slurm_support.h"
 
+#include "integration/podman_support.h"
+
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
@@ -21,14 +23,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Podman 4.3 cannot apply its default rlimits on these machines; without systemd, cgroups are managed
-// directly and events go to a file (as in podman_support.cpp). Native overlay works rootless here.
-constexpr const char* kContainersConf = R"([containers]
-default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-)";
+// Native overlay works rootless here (Podman's rootless default without a storage.conf is vfs).
 constexpr const char* kStorageConf = "[storage]\ndriver = \"overlay\"\n";
 
 int free_port() {
@@ -180,7 +175,7 @@ bool SlurmCluster::make_user() {
     return false;
   }
   fs::create_directories(home_ / ".config/containers");
-  std::ofstream(home_ / ".config/containers/containers.conf") << kContainersConf;
+  std::ofstream(home_ / ".config/containers/containers.conf") << kPodmanContainersConf;
   std::ofstream(home_ / ".config/containers/storage.conf") << kStorageConf;
   run({"chown", "-R", user_ + ":" + user_, (home_ / ".config").string()});
   // The test image, into the user's own storage (the nodes' Podman finds it there, as a shared home would give it).
@@ -192,7 +187,7 @@ bool SlurmCluster::make_user() {
   ::chmod(tar.c_str(), 0644);
   // The runtime folder the jobs' Podman uses too (the job script's, for a job given none): Podman's
   // database pins the first one it saw.
-  fs::path runtime = "/tmp/dlc-podman-run-" + std::to_string(uid_);
+  fs::path runtime = runtime_dir();
   fs::create_directories(runtime);
   if (::chown(runtime.c_str(), uid_, gid_) != 0 || ::chmod(runtime.c_str(), 0700) != 0) {
     why_ = "cannot prepare " + runtime.string();
@@ -214,8 +209,11 @@ RunOptions SlurmCluster::as_user() const {
   o.uid = uid_;
   o.gid = gid_;
   o.cwd = home_;
+  // support's run() sets HOME=/tmp for another user: the XDG folders keep Podman's storage, its
+  // configuration and dlcontainer's records in the user's home, whichever way a command is run.
   o.env = {{"HOME", home_.string()}, {"USER", user_}, {"LOGNAME", user_}, {"SLURM_CONF", conf_.string()},
-           {"XDG_STATE_HOME", (home_ / ".local/state").string()}, {"XDG_CONFIG_HOME", (home_ / ".config").string()}};
+           {"XDG_STATE_HOME", (home_ / ".local/state").string()}, {"XDG_CONFIG_HOME", (home_ / ".config").string()},
+           {"XDG_DATA_HOME", (home_ / ".local/share").string()}};
   o.unset_env = {"DOCKER_HOST", "CONTAINER_HOST", "XDG_RUNTIME_DIR", "DOCKER_CONTEXT", "CONTAINERS_CONF"};
   o.timeout_seconds = 600;
   return o;
@@ -232,11 +230,22 @@ RunResult SlurmCluster::dlc(const std::vector<std::string>& args, RunOptions opt
 }
 
 std::vector<std::string> SlurmCluster::user_command(const std::vector<std::string>& dlc_args) const {
-  std::vector<std::string> argv = {"runuser", "-u", user_, "--", "env", "-u", "DOCKER_HOST", "-u", "XDG_RUNTIME_DIR"};
+  // Spawned runs argv[0] as a path (execv).
+  std::string runuser = run({"sh", "-c", "command -v runuser"}).out;
+  runuser = runuser.substr(0, runuser.find('\n'));
+  std::vector<std::string> argv = {runuser, "-u", user_, "--", "env", "-u", "DOCKER_HOST", "-u", "XDG_RUNTIME_DIR"};
   for (const auto& [k, v] : as_user().env) argv.push_back(k + "=" + v);
   argv.push_back(dlc_binary());
   argv.insert(argv.end(), dlc_args.begin(), dlc_args.end());
   return argv;
+}
+
+std::string SlurmCluster::diagnose() const {
+  auto o = as_user();
+  o.env["XDG_RUNTIME_DIR"] = runtime_dir();
+  auto images = run({"podman", "images"}, o);
+  auto outputs = run({"sh", "-c", "tail -n 20 " + (home_ / ".local/state/dlcontainer/slurm").string() + "/*.out"});
+  return "\npodman images as " + user_ + ":\n" + images.out + images.err + "\njob output:\n" + outputs.out + outputs.err;
 }
 
 RunResult SlurmCluster::slurm(const std::vector<std::string>& argv) const {
@@ -292,7 +301,7 @@ void SlurmCluster::stop() {
       }
       std::this_thread::sleep_for(200ms);
     }
-    run({"sh", "-c", "rm -rf /tmp/dlc-slurm-" + std::to_string(uid_) + "-* /tmp/dlc-podman-run-" + std::to_string(uid_)});
+    run({"sh", "-c", "rm -rf /tmp/dlc-slurm-" + std::to_string(uid_) + "-* " + runtime_dir()});
     run({"userdel", "-r", user_});
     user_.clear();
   }

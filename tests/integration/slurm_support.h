@@ -32,6 +32,8 @@ class SlurmCluster {
 
   // Runs the dlcontainer binary as the test user, with SLURM_CONF naming this cluster.
   RunResult dlc(const std::vector<std::string>& args, RunOptions options = {}) const;
+  // The user's images and the jobs' output files, for a failure's message.
+  std::string diagnose() const;
   // Runs any program as the test user, with SLURM_CONF naming this cluster.
   RunResult run_as_user(const std::vector<std::string>& argv) const { return run(argv, as_user()); }
   // Runs a Slurm command (squeue, scontrol, ...) as root against this cluster.
@@ -43,6 +45,8 @@ class SlurmCluster {
   // A workspace folder the test user owns, with a devcontainer.json for the test image.
   std::unique_ptr<Workspace> workspace(const std::string& extra_json = "") const;
   const std::string& user() const { return user_; }
+  // The user's Podman runtime folder on the node (the job script's choice for a job given none).
+  std::string runtime_dir() const { return "/tmp/dlc-podman-run-" + std::to_string(uid_); }
   const std::filesystem::path& home() const { return home_; }
 
  private:

@@ -27,6 +27,10 @@ class Slurm : public ::testing::Test {
     if (cluster_ && cluster_->ok()) {
       // What each test leaves: no job pending or running.
       EXPECT_TRUE(cluster_->live_jobs().empty()) << "jobs left: " << cluster_->slurm({"squeue"}).out;
+      // A failed test's job and record must not make the next test fail too.
+      cluster_->slurm({"scancel", "--user=" + cluster_->user()});
+      std::error_code ec;
+      std::filesystem::remove_all(cluster_->home() / ".local/state/dlcontainer/slurm", ec);
     }
   }
   SlurmCluster& cluster() { return *cluster_; }
@@ -52,11 +56,13 @@ TEST_F(Slurm, UpWaitsThroughPendingToRunningThenExecStatusAndDownCancelTheJob) {
   auto ws = cluster().workspace();
   // Pending first, for a reason Slurm gives: the partition is down until the job has been seen waiting.
   set_partition("DOWN");
-  Spawned up(cluster().user_command({"up", ws->str(), "--slurm", "--slurm-gpus", "1", "--time", "10", "--json"}));
+  Spawned up(cluster().user_command({"up", ws->str(), "--slurm", "--slurm-gpus", "1", "--time", "10", "--json"}), cluster().home());
   bool pending = up.wait_for("pending (PartitionDown)", 60);
   set_partition("UP");
   ASSERT_TRUE(pending) << up.output;
-  ASSERT_EQ(up.wait_exit(300).value_or(-1), 0) << up.output;
+  int code = up.wait_exit(300).value_or(-1);
+  up.wait_for("\x01", 5);  // what it wrote last, to its end
+  ASSERT_EQ(code, 0) << up.output << cluster().diagnose();
   EXPECT_NE(up.output.find("running on dlcnode"), std::string::npos) << up.output;
   auto j = json::parse(up.output.substr(up.output.find("{\n")), nullptr, false);
   ASSERT_TRUE(j.is_object()) << up.output;
@@ -68,7 +74,8 @@ TEST_F(Slurm, UpWaitsThroughPendingToRunningThenExecStatusAndDownCancelTheJob) {
 
   // The job got the GPU Slurm allocated (its output names CUDA_VISIBLE_DEVICES).
   auto show = cluster().slurm({"scontrol", "show", "job", job});
-  EXPECT_NE(show.out.find("gres/gpu=1"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("TresPerNode=gres:gpu:1"), std::string::npos) << show.out;
+  EXPECT_NE(cluster().diagnose().find("CUDA_VISIBLE_DEVICES=0"), std::string::npos) << cluster().diagnose();
 
   auto fail = cluster().dlc({"exec", "-w", ws->str(), "--", "sh", "-c", "echo out; echo err >&2; exit 7"});
   EXPECT_EQ(fail.status, 7) << fail.err;
@@ -110,14 +117,22 @@ TEST_F(Slurm, AJobEndedByItsTimeLimitTurnsTheWorkspaceToExitedWithTheReasonAndUp
   std::string job = parse(up)["allocation"]["jobId"];
   EXPECT_EQ(cluster().dlc({"exec", "-w", ws->str(), "--", "true"}).status, 0);
 
-  // Slurm checks time limits every 30 s: the job ends 60 to 90 s after it started, then KillWait.
+  // Slurm checks time limits every 30 s: the job ends 60 to 90 s after it started, then KillWait. It is
+  // exited from the moment Slurm ends it (COMPLETING while its processes are stopped), then TIMEOUT.
   json s;
+  RunResult last;
+  bool completing_seen_as_exited = true;
   for (int i = 0; i < 90; ++i) {
-    s = parse(cluster().dlc({"status", ws->str(), "--json"}));
-    if (s.is_object() && s.value("state", "") == "exited") break;
+    last = cluster().dlc({"status", ws->str(), "--json"});
+    s = parse(last);
+    if (!s.is_object() || !s.contains("allocation")) break;
+    bool ending = s["allocation"]["state"] == "COMPLETING";
+    if (ending) completing_seen_as_exited &= s["state"] == "exited";
+    if (s["state"] == "exited" && !ending) break;
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
-  ASSERT_TRUE(s.is_object() && s.value("state", "") == "exited") << s.dump();
+  EXPECT_TRUE(completing_seen_as_exited);
+  ASSERT_TRUE(s.is_object() && s.value("state", "") == "exited") << last.out << last.err;
   EXPECT_EQ(s["allocation"]["state"], "TIMEOUT") << s.dump();
   EXPECT_EQ(s["allocation"]["jobId"], job);
   auto exec = cluster().dlc({"exec", "-w", ws->str(), "--", "true"});
@@ -182,6 +197,7 @@ TEST(SlurmClient, NoSbatchOnPathSaysToRunOnTheLoginNode) {
   ws.devcontainer(std::string(R"({"image": ")") + kPythonImage + R"("})");
   RunOptions path;
   path.env["PATH"] = "/nonexistent";
+  path.env["XDG_STATE_HOME"] = (ws.path().parent_path() / "state").string();  // nothing in the user's
   auto up = dlc({"up", ws.str(), "--slurm"}, path);
   EXPECT_EQ(up.status, 1);
   EXPECT_NE(up.err.find("needs Slurm's sbatch, and it is not on PATH"), std::string::npos) << up.err;

@@ -66,7 +66,8 @@ void print_up(const core::UpResult& r) {
                 paint(1, "!", "33").c_str());
   }
   for (const auto& n : r.warnings) std::printf("%s %s\n", paint(1, "!", "33").c_str(), n.c_str());
-  std::string host = r.engine.rfind("unix://", 0) == 0 ? "" : " --host " + r.engine;
+  // A Slurm workspace's commands find its job by themselves.
+  std::string host = r.engine.rfind("unix://", 0) == 0 || r.allocation ? "" : " --host " + r.engine;
   std::printf("  run        dlcontainer exec%s -w %s -- bash\n", host.c_str(), r.workspace.c_str());
 }
 

@@ -1,6 +1,8 @@
 #include "core/placed.h"
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "config/devcontainer.h"
 
@@ -75,9 +77,21 @@ WorkspaceStatus status_placed(const StatusParams& params, const WorkspacesAt& at
   if (auto endpoint = placement->current()) {
     StatusParams on_engine = params;
     on_engine.host = endpoint->url();
-    auto status = at(on_engine.host).status(on_engine);
-    status.allocation = placement->allocation();
-    return status;
+    try {
+      auto status = at(on_engine.host).status(on_engine);
+      status.allocation = placement->allocation();
+      return status;
+    } catch (const Error&) {
+      // The job may be ending under us (its time limit): srun refuses a step before squeue stops
+      // saying RUNNING. Slurm's word settles it within a few seconds; a job still running then is
+      // an engine that fails, said as such.
+      bool ended = false;
+      for (int i = 0; i < 10 && !ended; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        ended = !placement->current();
+      }
+      if (!ended) throw;
+    }
   }
   WorkspaceStatus status;
   status.workspace = fs::weakly_canonical(fs::absolute(params.workspace)).string();

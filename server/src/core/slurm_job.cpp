@@ -211,6 +211,9 @@ SlurmJobInfo slurm_job_info(const std::string& job_id) {
   f.resize(5);
   info.state = f[0], info.reason = f[1], info.node = f[2], info.time_left = f[3], info.partition = f[4];
   if (info.node == "(null)" || info.node == "n/a") info.node.clear();
+  // Past its time limit Slurm still lists a job as RUNNING for up to half a minute (limits are
+  // enforced periodically) while srun already refuses it a step as "completing": say so.
+  if (info.state == "RUNNING" && info.time_left == "INVALID") info.state = "COMPLETING", info.reason = "TimeLimit";
   return info;
 }
 
