@@ -21,7 +21,10 @@ namespace {
 
 constexpr auto kEngineStartLimit = 120s;  // from RUNNING until the job's Podman answers
 
-fs::path record_path(const std::string& workspace) { return slurm_state_dir() / (sha256_hex(workspace).substr(0, 16) + ".json"); }
+// The folder of records, not made: reading (every status, exec, down) must not write.
+fs::path records_dir() { return xdg_dir("XDG_STATE_HOME", ".local/state") / "dlcontainer" / "slurm"; }
+
+fs::path record_path(const std::string& workspace) { return records_dir() / (sha256_hex(workspace).substr(0, 16) + ".json"); }
 
 engine::Endpoint endpoint_of(const SlurmRecord& r) {
   auto e = engine::Endpoint::parse("slurm://" + r.job_id + r.socket, "the Slurm job recorded for " + r.workspace);
@@ -172,7 +175,7 @@ class SlurmPlacement : public Placement {
 }  // namespace
 
 fs::path slurm_state_dir() {
-  fs::path dir = xdg_dir("XDG_STATE_HOME", ".local/state") / "dlcontainer" / "slurm";
+  fs::path dir = records_dir();
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw Error(ErrorCode::Internal, "cannot make " + dir.string() + ": " + ec.message(), "set XDG_STATE_HOME to a writable folder");
@@ -192,6 +195,7 @@ std::optional<SlurmRecord> load_slurm_record(const std::string& workspace) {
 }
 
 void save_slurm_record(const SlurmRecord& r) {
+  slurm_state_dir();  // made when first needed
   json j = {{"workspace", r.workspace}, {"jobId", r.job_id}, {"socket", r.socket},       {"output", r.output},
             {"lastState", r.last_state}, {"lastReason", r.last_reason}, {"node", r.node}};
   if (!write_file_atomically(record_path(r.workspace).string(), j.dump(2) + "\n", 0600)) {
