@@ -7,7 +7,7 @@
 if(NOT TARGET nlohmann_json::nlohmann_json)
   find_package(nlohmann_json 3.10 REQUIRED)
 endif()
-add_executable(dlcontainer-agent ${AGENT_SRC}/agent/agent.cpp ${AGENT_SRC}/agent/processes.cpp ${AGENT_SRC}/agent/gpu_facts.cpp
+add_executable(dlcontainer-agent ${AGENT_SRC}/agent/agent.cpp ${AGENT_SRC}/agent/background.cpp ${AGENT_SRC}/agent/processes.cpp ${AGENT_SRC}/agent/gpu_facts.cpp
                ${AGENT_SRC}/gpu/host_facts.cpp ${AGENT_SRC}/gpu/discovery.cpp ${AGENT_SRC}/support/files.cpp)
 target_include_directories(dlcontainer-agent PRIVATE ${AGENT_SRC})
 target_compile_options(dlcontainer-agent PRIVATE -Os)

@@ -113,6 +113,29 @@ TEST(BadInput, AnEngineReplyThatIsNotJsonIsAnEngineErrorNotABug) {
   expect_error(dlc({"status", ws.str()}, o), "is not the JSON the Docker Engine API sends: <html>");
 }
 
+// A CDI spec describes the GPUs of the machine it is made on: for a remote engine it is refused, not
+// written for this machine as if --host had not been given.
+TEST(BadInput, GpusCdiForARemoteEngineIsRefusedWithWhereToRunIt) {
+  auto r = dlc({"gpus", "--cdi", "--host", "ssh://alice@gpu1.invalid", "--output", "/nonexistent/nvidia.yaml"});
+  expect_error(r, "ssh://alice@gpu1.invalid, on another machine");
+  EXPECT_NE(r.err.find("ssh alice@gpu1.invalid sudo dlcontainer gpus --cdi"), std::string::npos) << r.err;
+  RunOptions remote_env;
+  remote_env.env.emplace("DOCKER_HOST", "tcp://127.0.0.1:9");
+  expect_error(dlc({"gpus", "--cdi"}, remote_env), "the engine (DOCKER_HOST) is tcp://127.0.0.1:9");
+}
+
+// Commands that take a command line (`exec`, `python`, `debug python`): --host is read before the
+// command's words and honoured; the command's own options (`python3 -c`) are never dlcontainer's.
+TEST(BadInput, HostBeforeACommandLineIsHonouredAndItsOptionsAreNotOurs) {
+  Workspace ws;
+  for (std::vector<std::string> args : {std::vector<std::string>{"exec", "--host", "unix:///nonexistent/d.sock", "-w", ws.str()},
+                                        std::vector<std::string>{"python", "--host", "unix:///nonexistent/d.sock", "-w", ws.str()}}) {
+    if (args.front() == "exec") args.push_back("python3");
+    args.insert(args.end(), {"-c", "print(1)"});
+    expect_error(dlc(args), "nothing listens on /nonexistent/d.sock (--host)");
+  }
+}
+
 TEST(BadInput, MountingTheHostsRootReadWriteIsRefusedUnlessDevcontainerJsonAllowsIt) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;

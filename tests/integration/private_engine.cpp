@@ -40,6 +40,18 @@ void stop_leftover(const fs::path& pidfile) {
 
 }  // namespace
 
+TestBridge::TestBridge(const std::string& prefix, int second_octet) : name_(prefix + std::to_string(::getpid() % 100000)) {
+  std::string subnet = "10." + std::to_string(second_octet) + "." + std::to_string(::getpid() % 250 + 1) + ".1/24";
+  auto made = run({"sh", "-c", "ip link add name " + name_ + " type bridge && ip addr add " + subnet + " dev " + name_ +
+                                   " && ip link set " + name_ + " up"});
+  if (made.status != 0) {
+    error_ = "cannot make the bridge " + name_ + ": " + made.err;
+    run({"ip", "link", "del", name_});
+  }
+}
+
+TestBridge::~TestBridge() { run({"ip", "link", "del", name_}); }
+
 PrivateEngine::PrivateEngine() {
   if (::geteuid() != 0) {
     why_ = "a second dockerd needs root";
@@ -55,14 +67,9 @@ PrivateEngine::PrivateEngine() {
   fs::create_directories(data_);
   stop_leftover(data_ / "docker.pid");
   fs::create_directories(run_);
-  // A bridge of its own: `--bridge=none` would make dockerd delete docker0, the shared engine's bridge
-  // (moby removes the default bridge interface when its bridge is disabled).
-  bridge_ = "dlcf" + std::to_string(::getpid() % 100000);
-  std::string subnet = "10.254." + std::to_string(::getpid() % 250 + 1) + ".1/24";
-  auto made = run({"sh", "-c", "ip link add name " + bridge_ + " type bridge && ip addr add " + subnet + " dev " + bridge_ +
-                                   " && ip link set " + bridge_ + " up"});
-  if (made.status != 0) {
-    why_ = "cannot make the bridge " + bridge_ + ": " + made.err;
+  bridge_.emplace("dlcf", 254);
+  if (!bridge_->error().empty()) {
+    why_ = bridge_->error();
     return;
   }
   if (const char* h = std::getenv("DOCKER_HOST")) old_host_ = h;
@@ -71,10 +78,7 @@ PrivateEngine::PrivateEngine() {
 }
 
 PrivateEngine::~PrivateEngine() {
-  if (!why_.empty()) {
-    if (!bridge_.empty()) run({"ip", "link", "del", bridge_});
-    return;
-  }
+  if (!why_.empty()) return;
   thaw();
   try {
     auto e = engine();
@@ -82,7 +86,6 @@ PrivateEngine::~PrivateEngine() {
   } catch (const Error&) {
   }
   stop();
-  run({"ip", "link", "del", bridge_});
   if (old_host_) ::setenv("DOCKER_HOST", old_host_->c_str(), 1);
   else ::unsetenv("DOCKER_HOST");
   std::error_code ec;
@@ -99,7 +102,7 @@ void PrivateEngine::start() {
     ::dup2(log, 1), ::dup2(log, 2);
     std::string data = "--data-root=" + data_.string(), exec = "--exec-root=" + (run_ / "exec").string(),
                 pidfile = "--pidfile=" + (data_ / "docker.pid").string(), host = "--host=unix://" + socket_.string();
-    std::string bridge = "--bridge=" + bridge_;
+    std::string bridge = "--bridge=" + bridge_->name();
     ::execlp("dockerd", "dockerd", data.c_str(), exec.c_str(), pidfile.c_str(), host.c_str(), bridge.c_str(),
              "--iptables=false", "--ip6tables=false", "--ip-masq=false", "--log-level=warn", nullptr);
     ::_exit(127);

@@ -15,6 +15,23 @@
 
 namespace dlc::testing {
 
+// A Linux bridge of a test's own for a second dockerd (`--bridge=NAME`), removed when destroyed. Never
+// `--bridge=none`: with it, dockerd deletes docker0, the bridge of the engine every other test uses.
+class TestBridge {
+ public:
+  // NAME is PREFIX and this process's id; its subnet is 10.SECOND.x.1/24.
+  TestBridge(const std::string& prefix, int second_octet);
+  ~TestBridge();
+  TestBridge(const TestBridge&) = delete;
+  const std::string& name() const { return name_; }
+  // Why it could not be made, or "".
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string name_;
+  std::string error_;
+};
+
 class PrivateEngine {
  public:
   // Starts it and points DOCKER_HOST at it (for this process and what it starts) until destroyed. Its
@@ -42,7 +59,7 @@ class PrivateEngine {
   std::filesystem::path data_;  // persistent: build/fault-engine
   std::filesystem::path run_;   // per process, short (unix socket paths are limited to 107 bytes)
   std::filesystem::path socket_;
-  std::string bridge_;  // made for it, removed after it
+  std::optional<TestBridge> bridge_;
   pid_t pid_ = -1;
   std::string why_;
   std::optional<std::string> old_host_;

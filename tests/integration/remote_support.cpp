@@ -116,6 +116,11 @@ TlsEngine::TlsEngine(const std::vector<std::string>& images) : dir_("tls-engine"
     return;
   }
   fs::create_directories(d / "hidden");
+  bridge_.emplace("dlct", 253);
+  if (!bridge_->error().empty()) {
+    why_ = bridge_->error();
+    return;
+  }
   port_ = free_loopback_port();
   // In a mount namespace of its own, where hidden/ is an empty tmpfs: the engine's host lacks the
   // folders made there, as another machine would.
@@ -123,7 +128,7 @@ TlsEngine::TlsEngine(const std::vector<std::string>& images) : dir_("tls-engine"
                         " --exec-root " + (d / "exec").string() + " --pidfile " + (d / "dockerd.pid").string() +
                         " -H tcp://127.0.0.1:" + std::to_string(port_) + " -H unix://" + (d / "docker.sock").string() +
                         " --tlsverify --tlscacert " + (d / "ca.pem").string() + " --tlscert " + (d / "server-cert.pem").string() +
-                        " --tlskey " + (d / "server-key.pem").string() + " --bridge=none --iptables=false";
+                        " --tlskey " + (d / "server-key.pem").string() + " --bridge=" + bridge_->name() + " --iptables=false --ip-masq=false";
   pid_ = spawn({"unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", dockerd}, d / "dockerd.log");
   for (int i = 0; i < 240; ++i) {
     try {

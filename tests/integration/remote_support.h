@@ -17,9 +17,11 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/engine.h"
+#include "integration/private_engine.h"
 
 namespace dlc::testing {
 
@@ -56,6 +58,7 @@ class TlsEngine {
 
  private:
   Scratch dir_;
+  std::optional<TestBridge> bridge_;  // its own: not --bridge=none, which deletes the shared docker0
   int port_ = 0;
   int pid_ = -1;
   std::string why_;

@@ -18,6 +18,7 @@
 #include "engine/engine.h"
 #include "engine/http.h"
 #include "support/error.h"
+#include "support/nesting.h"
 
 namespace dlc::engine {
 namespace {
@@ -240,11 +241,11 @@ TEST(EngineReplies, ThatAreNotJsonOrNestTooDeepAreEngineErrorsSayingWhatWasAsked
     ADD_FAILURE();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::EngineError);
-    EXPECT_NE(std::string(e.what()).find("listing containers is not JSON"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("listing containers is not the JSON the Docker Engine API sends: <html>"), std::string::npos) << e.what();
   }
   std::string deep = std::string(100000, '[') + std::string(100000, ']');
   EXPECT_THROW(parse_reply(deep, "x"), Error);
-  EXPECT_TRUE(parse_json_line(deep).is_discarded());
+  EXPECT_TRUE(parse_json_within(deep).is_discarded());
   EXPECT_THROW(read_reply("{\"Id\": 5}", "creating a container", [](const nlohmann::json& j) { return j.at("Id").get<std::string>(); }),
                Error);
 }

@@ -73,6 +73,19 @@ TEST(EnvironmentYml, CondaPackagesCudaPythonAndThePipSection) {
   EXPECT_TRUE(find(f, ".")->editable);
 }
 
+TEST(EnvironmentYml, SpacesAfterAnOperatorOrACommaArePartOfTheVersion) {
+  // NVIDIA's environment files write "python >= 3.8"; conda reads it as ">=3.8".
+  RepoFacts f;
+  parse_environment_yml("dependencies:\n  - python >= 3.8\n  - pytorch >= 1.13\n  - numpy >=1.20, <2 py38_0\n  - scipy 1.7.1 py38_0\n",
+                        "environment.yml", f);
+  EXPECT_TRUE(f.warnings.empty()) << f.warnings.front();
+  ASSERT_TRUE(hint(f, "python"));
+  EXPECT_EQ(hint(f, "python")->spec, ">=3.8");
+  EXPECT_EQ(find(f, "torch")->specifier, ">=1.13");
+  EXPECT_EQ(find(f, "numpy")->specifier, ">=1.20,<2");  // the build string after the version is not part of it
+  EXPECT_EQ(find(f, "scipy")->specifier, "==1.7.1.*");
+}
+
 TEST(EnvironmentYml, BrokenYamlIsAWarningWithItsLine) {
   RepoFacts f;
   parse_environment_yml("name: x\ndependencies:\n  - python=3.8\n  - [unclosed\n", "environment.yml", f);

@@ -261,3 +261,34 @@ TEST(Checkout, WhatIsARemote) {
   EXPECT_FALSE(is_remote("/home/u@x/a:b"));
   EXPECT_EQ(clone_folder("https://github.com/x/Paper.git/", "/r").filename().string().rfind("Paper-", 0), 0u);
 }
+
+TEST(InspectRepository, AGetStartedPageAtTheRootIsReadLikeTheReadme) {
+  TempRepo repo;
+  repo.write("get_started.md", "conda install pytorch==1.7.1 torchvision==0.8.2 cudatoolkit=10.1 -c pytorch\n");
+  repo.write("GETTING_STARTED.md", "Tested with CUDA 10.1.\n");
+  repo.write("notes.md", "pip install torch==2.0.0\n");  // not an install document
+  auto f = repo.inspect();
+  bool torch = false, other = false;
+  for (const auto& r : f.requirements) {
+    torch |= r.name == "torch" && r.weak && r.source.file == "get_started.md";
+    other |= r.source.file == "notes.md";
+  }
+  EXPECT_TRUE(torch);
+  EXPECT_FALSE(other);
+  EXPECT_TRUE(std::any_of(f.hints.begin(), f.hints.end(), [](const VersionHint& h) { return h.subject == "cuda" && h.source.file == "GETTING_STARTED.md"; }));
+}
+
+TEST(InspectRepository, AnImportOfAPackageBuiltWithNvccIsCudaCodeAndSurvivesTheCache) {
+  TempRepo repo, cache;
+  repo.write("train.py", "import torch\nfrom apex import amp\nimport apex.parallel\n");
+  repo.write("util.py", "import flash_attn_extra\n");  // another module, not flash_attn
+  InspectOptions options;
+  options.cache_dir = cache.path();
+  auto first = inspect_repository(repo.path(), options);
+  auto second = inspect_repository(repo.path(), options);  // from the cache
+  nlohmann::json a = first, b = second;
+  EXPECT_EQ(a, b);
+  ASSERT_EQ(second.cuda_code.size(), 1u);
+  EXPECT_EQ(second.cuda_code[0].kind, "build-import:apex");
+  EXPECT_EQ(second.cuda_code[0].source.str(), "train.py:2");
+}

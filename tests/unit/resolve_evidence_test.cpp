@@ -30,6 +30,23 @@ TEST(ResolveEvidence, TheFrameworkMostFilesImportWinsATie) {
   EXPECT_EQ(q.framework, "tensorflow");
 }
 
+TEST(ResolveEvidence, APinLosesToAFrameworkTheCodeImportsInTwiceAsManyFiles) {
+  // tensorflow==2.4.0 pinned for a data pipeline, torch unpinned: the code is PyTorch.
+  std::map<std::string, std::string> files = {{"requirements.txt", "tensorflow==2.4.0\ntorch>=1.7.0\ntorchvision\n"},
+                                              {"datasets.py", "import tensorflow as tf\n"},
+                                              {"models/a.py", "import torch\n"},
+                                              {"models/b.py", "import torch\n"},
+                                              {"train.py", "import torch\n"}};
+  auto p = plan(files, driver("470.57.02"), {}, "2021-08-26");
+  EXPECT_EQ(p.framework, "pytorch");
+  EXPECT_EQ(p.framework_version, "1.9.0");
+  EXPECT_TRUE(contains(p.pip_packages, "tensorflow==2.4.0"));  // still installed, as a package
+  // As many files each way: the pin decides.
+  auto q = plan({{"requirements.txt", "tensorflow==2.4.0\ntorch>=1.7.0\n"}, {"a.py", "import tensorflow as tf\n"}, {"b.py", "import torch\n"}},
+                driver("470.57.02"), {}, "2021-08-26");
+  EXPECT_EQ(q.framework, "tensorflow");
+}
+
 TEST(ResolveEvidence, ACudaExtensionInCodeMeansPytorchAndADevelImage) {
   auto p = plan({{"setup.py", "from torch.utils.cpp_extension import BuildExtension, CUDAExtension\nsetup(ext_modules=[CUDAExtension('x', ['x.cu'])])\n"},
                  {"x.cu", "#include <torch/extension.h>\n__global__ void k() {}\n"}},
@@ -161,4 +178,42 @@ TEST(ResolveEvidence, ADockerfileThatIsNotBuiltIsEvidence) {
                 driver("460.32.03"));
   EXPECT_EQ(q.framework_version, "1.7.1");
   EXPECT_NE(decision(q, "version")->reason.find("docker/Dockerfile.gpu:2"), std::string::npos);
+}
+
+TEST(ResolveEvidence, CodeImportingAPackageBuiltWithNvccGetsADevelImage) {
+  // NVIDIA apex is installed from its repository with --cuda_ext; the install document says
+  // `git clone .../apex` and `pip install ./`, so only the import names it.
+  auto p = plan({{"requirements.txt", "torch==1.7.1\n"}, {"main.py", "import torch\ntry:\n    from apex import amp\nexcept ImportError:\n    amp = None\n"}},
+                driver("470.82.01"));
+  EXPECT_EQ(p.flavor, "devel");
+  EXPECT_EQ(p.base_image, "pytorch/pytorch:1.7.1-cuda11.0-cudnn8-devel");
+  auto* d = decision(p, "image");
+  ASSERT_TRUE(d);
+  EXPECT_NE(d->reason.find("main.py:3 imports apex"), std::string::npos) << d->reason;
+  // An import of anything else leaves the runtime image.
+  auto q = plan({{"requirements.txt", "torch==1.7.1\n"}, {"main.py", "import torch\nimport apexlib\n"}}, driver("470.82.01"));
+  EXPECT_EQ(q.flavor, "runtime");
+}
+
+TEST(ResolveEvidence, JaxCodeOnAGpuHostGetsACudaImageAndTheCudaJaxlibIsNamed) {
+  // JAX has no images in the catalog: like MXNet, a CUDA base with cuDNN and JAX from pip, never a
+  // CPU image on a GPU host. PyPI's jaxlib is CPU-only, so the plan names the CUDA build to install.
+  auto p = plan({{"requirements.txt", "jax==0.4.13\njaxlib==0.4.13\nflax==0.7.0\n"}, {"train.py", "import jax\nimport flax.linen as nn\n"}},
+                driver("535.104.05"));
+  EXPECT_EQ(p.framework, "jax");
+  EXPECT_EQ(p.framework_version, "0.4.13");
+  EXPECT_TRUE(p.gpu);
+  EXPECT_NE(p.base_image.find("nvidia/cuda:"), std::string::npos) << p.base_image;
+  EXPECT_NE(p.base_image.find("cudnn"), std::string::npos) << p.base_image;
+  EXPECT_TRUE(contains(p.pip_packages, "jax==0.4.13"));
+  EXPECT_TRUE(warned(p, "asks PyPI's jaxlib, which is CPU-only"));
+  // A CUDA extra is the CUDA build: nothing to warn about.
+  auto q = plan({{"requirements.txt", "jax[cuda12]==0.4.30\n"}, {"train.py", "import jax\n"}}, driver("535.104.05"));
+  EXPECT_EQ(q.framework, "jax");
+  EXPECT_FALSE(warned(q, "CPU-only"));
+  // Imported only: still a GPU image, and the warning says nothing names it.
+  auto r = plan({{"model.py", "import jax.numpy as jnp\n"}, {"train.py", "import jax\n"}}, driver("465.19.01"), {}, "2021-06-01");
+  EXPECT_EQ(r.framework, "jax");
+  EXPECT_NE(r.base_image.find("nvidia/cuda:"), std::string::npos) << r.base_image;
+  EXPECT_TRUE(warned(r, "no requirement names it"));
 }

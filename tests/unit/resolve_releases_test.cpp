@@ -37,6 +37,7 @@ TEST(ResolveReleases, ACudaBuildTheDriverCannotRunTakesTheSameReleasesBuildItCan
   EXPECT_EQ(p.base_image, "pytorch/pytorch:2.2.2-cuda11.8-cudnn8-runtime");
   EXPECT_TRUE(p.minor_version_compatibility);  // CUDA 11.8 on R470: 11.x minor-version compatibility (>= 450.80.02)
   EXPECT_TRUE(warned(p, "the same release's CUDA 11.8 build is used instead"));
+  EXPECT_TRUE(warned(p, "no image of that build runs on NVIDIA driver 470.82.01"));  // 2.2.2 has a CUDA 12.1 image; R470 cannot run it
   // torchvision and the index follow the build.
   EXPECT_TRUE(contains(p.pip_packages, "torchvision==0.17.2+cu118")) << p.pip_packages.front();
   EXPECT_TRUE(contains(p.pip_options, "https://download.pytorch.org/whl/cu118"));
@@ -126,4 +127,43 @@ TEST(ResolveReleases, PythonTwoCodeGetsAPythonTwoImageOrTheFrameworkFromPipOnIts
   EXPECT_TRUE(contains(torch.apt_packages, "python-pip"));
   auto df = render_dockerfile(torch, DockerfileOptions{1000, 1000, "dev"});
   EXPECT_NE(df.find("python -m pip install"), std::string::npos) << df;
+}
+
+TEST(ResolveReleases, APytorchPatchWithoutAnImageIsInstalledByPipOverItsMinorsImage) {
+  // torchvision 0.11.2 needs torch 1.10.1 exactly; the catalog's 1.10 image has 1.10.0.
+  auto p = plan({{"requirements.txt", "torch==1.10.1\ntorchvision==0.11.2\n"}}, driver("470.82.01"));
+  EXPECT_EQ(p.base_image, "pytorch/pytorch:1.10.0-cuda11.3-cudnn8-runtime");
+  EXPECT_EQ(p.framework_version, "1.10.1");  // what the container will have
+  // Unlabelled, with the CUDA 11.3 index: pip prefers that index's 1.10.1+cu113 to PyPI's 1.10.1.
+  EXPECT_TRUE(contains(p.pip_packages, "torch==1.10.1")) << ::testing::PrintToString(p.pip_packages);
+  EXPECT_TRUE(contains(p.pip_packages, "torchvision==0.11.2"));
+  EXPECT_TRUE(contains(p.pip_options, "https://download.pytorch.org/whl/cu113"));
+  EXPECT_TRUE(contains(p.pip_constraints, "torch==1.10.1.*")) << ::testing::PrintToString(p.pip_constraints);
+  EXPECT_TRUE(warned(p, "pip installs torch==1.10.1 over it"));
+  // Without a GPU the same pin is the CPU build on a Python image.
+  auto cpu = plan({{"requirements.txt", "torch==1.10.1\n"}}, no_gpu());
+  EXPECT_TRUE(contains(cpu.pip_packages, "torch==1.10.1")) << ::testing::PrintToString(cpu.pip_packages);
+  EXPECT_FALSE(contains(cpu.pip_packages, "torch==1.10.0"));
+  EXPECT_TRUE(contains(cpu.pip_options, "https://download.pytorch.org/whl/cpu"));
+  // A release that has its image is untouched.
+  auto exact = plan({{"requirements.txt", "torch==1.10.0\n"}}, driver("470.82.01"));
+  EXPECT_EQ(exact.framework_version, "1.10.0");
+  EXPECT_FALSE(contains(exact.pip_options, "--extra-index-url"));
+}
+
+TEST(ResolveReleases, APinNewerThanTheCatalogsNewestIsAnErrorThatSaysSoAndGuessesNoImage) {
+  for (const char* req : {"torch==2.9.0\n", "torch>=2.9\n"}) {
+    auto e = error_of([&] { plan({{"requirements.txt", req}}, driver("580.65.06")); });
+    EXPECT_EQ(e.code(), ErrorCode::UnknownVersion);
+    EXPECT_NE(std::string(e.what()).find("newer than the newest PyTorch release the catalog knows"), std::string::npos) << e.what();
+    EXPECT_NE(e.hint().find("--framework torch=="), std::string::npos) << e.hint();
+  }
+}
+
+TEST(ResolveReleases, APatchLevelPythonThreePinIsNotPythonTwo) {
+  // conda's "python=3.8.5" is "==3.8.5.*", which no bare minor (3.8) satisfies: still Python 3.
+  auto p = plan({{"environment.yml", "dependencies:\n  - python=3.8.5\n  - pytorch=1.7.0\n  - cudatoolkit=10.2\n"}}, driver("470.82.01"));
+  EXPECT_EQ(p.base_image, "pytorch/pytorch:1.7.0-cuda11.0-cudnn8-runtime");
+  EXPECT_FALSE(warned(p, "needs Python 2"));
+  EXPECT_EQ(decision(p, "python")->choice.find("Python 2"), std::string::npos) << decision(p, "python")->choice;
 }

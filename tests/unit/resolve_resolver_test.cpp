@@ -174,6 +174,8 @@ TEST(Resolve, CudaPinsFilterImagesAndOtherwiseTakeTheReleasesOtherBuild) {
   auto relaxed = plan({{"requirements.txt", "torch==1.11.0+cu102\n"}}, driver("470.82.01"));
   EXPECT_EQ(relaxed.base_image, "pytorch/pytorch:1.11.0-cuda11.3-cudnn8-runtime");
   EXPECT_TRUE(warned(relaxed, "asks CUDA 10.2")) << relaxed.warnings.front();
+  // R470 runs CUDA 10.2; what is missing is the release's build of it, and the warning says that.
+  EXPECT_TRUE(warned(relaxed, "the catalog has no PyTorch 1.11.0 image of that CUDA")) << relaxed.warnings.front();
   // --cuda is the user's own word: no other build is taken.
   ResolveOptions o;
   o.cuda = "10.2";

@@ -37,6 +37,11 @@ class Context {
   std::unique_ptr<core::Workspaces> workspaces_;
 };
 
+// A command whose words after its own options are a command line of their own (`exec python -c X`):
+// those words are never read as dlcontainer's options (`-c` is python's), so it takes --host itself,
+// before them. Sets CLI11's prefix_command.
+void takes_command_line(CLI::App* cmd, Context& ctx);
+
 // What --version prints: the version, the commit and the build (build_info.h).
 std::string version_text();
 

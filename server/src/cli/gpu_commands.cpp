@@ -93,6 +93,7 @@ void add_gpu_commands(CLI::App& app, Context& ctx) {
         throw Error(ErrorCode::InvalidArgument, "--output is for --cdi", "write: dlcontainer gpus --cdi --output FILE");
       }
       if (*cdi) {
+        cdi_params->host = ctx.host;
         auto r = core::write_cdi_spec(*cdi_params);
         if (*json) print_json(r);
         else if (r.output.empty()) std::fputs(r.text.c_str(), stdout);

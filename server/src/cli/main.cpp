@@ -44,6 +44,20 @@ std::vector<std::string> dlc::cli::Context::trailing_command(std::vector<std::st
   return before_dashes;
 }
 
+namespace {
+constexpr const char* kHostHelp =
+    "the engine: unix:///path, tcp://HOST:2376 (TLS from DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) or "
+    "ssh://[user@]HOST[:port]; default: DOCKER_HOST, the docker context, \"host\" in the user config, "
+    "the local socket";
+}  // namespace
+
+void dlc::cli::takes_command_line(CLI::App* cmd, Context& ctx) {
+  cmd->prefix_command();
+  // The program's fallthrough would hand the command's own options (`python -c`) to dlcontainer.
+  cmd->fallthrough(false);
+  cmd->add_option("-H,--host", ctx.host, kHostHelp);
+}
+
 int main(int argc, char** argv) {
   using namespace dlc;
   auto logger = spdlog::stderr_color_mt("dlcontainer");
@@ -66,10 +80,7 @@ int main(int argc, char** argv) {
   });
 
   cli::Context ctx;
-  app.add_option("-H,--host", ctx.host,
-                 "the engine: unix:///path, tcp://HOST:2376 (TLS from DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) or "
-                 "ssh://[user@]HOST[:port]; default: DOCKER_HOST, the docker context, \"host\" in the user config, "
-                 "the local socket");
+  app.add_option("-H,--host", ctx.host, kHostHelp);
   // Options of the program are accepted after the command too: `dlcontainer up --host ssh://gpu1 .`
   app.fallthrough();
   cli::add_workspace_commands(app, ctx);

@@ -89,7 +89,7 @@ void add_pycharm_commands(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("python", "run the container's python as if it were this machine's (what the wrapper runs)");
     auto workspace = std::make_shared<std::string>(".");
     cmd->add_option("-w,--workspace", *workspace, "the repository folder (default: .)");
-    cmd->prefix_command();
+    takes_command_line(cmd, ctx);
     cmd->footer("usage: dlcontainer python [-w WORKSPACE] [--] [PYTHON ARGS...]");
     cmd->callback([&ctx, cmd, workspace] {
       core::PythonParams params;

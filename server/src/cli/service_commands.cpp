@@ -257,7 +257,7 @@ void add_debug_command(CLI::App& app, Context& ctx) {
     cmd->add_option("--port", params->port, python ? "the port in the container (default 5678)" : "the port in the container (default 2345)");
     cmd->add_flag("-d,--detach", *detach, "return at once; the program runs on (its output goes to a log in the container)");
     cmd->add_flag("--json", *json, "print the session as JSON (the launch entry under \"launch\")");
-    cmd->prefix_command();
+    takes_command_line(cmd, ctx);
     cmd->footer(python ? "usage: dlcontainer debug python [OPTIONS] -- script.py ARGS  (or -m module ARGS)"
                        : "usage: dlcontainer debug gdb [OPTIONS] -- ./prog ARGS");
     cmd->callback([&ctx, cmd, params, detach, json, python] {

@@ -210,7 +210,7 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("-t,--tty", *tty, "allocate a TTY even when not on a terminal");
     cmd->add_flag("-T,--no-tty", *no_tty, "never allocate a TTY");
     // Everything from the first word that is not an option on is the command: `exec python -u x.py`.
-    cmd->prefix_command();
+    takes_command_line(cmd, ctx);
     cmd->footer("usage: dlcontainer exec [OPTIONS] [--] COMMAND [ARGS...]");
     cmd->callback([&ctx, cmd, params, env, tty, no_tty] {
       params->command = ctx.trailing_command(cmd->remaining());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/placement.h"
 #include "gpu/cdi.h"
 #include "support/error.h"
 #include "support/files.h"
@@ -31,6 +32,13 @@ void to_json(nlohmann::json& j, const CdiResult& r) {
 }
 
 CdiResult write_cdi_spec(const CdiParams& params, const gpu::ProbeOptions& probe, const gpu::DiscoveryOptions& discovery) {
+  if (auto engine = engine_endpoint(params.host); !engine.local()) {
+    throw Error(ErrorCode::InvalidArgument,
+                "gpus --cdi makes a CDI spec from this machine's GPUs, but the engine (" + engine.origin + ") is " + engine.url() +
+                    ", on another machine: a spec made here would not describe its GPUs",
+                "run it on that machine: `ssh " + (engine.user.empty() ? "" : engine.user + "@") + engine.host +
+                    " sudo dlcontainer gpus --cdi --output /etc/cdi/nvidia.yaml`; for this machine's engine, pass --host unix:///var/run/docker.sock");
+  }
   auto facts = gpu::read_host_facts(probe);
   auto env = gpu::discover(facts, std::nullopt, discovery);
   auto spec = gpu::make_cdi_spec(facts, env.driver);

@@ -13,6 +13,7 @@ namespace dlc::core {
 
 struct CdiParams {
   std::string output;  // "" : the text is returned, not written
+  std::string host;    // --host: the spec is made from this machine's GPUs, so only a local engine is accepted
 };
 
 struct CdiResult {
@@ -25,7 +26,9 @@ struct CdiResult {
 };
 void to_json(nlohmann::json& j, const CdiResult& r);
 
-// Writes the spec (atomically). An existing file that this program did not write is never replaced:
+// Writes the spec (atomically). Error{InvalidArgument} when the engine (params.host, DOCKER_HOST, the
+// docker context) is on another machine: the spec describes this machine's GPUs, read here, and a spec
+// for that machine is made there. An existing file that this program did not write is never replaced:
 // Error{InvalidArgument} naming it. Error{GpuUnavailable} without a driver or GPU; Error{Internal}
 // when the file cannot be written (with the hint to run as root for /etc/cdi).
 CdiResult write_cdi_spec(const CdiParams& params, const gpu::ProbeOptions& probe = {},

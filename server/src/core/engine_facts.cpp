@@ -16,6 +16,7 @@
 #include "services/agent_inject.h"
 #include "support/files.h"
 #include "support/hash.h"
+#include "support/nesting.h"
 
 namespace dlc::core {
 
@@ -93,7 +94,7 @@ Probed probe(const engine::Engine& engine, const engine::SystemInfo& info, const
     auto run = run_helper(engine, spec, cancel, kProbeLimit);
     const std::string& out = run.out;
     const std::string& err = run.err;
-    auto j = engine::parse_json_line(out);
+    auto j = parse_json_within(out);
     if (!j.is_object() || !j.contains("facts")) {
       throw Error(ErrorCode::EngineError, "the probe said " + (err.empty() ? out.substr(0, 200) : err.substr(0, 400)));
     }

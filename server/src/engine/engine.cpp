@@ -94,46 +94,17 @@ SystemInfo Engine::info(const CancelToken& cancel) const {
   });
 }
 
-namespace {
-
-// The deepest nesting of brackets in a JSON text (outside strings), measured without recursion.
-int nesting(std::string_view body) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : body) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-constexpr int kMaxNesting = 64;
-
-}  // namespace
-
-json parse_json_line(std::string_view line) {
-  if (nesting(line) > kMaxNesting) return json(json::value_t::discarded);
-  return json::parse(line, nullptr, false);
-}
-
 json parse_reply(std::string_view body, std::string_view doing) {
-  int deepest = nesting(body);
-  json j = deepest > kMaxNesting ? json(json::value_t::discarded) : json::parse(body, nullptr, false);
+  json j = parse_json_within(body);
   if (j.is_discarded()) {
-    std::string start(body.substr(0, 80));
+    bool deep = find_nesting_beyond(body, kMaxConfigDepth) != std::string_view::npos;
+    std::string start(body.substr(0, 120));
+    for (char& c : start)
+      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
     throw Error(ErrorCode::EngineError,
-                "the engine's answer to " + std::string(doing) + " is not JSON" + (deepest > kMaxNesting ? " (nested too deep)" : "") +
-                    (start.empty() ? "" : ": " + start),
-                "check that the engine is Docker (or compatible) and well");
+                "the engine's answer to " + std::string(doing) + " is not the JSON the Docker Engine API sends" +
+                    (deep ? " (nested too deep)" : "") + (start.empty() ? std::string(" (it is empty)") : ": " + start),
+                "check that --host, DOCKER_HOST or the Docker context points at a Docker engine: `docker version` says what answers there");
   }
   return j;
 }
@@ -147,21 +118,6 @@ std::string error_message(const Response& r) {
   std::string body = r.body;
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
   return body.empty() ? "HTTP " + std::to_string(r.status) : body;
-}
-
-json reply_json(const Response& r, std::string_view doing) {
-  // Inspect replies nest 5 levels; labels and options hold only strings.
-  json j = parse_json_within(r.body);
-  if (j.is_discarded()) {
-    std::string start = r.body.substr(0, 120);
-    for (char& c : start)
-      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    throw Error(ErrorCode::EngineError,
-                "the engine's answer to " + std::string(doing) + " is not the JSON the Docker Engine API sends" +
-                    (start.empty() ? std::string(" (it is empty)") : ": " + start),
-                "check that DOCKER_HOST (or the Docker context) points at a Docker engine: `docker version` says what answers there");
-  }
-  return j;
 }
 
 void check(const Response& r, std::string_view doing) {

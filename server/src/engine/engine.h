@@ -168,11 +168,9 @@ class Engine {
 std::string error_message(const Response& r);
 
 // An answer's JSON, checked before it is walked: Error{EngineError} saying what was asked when it is
-// not JSON or nests deeper than any answer of the Engine API (64 levels).
+// not JSON or nests deeper than any answer of the Engine API (kMaxConfigDepth). A JSON-lines answer
+// (events, progress) is read a line at a time with support/nesting.h's parse_json_within.
 nlohmann::json parse_reply(std::string_view body, std::string_view doing);
-// One line of a JSON-lines answer (events, progress), checked the same way; discarded when it is not
-// JSON or nests deeper than 64 levels.
-nlohmann::json parse_json_line(std::string_view line);
 // f applied to the parsed answer; an answer of another shape than the API's (a string where an object
 // belongs) is Error{EngineError}, not a crash or "a bug in dlcontainer".
 template <class F>
@@ -187,9 +185,6 @@ auto read_reply(std::string_view body, std::string_view doing, F&& f) {
 }
 // Throws Error{EngineError} for a non-2xx response, saying what was being done.
 void check(const Response& r, std::string_view doing);
-// A reply's body as JSON. Error{EngineError} saying what was being done when it is not JSON, or nests
-// deeper than any reply of the Engine API (what answers may not be a Docker engine at all).
-nlohmann::json reply_json(const Response& r, std::string_view doing);
 
 // One line of the event stream as an Event; nullopt for a line that is not one.
 std::optional<Event> event_of_line(std::string_view line);

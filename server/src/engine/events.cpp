@@ -9,7 +9,7 @@ namespace dlc::engine {
 using json = nlohmann::json;
 
 std::optional<Event> event_of_line(std::string_view line) {
-  json j = parse_json_line(line);
+  json j = parse_json_within(line);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   try {
     Event e;

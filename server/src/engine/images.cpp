@@ -22,7 +22,7 @@ struct JsonProgress {
 
   void line(std::string_view text) {
     if (text.empty()) return;
-    json j = parse_json_line(text);
+    json j = parse_json_within(text);
     if (j.is_discarded() || !j.is_object()) return;
     if (auto e = j.find("error"); e != j.end() && e->is_string()) {
       error = e->get<std::string>();

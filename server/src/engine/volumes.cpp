@@ -3,6 +3,7 @@
 // pullable there).
 #include "engine/engine.h"
 #include "support/error.h"
+#include "support/nesting.h"
 
 namespace dlc::engine {
 
@@ -40,7 +41,7 @@ void Engine::import_image(const std::string& ref, std::string_view tar) const {
   Connection c(endpoint_);
   std::string errors;
   LineSplitter lines([&](std::string_view line) {
-    auto j = parse_json_line(line);
+    auto j = parse_json_within(line);
     if (j.is_object() && j.contains("error") && j["error"].is_string()) errors = j["error"].get<std::string>();
   });
   // The tag rides in repo too: Podman's compatible API takes the reference from repo alone (its tag

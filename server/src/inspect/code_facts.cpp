@@ -90,7 +90,7 @@ void scan_python2(std::string_view text, const std::string& file, RepoFacts& out
 }  // namespace
 
 bool framework_module(std::string_view module) {
-  return module == "torch" || module == "tensorflow" || module == "keras" || module == "paddle" || module == "mxnet";
+  return module == "torch" || module == "tensorflow" || module == "keras" || module == "paddle" || module == "mxnet" || module == "jax";
 }
 
 void record_framework_import(std::string_view module, const std::string& file, int line, RepoFacts& out) {

@@ -44,7 +44,19 @@ void split_match_spec(std::string_view spec, std::string& name, std::string& ver
     version = std::string(rest.substr(0, rest.find(' ')));
     return;
   }
-  version = std::string(rest.substr(0, rest.find(' ')));
+  // ">=3.8", and as NVIDIA's environment files write it, ">= 3.8" or ">=1.13, <2": spaces after an
+  // operator or a comma belong to the version; the first other space ends it (a build string follows).
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    char c = rest[i];
+    if (c == ' ') {
+      char before = version.empty() ? '\0' : version.back();
+      if (before == '=' || before == '<' || before == '>' || before == '!' || before == '~' || before == ',') continue;
+      std::size_t next = rest.find_first_not_of(' ', i);
+      if (next != std::string_view::npos && rest[next] == ',') continue;  // ">=1.0 ,<2"
+      break;
+    }
+    version += c;
+  }
 }
 
 }  // namespace

@@ -60,7 +60,7 @@ struct BaseImage {
 
 // Something that compiles CUDA code: a CUDAExtension in setup.py, a .cu file, cpp_extension.load.
 struct CudaCode {
-  std::string kind;  // cuda-extension | build-extension | cpp-extension | cu-source | jit-load
+  std::string kind;  // cuda-extension | build-extension | cpp-extension | cu-source | jit-load | build-import:MODULE
   Source source;
 };
 

@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bumped when what scan_imports finds changes, so that old entries are not trusted.
-std::string header() { return "dlcontainer-imports 2"; }
+std::string header() { return "dlcontainer-imports 3"; }
 
 }  // namespace
 
@@ -54,6 +54,8 @@ std::string ImportCache::entries_of(const RepoFacts& f) {
   for (const auto& n : f.system_needs) out += (out.empty() ? "" : " ") + n.module + "@" + std::to_string(n.source.line);
   for (const auto& c : f.cuda_code) {
     if (c.kind == "jit-load") out += (out.empty() ? "" : " ") + std::string("!jit@") + std::to_string(c.source.line);
+    // "build-import:apex" is kept as "!build:apex@7".
+    if (starts_with(c.kind, "build-import:")) out += std::string(out.empty() ? "" : " ") + "!build:" + c.kind.substr(13) + "@" + std::to_string(c.source.line);
   }
   // A framework import is its module ("torch@3"), a removed API is marked ("~tf.Session@12").
   for (const auto& c : f.code) out += (out.empty() ? "" : " ") + std::string(c.kind == "api" ? "~" : "") + c.subject + "@" + std::to_string(c.source.line);

@@ -52,11 +52,26 @@ const Need* lookup(std::string_view module) {
   return it != t.end() && it->module == module ? &*it : nullptr;
 }
 
+// Modules whose package is installed by compiling CUDA code with nvcc: NVIDIA apex (built from its
+// repository with --cuda_ext; the `apex` on PyPI is an unrelated package), flash-attn and mamba-ssm
+// (their kernels are built when no prebuilt wheel matches the torch/CUDA pair). The catalog's
+// buildNeeds says the same of these packages when a requirement names them; an import is the
+// evidence left when only the install document's `git clone` and `pip install ./` do.
+bool built_with_nvcc(std::string_view module) {
+  return module == "apex" || module == "flash_attn" || module == "mamba_ssm";
+}
+
 bool ident(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 void record(std::string_view module, const std::string& file, std::string_view text, std::size_t at, RepoFacts& out) {
   if (framework_module(module)) {
     record_framework_import(module, file, line_of(text, at), out);
+    return;
+  }
+  if (built_with_nvcc(module)) {
+    std::string kind = "build-import:" + std::string(module);
+    bool seen = std::any_of(out.cuda_code.begin(), out.cuda_code.end(), [&](const CudaCode& c) { return c.kind == kind; });
+    if (!seen) out.cuda_code.push_back(CudaCode{std::move(kind), Source{file, line_of(text, at)}});
     return;
   }
   const Need* need = lookup(module);

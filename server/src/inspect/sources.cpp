@@ -26,6 +26,12 @@ void Walker::add_entry(std::string_view name, const Source& where) {
     if (!seen) facts_.cuda_code.push_back(CudaCode{"jit-load", where});
     return;
   }
+  if (starts_with(name, "!build:")) {
+    std::string kind = "build-import:" + std::string(name.substr(7));
+    bool seen = std::any_of(facts_.cuda_code.begin(), facts_.cuda_code.end(), [&](const CudaCode& x) { return x.kind == kind; });
+    if (!seen) facts_.cuda_code.push_back(CudaCode{std::move(kind), where});
+    return;
+  }
   bool api = starts_with(name, "~");
   if (api || framework_module(name)) {
     std::string_view subject = api ? name.substr(1) : name;

@@ -20,6 +20,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The documents that say how to install: README*, INSTALL*, and the "get started" pages that many
+// repositories keep beside them (GET_STARTED.md, getting_started.md, getting-started.md), whose
+// install commands pin what the README leaves open.
+bool install_document(std::string_view lower) {
+  for (std::string_view p : {"readme", "install", "get_started", "get-started", "getting_started", "getting-started"}) {
+    if (starts_with(lower, p)) return true;
+  }
+  return false;
+}
+
 // Folders that never hold the project's own manifests or code: tools' caches and installed packages.
 bool skipped_dir(std::string_view name) {
   static constexpr std::string_view kSkip[] = {
@@ -222,7 +232,7 @@ void Walker::classify(Found& found, const std::string& rel, std::string_view nam
       found.pyproject = rel;
     } else if (lower == "setup.cfg") {
       found.setup_cfg = rel;
-    } else if (starts_with(lower, "readme") || starts_with(lower, "install")) {
+    } else if (install_document(lower)) {
       found.readmes.push_back(rel);
     } else if (lower == ".python-version") {
       found.python_version = rel;
@@ -237,8 +247,7 @@ void Walker::classify(Found& found, const std::string& rel, std::string_view nam
   } else if ((top_lower == "env" || top_lower == "envs" || top_lower == "conda" || top_lower == "environment" ||
               top_lower == "environments") && (ends_with(lower, ".yml") || ends_with(lower, ".yaml"))) {
     found.conda.push_back(rel);
-  } else if (top_lower == "docs" && (starts_with(lower, "install") || starts_with(lower, "get_started") ||
-                                     starts_with(lower, "getting_started"))) {
+  } else if (top_lower == "docs" && install_document(lower) && !starts_with(lower, "readme")) {
     found.readmes.push_back(rel);
   } else if (top_lower == ".devcontainer" && lower == "devcontainer.json") {
     found.devcontainer_file = rel;

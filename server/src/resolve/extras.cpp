@@ -97,6 +97,7 @@ void Resolver::decide_pip(const std::vector<std::string>& provided, const std::s
     plan_.pip_packages.push_back(retag(r->raw, "+"));
     d.facts.push_back(r->source);
   }
+  std::string patched = patch_pin_ && patch_pin_->image_version == plan_.framework_version ? install_patch_pin() : "";
   if (!provided.empty() && !plan_.framework_version.empty()) {
     for (const auto& p : provided) plan_.pip_constraints.push_back(p + "==" + plan_.framework_version + ".*");
   }
@@ -113,10 +114,35 @@ void Resolver::decide_pip(const std::vector<std::string>& provided, const std::s
   }
   if (plan_.pip_packages.empty() && dropped.empty()) return;
   d.choice = plan_.pip_packages.empty() ? "nothing" : std::to_string(plan_.pip_packages.size()) + " requirement" + (plan_.pip_packages.size() == 1 ? "" : "s");
-  d.reason = "the repository's main requirements (" + join(facts_.manifests, ", ") + "), less what the image has";
+  d.reason = patched + "the repository's main requirements (" + join(facts_.manifests, ", ") + "), less what the image has";
   if (!plan_.pip_constraints.empty()) d.reason += "; pip is held to " + join(plan_.pip_constraints, ", ") + " so that nothing replaces the image's framework";
   d.rejected = dropped;
   plan_.decisions.push_back(std::move(d));
+}
+
+// The pinned patch over its minor's image or pip line, with PyTorch's wheel index for the image's CUDA
+// as an extra index: `torch==1.10.1` then matches that index's 1.10.1+cu113, which pip prefers to
+// PyPI's 1.10.1 (a local label sorts higher), and where the index has no such build (releases whose
+// default CUDA build was published unlabelled, as 1.3.1's CUDA 10.1 one) PyPI's is that build. The
+// framework is held to the patch, and the plan's framework version becomes what the container has.
+std::string Resolver::install_patch_pin() {
+  const PatchPin& pin = *patch_pin_;
+  std::string label = "cpu";
+  if (plan_.gpu && !plan_.cuda.empty()) {
+    label = "cu";
+    for (char c : plan_.cuda.substr(0, plan_.cuda.find('.', plan_.cuda.find('.') + 1))) {
+      if (c != '.') label += c;
+    }
+  }
+  std::string req = pin.package + "==" + pin.version;
+  auto same = [&](const std::string& p) { return p == pin.package + "==" + pin.image_version; };
+  plan_.pip_packages.erase(std::remove_if(plan_.pip_packages.begin(), plan_.pip_packages.end(), same), plan_.pip_packages.end());
+  plan_.pip_packages.insert(plan_.pip_packages.begin(), req);
+  plan_.pip_options.push_back("--extra-index-url");
+  plan_.pip_options.push_back("https://download.pytorch.org/whl/" + label);
+  plan_.framework_version = pin.version;
+  return pin.package + " " + pin.version + " is pinned and " + plan_.base_image + " has " + pin.image_version + ": " + req +
+         " replaces it, its " + label + " build from https://download.pytorch.org/whl/" + label + "; then ";
 }
 
 }  // namespace dlc::resolve

@@ -59,6 +59,14 @@ const Framework* framework_of_image(const Catalog& catalog, const std::string& i
   return nullptr;
 }
 
+// Frameworks the catalog has no images for, by the packages and modules that name them: MXNet
+// (mxnet, mxnet-cu101, ...) and JAX (jax, jaxlib, and flax, which runs on it).
+std::string unlisted_framework(std::string_view package_or_module) {
+  if (inspect::starts_with(package_or_module, "mxnet")) return "MXNet";
+  if (package_or_module == "jax" || package_or_module == "jaxlib" || package_or_module == "flax") return "JAX";
+  return "";
+}
+
 const Framework* Resolver::choose_framework() {
   if (!options_.framework.empty()) {
     auto req = inspect::parse_requirement(options_.framework, Source{"--framework", 0});
@@ -94,8 +102,8 @@ const Framework* Resolver::choose_framework() {
         via = ", which goes with " + (fw ? fw->display : c->framework);
       }
     }
-    if (!fw && inspect::starts_with(r->name, "mxnet")) {
-      found.push_back(Candidate{nullptr, "MXNet", tier, !r->specifier.empty(), 0, r->source, r->source.str() + " (" + r->raw + ")"});
+    if (std::string other = fw ? "" : unlisted_framework(r->name); !other.empty()) {
+      found.push_back(Candidate{nullptr, other, tier, !r->specifier.empty(), 0, r->source, r->source.str() + " (" + r->raw + ")"});
       return;
     }
     if (!fw) return;
@@ -116,7 +124,7 @@ const Framework* Resolver::choose_framework() {
     if (c.kind != "import") continue;
     std::string what = c.source.str() + " imports " + c.subject + (c.files > 1 ? " (and " + std::to_string(c.files - 1) + " more files)" : "");
     if (const Framework* fw = catalog_.framework_of_module(c.subject)) found.push_back(Candidate{fw, "", 3, false, c.files, c.source, what});
-    else if (c.subject == "mxnet") found.push_back(Candidate{nullptr, "MXNet", 3, false, c.files, c.source, what});
+    else if (std::string other = unlisted_framework(c.subject); !other.empty()) found.push_back(Candidate{nullptr, other, 3, false, c.files, c.source, what});
   }
   for (const auto* r : weak_) add_requirement(r, 4);
   for (const auto& h : facts_.hints) {
@@ -145,7 +153,14 @@ const Framework* Resolver::choose_framework() {
     if (imports(a) != imports(b)) return imports(a) > imports(b);
     return order(a.fw) < order(b.fw);
   });
-  const Candidate& top = found.front();
+  // A pin outranks an unpinned requirement of the same tier, unless the code is plainly in the other
+  // framework: one imported by at least twice as many files (torch in 24 files, tensorflow==2.4.0
+  // pinned for its data pipeline and metrics in 6) is the framework of the work.
+  const Candidate* pick = &found.front();
+  for (const auto& c : found) {
+    if (c.tier == pick->tier && imports(c) >= 2 * std::max(1, imports(*pick)) && (c.fw != pick->fw || c.other != pick->other)) pick = &c;
+  }
+  const Candidate& top = *pick;
   std::string name = top.fw ? top.fw->display : top.other;
   std::vector<std::string> others;
   for (const auto& c : found) {

@@ -96,7 +96,14 @@ void Resolver::choose_framework_image(const Framework& fw) {
         continue;
       }
       if (!filter.cuda_asks && !cuda_asks.empty() && imgs.ok.front().img->cuda != spec_words(cuda_asks.front().spec)) {
-        say_cuda_relaxed(cuda_asks, spec_words(cuda_asks.front().spec), imgs.ok.front().img->cuda);
+        // Whether the release has a build of that CUDA at all (torch 1.7.0 has none for 10.2), or only none the host runs.
+        bool has_build = std::any_of(rel->images.begin(), rel->images.end(), [&](const FrameworkImage& i) {
+          return std::all_of(cuda_asks.begin(), cuda_asks.end(), [&](const Ask& a) {
+            auto spec = inspect::SpecifierSet::parse(a.spec);
+            return spec && spec->contains(i.cuda);
+          });
+        });
+        say_cuda_relaxed(cuda_asks, spec_words(cuda_asks.front().spec), imgs.ok.front().img->cuda, has_build ? "" : fw.display + " " + rel->version);
       }
       commit_framework_image(fw, *rel, r, imgs.ok, imgs.rejected, rejected_releases, filter.cuda_asks ? cuda_asks : std::vector<Ask>{},
                              cudnn_asks);
@@ -120,7 +127,8 @@ void Resolver::choose_framework_image(const Framework& fw) {
 
 // The repository asked for a CUDA build that no image of the release has, or that this driver cannot
 // run: the same release built for another CUDA runs the same code. Its pip lines follow the new build.
-void Resolver::say_cuda_relaxed(const std::vector<Ask>& cuda_asks, const std::string& from_cuda, const std::string& to_cuda) {
+void Resolver::say_cuda_relaxed(const std::vector<Ask>& cuda_asks, const std::string& from_cuda, const std::string& to_cuda,
+                                const std::string& release_without_build) {
   std::vector<std::string> parts;
   for (const auto& a : cuda_asks) parts.push_back(where_text(a) + " asks CUDA " + spec_words(a.spec));
   auto tag = [](const std::string& cuda) {
@@ -130,9 +138,10 @@ void Resolver::say_cuda_relaxed(const std::vector<Ask>& cuda_asks, const std::st
     }
     return t;
   };
-  std::string note = join(parts, "; ") + ", but no image of that build " +
-                     (host_.kind == HostView::Kind::Driver ? "runs on " + host_.words.substr(0, host_.words.find(';')) : "is in the catalog") +
-                     ": the same release's CUDA " + to_cuda + " build is used instead";
+  std::string why = !release_without_build.empty()             ? "the catalog has no " + release_without_build + " image of that CUDA"
+                    : host_.kind == HostView::Kind::Driver ? "no image of that build runs on " + host_.words.substr(0, host_.words.find(';'))
+                                                           : "no image of that build is in the catalog";
+  std::string note = join(parts, "; ") + ", but " + why + ": the same release's CUDA " + to_cuda + " build is used instead";
   auto from = Version::parse(from_cuda);
   auto to = Version::parse(to_cuda);
   if (from && to) {

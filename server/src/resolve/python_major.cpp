@@ -13,12 +13,17 @@ using inspect::SpecifierSet;
 
 namespace {
 
-// Whether a specifier allows some Python 3 ("==2.7.*" does not; ">=2.7" does).
+// Whether a specifier allows some Python 3 ("==2.7.*" does not; ">=2.7" does, and so does conda's
+// patch-level "python=3.8.5", read as "==3.8.5.*", which no bare minor such as 3.8 satisfies).
 bool allows_python3(const std::string& spec) {
   auto set = SpecifierSet::parse(spec);
   if (!set) return true;
-  for (const char* v : {"3.0", "3.5", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"}) {
+  for (int minor = 0; minor <= 14; ++minor) {
+    std::string v = "3." + std::to_string(minor);
     if (set->contains(v)) return true;
+    for (int patch = 0; patch <= 30; ++patch) {
+      if (set->contains(v + "." + std::to_string(patch))) return true;
+    }
   }
   return false;
 }

@@ -87,7 +87,11 @@ bool Resolver::needs_devel(std::string* why, std::vector<Source>* where) const {
                                                              {"cu-source", "has CUDA sources"},
                                                              {"jit-load", "compiles CUDA at run time (torch.utils.cpp_extension.load)"},
                                                              {"nvcc-build", "runs nvcc to build its extensions"}};
-    *why = c.source.str() + " " + kWhat.at(c.kind);
+    if (c.kind.rfind("build-import:", 0) == 0) {
+      *why = c.source.str() + " imports " + c.kind.substr(13) + ", whose package is built with nvcc at install";
+    } else {
+      *why = c.source.str() + " " + kWhat.at(c.kind);
+    }
     where->push_back(c.source);
     return true;
   }

@@ -4,6 +4,7 @@
 // entry point is resolve() in plan.h.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ std::string join(const std::vector<std::string>& v, const std::string& sep);
 std::string ubuntu_python(const std::string& os);
 // The framework a base image is, by the catalog or by its repository's tag scheme; `version` gets a
 // specifier of its release when the tag says ("==1.4.*"), `cuda` its CUDA when known.
+std::string unlisted_framework(std::string_view package_or_module);
 const Framework* framework_of_image(const Catalog& catalog, const std::string& image, std::string* version, std::string* cuda = nullptr);
 // Conda packages that have no pip counterpart to install (the toolchain and C libraries conda ships).
 bool conda_only(const std::string& name);
@@ -102,8 +104,10 @@ class Resolver {
                               const std::vector<std::string>& rejected, const std::vector<std::string>& rejected_releases,
                               const std::vector<Ask>& cuda_asks, const std::vector<Ask>& cudnn_asks);
   bool use_cuda_devel_base(const Framework& fw, const FrameworkRelease& rel, const FrameworkImage& img, Decision& d);
-  // The same release's build for another CUDA, because the driver cannot run the one asked for.
-  void say_cuda_relaxed(const std::vector<Ask>& cuda_asks, const std::string& from_cuda, const std::string& to_cuda);
+  // The same release's build for another CUDA: the release has none of the CUDA asked for (release_without_build
+  // names it), or none that the driver runs.
+  void say_cuda_relaxed(const std::vector<Ask>& cuda_asks, const std::string& from_cuda, const std::string& to_cuda,
+                        const std::string& release_without_build);
   [[noreturn]] void no_framework_image(const Framework& fw, const Releases& r, const std::vector<std::string>& rejected_releases,
                                        bool driver_blocked);
   // ---- the GPU's architecture (gpu_arch.cpp)
@@ -118,8 +122,9 @@ class Resolver {
   void choose_cuda_image(const std::vector<Ask>& extra_cuda_asks = {}, bool libraries = false);
   void choose_python_image(const std::string& framework_range, const std::string& why_range);
   void decide_python_of_image(const std::string& image_python, const std::string& image);
-  // A framework the catalog has no images for (MXNet): a CUDA base with cuDNN, and the framework from pip.
+  // A framework the catalog has no images for (MXNet, JAX): a CUDA base with cuDNN, and the framework from pip.
   void choose_unlisted_framework();
+  void warn_unlisted_wheel(const inspect::Requirement* required);
   // ---- extras (extras.cpp)
   void decide_apt();
   void decide_pip(const std::vector<std::string>& provided, const std::string& replaced_by);
@@ -157,6 +162,13 @@ class Resolver {
   std::vector<inspect::Source> unlisted_where_;
   // local-label rewrites when the plan takes another CUDA build of the same release ("cu121" -> "cu118")
   std::string relaxed_from_tag_, relaxed_to_tag_;
+  // A PyTorch pin of a patch release without an image (torch==1.10.1): the plan takes its minor's
+  // image (1.10.0) and pip installs the pinned wheel over it, built for the image's CUDA.
+  struct PatchPin {
+    std::string package, version, image_version;
+  };
+  std::optional<PatchPin> patch_pin_;
+  std::string install_patch_pin();
   bool python2_ = false;  // the base gets the OS's Python 2 from apt
 };
 

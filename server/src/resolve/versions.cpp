@@ -122,6 +122,18 @@ std::vector<const FrameworkRelease*> Resolver::match_near(const Framework& fw, s
       auto v = Version::parse(rel.version);
       if (pinned && v && v->major() == pinned->major() && v->minor() == pinned->minor() && !rel.images.empty()) near = &rel;
     }
+    auto newest = fw.releases.empty() ? std::nullopt : Version::parse(fw.releases.back().version);
+    bool newer = spec && newest && (pinned ? *newest < *pinned : spec->contains("9999"));
+    if (!near && newer) {
+      // Newer than anything the catalog knows: which CUDA builds and images it has cannot be known from
+      // here, so no image is guessed.
+      throw Error(ErrorCode::UnknownVersion,
+                  where_text(a) + " asks " + fw.packages.front() + a.spec + ", newer than the newest " + fw.display + " release the catalog knows (" +
+                      fw.releases.back().version + "): its images and CUDA builds are not known here, so none is guessed",
+                  "update dlcontainer, add the release and its images to a catalog file (--catalog FILE or "
+                  "~/.config/dlcontainer/catalog.json; see docs/resolve.md), or pass --framework " + fw.packages.front() + "==" +
+                      fw.releases.back().version + " to plan the newest known release");
+    }
     if (!near) {
       throw Error(ErrorCode::UnknownVersion,
                   where_text(a) + " asks " + fw.packages.front() + a.spec + ", which the catalog does not know (it knows " + fw.display + " " +
@@ -132,6 +144,12 @@ std::vector<const FrameworkRelease*> Resolver::match_near(const Framework& fw, s
     std::string note = where_text(a) + " pins " + fw.display + " " + pinned->str() + ", which has no image in the catalog: " + near->version +
                        ", the newest " + std::to_string(pinned->major()) + "." + std::to_string(pinned->minor()) +
                        " release that has one, is used (patch releases of a minor keep its API)";
+    if (fw.name == "pytorch" && !patch_pin_) {
+      // PyTorch publishes every patch as wheels per CUDA: the pinned one goes over the minor's image,
+      // so that companions pinned for it (torchvision==0.11.2 needs torch==1.10.1) install.
+      patch_pin_ = PatchPin{fw.packages.front(), pinned->str(), near->version};
+      note += "; pip installs " + fw.packages.front() + "==" + pinned->str() + " over it, built for the image's CUDA";
+    }
     plan_.warnings.push_back(note);
     out.reason += (out.reason.empty() ? "" : "; ") + note;
     a.spec = "==" + near->version;

@@ -1,0 +1,5 @@
+    packages=setuptools.find_packages(),
+    tests_require=[],
+    zip_safe=False,
+    entry_points='',
+    description='Tensorflow implementation of contextualized word representations from bi-directional language models',

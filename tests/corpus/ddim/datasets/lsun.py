@@ -1,0 +1,1 @@
+from torchvision.datasets.utils import verify_str_arg, iterable_to_str

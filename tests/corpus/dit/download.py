@@ -1,0 +1,1 @@
+from torchvision.datasets.utils import download_url

@@ -1,0 +1,2 @@
+import tensorflow as tf
+flags = tf.app.flags

@@ -1,0 +1,3 @@
+flags = tf.app.flags
+        saver = tf.train.Saver(self.vars)
+        saver = tf.train.Saver(self.vars)

@@ -1,0 +1,5 @@
+      install_requires=['numpy',
+                        'tensorflow',
+                        'networkx',
+                        'scipy'
+                        ],

@@ -1,0 +1,2 @@
+    readme = fo.read()
+setup(

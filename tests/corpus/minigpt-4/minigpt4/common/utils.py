@@ -1,0 +1,1 @@
+from torch.utils.model_zoo import tqdm

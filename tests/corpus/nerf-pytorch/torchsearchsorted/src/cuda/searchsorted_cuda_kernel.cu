@@ -1,0 +1,1 @@
+#include "searchsorted_cuda_kernel.h"

@@ -1,0 +1,3 @@
+import torch
+        CppExtension('pred2mesh', [
+        'build_ext': BuildExtension

@@ -1,0 +1,3 @@
+import torch
+        CUDAExtension('_cuda_ext', [
+        'build_ext': BuildExtension

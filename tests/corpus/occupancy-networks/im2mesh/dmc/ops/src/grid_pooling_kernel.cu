@@ -1,0 +1,5 @@
+#include <ATen/ATen.h>
+#include <stdio.h>
+#include <cuda.h>
+#include <cuda_runtime.h>
+#include <vector>

@@ -1,0 +1,3 @@
+import torch.cuda
+    extension = CUDAExtension(
+    cmdclass={'build_ext': BuildExtension})

@@ -1,0 +1,2 @@
+import torch
+    from apex import amp

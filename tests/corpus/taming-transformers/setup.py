@@ -1,0 +1,5 @@
+    install_requires=[
+        'torch',
+        'numpy',
+        'tqdm',
+    ],

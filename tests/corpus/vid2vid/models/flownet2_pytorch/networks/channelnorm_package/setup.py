@@ -1,0 +1,3 @@
+import torch
+        CUDAExtension('channelnorm_cuda', [
+        'build_ext': BuildExtension

@@ -1,0 +1,3 @@
+import torch
+        CUDAExtension('correlation_cuda', [
+        'build_ext': BuildExtension

@@ -1,0 +1,2 @@
+import tensorflow as tf
+    train_spec = tf.contrib.tpu.TPUEstimatorSpec(
