@@ -14,6 +14,7 @@ packages=(
   libxau-dev gdb xvfb xauth x11-utils python3-jsonschema libre2-dev json-schema-test-suite
   lintian fish zsh git libkrb5-dev
   podman uidmap slirp4netns fuse-overlayfs
+  slurmctld slurmd slurm-client munge
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -23,14 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Podman 4.3 cannot apply its default rlimits on these machines ("error setting rlimit type 7/6:
-// operation not permitted"); without systemd, cgroups are managed directly and events go to a file.
-constexpr const char* kContainersConf = R"([containers]
-default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-)";
 
 bool answers(const std::string& socket) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -87,7 +79,7 @@ PodmanService::PodmanService(Mode mode) : mode_(mode) {
     if (::chown((dir_ / d).c_str(), uid_, gid_) != 0) why_ = "chown failed";
   }
   fs::permissions(dir_ / "xdg", fs::perms::owner_all);
-  std::ofstream(dir_ / "containers.conf") << kContainersConf;
+  std::ofstream(dir_ / "containers.conf") << kPodmanContainersConf;
   socket_ = mode == Mode::Rootless ? (dir_ / "xdg/podman/podman.sock").string() : (dir_ / "podman.sock").string();
 
   pid_ = ::fork();

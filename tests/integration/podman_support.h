@@ -16,6 +16,15 @@
 
 namespace dlc::testing {
 
+// Podman 4.3 cannot apply its default rlimits on these machines ("error setting rlimit type 7/6:
+// operation not permitted"); without systemd, cgroups are managed directly and events go to a file.
+inline constexpr const char* kPodmanContainersConf = R"([containers]
+default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+)";
+
 class PodmanService {
  public:
   enum class Mode { Rootful, Rootless };

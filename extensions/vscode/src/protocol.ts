@@ -30,7 +30,7 @@ export type Response =
  */
 export type Message = Request | Notification | Response;
 /**
- * The engine to use, as --host takes it: unix:///path, tcp://HOST:PORT (TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH) or ssh://[user@]HOST[:port]. Absent: the server's default (serve --host, DOCKER_HOST, the docker context, "host" in the user config, the local socket).
+ * The engine to use, as --host takes it (not empty, no NUL bytes; the server parses and explains the rest): unix:///path, tcp://HOST:PORT (TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), ssh://[user@]HOST[:port] or slurm://JOBID/SOCKET (a Slurm job's Podman). Absent: the server's default (serve --host, DOCKER_HOST, the docker context, "host" in the user config, the local socket).
  */
 export type EngineHost = string;
 /**
@@ -94,6 +94,8 @@ export interface ProtocolTypes {
   WorkspaceLocation: WorkspaceLocation;
   LibsPath: LibsPath;
   LibsMirror: LibsMirror;
+  SlurmRequest: SlurmRequest;
+  Allocation: Allocation;
   CancelRequestParams: CancelRequestParams;
   ProgressParams: ProgressParams;
   DebugGdbParams: DebugGdbParams;
@@ -147,9 +149,9 @@ export interface PortBinding {
 export interface WorkspaceStatus {
   workspace: string;
   /**
-   * none when the workspace has no container; else the engine's state.
+   * none when the workspace has no container; pending while its Slurm job waits; else the engine's state (exited too when the Slurm job that held the engine ended).
    */
-  state: 'none' | 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+  state: 'none' | 'pending' | 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
   containerId: string;
   containerName: string;
   image: string;
@@ -168,6 +170,7 @@ export interface WorkspaceStatus {
    */
   engine?: string;
   location?: WorkspaceLocation;
+  allocation?: Allocation;
 }
 /**
  * How GPUs were attached to the container (docs/gpu.md): the method, what was asked, the GPUs given, and why.
@@ -197,6 +200,27 @@ export interface WorkspaceLocation {
   volume?: string;
   reused: boolean;
   note: string;
+}
+/**
+ * The Slurm job that holds a workspace's engine, as Slurm reports it.
+ */
+export interface Allocation {
+  scheduler: 'slurm';
+  jobId: string;
+  /**
+   * Slurm's job state: PENDING, RUNNING, TIMEOUT, CANCELLED, FAILED, ...; GONE when Slurm no longer lists the job and nothing was recorded
+   */
+  state: string;
+  /**
+   * Slurm's reason (Resources, PartitionDown, TimeLimit, None)
+   */
+  reason: string;
+  node: string;
+  /**
+   * squeue's time left (1:59:30, UNLIMITED)
+   */
+  timeLeft: string;
+  partition: string;
 }
 export interface ErrorData {
   /**
@@ -403,6 +427,39 @@ export interface LibsMirror {
    * stale, partial, and entries left out, said plainly
    */
   notes: string[];
+}
+/**
+ * What `up --slurm` asks the scheduler for (passed to sbatch); customizations.dlcontainer.slurm fills the fields left out. Present: the engine runs in a Slurm job (docs/slurm.md).
+ */
+export interface SlurmRequest {
+  /**
+   * --partition
+   */
+  partition?: string;
+  /**
+   * --gres=gpu:VALUE (1, a100:2)
+   */
+  gpus?: string;
+  /**
+   * --cpus-per-task
+   */
+  cpus?: string;
+  /**
+   * --mem (16G)
+   */
+  mem?: string;
+  /**
+   * --time (2:00:00)
+   */
+  time?: string;
+  /**
+   * --account
+   */
+  account?: string;
+  /**
+   * how long the job may stay pending before it is cancelled; 0 or absent: 600
+   */
+  waitSeconds?: number;
 }
 /**
  * The params of $/cancelRequest: (client to server) Cancels a request in flight; it answers -32800 (or its result, if it finished first).
@@ -750,6 +807,7 @@ export interface WorkspaceDownResult {
   workspace: string;
   containerId: string;
   action: 'stopped' | 'removed' | 'none';
+  allocation?: Allocation;
 }
 /**
  * The params of workspace/exec: Runs a command (non-interactive) in the workspace's running container. Output is collected into the result, or streamed as workspace/output notifications when outputToken is given. Cancelling stops the command.
@@ -1029,6 +1087,7 @@ export interface WorkspaceUpParams {
    * stop the lifecycle commands after waitFor's (default updateContentCommand); a later up runs the rest
    */
   skipNonBlockingCommands?: boolean;
+  slurm?: SlurmRequest;
 }
 /**
  * What workspace/up answers.
@@ -1074,6 +1133,7 @@ export interface WorkspaceUpResult {
     label?: string;
     url?: string;
   }[];
+  allocation?: Allocation;
 }
 /**
  * Every request: its params and what it answers, by method name.

@@ -16,6 +16,13 @@ namespace dlc::cli {
 class Context {
  public:
   core::Workspaces& workspaces();
+  // The engine's workspace service by URL, for core's placed commands (core/placed.h): sets host.
+  std::function<core::Workspaces&(const std::string&)> workspaces_at() {
+    return [this](const std::string& url) -> core::Workspaces& {
+      host = url;
+      return workspaces();
+    };
+  }
   int exit_status = 0;
   // --host: the engine to use ("" : DOCKER_HOST, the docker context, the user config, the default socket).
   std::string host;

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/terminal.h"
+#include "core/placed.h"
 #include <spdlog/spdlog.h>
 
 #include "support/error.h"
@@ -34,12 +35,22 @@ void print_warnings(const std::vector<std::string>& warnings) {
   for (const auto& w : warnings) std::fprintf(stderr, "%s %s\n", paint(2, "warning:", "1;33").c_str(), w.c_str());
 }
 
+// The Slurm job that holds the engine: "slurm job 42 RUNNING on node7, 1:59:00 left".
+void print_allocation(const std::optional<core::Allocation>& a) {
+  if (!a) return;
+  std::string where = a->node.empty() ? "" : " on " + a->node;
+  std::string left = a->time_left.empty() || a->state != "RUNNING" ? "" : ", " + a->time_left + " left";
+  std::string why = a->reason.empty() || a->reason == "None" ? "" : " (" + a->reason + ")";
+  std::printf("  job        slurm %s %s%s%s%s\n", a->job_id.c_str(), a->state.c_str(), why.c_str(), where.c_str(), left.c_str());
+}
+
 void print_up(const core::UpResult& r) {
   std::printf("%s container %s %s%s\n", paint(1, "✔", "32").c_str(), r.container_name.c_str(), r.action.c_str(),
               r.location.machine.empty() || r.location.machine == "this machine" ? "" : (" on " + r.location.machine).c_str());
   std::printf("  workspace  %s -> %s\n", r.workspace.c_str(), r.remote_workspace_folder.c_str());
   print_location(r.location);
   if (r.engine.rfind("unix://", 0) != 0) std::printf("  engine     %s\n", r.engine.c_str());
+  print_allocation(r.allocation);
   std::printf("  image      %s\n", r.image.c_str());
   std::printf("  user       %s\n", r.remote_user.c_str());
   for (const auto& p : r.ports) {
@@ -55,14 +66,16 @@ void print_up(const core::UpResult& r) {
                 paint(1, "!", "33").c_str());
   }
   for (const auto& n : r.warnings) std::printf("%s %s\n", paint(1, "!", "33").c_str(), n.c_str());
-  std::string host = r.engine.rfind("unix://", 0) == 0 ? "" : " --host " + r.engine;
+  // A Slurm workspace's commands find its job by themselves.
+  std::string host = r.engine.rfind("unix://", 0) == 0 || r.allocation ? "" : " --host " + r.engine;
   std::printf("  run        dlcontainer exec%s -w %s -- bash\n", host.c_str(), r.workspace.c_str());
 }
 
 void print_status(const core::WorkspaceStatus& s) {
   std::printf("  workspace  %s\n", s.workspace.c_str());
   std::printf("  state      %s\n", s.state.c_str());
-  if (s.state == "none") return;
+  print_allocation(s.allocation);
+  if (s.state == "none" || s.container_id.empty()) return;
   std::printf("  container  %s (%s)\n", s.container_name.c_str(), s.container_id.substr(0, 12).c_str());
   std::printf("  image      %s\n", s.image.c_str());
   std::printf("  folder     %s (user %s)\n", s.remote_workspace_folder.c_str(), s.remote_user.c_str());
@@ -141,11 +154,20 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--skip-post-attach", params->skip_post_attach, "do not run postAttachCommand");
     cmd->add_flag("--skip-non-blocking-commands", params->skip_non_blocking,
                   "stop the lifecycle commands after waitFor's (default updateContentCommand); a later up runs the rest");
+    auto& slurm = params->slurm;
+    cmd->add_flag("--slurm", slurm.enabled, "run the engine in a Slurm job (rootless Podman on the allocated node; docs/slurm.md)");
+    cmd->add_option("--partition", slurm.partition, "--slurm: the partition (default: slurm.partition in devcontainer.json, else Slurm's)");
+    cmd->add_option("--slurm-gpus", slurm.gpus, "--slurm: GPUs for the job, as --gres=gpu:VALUE takes them (1, a100:2)");
+    cmd->add_option("--cpus", slurm.cpus, "--slurm: CPUs for the job (--cpus-per-task)");
+    cmd->add_option("--mem", slurm.mem, "--slurm: memory for the job (16G)");
+    cmd->add_option("--time", slurm.time, "--slurm: the job's time limit (2:00:00)");
+    cmd->add_option("--account", slurm.account, "--slurm: the account the job is charged to");
+    cmd->add_option("--slurm-wait", slurm.wait_seconds, "--slurm: seconds the job may stay pending before it is cancelled (default 600)");
     cmd->add_flag("--json", *json, "print one JSON result object (on failure too, as `devcontainer up` does)");
     cmd->callback([&ctx, params, json] {
       TerminalProgress progress(/*quiet=*/false);
       try {
-        auto result = ctx.workspaces().up(*params, progress);
+        auto result = core::up_placed(*params, ctx.workspaces_at(), progress, {});
         print_warnings(result.warnings);
         if (*json) print_json(result); else print_up(result);
       } catch (const Error& e) {
@@ -164,7 +186,7 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--remove", params->remove, "remove the container too (never the workspace or named volumes)");
     cmd->add_flag("--json", *json, "print one JSON result object");
     cmd->callback([&ctx, params, json] {
-      auto r = ctx.workspaces().down(*params);
+      auto r = core::down_placed(*params, ctx.workspaces_at());
       if (*json) {
         print_json(r);
       } else if (r.action == "none") {
@@ -172,6 +194,7 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
       } else {
         std::printf("%s container %s %s\n", paint(1, "✔", "32").c_str(), r.container_id.substr(0, 12).c_str(), r.action.c_str());
       }
+      if (r.allocation && !*json) std::printf("%s Slurm job %s cancelled\n", paint(1, "✔", "32").c_str(), r.allocation->job_id.c_str());
     });
   }
   {
@@ -197,6 +220,7 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
         if (eq == std::string::npos) throw Error(ErrorCode::InvalidArgument, "-e " + kv + " is not KEY=VALUE", "write -e NAME=value");
         params->env[kv.substr(0, eq)] = kv.substr(eq + 1);
       }
+      ctx.host = core::engine_for(params->workspace, ctx.host);
       ctx.exit_status = run_exec(ctx, *params, *tty, *no_tty);
     });
   }
@@ -207,7 +231,7 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
     cmd->add_flag("--json", *json, "print one JSON object");
     cmd->callback([&ctx, params, json] {
-      auto s = ctx.workspaces().status(*params);
+      auto s = core::status_placed(*params, ctx.workspaces_at());
       if (*json) print_json(s); else print_status(s);
     });
   }
@@ -232,6 +256,7 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("-f,--follow", params->follow, "keep following");
     cmd->add_option("--tail", params->tail, "only the last N lines");
     cmd->callback([&ctx, params] {
+      ctx.host = core::engine_for(params->workspace, ctx.host);
       ctx.workspaces().logs(
           *params, [](std::string_view d) { ::fwrite(d.data(), 1, d.size(), stdout), ::fflush(stdout); },
           [](std::string_view d) { ::fwrite(d.data(), 1, d.size(), stderr), ::fflush(stderr); });

@@ -4,13 +4,15 @@
 // is there too, publishes ports on its own loopback (the user reaches them through forwards over the
 // engine connection), and its GPU facts come from a probe container there.
 //
-// A Slurm job (issue 15) is one more kind of placement: an engine reached over a command's stdio, for
-// as long as the job lives.
+// A Slurm job is one more kind (core/slurm_placement.h): an engine reached over a command's stdio
+// (srun --overlap), for as long as the job lives. The Placement interface below is the one place that
+// kind is chosen; a Kubernetes pod would be one more implementation (docs/design.md).
 #pragma once
 
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/workspace.h"
@@ -22,6 +24,32 @@ namespace dlc::core {
 // DOCKER_CONTEXT, its config's currentContext), else the user config's default "host", else the
 // default socket. Error{InvalidArgument|ConfigInvalid} for one that cannot be used.
 engine::Endpoint engine_endpoint(const std::string& host = {});
+
+// Where one workspace's engine is, and what holds it there. A plain engine (local, tcp://, ssh://) is
+// simply there; a scheduler's placement starts it (acquire), knows its allocation, and ends it.
+class Placement {
+ public:
+  virtual ~Placement() = default;
+  // The engine, started first where this placement owns its life (a Slurm job submitted, waited for
+  // until its Podman answers). started_now() then says a failed `up` should release() it again.
+  virtual engine::Endpoint acquire(ProgressSink& progress, const CancelToken& cancel) = 0;
+  virtual bool started_now() const { return false; }
+  // The engine while it runs, starting nothing; nullopt when it is gone (the job ended): allocation() says why.
+  virtual std::optional<engine::Endpoint> current() = 0;
+  // The job (id, node, state, time left, reason) where a scheduler holds the engine; nullopt otherwise.
+  virtual std::optional<Allocation> allocation() = 0;
+  // Ends what acquire started (scancel) and forgets it; nothing for a plain engine.
+  virtual void release() = 0;
+};
+
+// The workspace's placement: a Slurm job when `slurm` asks for one, or when one is recorded for the
+// folder and `host` names no engine; else the engine `host` names (engine_endpoint).
+std::unique_ptr<Placement> place(const std::string& workspace, const std::string& host, const SlurmRequest& slurm = {});
+
+// The engine URL commands on an existing workspace use (exec, logs, services): `host` when given, a
+// running Slurm job's engine when one is recorded for the folder, else "" (the default engine).
+// Error{ContainerNotRunning} when the recorded job has ended, with Slurm's reason.
+std::string engine_for(const std::string& workspace, const std::string& host);
 
 // One workspace service per engine, made when first asked for and kept: a server answers requests
 // for whichever engine a client names, each with its own locks and status cache.

@@ -16,6 +16,7 @@ void to_json(json& j, const UpParams& p) {
   if (p.strict) j["strict"] = true;
   if (p.skip_post_attach) j["skipPostAttach"] = true;
   if (p.skip_non_blocking) j["skipNonBlockingCommands"] = true;
+  if (p.slurm.enabled) j["slurm"] = p.slurm;
 }
 
 void from_json(const json& j, UpParams& p) {
@@ -30,6 +31,12 @@ void from_json(const json& j, UpParams& p) {
   get_if(j, "strict", p.strict);
   get_if(j, "skipPostAttach", p.skip_post_attach);
   get_if(j, "skipNonBlockingCommands", p.skip_non_blocking);
+  if (auto it = j.find("slurm"); it != j.end()) from_json(*it, p.slurm);
+}
+
+void to_json(json& j, const Allocation& a) {
+  j = {{"scheduler", a.scheduler}, {"jobId", a.job_id}, {"state", a.state}, {"reason", a.reason},
+       {"node", a.node}, {"timeLeft", a.time_left}, {"partition", a.partition}};
 }
 
 void to_json(json& j, const UpResult& r) {
@@ -60,6 +67,7 @@ void to_json(json& j, const UpResult& r) {
       j["portNotes"].push_back(note);
     }
   }
+  if (r.allocation) j["allocation"] = *r.allocation;
 }
 
 void to_json(json& j, const DownParams& p) {
@@ -75,6 +83,7 @@ void from_json(const json& j, DownParams& p) {
 
 void to_json(json& j, const DownResult& r) {
   j = {{"workspace", r.workspace}, {"containerId", r.container_id}, {"action", r.action}};
+  if (r.allocation) j["allocation"] = *r.allocation;
 }
 
 void from_json(const json& j, StatusParams& p) {
@@ -99,6 +108,7 @@ void to_json(json& j, const WorkspaceStatus& s) {
        {"gpu", s.gpu},
        {"engine", s.engine}};
   if (s.state != "none") j["location"] = s.location;
+  if (s.allocation) j["allocation"] = *s.allocation;
 }
 
 void from_json(const json& j, ExecParams& p) {

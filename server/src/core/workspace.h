@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/slurm_job.h"
 #include "engine/engine.h"
 #include "gpu/attach.h"
 #include "support/cancel.h"
@@ -44,7 +45,22 @@ struct UpParams {
   bool strict = false;             // a property dlcontainer does not use is an error, not a warning
   bool skip_post_attach = false;   // do not run postAttachCommand (the reference's --skip-post-attach)
   bool skip_non_blocking = false;  // stop the lifecycle commands after waitFor (--skip-non-blocking-commands)
+  // --slurm (params.slurm): the engine is a Podman service in a Slurm job submitted for the workspace
+  // (core/placement.h); customizations.dlcontainer.slurm fills what the flags leave out.
+  SlurmRequest slurm;
 };
+
+// What holds a workspace's engine where a scheduler does (a Slurm job): absent for a plain engine.
+struct Allocation {
+  std::string scheduler = "slurm";
+  std::string job_id;
+  std::string state;      // Slurm's: PENDING, RUNNING, TIMEOUT, CANCELLED, ... (GONE: Slurm forgot it)
+  std::string reason;     // Slurm's reason (Resources, TimeLimit, ...)
+  std::string node;
+  std::string time_left;  // squeue's %L while it runs
+  std::string partition;
+};
+void to_json(nlohmann::json& j, const Allocation& a);
 
 // Where a workspace's files are for its container (core/remote_workspace.h).
 struct WorkspaceLocation {
@@ -87,6 +103,7 @@ struct UpResult {
     std::string url;
   };
   std::vector<PortNote> port_notes;
+  std::optional<Allocation> allocation;  // the Slurm job that holds the engine
 };
 
 struct DownParams {
@@ -99,6 +116,7 @@ struct DownResult {
   std::string workspace;
   std::string container_id;
   std::string action;  // stopped | removed | none
+  std::optional<Allocation> allocation;  // the Slurm job, cancelled by down
 };
 
 struct StatusParams {
@@ -125,6 +143,7 @@ struct WorkspaceStatus {
   gpu::Attachment gpu;
   std::string engine;          // the engine's URL
   WorkspaceLocation location;  // where the workspace's files are (from the container's labels)
+  std::optional<Allocation> allocation;  // the Slurm job that holds the engine (its state when it ended)
 };
 
 struct ExecParams {

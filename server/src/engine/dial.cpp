@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/podman.h"
+#include "engine/slurm.h"
 #include "engine/ssh.h"
 #include "support/error.h"
 
@@ -110,6 +111,8 @@ std::unique_ptr<ByteStream> dial(const Endpoint& e, const Timeouts& timeouts) {
     }
     case Transport::Ssh:
       return dial_ssh(e, wait);
+    case Transport::Slurm:
+      return dial_slurm(e, wait);
   }
   throw Error(ErrorCode::Internal, "unknown transport");
 }

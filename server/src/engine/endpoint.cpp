@@ -157,11 +157,16 @@ std::string Endpoint::url() const {
       if (!socket_path.empty()) out += socket_path;
       return out;
     }
+    case Transport::Slurm:
+      return "slurm://" + host + socket_path;
   }
   return {};
 }
 
-std::string Endpoint::machine() const { return transport == Transport::Unix ? "this machine" : host; }
+std::string Endpoint::machine() const {
+  if (transport == Transport::Slurm) return "the node of Slurm job " + host;
+  return transport == Transport::Unix ? "this machine" : host;
+}
 
 Endpoint Endpoint::parse(std::string_view url, std::string origin) {
   Endpoint e;
@@ -204,6 +209,18 @@ Endpoint Endpoint::parse(std::string_view url, std::string origin) {
     // ssh would read these as options.
     if (e.host.front() == '-' || e.user.starts_with("-")) throw bad_url(url, origin, "a host or user cannot begin with '-'");
     if (!port.empty()) e.port = parse_port(port, url, origin);
+  } else if (url.starts_with("slurm://")) {
+    // A job's Podman service: slurm://JOBID/socket on the job's node.
+    e.transport = Transport::Slurm;
+    e.kind = "podman";
+    std::string_view rest = url.substr(8);
+    auto slash = rest.find('/');
+    e.host = std::string(rest.substr(0, slash));
+    if (e.host.empty() || e.host.find_first_not_of("0123456789") != std::string::npos) {
+      throw bad_url(url, origin, "slurm:// takes a job id (digits), then the socket's path on its node");
+    }
+    if (slash == std::string_view::npos || rest.size() == slash + 1) throw bad_url(url, origin, "slurm:// needs the socket's path on the node");
+    e.socket_path = std::string(rest.substr(slash));
   } else {
     auto scheme = url.substr(0, url.find("://"));
     throw bad_url(url, origin,

@@ -1,5 +1,6 @@
 // Where an engine listens and how it is reached: a unix socket here, tcp:// (TLS when the docker
-// CLI's settings ask for it), or ssh:// through the system's OpenSSH client. Chosen the way the
+// CLI's settings ask for it), ssh:// through the system's OpenSSH client, or slurm:// into a Slurm
+// job's Podman service through `srun --overlap` (core/slurm_job.h starts the job). Chosen the way the
 // docker CLI chooses, so that `docker context use gpu1` moves dlcontainer too:
 //
 //   --host (or the RPC params' host) > DOCKER_HOST > DOCKER_CONTEXT > currentContext in the docker
@@ -12,7 +13,7 @@
 
 namespace dlc::engine {
 
-enum class Transport { Unix, Tcp, Ssh };
+enum class Transport { Unix, Tcp, Ssh, Slurm };
 
 // TLS files as the docker CLI keeps them: ca.pem, cert.pem and key.pem in one folder.
 struct TlsFiles {
@@ -24,8 +25,8 @@ struct TlsFiles {
 
 struct Endpoint {
   Transport transport = Transport::Unix;
-  std::string socket_path = "/var/run/docker.sock";  // Unix; Ssh: the socket on the remote ("" : its default)
-  std::string host;                                   // Tcp, Ssh
+  std::string socket_path = "/var/run/docker.sock";  // Unix; Ssh: the socket on the remote ("" : its default); Slurm: on the node
+  std::string host;                                   // Tcp, Ssh; Slurm: the job id
   int port = 0;                                       // Tcp: always set; Ssh: 0 leaves it to ssh (its config, or 22)
   std::string user;                                   // Ssh: "" leaves it to ssh
   std::optional<TlsFiles> tls;                        // Tcp: present for TLS
@@ -35,15 +36,16 @@ struct Endpoint {
   std::string origin = "the default socket";  // how it was chosen, for messages: "--host", "DOCKER_HOST", ...
   std::string context;                         // the docker context it came from, if any
 
-  // unix:///var/run/docker.sock, tcp://10.0.0.5:2376, ssh://alice@gpu1:2222 (the identity of the
-  // engine: labels and connection reuse key on it).
+  // unix:///var/run/docker.sock, tcp://10.0.0.5:2376, ssh://alice@gpu1:2222, slurm://4711/tmp/x.sock
+  // (the identity of the engine: labels and connection reuse key on it).
   std::string url() const;
   // Whether the engine runs on this machine (its files, processes and GPUs are this machine's).
   bool local() const { return transport == Transport::Unix; }
-  // The machine the engine runs on, for messages: "gpu1", "10.0.0.5", or "this machine".
+  // The machine the engine runs on, for messages: "gpu1", "10.0.0.5", "the node of Slurm job 4711"
+  // or "this machine".
   std::string machine() const;
 
-  // unix:///path, /path, tcp://host[:port], ssh://[user@]host[:port][/socket]. TLS for tcp:// is
+  // unix:///path, /path, tcp://host[:port], ssh://[user@]host[:port][/socket], slurm://JOBID/socket. TLS for tcp:// is
   // decided from DOCKER_TLS_VERIFY, DOCKER_TLS and DOCKER_CERT_PATH, as the docker CLI does.
   // Error{InvalidArgument} naming `origin` and the form to use.
   static Endpoint parse(std::string_view url, std::string origin = "--host");

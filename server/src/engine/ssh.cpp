@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/command_stream.h"
 #include "support/files.h"
 #include "support/hash.h"
 
@@ -98,55 +99,6 @@ std::vector<std::string> ssh_args(const Endpoint& e, const std::string& control,
   return a;
 }
 
-struct Child {
-  pid_t pid = -1;
-};
-
-// fork + exec with the given descriptors as 0, 1, 2. new_session: in a session of its own, so that a
-// terminal's ^C reaches dlcontainer (which ends its children in order) and not the child directly.
-Child spawn(const std::vector<std::string>& argv, int in, int out, int err, bool new_session) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) throw Error(ErrorCode::Internal, std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    // No PR_SET_PDEATHSIG: it fires when the forking *thread* ends, and a pooled connection outlives
-    // the thread that made it. A dead dlcontainer still leaves nothing: its end of the socket closes,
-    // ssh sends EOF, and dial-stdio ends with its connection.
-    if (new_session) ::setsid();
-    ::dup2(in, 0), ::dup2(out, 1), ::dup2(err, 2);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::execvp(args[0], args.data());
-    const char msg[] = "ssh: cannot run the ssh program (OpenSSH's client): not found\n";
-    [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
-    ::_exit(127);
-  }
-  return Child{pid};
-}
-
-// The exit status when the child ends within `limit`; nullopt when it still runs.
-std::optional<int> wait_exit(pid_t pid, std::chrono::milliseconds limit) {
-  auto until = Clock::now() + limit;
-  for (int pause = 1;; pause = std::min(pause * 2, 50)) {
-    int status = 0;
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (r < 0 && errno != EINTR) return -1;
-    if (Clock::now() >= until) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause));
-  }
-}
-
-void end_child(pid_t pid) {
-  if (pid <= 0) return;
-  if (wait_exit(pid, 0ms)) return;
-  ::kill(pid, SIGTERM);
-  if (wait_exit(pid, 2s)) return;
-  ::kill(pid, SIGKILL);
-  wait_exit(pid, 2s);
-}
-
 std::string read_tail(const std::string& path) {
   std::string text = read_file(path, 1 << 20).value_or("");
   return text.size() > kErrorOutputLimit ? text.substr(text.size() - kErrorOutputLimit) : text;
@@ -180,13 +132,13 @@ void ensure_master(const Endpoint& e, const Wait& wait) {
   int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
   // Not a session of its own when interactive: a passphrase prompt needs the terminal.
-  Child child = spawn(argv, null_fd, null_fd, log_fd >= 0 ? log_fd : null_fd, !interactive());
+  pid_t child = spawn_command(argv, null_fd, null_fd, log_fd >= 0 ? log_fd : null_fd, !interactive());
   ::close(null_fd);
   if (log_fd >= 0) ::close(log_fd);
   auto limit = wait.deadline ? std::chrono::duration_cast<std::chrono::milliseconds>(*wait.deadline - Clock::now()) : 60000ms;
-  auto status = wait_exit(child.pid, std::max(limit, 1000ms) + 2s);  // ssh's ConnectTimeout ends it first
+  auto status = wait_exit(child, std::max(limit, 1000ms) + 2s);  // ssh's ConnectTimeout ends it first
   if (!status) {
-    end_child(child.pid);
+    end_child(child);
     throw Error(ErrorCode::EngineUnavailable, "ssh to " + e.host + " did not log in within the time allowed",
                 "check that `ssh " + e.host + " true` logs in without a question; DLC_ENGINE_CONNECT_TIMEOUT=SECONDS waits longer");
   }
@@ -197,39 +149,6 @@ void ensure_master(const Endpoint& e, const Wait& wait) {
   }
   started.insert(control);
 }
-
-// The stream of one `docker system dial-stdio`: its stdin and stdout are a socket pair each (a half
-// close then ends what is sent and nothing else), its stderr kept to explain a failure.
-class DialStream : public FdStream {
- public:
-  DialStream(int read_fd, int write_fd, int err_fd, pid_t pid, Endpoint e)
-      : FdStream(read_fd, write_fd), err_fd_(err_fd), pid_(pid), endpoint_(std::move(e)) {}
-  ~DialStream() override {
-    end_child(pid_);
-    ::close(err_fd_);
-  }
-
-  std::optional<Error> explain() override {
-    // The command ends soon after its stream; its status and words say why.
-    auto status = wait_exit(pid_, 3s);
-    if (status) pid_ = -1;
-    std::string output;
-    char buf[4096];
-    for (;;) {
-      ssize_t n = ::read(err_fd_, buf, sizeof buf);
-      if (n <= 0) break;
-      output.append(buf, static_cast<std::size_t>(n));
-      if (output.size() > kErrorOutputLimit) output.erase(0, output.size() - kErrorOutputLimit);
-    }
-    if (!status && output.empty()) return std::nullopt;
-    return ssh_failure(endpoint_, output, status ? *status : 0);
-  }
-
- private:
-  int err_fd_;
-  pid_t pid_;
-  Endpoint endpoint_;
-};
 
 }  // namespace
 
@@ -270,7 +189,7 @@ Error ssh_failure(const Endpoint& e, const std::string& output, int exit_status)
       return Error(ErrorCode::EngineUnavailable, h + " cannot be reached over ssh: " + line,
                    "check the network (a VPN?) and any ProxyJump for " + h + " in ~/.ssh/config; `ssh " + login + " true` must work");
     }
-    if (contains(output, "cannot run the ssh program")) {
+    if (contains(output, "cannot run ssh: not found")) {
       return Error(ErrorCode::EngineUnavailable, "ssh:// needs OpenSSH's client, and `ssh` is not on PATH",
                    "install it: sudo apt-get install openssh-client");
     }
@@ -305,32 +224,12 @@ Error ssh_failure(const Endpoint& e, const std::string& output, int exit_status)
 std::unique_ptr<ByteStream> dial_ssh(const Endpoint& e, const Wait& wait) {
   std::string control = control_path(e);
   if (multiplexed()) ensure_master(e, wait);
-  int in[2], out[2], err[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0) throw Error(ErrorCode::Internal, "socketpair failed");
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out) != 0) {
-    ::close(in[0]), ::close(in[1]);
-    throw Error(ErrorCode::Internal, "socketpair failed");
-  }
-  if (::pipe2(err, O_CLOEXEC) != 0) {
-    ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]);
-    throw Error(ErrorCode::Internal, "pipe failed");
-  }
   auto argv = ssh_args(e, control, wait);
   if (multiplexed()) argv.insert(argv.end(), {"-o", "ControlMaster=no"});
   argv.insert(argv.end(), {"--", e.host, "docker"});
   if (!e.socket_path.empty()) argv.push_back("--host=unix://" + e.socket_path);
   argv.insert(argv.end(), {"system", "dial-stdio"});
-  Child child;
-  try {
-    child = spawn(argv, in[1], out[1], err[1], true);
-  } catch (...) {
-    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) ::close(fd);
-    throw;
-  }
-  ::close(in[1]), ::close(out[1]), ::close(err[1]);
-  ::fcntl(err[0], F_SETFL, ::fcntl(err[0], F_GETFL) | O_NONBLOCK);
-  auto stream = std::make_unique<DialStream>(out[0], in[0], err[0], child.pid, e);
-  stream->set_wait(wait);
+  auto stream = open_command_stream(argv, [e](const std::string& output, int status) { return ssh_failure(e, output, status); }, wait);
   return stream;
 }
 

@@ -44,7 +44,9 @@ void Engine::import_image(const std::string& ref, std::string_view tar) const {
     auto j = parse_json_within(line);
     if (j.is_object() && j.contains("error") && j["error"].is_string()) errors = j["error"].get<std::string>();
   });
-  auto r = c.upload("POST", path("/images/create?fromSrc=-&repo=" + url_encode(repo) + "&tag=" + url_encode(tag)),
+  // The tag rides in repo too: Podman's compatible API takes the reference from repo alone (its tag
+  // parameter is ignored, and the import would be named :latest); Docker replaces repo's tag with tag.
+  auto r = c.upload("POST", path("/images/create?fromSrc=-&repo=" + url_encode(repo + ":" + tag) + "&tag=" + url_encode(tag)),
                     "application/x-tar", [&](const DataSink& write) { write(tar); },
                     [&](std::string_view d) { lines.feed(d); });
   lines.finish();

@@ -1,6 +1,7 @@
 // workspace/*: the same core::Workspaces calls the command line makes, with the same params and results.
 #include <optional>
 
+#include "core/placed.h"
 #include "rpc/methods.h"
 
 namespace dlc::rpc {
@@ -116,17 +117,16 @@ class OutputRoute {
   std::string out_carry_, err_carry_;
 };
 
-core::UpResult up(const core::UpParams& p, Call& call) {
-  return call.workspaces(p.host).up(p, call.progress(), call.cancel());
+// The engine of a placed command (core/placed.h): the server keeps one workspace service per engine.
+core::WorkspacesAt workspaces_at(Call& call) {
+  return [&call](const std::string& url) -> core::Workspaces& { return call.workspaces(url); };
 }
 
-core::DownResult down(const core::DownParams& p, Call& call) {
-  return call.workspaces(p.host).down(p);
-}
+core::UpResult up(const core::UpParams& p, Call& call) { return core::up_placed(p, workspaces_at(call), call.progress(), call.cancel()); }
 
-core::WorkspaceStatus status(const core::StatusParams& p, Call& call) {
-  return call.workspaces(p.host).status(p);
-}
+core::DownResult down(const core::DownParams& p, Call& call) { return core::down_placed(p, workspaces_at(call)); }
+
+core::WorkspaceStatus status(const core::StatusParams& p, Call& call) { return core::status_placed(p, workspaces_at(call)); }
 
 std::vector<core::WorkspaceStatus> list(const core::ListParams& p, Call& call) { return call.workspaces(p.host).list(); }
 
@@ -139,7 +139,7 @@ ExecResult exec(const ExecRequest& r, Call& call) {
   io.on_stdout = route.sink(true);
   io.on_stderr = route.sink(false);
   ExecResult result;
-  result.exit_code = call.workspaces(params.host).exec(params, io, call.cancel());
+  result.exit_code = call.workspaces(core::engine_for(params.workspace, params.host)).exec(params, io, call.cancel());
   route.finish();
   result.out = std::move(route.out);
   result.err = std::move(route.err);
@@ -153,7 +153,7 @@ LogsResult logs(const LogsRequest& r, Call& call) {
                    "add \"outputToken\": \"logs-1\" and read workspace/output notifications; cancel the request to stop");
   }
   OutputRoute route(call, r.output_token);
-  call.workspaces(r.logs.host).logs(r.logs, route.sink(true), route.sink(false), call.cancel());
+  call.workspaces(core::engine_for(r.logs.workspace, r.logs.host)).logs(r.logs, route.sink(true), route.sink(false), call.cancel());
   // A followed stream ends only by a cancel, and that is an answer of its own (-32800), not a result.
   call.cancel().throw_if_cancelled();
   route.finish();

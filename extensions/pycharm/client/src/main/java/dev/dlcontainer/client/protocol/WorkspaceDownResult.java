@@ -9,11 +9,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * What workspace/down answers.
  * @param action One of: stopped, removed, none.
+ * @param allocation Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkspaceDownResult(
     @JsonProperty("workspace") String workspace,
     @JsonProperty("containerId") String containerId,
-    @JsonProperty("action") String action
+    @JsonProperty("action") String action,
+    @JsonProperty("allocation") Allocation allocation
 ) {}

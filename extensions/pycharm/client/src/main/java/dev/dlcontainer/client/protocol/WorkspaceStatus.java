@@ -8,11 +8,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * @param state none when the workspace has no container; else the engine's state. One of: none, created, running, paused, restarting, removing, exited, dead.
+ * @param state none when the workspace has no container; pending while its Slurm job waits; else the engine's state (exited too when the Slurm job that held the engine ended). One of: none, pending, created, running, paused, restarting, removing, exited, dead.
  * @param outOfDate devcontainer.json (or its Dockerfile) changed since the container was made.
  * @param gpu Optional.
  * @param engine the engine's URL. Optional.
  * @param location Optional.
+ * @param allocation Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,25 +31,31 @@ public record WorkspaceStatus(
     @JsonProperty("ports") List<PortBinding> ports,
     @JsonProperty("gpu") GpuAttachment gpu,
     @JsonProperty("engine") String engine,
-    @JsonProperty("location") WorkspaceLocation location
+    @JsonProperty("location") WorkspaceLocation location,
+    @JsonProperty("allocation") Allocation allocation
 ) {
   /** The required components; the optional ones absent. */
   public static WorkspaceStatus of(String workspace, String state, String containerId, String containerName, String image, String configFile, String remoteUser, String remoteWorkspaceFolder, String startedAt, boolean outOfDate, List<PortBinding> ports) {
-    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, null, null, null);
+    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, null, null, null, null);
   }
 
   /** A copy with {@code gpu} set. */
   public WorkspaceStatus withGpu(GpuAttachment value) {
-    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, value, engine, location);
+    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, value, engine, location, allocation);
   }
 
   /** A copy with {@code engine} set. */
   public WorkspaceStatus withEngine(String value) {
-    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, gpu, value, location);
+    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, gpu, value, location, allocation);
   }
 
   /** A copy with {@code location} set. */
   public WorkspaceStatus withLocation(WorkspaceLocation value) {
-    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, gpu, engine, value);
+    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, gpu, engine, value, allocation);
+  }
+
+  /** A copy with {@code allocation} set. */
+  public WorkspaceStatus withAllocation(Allocation value) {
+    return new WorkspaceStatus(workspace, state, containerId, containerName, image, configFile, remoteUser, remoteWorkspaceFolder, startedAt, outOfDate, ports, gpu, engine, location, value);
   }
 }

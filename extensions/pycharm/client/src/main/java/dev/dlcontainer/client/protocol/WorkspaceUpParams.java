@@ -21,6 +21,7 @@ import java.util.List;
  * @param strict a devcontainer.json property dlcontainer does not use is an error instead of a warning. Optional.
  * @param skipPostAttach do not run postAttachCommand. Optional.
  * @param skipNonBlockingCommands stop the lifecycle commands after waitFor's (default updateContentCommand); a later up runs the rest. Optional.
+ * @param slurm Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -36,65 +37,71 @@ public record WorkspaceUpParams(
     @JsonProperty("host") String host,
     @JsonProperty("strict") Boolean strict,
     @JsonProperty("skipPostAttach") Boolean skipPostAttach,
-    @JsonProperty("skipNonBlockingCommands") Boolean skipNonBlockingCommands
+    @JsonProperty("skipNonBlockingCommands") Boolean skipNonBlockingCommands,
+    @JsonProperty("slurm") SlurmRequest slurm
 ) {
   /** The required components; the optional ones absent. */
   public static WorkspaceUpParams of(String workspace) {
-    return new WorkspaceUpParams(workspace, null, null, null, null, null, null, null, null, null, null, null);
+    return new WorkspaceUpParams(workspace, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** A copy with {@code config} set. */
   public WorkspaceUpParams withConfig(String value) {
-    return new WorkspaceUpParams(workspace, value, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, host, strict, skipPostAttach, skipNonBlockingCommands);
+    return new WorkspaceUpParams(workspace, value, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, host, strict, skipPostAttach, skipNonBlockingCommands, slurm);
   }
 
   /** A copy with {@code rebuild} set. */
   public WorkspaceUpParams withRebuild(Boolean value) {
-    return new WorkspaceUpParams(workspace, config, value, noCache, workDoneToken, gpus, gpuAttach, mounts, host, strict, skipPostAttach, skipNonBlockingCommands);
+    return new WorkspaceUpParams(workspace, config, value, noCache, workDoneToken, gpus, gpuAttach, mounts, host, strict, skipPostAttach, skipNonBlockingCommands, slurm);
   }
 
   /** A copy with {@code noCache} set. */
   public WorkspaceUpParams withNoCache(Boolean value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, value, workDoneToken, gpus, gpuAttach, mounts, host, strict, skipPostAttach, skipNonBlockingCommands);
+    return new WorkspaceUpParams(workspace, config, rebuild, value, workDoneToken, gpus, gpuAttach, mounts, host, strict, skipPostAttach, skipNonBlockingCommands, slurm);
   }
 
   /** A copy with {@code workDoneToken} set. */
   public WorkspaceUpParams withWorkDoneToken(JsonNode value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, noCache, value, gpus, gpuAttach, mounts, host, strict, skipPostAttach, skipNonBlockingCommands);
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, value, gpus, gpuAttach, mounts, host, strict, skipPostAttach, skipNonBlockingCommands, slurm);
   }
 
   /** A copy with {@code gpus} set. */
   public WorkspaceUpParams withGpus(String value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, value, gpuAttach, mounts, host, strict, skipPostAttach, skipNonBlockingCommands);
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, value, gpuAttach, mounts, host, strict, skipPostAttach, skipNonBlockingCommands, slurm);
   }
 
   /** A copy with {@code gpuAttach} set. */
   public WorkspaceUpParams withGpuAttach(String value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, value, mounts, host, strict, skipPostAttach, skipNonBlockingCommands);
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, value, mounts, host, strict, skipPostAttach, skipNonBlockingCommands, slurm);
   }
 
   /** A copy with {@code mounts} set. */
   public WorkspaceUpParams withMounts(List<String> value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, value, host, strict, skipPostAttach, skipNonBlockingCommands);
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, value, host, strict, skipPostAttach, skipNonBlockingCommands, slurm);
   }
 
   /** A copy with {@code host} set. */
   public WorkspaceUpParams withHost(String value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, value, strict, skipPostAttach, skipNonBlockingCommands);
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, value, strict, skipPostAttach, skipNonBlockingCommands, slurm);
   }
 
   /** A copy with {@code strict} set. */
   public WorkspaceUpParams withStrict(Boolean value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, host, value, skipPostAttach, skipNonBlockingCommands);
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, host, value, skipPostAttach, skipNonBlockingCommands, slurm);
   }
 
   /** A copy with {@code skipPostAttach} set. */
   public WorkspaceUpParams withSkipPostAttach(Boolean value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, host, strict, value, skipNonBlockingCommands);
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, host, strict, value, skipNonBlockingCommands, slurm);
   }
 
   /** A copy with {@code skipNonBlockingCommands} set. */
   public WorkspaceUpParams withSkipNonBlockingCommands(Boolean value) {
-    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, host, strict, skipPostAttach, value);
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, host, strict, skipPostAttach, value, slurm);
+  }
+
+  /** A copy with {@code slurm} set. */
+  public WorkspaceUpParams withSlurm(SlurmRequest value) {
+    return new WorkspaceUpParams(workspace, config, rebuild, noCache, workDoneToken, gpus, gpuAttach, mounts, host, strict, skipPostAttach, skipNonBlockingCommands, value);
   }
 }

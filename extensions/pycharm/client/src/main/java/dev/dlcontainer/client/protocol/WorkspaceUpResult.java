@@ -18,6 +18,7 @@ import java.util.List;
  * @param warnings What was not done as asked: each devcontainer.json property dlcontainer does not use, an option a Feature does not declare, host resources short of hostRequirements, a probe that timed out.
  * @param composeProjectName the Compose project, for a dev container that is a Compose service. Optional.
  * @param portNotes portsAttributes' label and protocol for the published ports that have them: what to call a port, and its URL (http or https on the host address). Optional.
+ * @param allocation Optional.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -40,7 +41,8 @@ public record WorkspaceUpResult(
     @JsonProperty("location") WorkspaceLocation location,
     @JsonProperty("warnings") List<String> warnings,
     @JsonProperty("composeProjectName") String composeProjectName,
-    @JsonProperty("portNotes") List<PortNote> portNotes
+    @JsonProperty("portNotes") List<PortNote> portNotes,
+    @JsonProperty("allocation") Allocation allocation
 ) {
   /**
    * @param label Optional.

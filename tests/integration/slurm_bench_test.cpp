@@ -1,0 +1,72 @@
+// The measurement behind bench/slurm.sh (disabled in the suite: it is a benchmark, not a test): on the
+// test's idle single-node cluster, the time from `up --slurm` to a command in the container, split into
+// the scheduler's wait (submitted -> running), Podman's start (running -> its API answers through
+// srun) and dlcontainer's own (the rest: sbatch, the probes, the container, the exec), beside the same
+// container run by hand (`srun podman run --rm IMAGE true`). Medians of DLC_BENCH_RUNS runs (default
+// 5), written as JSON to DLC_BENCH_OUT.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "integration/slurm_support.h"
+
+namespace dlc::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+TEST(SlurmBench, DISABLED_UpToAShellSplitIntoSchedulerPodmanAndOurs) {
+  SlurmCluster cluster;
+  DLC_REQUIRE_SLURM(cluster);
+  const char* runs_env = std::getenv("DLC_BENCH_RUNS");
+  int runs = runs_env ? std::max(1, std::atoi(runs_env)) : 5;
+  std::map<std::string, std::vector<double>> t;
+  for (int i = 0; i < runs; ++i) {
+    auto ws = cluster.workspace();
+    auto start = Clock::now();
+    Spawned up(cluster.user_command({"up", ws->str(), "--slurm", "--slurm-gpus", "1", "--time", "10"}), cluster.home());
+    ASSERT_TRUE(up.wait_for(" submitted", 60)) << up.output;
+    double submitted = ms_since(start);
+    ASSERT_TRUE(up.wait_for(" running on ", 120)) << up.output;
+    double running = ms_since(start);
+    ASSERT_TRUE(up.wait_for("Podman answers", 120)) << up.output;
+    double podman = ms_since(start);
+    int code = up.wait_exit(300).value_or(-1);
+    up.wait_for("\x01", 5);  // what it wrote last, to its end
+    ASSERT_EQ(code, 0) << up.output;
+    auto exec = cluster.dlc({"exec", "-w", ws->str(), "--", "true"});
+    ASSERT_EQ(exec.status, 0) << exec.err;
+    double total = ms_since(start);
+    t["total"].push_back(total);
+    t["scheduler"].push_back(running - submitted);
+    t["podman_start"].push_back(podman - running);
+    t["dlcontainer"].push_back(total - (running - submitted) - (podman - running));
+    ASSERT_EQ(cluster.dlc({"down", ws->str()}).status, 0);
+
+    // By hand: one step that runs the same image's `true` in rootless Podman on an allocated node.
+    auto hand_start = Clock::now();
+    auto by_hand = cluster.run_as_user({"srun", "--gres=gpu:1", "--time=10", "env", "XDG_RUNTIME_DIR=" + cluster.runtime_dir(), "podman",
+                                        "run", "--rm", "--network=host", kPythonImage, "true"});
+    ASSERT_EQ(by_hand.status, 0) << by_hand.err;
+    t["by_hand"].push_back(ms_since(hand_start));
+  }
+  nlohmann::json out = {{"runs", runs}, {"unit", "ms"}, {"cluster", "single-node test cluster on this machine (idle)"}};
+  for (const auto& [k, v] : t) out["median"][k] = median(v), out["samples"][k] = v;
+  std::printf("%s\n", out.dump(2).c_str());
+  if (const char* path = std::getenv("DLC_BENCH_OUT")) std::ofstream(path) << out.dump(2) << "\n";
+}
+
+}  // namespace
+}  // namespace dlc::testing

@@ -1,0 +1,215 @@
+// `up --slurm` against a real single-node Slurm cluster (slurm_support.h): the job that holds the
+// engine goes pending -> running, the workspace comes up in the job's rootless Podman and is reached
+// through srun, exec carries exit status and input, status shows the job, down cancels it, a job
+// ended by its time limit turns the workspace to exited with Slurm's reason, and every refusal
+// (no sbatch, an unknown partition, pending past the wait, no podman on the node) is said plainly
+// with no job left behind. One cluster for the suite: starting it and loading the image is most of the time.
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "integration/slurm_support.h"
+
+namespace dlc::testing {
+namespace {
+
+using json = nlohmann::json;
+
+json parse(const RunResult& r) { return json::parse(r.out, nullptr, false); }
+
+class Slurm : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { cluster_ = new SlurmCluster(); }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  void TearDown() override {
+    if (cluster_ && cluster_->ok()) {
+      // What each test leaves: no job pending or running.
+      EXPECT_TRUE(cluster_->live_jobs().empty()) << "jobs left: " << cluster_->slurm({"squeue"}).out;
+      // A failed test's job and record must not make the next test fail too.
+      cluster_->slurm({"scancel", "--user=" + cluster_->user()});
+      std::error_code ec;
+      std::filesystem::remove_all(cluster_->home() / ".local/state/dlcontainer/slurm", ec);
+    }
+  }
+  SlurmCluster& cluster() { return *cluster_; }
+  // The Slurm records (one per workspace with a job) in the user's state folder.
+  int records() {
+    int n = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(cluster().home() / ".local/state/dlcontainer/slurm", ec))
+      n += e.path().extension() == ".json";
+    return n;
+  }
+  void set_partition(const char* state) {
+    auto r = cluster().slurm({"scontrol", "update", std::string("PartitionName=") + SlurmCluster::kPartition, std::string("State=") + state});
+    ASSERT_EQ(r.status, 0) << r.err;
+  }
+  static SlurmCluster* cluster_;
+};
+
+SlurmCluster* Slurm::cluster_ = nullptr;
+
+TEST_F(Slurm, UpWaitsThroughPendingToRunningThenExecStatusAndDownCancelTheJob) {
+  DLC_REQUIRE_SLURM(cluster());
+  auto ws = cluster().workspace();
+  // Pending first, for a reason Slurm gives: the partition is down until the job has been seen waiting.
+  set_partition("DOWN");
+  Spawned up(cluster().user_command({"up", ws->str(), "--slurm", "--slurm-gpus", "1", "--time", "10", "--json"}), cluster().home());
+  bool pending = up.wait_for("pending (PartitionDown)", 60);
+  set_partition("UP");
+  ASSERT_TRUE(pending) << up.output;
+  int code = up.wait_exit(300).value_or(-1);
+  up.wait_for("\x01", 5);  // what it wrote last, to its end
+  ASSERT_EQ(code, 0) << up.output << cluster().diagnose();
+  EXPECT_NE(up.output.find("running on dlcnode"), std::string::npos) << up.output;
+  auto j = json::parse(up.output.substr(up.output.find("{\n")), nullptr, false);
+  ASSERT_TRUE(j.is_object()) << up.output;
+  EXPECT_EQ(j["action"], "created");
+  EXPECT_EQ(j["allocation"]["state"], "RUNNING");
+  EXPECT_EQ(j["allocation"]["node"], SlurmCluster::kNode);
+  std::string job = j["allocation"]["jobId"];
+  EXPECT_EQ(j["engine"].get<std::string>().rfind("slurm://" + job + "/", 0), 0u) << j["engine"];
+
+  // The job got the GPU Slurm allocated (its output names CUDA_VISIBLE_DEVICES).
+  auto show = cluster().slurm({"scontrol", "show", "job", job});
+  EXPECT_NE(show.out.find("TresPerNode=gres:gpu:1"), std::string::npos) << show.out;
+  EXPECT_NE(cluster().diagnose().find("CUDA_VISIBLE_DEVICES=0"), std::string::npos) << cluster().diagnose();
+
+  auto fail = cluster().dlc({"exec", "-w", ws->str(), "--", "sh", "-c", "echo out; echo err >&2; exit 7"});
+  EXPECT_EQ(fail.status, 7) << fail.err;
+  EXPECT_EQ(fail.out, "out\n");
+  EXPECT_EQ(fail.err, "err\n");
+  RunOptions input;
+  input.stdin_data = "one\ntwo\n";
+  auto cat = cluster().dlc({"exec", "-w", ws->str(), "--", "sh", "-c", "tr a-z A-Z"}, input);
+  EXPECT_EQ(cat.out, "ONE\nTWO\n") << cat.err;
+  // The workspace folder is the same folder in the container (the shared file system's part).
+  auto ls = cluster().dlc({"exec", "-w", ws->str(), "--", "sh", "-c", "cat .devcontainer/devcontainer.json"});
+  EXPECT_NE(ls.out.find("--network=host"), std::string::npos) << ls.err;
+
+  auto status = cluster().dlc({"status", ws->str(), "--json"});
+  ASSERT_EQ(status.status, 0) << status.err;
+  auto s = parse(status);
+  EXPECT_EQ(s["state"], "running") << status.out;
+  EXPECT_EQ(s["allocation"]["jobId"], job);
+  EXPECT_EQ(s["allocation"]["node"], SlurmCluster::kNode);
+  EXPECT_FALSE(s["allocation"]["timeLeft"].get<std::string>().empty());
+  auto human = cluster().dlc({"status", ws->str()});
+  EXPECT_NE(human.out.find("slurm " + job + " RUNNING on dlcnode"), std::string::npos) << human.out;
+
+  auto down = cluster().dlc({"down", ws->str(), "--json"});
+  ASSERT_EQ(down.status, 0) << down.err;
+  auto d = parse(down);
+  EXPECT_EQ(d["action"], "removed") << down.out;
+  EXPECT_EQ(d["allocation"]["state"], "CANCELLED") << down.out;
+  EXPECT_TRUE(cluster().live_jobs().empty());
+  EXPECT_EQ(records(), 0);
+  EXPECT_TRUE(std::filesystem::exists(ws->path() / ".devcontainer/devcontainer.json"));  // the user's files stay
+}
+
+TEST_F(Slurm, AJobEndedByItsTimeLimitTurnsTheWorkspaceToExitedWithTheReasonAndUpAgainConverges) {
+  DLC_REQUIRE_SLURM(cluster());
+  auto ws = cluster().workspace();
+  auto up = cluster().dlc({"up", ws->str(), "--slurm", "--time", "1", "--json"});
+  ASSERT_EQ(up.status, 0) << up.err << up.out;
+  std::string job = parse(up)["allocation"]["jobId"];
+  EXPECT_EQ(cluster().dlc({"exec", "-w", ws->str(), "--", "true"}).status, 0);
+
+  // Slurm checks time limits every 30 s: the job ends 60 to 90 s after it started, then KillWait. It is
+  // exited from the moment Slurm ends it (COMPLETING while its processes are stopped), then TIMEOUT.
+  json s;
+  RunResult last;
+  bool completing_seen_as_exited = true;
+  for (int i = 0; i < 90; ++i) {
+    last = cluster().dlc({"status", ws->str(), "--json"});
+    s = parse(last);
+    if (!s.is_object() || !s.contains("allocation")) break;
+    bool ending = s["allocation"]["state"] == "COMPLETING";
+    if (ending) completing_seen_as_exited &= s["state"] == "exited";
+    if (s["state"] == "exited" && !ending) break;
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+  EXPECT_TRUE(completing_seen_as_exited);
+  ASSERT_TRUE(s.is_object() && s.value("state", "") == "exited") << last.out << last.err;
+  EXPECT_EQ(s["allocation"]["state"], "TIMEOUT") << s.dump();
+  EXPECT_EQ(s["allocation"]["jobId"], job);
+  auto exec = cluster().dlc({"exec", "-w", ws->str(), "--", "true"});
+  EXPECT_NE(exec.status, 0);
+  EXPECT_NE(exec.err.find("is not running: TIMEOUT"), std::string::npos) << exec.err;
+  EXPECT_NE(exec.err.find("up --slurm"), std::string::npos) << exec.err;
+
+  auto again = cluster().dlc({"up", ws->str(), "--slurm", "--time", "10", "--json"});
+  ASSERT_EQ(again.status, 0) << again.err << again.out;
+  auto a = parse(again);
+  EXPECT_NE(a["allocation"]["jobId"], job) << "a new job";
+  EXPECT_EQ(cluster().dlc({"exec", "-w", ws->str(), "--", "true"}).status, 0);
+  EXPECT_EQ(cluster().dlc({"down", ws->str()}).status, 0);
+}
+
+TEST_F(Slurm, AJobPendingPastTheWaitIsCancelledAndSlurmsReasonSaid) {
+  DLC_REQUIRE_SLURM(cluster());
+  auto ws = cluster().workspace();
+  set_partition("DOWN");
+  auto up = cluster().dlc({"up", ws->str(), "--slurm", "--slurm-wait", "3"});
+  set_partition("UP");
+  EXPECT_NE(up.status, 0);
+  EXPECT_NE(up.err.find("still pending after 3 s"), std::string::npos) << up.err;
+  EXPECT_NE(up.err.find("PartitionDown"), std::string::npos) << up.err;
+  EXPECT_NE(up.err.find("cancelled"), std::string::npos) << up.err;
+  EXPECT_TRUE(cluster().live_jobs().empty());
+  EXPECT_EQ(records(), 0) << "no job is recorded for the workspace";
+}
+
+TEST_F(Slurm, AnUnknownPartitionIsRefusedWithSbatchsWordsAndNoJob) {
+  DLC_REQUIRE_SLURM(cluster());
+  auto ws = cluster().workspace();
+  auto up = cluster().dlc({"up", ws->str(), "--slurm", "--partition", "nosuchpart"});
+  EXPECT_NE(up.status, 0);
+  EXPECT_NE(up.err.find("Slurm has no partition \"nosuchpart\""), std::string::npos) << up.err;
+  EXPECT_NE(up.err.find("sinfo"), std::string::npos) << up.err;
+  EXPECT_TRUE(cluster().live_jobs().empty());
+}
+
+TEST_F(Slurm, NoPodmanOnTheNodeEndsTheJobAndSaysWhatTheNodesNeed) {
+  DLC_REQUIRE_SLURM(cluster());
+  auto ws = cluster().workspace();
+  // The job inherits the submitter's PATH (sbatch's --export=ALL): one with Slurm's tools and the
+  // shell's, without podman, is a node without Podman.
+  auto bin = ws->path().parent_path() / "bin";
+  std::filesystem::create_directories(bin);
+  for (const char* tool : {"sbatch", "squeue", "scancel", "srun", "sh", "id", "mkdir", "rm", "hostname", "cat"}) {
+    auto where = run({"sh", "-c", std::string("command -v ") + tool}).out;
+    std::filesystem::create_symlink(where.substr(0, where.find('\n')), bin / tool);
+  }
+  RunOptions path;
+  path.env["PATH"] = bin.string();
+  auto up = cluster().dlc({"up", ws->str(), "--slurm"}, path);
+  EXPECT_NE(up.status, 0);
+  EXPECT_NE(up.err.find("no podman on"), std::string::npos) << up.err;
+  EXPECT_NE(up.err.find("docs/slurm.md"), std::string::npos) << up.err;
+  EXPECT_TRUE(cluster().live_jobs().empty());
+}
+
+TEST(SlurmClient, NoSbatchOnPathSaysToRunOnTheLoginNode) {
+  Workspace ws;
+  ws.devcontainer(std::string(R"({"image": ")") + kPythonImage + R"("})");
+  RunOptions path;
+  path.env["PATH"] = "/nonexistent";
+  path.env["XDG_STATE_HOME"] = (ws.path().parent_path() / "state").string();  // nothing in the user's
+  auto up = dlc({"up", ws.str(), "--slurm"}, path);
+  EXPECT_EQ(up.status, 1);
+  EXPECT_NE(up.err.find("needs Slurm's sbatch, and it is not on PATH"), std::string::npos) << up.err;
+  EXPECT_NE(up.err.find("login node"), std::string::npos) << up.err;
+}
+
+TEST(SlurmClient, SlurmSettingsWithoutSlurmAreRefusedNotIgnored) {
+  Workspace ws;
+  auto up = dlc({"up", ws.str(), "--partition", "gpu"});
+  EXPECT_EQ(up.status, 1);
+  EXPECT_NE(up.err.find("without --slurm"), std::string::npos) << up.err;
+}
+
+}  // namespace
+}  // namespace dlc::testing
