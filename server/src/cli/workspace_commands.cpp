@@ -137,47 +137,54 @@ int run_exec(Context& ctx, core::ExecParams params, bool force_tty, bool no_tty)
   return workspaces.exec(params, io);
 }
 
+namespace {
+
+void add_up_command(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("up", "create or start the workspace's container");
+  auto params = std::make_shared<core::UpParams>();
+  auto json = std::make_shared<bool>(false);
+  cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
+  cmd->add_option("--config", params->config, "the devcontainer.json to use (default: found in the folder)");
+  cmd->add_flag("--rebuild", params->rebuild, "replace the container and rebuild its image");
+  cmd->add_flag("--no-cache", params->no_cache, "build without the layer cache");
+  cmd->add_option("--gpus", params->gpus, "GPUs for a new container: all, a count, device=0,1 or UUIDs, or none");
+  cmd->add_option("--gpu-attach", params->gpu_attach, "how GPUs are attached: auto, toolkit, cdi, direct, none");
+  cmd->add_option("--mount", params->mounts, "another mount for a new container, as devcontainer.json writes one: "
+                                             "type=bind,source=/data,target=/data[,readonly] (repeatable)");
+  cmd->add_flag("--strict", params->strict, "refuse a devcontainer.json property dlcontainer does not use (else a warning)");
+  cmd->add_flag("--skip-post-attach", params->skip_post_attach, "do not run postAttachCommand");
+  cmd->add_flag("--skip-non-blocking-commands", params->skip_non_blocking,
+                "stop the lifecycle commands after waitFor's (default updateContentCommand); a later up runs the rest");
+  auto& slurm = params->slurm;
+  cmd->add_flag("--slurm", slurm.enabled, "run the engine in a Slurm job (rootless Podman on the allocated node; docs/slurm.md)");
+  cmd->add_option("--partition", slurm.partition, "--slurm: the partition (default: slurm.partition in devcontainer.json, else Slurm's)");
+  cmd->add_option("--slurm-gpus", slurm.gpus, "--slurm: GPUs for the job, as --gres=gpu:VALUE takes them (1, a100:2)");
+  cmd->add_option("--cpus", slurm.cpus, "--slurm: CPUs for the job (--cpus-per-task)");
+  cmd->add_option("--mem", slurm.mem, "--slurm: memory for the job (16G)");
+  cmd->add_option("--time", slurm.time, "--slurm: the job's time limit (2:00:00)");
+  cmd->add_option("--account", slurm.account, "--slurm: the account the job is charged to");
+  cmd->add_option("--slurm-wait", slurm.wait_seconds, "--slurm: seconds the job may stay pending before it is cancelled (default 600)");
+  cmd->add_flag("--json", *json, "print one JSON result object (on failure too, as `devcontainer up` does)");
+  cmd->callback([&ctx, params, json] {
+    TerminalProgress progress(/*quiet=*/false);
+    try {
+      params->host = ctx.host;  // --host, placed by core
+      auto result = core::up_placed(*params, ctx.workspaces_at(), progress, {});
+      print_warnings(result.warnings);
+      if (*json) print_json(result); else print_up(result);
+    } catch (const Error& e) {
+      // Tools written for `devcontainer up` read this object on stdout; the error still goes to stderr.
+      if (*json) print_json({{"outcome", "error"}, {"message", e.what()}, {"description", e.what()},
+                             {"code", std::string(to_string(e.code()))}, {"hint", e.hint()}});
+      throw;
+    }
+  });
+}
+
+}  // namespace
+
 void add_workspace_commands(CLI::App& app, Context& ctx) {
-  {
-    auto* cmd = app.add_subcommand("up", "create or start the workspace's container");
-    auto params = std::make_shared<core::UpParams>();
-    auto json = std::make_shared<bool>(false);
-    cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
-    cmd->add_option("--config", params->config, "the devcontainer.json to use (default: found in the folder)");
-    cmd->add_flag("--rebuild", params->rebuild, "replace the container and rebuild its image");
-    cmd->add_flag("--no-cache", params->no_cache, "build without the layer cache");
-    cmd->add_option("--gpus", params->gpus, "GPUs for a new container: all, a count, device=0,1 or UUIDs, or none");
-    cmd->add_option("--gpu-attach", params->gpu_attach, "how GPUs are attached: auto, toolkit, cdi, direct, none");
-    cmd->add_option("--mount", params->mounts, "another mount for a new container, as devcontainer.json writes one: "
-                                               "type=bind,source=/data,target=/data[,readonly] (repeatable)");
-    cmd->add_flag("--strict", params->strict, "refuse a devcontainer.json property dlcontainer does not use (else a warning)");
-    cmd->add_flag("--skip-post-attach", params->skip_post_attach, "do not run postAttachCommand");
-    cmd->add_flag("--skip-non-blocking-commands", params->skip_non_blocking,
-                  "stop the lifecycle commands after waitFor's (default updateContentCommand); a later up runs the rest");
-    auto& slurm = params->slurm;
-    cmd->add_flag("--slurm", slurm.enabled, "run the engine in a Slurm job (rootless Podman on the allocated node; docs/slurm.md)");
-    cmd->add_option("--partition", slurm.partition, "--slurm: the partition (default: slurm.partition in devcontainer.json, else Slurm's)");
-    cmd->add_option("--slurm-gpus", slurm.gpus, "--slurm: GPUs for the job, as --gres=gpu:VALUE takes them (1, a100:2)");
-    cmd->add_option("--cpus", slurm.cpus, "--slurm: CPUs for the job (--cpus-per-task)");
-    cmd->add_option("--mem", slurm.mem, "--slurm: memory for the job (16G)");
-    cmd->add_option("--time", slurm.time, "--slurm: the job's time limit (2:00:00)");
-    cmd->add_option("--account", slurm.account, "--slurm: the account the job is charged to");
-    cmd->add_option("--slurm-wait", slurm.wait_seconds, "--slurm: seconds the job may stay pending before it is cancelled (default 600)");
-    cmd->add_flag("--json", *json, "print one JSON result object (on failure too, as `devcontainer up` does)");
-    cmd->callback([&ctx, params, json] {
-      TerminalProgress progress(/*quiet=*/false);
-      try {
-        auto result = core::up_placed(*params, ctx.workspaces_at(), progress, {});
-        print_warnings(result.warnings);
-        if (*json) print_json(result); else print_up(result);
-      } catch (const Error& e) {
-        // Tools written for `devcontainer up` read this object on stdout; the error still goes to stderr.
-        if (*json) print_json({{"outcome", "error"}, {"message", e.what()}, {"description", e.what()},
-                               {"code", std::string(to_string(e.code()))}, {"hint", e.hint()}});
-        throw;
-      }
-    });
-  }
+  add_up_command(app, ctx);
   {
     auto* cmd = app.add_subcommand("down", "stop the workspace's container (files and volumes stay)");
     auto params = std::make_shared<core::DownParams>();
@@ -186,6 +193,7 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--remove", params->remove, "remove the container too (never the workspace or named volumes)");
     cmd->add_flag("--json", *json, "print one JSON result object");
     cmd->callback([&ctx, params, json] {
+      params->host = ctx.host;  // --host, placed by core
       auto r = core::down_placed(*params, ctx.workspaces_at());
       if (*json) {
         print_json(r);
@@ -231,6 +239,7 @@ void add_workspace_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("workspace", params->workspace, "the repository folder (default: .)");
     cmd->add_flag("--json", *json, "print one JSON object");
     cmd->callback([&ctx, params, json] {
+      params->host = ctx.host;  // --host, placed by core
       auto s = core::status_placed(*params, ctx.workspaces_at());
       if (*json) print_json(s); else print_status(s);
     });

@@ -69,16 +69,16 @@ class IdeSettingsTest {
 
   @Test
   void statusLineSaysWhatToDo() {
-    var none = new WorkspaceStatus("/w", "none", "", "", "", "", "", "", "", false, List.of(), null);
+    var none = WorkspaceStatus.of("/w", "none", "", "", "", "", "", "", "", false, List.of());
     assertTrue(IdeSettings.statusLine(none).contains("Rebuild Container"));
-    var running = new WorkspaceStatus("/w", "running", "id", "dlc-w-1", "img", "", "dev", "/workspaces/w", "", true, List.of(), null);
+    var running = WorkspaceStatus.of("/w", "running", "id", "dlc-w-1", "img", "", "dev", "/workspaces/w", "", true, List.of());
     assertEquals("running · dlc-w-1 · img · devcontainer.json changed: Rebuild Container applies it", IdeSettings.statusLine(running));
   }
 
   @Test
   void portRowsPreferTheServersListElsePublishedPorts() {
-    var status = new WorkspaceStatus("/w", "running", "id", "n", "i", "", "", "", "", false,
-        List.of(new PortBinding(6006, "tcp", "127.0.0.1", 6007)), null);
+    var status = WorkspaceStatus.of("/w", "running", "id", "n", "i", "", "", "", "", false,
+        List.of(new PortBinding(6006, "tcp", "127.0.0.1", 6007)));
     assertEquals(List.of(new IdeSettings.PortRow(6006, "127.0.0.1:6007", "", "published")), IdeSettings.portRows(status, List.of()));
     var listed = List.of(new PortEntry(8888, "tcp", "127.0.0.1", 8890, "forwarded", "jupyter", "jupyter-notebook", 7),
         new PortEntry(5000, "tcp", "", 0, "container", "", "python3", 9));
@@ -87,7 +87,7 @@ class IdeSettingsTest {
   }
 
   private static WorkspaceStatus running(GpuAttachment gpu) {
-    return new WorkspaceStatus("/w", "running", "id", "n", "i", "", "", "", "", false, List.of(), gpu);
+    return WorkspaceStatus.of("/w", "running", "id", "n", "i", "", "", "", "", false, List.of()).withGpu(gpu);
   }
 
   @Test
@@ -98,6 +98,6 @@ class IdeSettingsTest {
     var two = new GpuAttachment("toolkit", "all", List.of(0L, 1L), List.of("GPU-a", "GPU-b"), List.of("NVIDIA H100", "NVIDIA H100"),
         List.of("GPU-a", "GPU-b"), "");
     assertEquals(List.of("GPUs attached by toolkit (all)", "GPU 0: NVIDIA H100", "GPU 1: NVIDIA H100"), IdeSettings.gpuLines(running(two)));
-    assertTrue(IdeSettings.gpuLines(new WorkspaceStatus("/w", "none", "", "", "", "", "", "", "", false, List.of(), null)).isEmpty());
+    assertTrue(IdeSettings.gpuLines(WorkspaceStatus.of("/w", "none", "", "", "", "", "", "", "", false, List.of())).isEmpty());
   }
 }
