@@ -184,6 +184,10 @@ int Engine::run_exec(const std::string& container, const ExecSpec& spec, ExecIO&
     if (wake_slot >= 0 && (fds[wake_slot].revents & POLLIN) && io.on_wake) io.on_wake(exec_id);
   }
 
+  // A cancelled command's stream is closed before it is stopped: while it stays open and unread, the
+  // engine waits on it, and the exec that stops the command (another exec in the same container) waits
+  // behind it.
+  if (cancel.cancelled()) owned.reset();
   stop_if_cancelled();
 
   // The stream closes as the process exits; the engine may record the exit a moment later.
