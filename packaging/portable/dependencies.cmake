@@ -44,7 +44,9 @@ set_target_properties(PkgConfig::XAU PROPERTIES IMPORTED_LOCATION ${XAU_A})
 # libgit2 calls GSSAPI, which has no static archive: packaging/portable/gssapi_unavailable.cpp.
 # What their archives need, in link order (the linker names any that is missing).
 set(DLC_LINKED_LIBRARIES)
-foreach(name git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 pcre2-8 archive z)
+# libarchive's readers of compressed tars (archive_read_support_filter_all: Feature archives) need
+# bzip2, LZ4, xz and zstd, and its ACL support libacl.
+foreach(name git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 pcre2-8 archive acl lzma zstd lz4 bz2 z)
   dlc_static_archive(archive_${name} ${name})
   list(APPEND DLC_LINKED_LIBRARIES ${archive_${name}})
 endforeach()
