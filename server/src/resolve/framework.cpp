@@ -72,9 +72,17 @@ const Framework* Resolver::choose_framework() {
     auto req = inspect::parse_requirement(options_.framework, Source{"--framework", 0});
     const Framework* fw = req ? catalog_.framework_of_package(req->name) : nullptr;
     if (!fw && req) fw = catalog_.framework(req->name);
-    if (!fw) {
+    bool images = fw && std::any_of(fw->releases.begin(), fw->releases.end(), [](const FrameworkRelease& r) { return !r.images.empty(); });
+    if (!images) {
       std::vector<std::string> known;
-      for (const auto& f : catalog_.frameworks()) known.push_back(f.packages.front());
+      for (const auto& f : catalog_.frameworks()) {
+        bool has = std::any_of(f.releases.begin(), f.releases.end(), [](const FrameworkRelease& r) { return !r.images.empty(); });
+        if (has && !f.packages.empty()) known.push_back(f.packages.front());
+      }
+      if (fw) {
+        throw Error(ErrorCode::UnknownVersion, "--framework " + options_.framework + ": the catalog has no " + fw->display + " images to choose from",
+                    "leave --framework out: " + fw->display + " is then installed with pip from the repository's requirements on a CUDA base");
+      }
       throw Error(ErrorCode::UnknownVersion, "--framework " + options_.framework + " names no framework the catalog knows",
                   "give one of " + join(known, ", ") + ", with or without ==VERSION");
     }
@@ -94,7 +102,8 @@ const Framework* Resolver::choose_framework() {
                                 "its README"};
   std::vector<Candidate> found;
   auto add_requirement = [&](const Requirement* r, int tier) {
-    const Framework* fw = catalog_.framework_of_package(r->name);
+    // A framework without images is one even where the catalog has its releases (JAX's rows).
+    const Framework* fw = unlisted_framework(r->name).empty() ? catalog_.framework_of_package(r->name) : nullptr;
     std::string via;
     if (!fw) {
       if (const Companion* c = catalog_.companion(r->name)) {

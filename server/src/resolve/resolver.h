@@ -125,6 +125,8 @@ class Resolver {
   // A framework the catalog has no images for (MXNet, JAX): a CUDA base with cuDNN, and the framework from pip.
   void choose_unlisted_framework();
   void warn_unlisted_wheel(const inspect::Requirement* required);
+  // Its release from the catalog's rows, when it has them (JAX): sets version, returns the CUDA specifier of its wheels.
+  std::string unlisted_release(std::string& version);
   // ---- extras (extras.cpp)
   void decide_apt();
   void decide_pip(const std::vector<std::string>& provided, const std::string& replaced_by);
