@@ -13,8 +13,11 @@
         'scipy',
         'tensorflow-gpu==1.13.1',
         'tensorflow_probability==0.6.0',
+    ],
+    classifiers=[
         'Programming Language :: Python :: 2',
         'Programming Language :: Python :: 3',
         'License :: OSI Approved :: Apache Software License',
         'Topic :: Scientific/Engineering :: Artificial Intelligence',
         'Intended Audience :: Science/Research',
+    ],
