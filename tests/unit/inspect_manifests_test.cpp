@@ -364,3 +364,17 @@ TEST(Requirements, AWheelUrlNamesItsProjectAndVersion) {
   ASSERT_TRUE(h);
   EXPECT_EQ(h->spec, "==10.1.*");
 }
+
+TEST(Dockerfile, ACudaVersionFromAnUndefinedArgumentIsNoCudaHint) {
+  // ARG CUDA is defined, CUDA_VERSION is not: the conda line says nothing of the CUDA version.
+  RepoFacts f;
+  parse_dockerfile("ARG CUDA=11.0\nFROM nvidia/cuda:${CUDA}-cudnn8-runtime-ubuntu18.04\n"
+                   "RUN conda install -y -c conda-forge openmm=7.5.1 cudatoolkit==${CUDA_VERSION} python=3.7\n",
+                   "docker/Dockerfile", f);
+  EXPECT_EQ(hint(f, "cuda"), nullptr);
+  bool warned = false;
+  for (const auto& w : f.warnings) warned |= w.find("cannot read the version of \"cudatoolkit==${CUDA_VERSION}\"") != std::string::npos;
+  EXPECT_TRUE(warned);
+  ASSERT_NE(hint(f, "python"), nullptr);
+  EXPECT_EQ(hint(f, "python")->spec, "==3.7.*");
+}
