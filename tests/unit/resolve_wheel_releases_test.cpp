@@ -71,3 +71,12 @@ TEST(ResolveWheelReleases, AWheelUrlInTheReadmeGivesAnMxnetVersionAndItsCuda) {
   EXPECT_EQ(p.framework_version, "1.6.0b20191214");
   EXPECT_EQ(p.cuda, "10.1");
 }
+
+TEST(ResolveWheelReleases, TheReadmesCudaExtraIsTheCudaBuildOfJax) {
+  // Only the README names JAX, with its CUDA extra: nothing to warn about jaxlib being CPU-only.
+  auto p = plan({{"README.md", "pip3 install --upgrade \"jax[cuda]\" -f https://storage.googleapis.com/jax-releases/jax_cuda_releases.html\n"},
+                 {"train.py", "import jax\n"}},
+                driver("525.89.02"), {}, "2023-03-20");
+  EXPECT_EQ(p.framework, "jax");
+  EXPECT_FALSE(warned(p, "CPU-only"));
+}

@@ -138,7 +138,9 @@ void Resolver::warn_unlisted_wheel(const inspect::Requirement* required) {
   }
   if (unlisted_ != "JAX") return;
   bool cuda_build = false;
-  for (const auto* r : main_) {
+  std::vector<const inspect::Requirement*> named = main_;
+  if (required) named.push_back(required);  // README's `pip install "jax[cuda]"` when nothing else names it
+  for (const auto* r : named) {
     if (unlisted_framework(r->name) != "JAX") continue;
     for (const auto& e : r->extras) cuda_build |= inspect::starts_with(e, "cuda");
     cuda_build |= r->specifier.find("+cuda") != std::string::npos;
