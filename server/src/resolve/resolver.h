@@ -87,6 +87,7 @@ class Resolver {
   void check_base_driver(const std::string& image, const std::string& what, bool refuse);
   // ---- the framework (framework.cpp)
   const Framework* choose_framework();
+  const Framework* framework_from_option();
   // ---- its version: asks, companions, removed APIs, the era (versions.cpp)
   Releases candidate_releases(const Framework& fw);
   void framework_asks(const Framework& fw, std::vector<Ask>& asks, std::vector<Ask>& weak_asks);
