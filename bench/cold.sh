@@ -8,7 +8,8 @@
 #   devcontainer up     (the reference CLI, tests/node) of an identical workspace
 # Medians (hyperfine), written to bench/results/cold.{json,md}. Every container it made is removed.
 # Usage: bench/cold.sh [RUNS] [IMAGE]   (default 15, dlc-test/bookworm:latest). Needs the build, dockerd,
-# tests/images and tests/node.
+# tests/images and tests/node. DLC_BASELINE=/path/to/another/dlcontainer adds that binary's `up` (an
+# earlier build, to show a change) in the same run.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-15}
@@ -34,7 +35,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-for ws in dlc ref; do
+for ws in dlc ref base; do
   mkdir -p "$work/$ws/.devcontainer"
   echo "{\"image\": \"$image\"}" > "$work/$ws/.devcontainer/devcontainer.json"
 done
@@ -44,13 +45,22 @@ done
 id=$(docker ps -aq --filter "label=devcontainer.local_folder=$work/dlc")
 docker inspect "$id" > "$work/container.json"
 docker image inspect "$image" > "$work/image.json"
-mapfile -t run_line < <(python3 "$repo/bench/docker_run_of.py" "$work/container.json" "$work/image.json" "$name")
-printf '%q ' "${run_line[@]}" > "$work/docker-run.sh"
+python3 "$repo/bench/docker_run_of.py" "$work/container.json" "$work/image.json" "$name" > "$work/docker-run.sh"
 docker rm -f "$id" >/dev/null
+# The line makes a container that keeps running, as up's does (else the comparison is with less work).
+sh "$work/docker-run.sh" >/dev/null
+sleep 1
+[ "$(docker inspect -f '{{.State.Running}}' "$name")" = true ] || { echo "the docker run line's container did not keep running"; exit 1; }
+docker rm -f "$name" >/dev/null
 
 rm_dlc="sh -c 'docker ps -aq --filter label=devcontainer.local_folder=$work/dlc | xargs -r docker rm -f >/dev/null; docker rm -f $name >/dev/null 2>&1; true'"
 rm_ref="sh -c 'docker ps -aq --filter label=devcontainer.local_folder=$work/ref | xargs -r docker rm -f >/dev/null; true'"
-hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/cold.json" \
+baseline=()
+if [ -n "${DLC_BASELINE:-}" ]; then
+  baseline=(--prepare "sh -c 'docker ps -aq --filter label=devcontainer.local_folder=$work/base | xargs -r docker rm -f >/dev/null; true'"
+            -n "dlcontainer up (baseline)" "$DLC_BASELINE up $work/base")
+fi
+hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/cold.json" "${baseline[@]}" \
   --prepare "$rm_dlc" -n "dlcontainer up" "$dlc up $work/dlc" \
   --prepare "$rm_dlc" -n "docker run -d (the same container)" "sh $work/docker-run.sh" \
   --prepare "$rm_ref" -n "devcontainer up" "$devcontainer up --workspace-folder $work/ref" >/dev/null 2>&1
@@ -68,7 +78,9 @@ res = {
     "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores",
     "engine": f"dockerd {engine}", "devcontainerCli": devc, "image": image, "runs": int(runs),
-    "medianMs": {"dlcontainer up": round(dlc, 1), "docker run -d": round(docker, 1), "devcontainer up": round(ref, 1)},
+    "medianMs": {"dlcontainer up": round(dlc, 1), "docker run -d": round(docker, 1), "devcontainer up": round(ref, 1),
+                 **({"dlcontainer up (baseline: " + os.environ["DLC_BASELINE"] + ")": round(med["dlcontainer up (baseline)"], 1)}
+                    if "dlcontainer up (baseline)" in med else {})},
     "dockerRunLine": open(f"{work}/docker-run.sh").read().strip(),
     "ratios": {"dlcontainer up / docker run -d": round(dlc / docker, 2), "devcontainer up / dlcontainer up": round(ref / dlc, 1)},
 }

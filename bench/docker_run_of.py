@@ -2,9 +2,11 @@
 """The `docker run -d` line that makes the container `docker inspect` describes: the same image, name,
 labels, env (what the image does not already set), mounts, user, working dir, entrypoint, command, init,
 capabilities, security options, host entries, network, IPC, runtime and shm size. bench/cold.sh runs it
-beside `dlcontainer up`, so that both make the same container. Prints one argument a line.
+beside `dlcontainer up`, so that both make the same container. Prints it as one shell-quoted line (the
+command holds newlines).
 Usage: docker_run_of.py INSPECT_JSON IMAGE_INSPECT_JSON NAME"""
 import json
+import shlex
 import sys
 
 c = json.load(open(sys.argv[1]))[0]
@@ -59,4 +61,4 @@ if entry != (image["Config"].get("Entrypoint") or []):
     args += ["--entrypoint", entry[0] if entry else ""]
 args.append(cfg["Image"])
 args += entry[1:] + (cfg.get("Cmd") or [])
-print("\n".join(args))
+print(shlex.join(args))
