@@ -77,6 +77,7 @@ dlc, ref = med["dlcontainer up"], med["devcontainer up"]
 res = {
     "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores",
+    "loadAverage": [round(x, 1) for x in os.getloadavg()],  # the machine may be shared: say how busy it was
     "engine": f"dockerd {engine}", "devcontainerCli": devc, "image": image, "runs": int(runs),
     "medianMs": {"dlcontainer up": round(dlc, 1), "docker run -d": round(docker, 1), "devcontainer up": round(ref, 1),
                  **({"dlcontainer up (baseline: " + os.environ["DLC_BASELINE"] + ")": round(med["dlcontainer up (baseline)"], 1)}
@@ -87,7 +88,7 @@ res = {
 res["met"] = {"<= 1.1x docker run": dlc / docker <= 1.1, ">= 10x faster than devcontainer up": ref / dlc >= 10}
 json.dump(res, open(f"{out}/cold.json", "w"), indent=2)
 lines = [f"# Cold start, image present ({res['date']})", "",
-         f"{res['machine']}; {res['engine']}; devcontainer CLI {devc}; `{image}`; a new container every run "
+         f"{res['machine']} (load average {', '.join(map(str, res['loadAverage']))} when written); {res['engine']}; devcontainer CLI {devc}; `{image}`; a new container every run "
          f"(the last one removed outside the timing); median of {runs} runs each.", "",
          "| command | median ms |", "| --- | ---: |"] + [f"| {k} | {v} |" for k, v in res["medianMs"].items()]
 lines += ["", "| ratio | value |", "| --- | ---: |"] + [f"| {k} | {v} |" for k, v in res["ratios"].items()]

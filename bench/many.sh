@@ -65,6 +65,7 @@ cli = {x["command"]: round(statistics.median(x["times"]) * 1000, 1) for x in jso
 res = {
     "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores",
+    "loadAverage": [round(x, 1) for x in os.getloadavg()],  # the machine may be shared: say how busy it was
     "engine": f"dockerd {engine}", "workspaces": count, "clients": 8, "runs": runs,
     "scenarios": scen, "rssKiB": rss, "cliMedianMs": cli,
     "targets": {"p99 status, 8 clients": "< 1000 us", "p99 list, 8 clients": "< 1000 us",
@@ -81,7 +82,7 @@ names = {"status8": "workspace/status, event-fed cache", "list8": "workspace/lis
          "status8NoEvents": "workspace/status, --no-events (engine every time)",
          "list8NoEvents": "workspace/list, --no-events (engine every time)"}
 lines = [f"# Many workspaces ({res['date']})", "",
-         f"{res['machine']}; {res['engine']}. {count} workspaces (`dlcontainer up` of dlc-test/bookworm), "
+         f"{res['machine']} (load average {', '.join(map(str, res['loadAverage']))} when written); {res['engine']}. {count} workspaces (`dlcontainer up` of dlc-test/bookworm), "
          f"8 clients of `dlcontainer serve --socket`, each sequential; status cycles through every workspace. "
          f"Medians of {runs} runs.", "",
          "| scenario | requests | req/s | p50 µs | p99 µs | max µs |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
