@@ -1,5 +1,6 @@
 #include "core/event_batches.h"
 
+#include <iterator>
 #include <set>
 #include <spdlog/spdlog.h>
 
