@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "integration/rpc_client.h"
@@ -316,6 +317,50 @@ TEST(RpcServer, StatusFollowsAChangeMadeBehindItsBack) {
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["outOfDate"], false);
   ws.devcontainer(image_config(R"("remoteEnv": {"X": "1"})"));
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["outOfDate"], true);
+}
+
+// The list as the server answers it: the ids of the containers listed for ws.
+std::vector<std::string> listed_for(RpcClient& client, const Workspace& ws) {
+  auto r = client.call("workspace/list", json::object());
+  std::vector<std::string> ids;
+  for (const auto& s : r.at("result")) {
+    if (s["workspace"] == ws.str()) ids.push_back(s.value("containerId", ""));
+  }
+  return ids;
+}
+
+TEST(RpcServer, ListFollowsContainersMadeAndRemovedBehindItsBack) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  auto client = RpcClient::stdio();
+  client->initialize();
+  EXPECT_TRUE(listed_for(*client, ws).empty());
+  EXPECT_TRUE(listed_for(*client, ws).empty());  // answered again (from the cache once events are live)
+
+  // A container another tool made for the folder, through the engine alone.
+  engine::ContainerSpec spec;
+  spec.image = kBaseImage;
+  spec.cmd = std::vector<std::string>{"sleep", "infinity"};
+  spec.labels = {{"devcontainer.local_folder", ws.str()}};
+  std::string id = engine.create_container(spec);
+  auto told = [&](const std::string& action) {
+    client->wait_notification([&](const json& n) {
+      return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == action && n["params"]["workspace"] == ws.str();
+    });
+  };
+  told("create");
+  EXPECT_EQ(listed_for(*client, ws), std::vector<std::string>{id});
+
+  engine.start_container(id);
+  told("start");
+  auto r = client->call("workspace/list", json::object());
+  auto it = std::find_if(r["result"].begin(), r["result"].end(), [&](const json& s) { return s["containerId"] == id; });
+  ASSERT_NE(it, r["result"].end()) << r;
+  EXPECT_EQ((*it)["state"], "running");
+
+  engine.remove_container(id, true);
+  told("destroy");
+  EXPECT_TRUE(listed_for(*client, ws).empty());
 }
 
 TEST(RpcServer, ExecAnswersCancelledAndStopsTheCommand) {

@@ -72,6 +72,47 @@ TEST(StatusCache, LosingTheSubscriptionDropsEverythingAndStopsKeeping) {
   EXPECT_FALSE(cache.find("/w"));
 }
 
+std::vector<WorkspaceStatus> listing(std::initializer_list<std::string> folders) {
+  std::vector<WorkspaceStatus> out;
+  for (const auto& f : folders) out.push_back(view(f, "running").status);
+  return out;
+}
+
+TEST(StatusCache, TheListIsKeptOnlyWhileLive) {
+  StatusCache cache;
+  cache.store_list(cache.list_ticket(), listing({"/a"}));
+  EXPECT_FALSE(cache.find_list());
+  cache.go_live();
+  cache.store_list(cache.list_ticket(), listing({"/a", "/b"}));
+  ASSERT_TRUE(cache.find_list());
+  EXPECT_EQ(cache.find_list()->size(), 2u);
+  cache.suspend();
+  EXPECT_FALSE(cache.find_list());
+}
+
+TEST(StatusCache, AnEventForAnyWorkspaceDropsTheListAndWhatWasListedBeforeIt) {
+  StatusCache cache;
+  cache.go_live();
+  cache.store_list(cache.list_ticket(), listing({"/a"}));
+  auto before_event = cache.list_ticket();  // a reader starts listing...
+  cache.invalidate("/b");                   // ...a container for another folder is created meanwhile...
+  EXPECT_FALSE(cache.find_list());
+  cache.store_list(before_event, listing({"/a"}));  // ...and what it listed may lack it
+  EXPECT_FALSE(cache.find_list());
+  cache.store_list(cache.list_ticket(), listing({"/a", "/b"}));
+  EXPECT_EQ(cache.find_list()->size(), 2u);
+}
+
+TEST(StatusCache, AListReadBeforeTheSubscriptionWasLostIsNotKept) {
+  StatusCache cache;
+  cache.go_live();
+  auto during = cache.list_ticket();
+  cache.suspend();
+  cache.go_live();
+  cache.store_list(during, listing({"/a"}));
+  EXPECT_FALSE(cache.find_list());
+}
+
 class ConfigHashesTest : public ::testing::Test {
  protected:
   ConfigHashesTest() {

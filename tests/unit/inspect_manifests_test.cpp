@@ -338,3 +338,43 @@ TEST(Readme, AVersionInParenthesesBelongsToTheNameBeforeIt) {
   EXPECT_EQ(readme_hints("- PyTorch (>= 1.7)\n- TensorFlow (1.14 or later)\n- CUDA (10.1 is not supported)\n"),
             (std::vector<std::string>{"README.md:1 torch >=1.7", "README.md:2 tensorflow >=1.14"}));
 }
+
+TEST(Readme, ACudaBuildTagGluedToTheWordIsItsVersion) {
+  // JAX's wheel names: "cuda101" is CUDA 10.1, not 101; "cuda10 image" is CUDA 10.
+  RepoFacts f;
+  parse_readme("# Remember to change cuda101 to your CUDA version, e.g. cuda110 for CUDA 11.0.\nFor driver >= 410.48, the cuda10 image.\n", "README.md", f);
+  std::vector<std::string> specs;
+  for (const auto& h : f.hints) {
+    if (h.subject == "cuda") specs.push_back(h.spec + "@" + std::to_string(h.source.line));
+  }
+  EXPECT_EQ(specs, (std::vector<std::string>{"==10.1.*@1", "==11.0.*@1", "==10.*@2"}));
+}
+
+TEST(Requirements, AWheelUrlNamesItsProjectAndVersion) {
+  RepoFacts f;
+  parse_readme("pip install https://h.example/mxnet_cu101-1.6.0b20191214-py2.py3-none-manylinux1_x86_64.whl --user\n", "README.md", f);
+  auto* mx = find(f, "mxnet-cu101");
+  EXPECT_EQ(mx->specifier, "==1.6.0b20191214");
+  EXPECT_TRUE(mx->weak);
+  // jaxlib's local label names its CUDA as "cuda101".
+  RepoFacts g;
+  parse_readme("pip install --upgrade jax jaxlib==0.1.65+cuda101 -f https://storage.googleapis.com/jax-releases/jax_releases.html\n", "README.md", g);
+  derive_hints(g);
+  auto* h = hint(g, "cuda");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->spec, "==10.1.*");
+}
+
+TEST(Dockerfile, ACudaVersionFromAnUndefinedArgumentIsNoCudaHint) {
+  // ARG CUDA is defined, CUDA_VERSION is not: the conda line says nothing of the CUDA version.
+  RepoFacts f;
+  parse_dockerfile("ARG CUDA=11.0\nFROM nvidia/cuda:${CUDA}-cudnn8-runtime-ubuntu18.04\n"
+                   "RUN conda install -y -c conda-forge openmm=7.5.1 cudatoolkit==${CUDA_VERSION} python=3.7\n",
+                   "docker/Dockerfile", f);
+  EXPECT_EQ(hint(f, "cuda"), nullptr);
+  bool warned = false;
+  for (const auto& w : f.warnings) warned |= w.find("cannot read the version of \"cudatoolkit==${CUDA_VERSION}\"") != std::string::npos;
+  EXPECT_TRUE(warned);
+  ASSERT_NE(hint(f, "python"), nullptr);
+  EXPECT_EQ(hint(f, "python")->spec, "==3.7.*");
+}

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -106,23 +107,52 @@ std::map<std::string, std::string> parse_environ(const std::string& out, const s
 
 }  // namespace
 
-void patch_system_files(const engine::Engine& engine, const engine::ContainerInfo& info) {
+namespace {
+
+// The patch's input: the container's environment as /etc/environment lines.
+std::string environment_lines(const engine::ContainerInfo& info) {
   std::string lines;
   for (const auto& kv : info.env) {
     auto eq = kv.find('=');
     if (eq == std::string::npos) continue;
     lines += "\n" + kv.substr(0, eq) + "=\"" + kv.substr(eq + 1) + "\"";
   }
-  engine::ExecSpec spec{.cmd = {"/bin/sh", "-c", kPatchScript}, .user = "root", .attach_stdin = true};
+  return lines + "\n";
+}
+
+// Runs a root script fed the patch's input; its exit status, or -1 when the exec failed.
+int run_patch(const engine::Engine& engine, const engine::ContainerInfo& info, std::vector<std::string> cmd) {
+  engine::ExecSpec spec{.cmd = std::move(cmd), .user = "root", .attach_stdin = true};
   engine::ExecIO io;
-  io.stdin_data = lines + "\n";
+  io.stdin_data = environment_lines(info);
   io.on_stdout = [](std::string_view) {};
   io.on_stderr = io.on_stdout;
   try {
-    if (int status = engine.run_exec(info.id, spec, io); status != 0) spdlog::debug("patching /etc/profile exited {}", status);
+    return engine.run_exec(info.id, spec, io);
   } catch (const Error& e) {
     spdlog::debug("patching /etc/profile failed: {}", e.what());
+    return -1;
   }
+}
+
+// The patch, then the markers (as write_markers writes them): one exec where the remote user is root,
+// two otherwise (the markers belong to the user). False when the markers were not written.
+bool patch_and_mark(const engine::Engine& engine, const engine::ContainerInfo& info, const CommandContext& ctx,
+                    const std::vector<std::pair<std::string, std::string>>& stamps) {
+  if (stamps.empty() || ctx.user != "root") {
+    patch_system_files(engine, info);
+    return write_markers(engine, ctx, stamps);
+  }
+  // The patch in a subshell: its `exit 0` (no /var/devcontainer) must not skip the markers.
+  std::vector<std::string> cmd{"/bin/sh", "-c", "(" + std::string(kPatchScript) + ")\n" + write_markers_script(), "sh"};
+  for (const auto& [hook, stamp] : stamps) cmd.insert(cmd.end(), {hook, stamp});
+  return run_patch(engine, info, std::move(cmd)) == 0;
+}
+
+}  // namespace
+
+void patch_system_files(const engine::Engine& engine, const engine::ContainerInfo& info) {
+  if (int status = run_patch(engine, info, {"/bin/sh", "-c", kPatchScript}); status > 0) spdlog::debug("patching /etc/profile exited {}", status);
 }
 
 std::map<std::string, std::string> probe_user_env(const engine::Engine& engine, const engine::ContainerInfo& info,
@@ -202,17 +232,26 @@ std::vector<std::string> command_environment(const std::map<std::string, std::st
 }
 
 void run_user_commands(const engine::Engine& engine, const engine::ContainerInfo& info, const ContainerSettings& settings,
-                       const CommandContext& ctx, const HookOptions& options, std::vector<std::string>& ran,
+                       CommandContext& ctx, const HookOptions& options, bool fresh,
+                       const std::function<void(CommandContext&)>& probe, std::vector<std::string>& ran,
                        std::vector<std::string>& warnings, ProgressSink& progress, const CancelToken& cancel) {
   const auto& m = settings.merged;
   const std::string wait_for = m.wait_for.empty() ? "updateContentCommand" : m.wait_for;
-  if (options.skip_non_blocking && wait_for == "initializeCommand") return;
-  auto markers = read_markers(engine, ctx);
+  bool patched = false, probed = false;
+  // Before a command runs: the system files patched, the user's environment probed.
+  auto before_command = [&] {
+    if (!std::exchange(patched, true)) patch_system_files(engine, info);
+    if (!std::exchange(probed, true)) probe(ctx);
+  };
+  if (options.skip_non_blocking && wait_for == "initializeCommand") return patch_system_files(engine, info);
+  // The stamps are the container's creation and start times: one made by this call holds none of its own.
+  auto markers = fresh ? std::map<std::string, std::string>{} : read_markers(engine, ctx);
   // Hooks that are due and have nothing to run are marked too, as the reference marks them; in one
-  // exec, at the end (or before stopping early).
+  // exec, at the end (or before stopping early), with the patch when nothing ran before.
   std::vector<std::pair<std::string, std::string>> empty_due;
   auto mark = [&](const std::vector<std::pair<std::string, std::string>>& stamps) {
-    if (!write_markers(engine, ctx, stamps))
+    bool written = std::exchange(patched, true) ? write_markers(engine, ctx, stamps) : patch_and_mark(engine, info, ctx, stamps);
+    if (!written)
       warnings.push_back("cannot record in " + ctx.user + "'s home folder which lifecycle commands ran: they will run again");
   };
 
@@ -221,6 +260,7 @@ void run_user_commands(const engine::Engine& engine, const engine::ContainerInfo
     const auto& commands = m.hook(hook);
     bool due = stamp.empty() || markers[hook] != stamp;
     if (due && !commands.empty()) {
+      before_command();
       // Create-time hooks run under the container's own once-lock: an `up` killed while one ran leaves
       // no marker, and the next `up` must wait for that run (or see it done), never start a second copy.
       const bool once = hook != "postStartCommand" && hook != "postAttachCommand";

@@ -3,6 +3,7 @@
 // their shell (userEnvProbe), and the lifecycle commands run at their moments.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -41,8 +42,15 @@ struct HookOptions {
 // Runs the lifecycle commands the container is due, in the spec's order, each entry's in turn:
 // onCreate, updateContent and postCreate once per container, postStart once per start, postAttach at
 // every call. Appends the names of the hooks that ran to `ran`.
+//
+// The system files are patched first (patch_system_files). What costs an exec is done only when needed,
+// since each is ~50 ms of a cold start that is otherwise the engine's create and start:
+// - `fresh` (this call made the container): no marker is read, as none can hold its new stamps;
+// - `probe` (fills ctx.env with the user's environment) is called only before a command runs;
+// - the patch and the markers of hooks with nothing to run share one exec when the user is root.
 void run_user_commands(const engine::Engine& engine, const engine::ContainerInfo& info, const ContainerSettings& settings,
-                       const CommandContext& ctx, const HookOptions& options, std::vector<std::string>& ran,
+                       CommandContext& ctx, const HookOptions& options, bool fresh,
+                       const std::function<void(CommandContext&)>& probe, std::vector<std::string>& ran,
                        std::vector<std::string>& warnings, ProgressSink& progress, const CancelToken& cancel);
 
 }  // namespace dlc::core

@@ -109,4 +109,6 @@ bool write_markers(const engine::Engine& engine, const CommandContext& ctx,
   return engine.run_exec(ctx.container_id, spec, io) == 0;
 }
 
+std::string write_markers_script() { return kWriteMarkers; }
+
 }  // namespace dlc::core

@@ -38,5 +38,7 @@ std::map<std::string, std::string> read_markers(const engine::Engine& engine, co
 // writable): the hooks will run again.
 bool write_markers(const engine::Engine& engine, const CommandContext& ctx,
                    const std::vector<std::pair<std::string, std::string>>& stamps);
+// The shell script write_markers runs (arguments: hook stamp [hook stamp...]), for an exec that does more.
+std::string write_markers_script();
 
 }  // namespace dlc::core

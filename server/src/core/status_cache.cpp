@@ -35,12 +35,32 @@ void StatusCache::invalidate(const std::string& folder) {
   std::lock_guard lock(mu_);
   ++generations_[folder];
   entries_.erase(folder);
+  ++list_generation_;
+  list_.reset();
+}
+
+StatusCache::Ticket StatusCache::list_ticket() const {
+  std::lock_guard lock(mu_);
+  return Ticket{"", epoch_, list_generation_};
+}
+
+std::optional<std::vector<WorkspaceStatus>> StatusCache::find_list() const {
+  std::lock_guard lock(mu_);
+  if (!live_) return std::nullopt;
+  return list_;
+}
+
+void StatusCache::store_list(const Ticket& ticket, std::vector<WorkspaceStatus> list) {
+  std::lock_guard lock(mu_);
+  if (!live_ || ticket.epoch != epoch_ || ticket.generation != list_generation_) return;
+  list_ = std::move(list);
 }
 
 void StatusCache::go_live() {
   std::lock_guard lock(mu_);
   ++epoch_;
   entries_.clear();
+  list_.reset();
   live_ = true;
 }
 
@@ -48,6 +68,7 @@ void StatusCache::suspend() {
   std::lock_guard lock(mu_);
   ++epoch_;
   entries_.clear();
+  list_.reset();
   live_ = false;
 }
 

@@ -1,7 +1,8 @@
-// What the engine said of each workspace, kept while engine events say that nothing changed, so that an
-// editor asking `status` often costs a map lookup instead of two round trips to the daemon. The engine
-// stays the source of truth: the cache holds entries only while an event subscription is live, and
-// every event for a workspace's container drops that workspace's entry.
+// What the engine said of each workspace, and its list of every workspace container, kept while engine
+// events say that nothing changed, so that an editor asking `status` or `list` often costs a map lookup
+// instead of round trips to the daemon (a list of a hundred containers is ~10 ms of dockerd's time). The
+// engine stays the source of truth: the cache holds entries only while an event subscription is live,
+// every event for a workspace's container drops that workspace's entry, and every event drops the list.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +39,11 @@ class StatusCache {
   void store(const Ticket& ticket, EngineView view);
   void invalidate(const std::string& folder);
 
+  // The list, kept by the same rules: its ticket is overtaken by any workspace's event.
+  Ticket list_ticket() const;
+  std::optional<std::vector<WorkspaceStatus>> find_list() const;
+  void store_list(const Ticket& ticket, std::vector<WorkspaceStatus> list);
+
   // The subscription's edges. go_live() is called after taking the time the subscription replays
   // from and before it starts; suspend() when it is lost. Both drop every entry.
   void go_live();
@@ -50,6 +56,8 @@ class StatusCache {
   std::uint64_t epoch_ = 0;
   std::map<std::string, std::uint64_t> generations_;
   std::map<std::string, EngineView> entries_;
+  std::uint64_t list_generation_ = 0;  // counts every invalidation
+  std::optional<std::vector<WorkspaceStatus>> list_;
 };
 
 // The config hash of a workspace (its devcontainer.json and Dockerfile), computed again only when a file

@@ -164,12 +164,15 @@ void set_up(const engine::Engine& engine, const std::string& id, const Workspace
   }
 
   CommandContext ctx{.container_id = info->id, .user = settings.remote_user, .working_dir = settings.workspace_folder};
-  patch_system_files(engine, *info);
-  auto probed = probe_user_env(engine, *info, ctx.user, settings.user_env_probe, &result.warnings, cancel);
-  ctx.env = command_environment(probed, settings.merged.remote_env, info->env);
+  // Probed when a lifecycle command is to run in it; else the first `exec` probes.
+  auto probe = [&](CommandContext& c) {
+    auto probed = probe_user_env(engine, *info, c.user, settings.user_env_probe, &result.warnings, cancel);
+    c.env = command_environment(probed, settings.merged.remote_env, info->env);
+  };
   HookOptions options{.skip_post_attach = params.skip_post_attach, .skip_non_blocking = params.skip_non_blocking};
   try {
-    run_user_commands(engine, *info, settings, ctx, options, result.commands_run, result.warnings, progress, cancel);
+    run_user_commands(engine, *info, settings, ctx, options, result.action == "created", probe, result.commands_run,
+                      result.warnings, progress, cancel);
   } catch (const Error& e) {
     // A command that failed because the container died: the death is the news, with its exit status.
     if (e.code() != ErrorCode::Cancelled) require_running(engine, id, "while its lifecycle commands ran");

@@ -156,6 +156,15 @@ WorkspaceStatus Workspaces::status(const StatusParams& params) {
 }
 
 std::vector<WorkspaceStatus> Workspaces::list() {
+  if (auto cached = cache_->find_list()) return std::move(*cached);
+  // While events keep the list, misses wait for one another: eight editors listing after a burst of
+  // events ask the engine once, and the others read what it answered.
+  std::unique_lock fetching(list_mu_, std::defer_lock);
+  if (cache_->live()) {
+    fetching.lock();
+    if (auto cached = cache_->find_list()) return std::move(*cached);
+  }
+  auto ticket = cache_->list_ticket();
   std::vector<WorkspaceStatus> out;
   // Every container with the Dev Containers folder label: dlcontainer's, and other tools'.
   for (const auto& c : engine_.list_containers({{kLocalFolderLabel, ""}})) {
@@ -174,6 +183,7 @@ std::vector<WorkspaceStatus> Workspaces::list() {
     s.gpu = gpu_attachment_of(c.labels);
     out.push_back(std::move(s));
   }
+  cache_->store_list(ticket, out);
   return out;
 }
 

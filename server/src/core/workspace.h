@@ -207,7 +207,7 @@ class Workspaces {
   const engine::Engine& engine() const { return engine_; }
 
   // Follows the engine's events for workspace containers until cancelled, calling on_event for each
-  // change. While it runs, status() answers from a cache that these events keep true (a long-lived
+  // change. While it runs, status() and list() answer from a cache that these events keep true (a long-lived
   // server runs this; the CLI does not). When the daemon goes away it calls on_lost(why), waits a
   // growing pause (0.5 s to 30 s) and subscribes again.
   void watch(const std::function<void(const WorkspaceEvent&)>& on_event, const CancelToken& cancel,
@@ -228,6 +228,7 @@ class Workspaces {
   std::mutex locks_mu_;
   std::map<std::string, std::shared_ptr<std::mutex>> locks_;
   std::unique_ptr<StatusCache> cache_;
+  std::mutex list_mu_;  // one engine list at a time while the cache is live
   std::unique_ptr<ConfigHashes> config_hashes_;
 };
 

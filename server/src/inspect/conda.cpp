@@ -71,6 +71,9 @@ void add_conda_spec(std::string_view text, const Source& where, RepoFacts& out, 
   auto spec = SpecifierSet::parse_conda(version);
   if (!spec) {
     out.warnings.push_back(where.str() + ": cannot read the version of \"" + std::string(text) + "\"");
+    // A version that cannot be read says nothing of Python's or CUDA's (cudatoolkit==${CUDA_VERSION}
+    // with no such build argument); a package stays a requirement, unpinned.
+    if (name == "python" || is_cuda_package(name) || name == "cudnn") return;
     spec = SpecifierSet{};
   }
   if (name == "python") {

@@ -32,6 +32,42 @@ std::string stem_of(std::string_view name) {
   return std::string(dot == std::string_view::npos ? name : name.substr(0, dot));
 }
 
+// A repository whose root names no dependencies (no requirements, environment, pyproject or setup.py
+// that lists any) keeps them beside its code: efficientdet/requirements.txt, big_vision/requirements.txt.
+// Those one or two folders down are read, shallowest first and at most `limit` of them. One folder's
+// are the repository's main requirements; several folders' (a monorepo's projects) are each an
+// optional group named by its folder, which can inform the choice but never conflict with each other.
+template <typename Read>
+void read_folder_manifests(std::vector<std::string> files, const Read& read, const FileReader& reader, std::size_t limit, RepoFacts& facts) {
+  bool root_names_some = std::any_of(facts.requirements.begin(), facts.requirements.end(),
+                                     [](const Requirement& r) { return r.group.empty() && !r.weak; });
+  if (root_names_some || files.empty()) return;
+  std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
+    auto da = std::count(a.begin(), a.end(), '/'), db = std::count(b.begin(), b.end(), '/');
+    return da != db ? da < db : a < b;
+  });
+  if (files.size() > limit) {
+    facts.warnings.push_back("read the first " + std::to_string(limit) + " of " + std::to_string(files.size()) +
+                             " manifests in the repository's folders (" + files[limit] + " and later were not read)");
+    files.resize(limit);
+  }
+  auto top = [](const std::string& rel) { return rel.substr(0, rel.find('/')); };
+  bool one_folder = std::all_of(files.begin(), files.end(), [&](const std::string& rel) { return top(rel) == top(files.front()); });
+  for (const auto& rel : files) {
+    auto text = read(rel);
+    if (!text) continue;
+    std::size_t before = facts.requirements.size();
+    std::string name = to_lower(rel.substr(rel.find_last_of('/') + 1));
+    if (name == "pyproject.toml") parse_pyproject(*text, rel, facts);
+    else if (ends_with(name, ".txt")) parse_requirements(*text, rel, reader, facts, group_of(stem_of(name)));
+    else parse_environment_yml(*text, rel, facts, "");
+    if (one_folder) continue;
+    for (std::size_t k = before; k < facts.requirements.size(); ++k) {
+      if (facts.requirements[k].group.empty()) facts.requirements[k].group = top(rel);
+    }
+  }
+}
+
 }  // namespace
 
 RepoFacts inspect_repository(const fs::path& root_in, const InspectOptions& options) {
@@ -110,6 +146,7 @@ RepoFacts inspect_repository(const fs::path& root_in, const InspectOptions& opti
   if (!f.setup_cfg.empty()) {
     if (auto text = read(f.setup_cfg)) parse_setup_cfg(*text, f.setup_cfg, facts);
   }
+  read_folder_manifests(f.folder_manifests, read, reader, options.max_folder_manifests, facts);
   std::sort(f.dockerfiles.begin(), f.dockerfiles.end());
   for (const auto& rel : f.dockerfiles) {
     if (auto text = read(rel)) parse_dockerfile(*text, rel, facts);

@@ -14,6 +14,7 @@ struct InspectOptions {
   std::size_t max_manifest_bytes = 1 << 20;
   std::size_t max_source_bytes = 256 << 10;  // of each .py/.ipynb file, for imports
   std::size_t max_cuda_sources = 10;      // .cu files recorded (one is enough to need nvcc; a few show where)
+  std::size_t max_folder_manifests = 8;   // manifests read from code folders when the root has none (a monorepo's)
   // Where inspection remembers between runs what each source file imports (keyed by path, size,
   // mtime, ctime and inode), so that an unchanged file is not read again, and HEAD's date (keyed by
   // its commit id), so that libgit2 is not started for it; "" : no cache, nothing written.

@@ -96,7 +96,24 @@ void scan_sentence(std::string_view line, const Source& where, RepoFacts& out) {
       // "torch" inside "pytorch" was taken by "pytorch"; "torchvision", "cuda_visible" are other words.
       if (end < low.size() && (std::isalpha(static_cast<unsigned char>(low[end])) || low[end] == '_')) continue;
       std::string spec;
-      if (!read_version_after(low, end, kw.major_alone, spec)) continue;
+      if (kw.subject == std::string_view("cuda") && end < low.size() && std::isdigit(static_cast<unsigned char>(low[end]))) {
+        // Glued to the word, the digits are a build tag ("cuda101", "cuda110": JAX's wheel names), not 101.
+        std::size_t stop = end;
+        while (stop < low.size() && std::isdigit(static_cast<unsigned char>(low[stop]))) ++stop;
+        // Two digits from 10 up are a major ("cuda10 image", "cuda11"); otherwise the last digit is the
+        // minor (cuda92, cuda101, cuda110).
+        std::string_view digits = std::string_view(low).substr(end, stop - end);
+        if (stop < low.size() && (low[stop] == '.' || std::isalpha(static_cast<unsigned char>(low[stop])))) continue;
+        if (digits.size() == 2 && digits[0] == '1') {
+          spec = "==" + std::string(digits) + ".*";
+        } else if (auto cuda = cuda_from_tag(std::string_view(low).substr(pos, stop - pos))) {
+          spec = "==" + *cuda + ".*";
+        } else {
+          continue;
+        }
+      } else if (!read_version_after(low, end, kw.major_alone, spec)) {
+        continue;
+      }
       // Skip repeats of the same fact on one line ("PyTorch 1.4 (torch 1.4)").
       bool repeat = false;
       for (const auto& h : out.hints) {
@@ -165,7 +182,9 @@ void scan_pip_install(std::string_view cmd, const Source& where, RepoFacts& out,
       continue;
     }
     if ((w.front() == '"' || w.front() == '\'') && w.size() >= 2 && w.back() == w.front()) w = w.substr(1, w.size() - 2);
-    if (w == "." || starts_with(w, "./") || starts_with(w, "http") || starts_with(w, "git+")) continue;
+    // A wheel's URL names the package and its version; other URLs and paths say nothing here.
+    bool wheel = starts_with(w, "http") && ends_with(w.substr(0, w.find_first_of("?#")), ".whl");
+    if (w == "." || starts_with(w, "./") || (starts_with(w, "http") && !wheel) || starts_with(w, "git+")) continue;
     std::string why;
     if (auto req = parse_requirement(w, where)) {
       req->origin = group;
@@ -225,13 +244,22 @@ bool scan_install_commands(std::string_view line, const Source& where, RepoFacts
 
 void parse_readme(std::string_view text, const std::string& file, RepoFacts& out) {
   int line_no = 0;
+  // Commands under a heading or a shell comment that says "optional" ("# Optional: Apex for faster
+  // training"), up to the next blank line or heading, install extras, not the repository's framework:
+  // they are group readme-optional.
+  bool optional = false;
   for_each_line(text, [&](std::string_view raw) {
     ++line_no;
     if (raw.size() > 2000) return;  // minified HTML and badges are not prose
     std::string_view line = raw;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string_view t = trim(line);
+    if (t.empty()) optional = false;
+    else if (t.front() == '#') optional = to_lower(t).find("optional") != std::string::npos;
+    auto hash = line.find(" #");
+    bool here = optional || (hash != std::string_view::npos && to_lower(line.substr(hash)).find("optional") != std::string::npos);
     Source where{file, line_no};
-    bool command = scan_install_commands(line, where, out, "readme", "readme-url");
+    bool command = scan_install_commands(line, where, out, here ? "readme-optional" : "readme", "readme-url");
     if (!command) scan_prose(line, where, out);
   });
 }

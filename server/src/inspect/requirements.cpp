@@ -251,6 +251,14 @@ std::optional<Requirement> parse_requirement(std::string_view text, const Source
     r.marker = std::string(marker);
     r.raw = std::string(s);
     if (r.name.empty()) return fail("cannot tell which project " + std::string(url) + " is");
+    // A wheel's file name says its version (PEP 427: name-version-python-abi-platform.whl), and the
+    // URL installs exactly that: mxnet_cu101-1.6.0b20191214-py2.py3-none-manylinux1_x86_64.whl.
+    std::string_view path = url.substr(0, url.find_first_of("?#"));
+    std::string_view file = path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);
+    if (ends_with(file, ".whl")) {
+      auto parts = split(file, '-');
+      if (parts.size() >= 5 && Version::parse(parts[1])) r.specifier = "==" + std::string(parts[1]);
+    }
     return r;
   }
   std::size_t i = 0;

@@ -411,7 +411,9 @@ std::string normalize_name(std::string_view name) {
 
 std::optional<std::string> cuda_from_tag(std::string_view tag) {
   if (tag.size() < 4 || lower(tag[0]) != 'c' || lower(tag[1]) != 'u') return std::nullopt;
-  std::string_view digits = tag.substr(2);
+  // PyTorch's and MXNet's "cu101"; JAX's jaxlib builds say "cuda101" (0.1.65+cuda101, cuda111).
+  bool long_form = lower(tag[2]) == 'd' && tag.size() > 4 && lower(tag[3]) == 'a';
+  std::string_view digits = tag.substr(long_form ? 4 : 2);
   if (digits.size() < 2 || digits.size() > 3 || !std::all_of(digits.begin(), digits.end(), is_digit)) return std::nullopt;
   // The last digit is the minor version: cu92 = 9.2, cu102 = 10.2, cu118 = 11.8, cu121 = 12.1.
   std::string major(digits.substr(0, digits.size() - 1));

@@ -42,7 +42,30 @@ bool skipped_dir(std::string_view name) {
 }
 
 bool is_dockerfile(std::string_view lower_name) {
-  return lower_name == "dockerfile" || starts_with(lower_name, "dockerfile.") || ends_with(lower_name, ".dockerfile");
+  // Dockerfile, Dockerfile.gpu, Dockerfile-cuda11, Dockerfile_mmdet, gpu.Dockerfile.
+  return lower_name == "dockerfile" || starts_with(lower_name, "dockerfile.") || starts_with(lower_name, "dockerfile-") ||
+         starts_with(lower_name, "dockerfile_") || ends_with(lower_name, ".dockerfile");
+}
+
+// First-level folders that hold someone else's code: nothing in them speaks for the repository.
+bool foreign(std::string_view top_lower) {
+  static constexpr std::string_view kForeign[] = {"third_party", "thirdparty", "third-party", "3rdparty", "vendor", "vendored",
+                                                  "external", "externals", "extern", "deps", "submodules"};
+  return std::find(std::begin(kForeign), std::end(kForeign), top_lower) != std::end(kForeign);
+}
+
+// First-level folders whose manifests are read by other rules (requirements/, env/) or are not the
+// code's (docs' build, tests, benchmarks).
+bool aside(std::string_view top_lower) {
+  static constexpr std::string_view kAside[] = {"docs", "doc", "test", "tests", "benchmarks", "requirements", "requirements.d",
+                                                "env", "envs", "conda", "environment", "environments"};
+  return std::find(std::begin(kAside), std::end(kAside), top_lower) != std::end(kAside);
+}
+
+bool document(std::string_view lower) {
+  auto dot = lower.rfind('.');
+  std::string_view ext = dot == std::string_view::npos ? std::string_view() : lower.substr(dot);
+  return ext.empty() || ext == ".md" || ext == ".rst" || ext == ".txt";
 }
 
 bool is_conda_env(std::string_view lower_name) {
@@ -92,7 +115,8 @@ bool GitIgnore::ignored_dir(const std::string& rel, std::string_view name) const
 void Found::merge(Found&& o) {
   for (auto [to, from] : {std::pair{&requirements_root, &o.requirements_root}, {&requirements_dir, &o.requirements_dir},
                           {&conda, &o.conda}, {&dockerfiles, &o.dockerfiles}, {&readmes, &o.readmes},
-                          {&setup_py_other, &o.setup_py_other}, {&cu_sources, &o.cu_sources}}) {
+                          {&setup_py_other, &o.setup_py_other}, {&cu_sources, &o.cu_sources},
+                          {&folder_manifests, &o.folder_manifests}}) {
     to->insert(to->end(), std::make_move_iterator(from->begin()), std::make_move_iterator(from->end()));
   }
   for (auto [to, from] : {std::pair{&pyproject, &o.pyproject}, {&setup_py, &o.setup_py}, {&setup_cfg, &o.setup_cfg},
@@ -239,6 +263,16 @@ void Walker::classify(Found& found, const std::string& rel, std::string_view nam
     } else if (lower == ".devcontainer.json") {
       found.dot_devcontainer_file = rel;
     }
+    return;
+  }
+  if (depth <= 2 && !foreign(top_lower) && !aside(top_lower) &&
+      ((starts_with(lower, "requirements") && ends_with(lower, ".txt")) || lower == "pyproject.toml" ||
+       (starts_with(lower, "environment") && (ends_with(lower, ".yml") || ends_with(lower, ".yaml"))))) {
+    found.folder_manifests.push_back(rel);
+    return;
+  }
+  if (depth == 1 && top_lower != "docs" && !foreign(top_lower) && install_document(lower) && !starts_with(lower, "readme") && document(lower)) {
+    found.readmes.push_back(rel);  // readme/INSTALL.md, doc/INSTALL.md: the install page of a folder of documents
     return;
   }
   if (depth != 1) return;

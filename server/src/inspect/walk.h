@@ -34,6 +34,9 @@ class GitIgnore {
 // What a walk finds; each thread of the walk has its own, merged into one after.
 struct Found {
   std::vector<std::string> requirements_root, requirements_dir, conda, dockerfiles, readmes, setup_py_other;
+  // requirements*.txt, environment*.yml and pyproject.toml one or two folders down, in code folders
+  // (efficientdet/requirements.txt): read only when the root names no dependencies.
+  std::vector<std::string> folder_manifests;
   std::string pyproject, setup_py, setup_cfg, python_version;
   // A deque: it grows without moving what it holds (thousands of files; each page touched once).
   std::deque<SourceFile> sources;

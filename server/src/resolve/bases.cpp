@@ -65,7 +65,7 @@ void Resolver::choose_cuda_image(const std::vector<Ask>& extra_cuda_asks, bool l
   if (ok.empty() && weak_used) {
     // A README's CUDA that no image fits is prose, not a requirement: fall back to what the driver runs.
     plan_.warnings.push_back("the README's CUDA version (" + where_text(cuda_asks.front()) + ") has no image that fits; ignored");
-    cuda_asks.clear();
+    cuda_asks = extra_cuda_asks;  // what the framework's own builds need still holds
     weak_used = false;
     collect();
   }
@@ -110,8 +110,9 @@ void Resolver::choose_cuda_image(const std::vector<Ask>& extra_cuda_asks, bool l
   std::string reason;
   std::vector<std::string> parts;
   for (const auto& a : cuda_asks) parts.push_back(where_text(a) + " asks CUDA " + spec_words(a.spec));
-  reason = parts.empty() ? "no framework and no CUDA version is named, but CUDA is needed (" + devel_why_ + "): the newest CUDA" +
-                               (host_.kind == HostView::Kind::Driver ? " this driver runs" : "")
+  std::string needed = !unlisted_.empty() ? unlisted_ + " from pip needs the CUDA libraries" : devel_why_;
+  reason = parts.empty() ? std::string(unlisted_.empty() ? "no framework and " : "") + "no CUDA version is named, but CUDA is needed (" + needed +
+                               "): the newest CUDA" + (host_.kind == HostView::Kind::Driver ? " this driver runs" : "")
                          : join(parts, "; ") + (weak_used ? " (a weak hint)" : "") +
                                (unlisted_.empty() ? " and no framework is named: the nvidia/cuda image itself"
                                                   : ": the nvidia/cuda image of that CUDA, with cuDNN, for " + unlisted_ + " from pip");
@@ -222,63 +223,6 @@ void Resolver::decide_python_of_image(const std::string& image_python, const std
                                "; pass --python to plan a plain Python image instead, or relax the pin");
     }
     d.facts.push_back(a.where);
-  }
-}
-
-// The code uses a framework the catalog has no images for: the nvidia/cuda image with cuDNN that the
-// driver runs (of the CUDA its wheel names, when a requirement names one), and the framework from pip.
-void Resolver::choose_unlisted_framework() {
-  auto& d = decide("framework", unlisted_ + " (not in the catalog)",
-                   unlisted_why_ + "; the catalog has no " + unlisted_ + " images, so the plan is an nvidia/cuda image with cuDNN and " +
-                       unlisted_ + " installed by pip from the repository's requirements");
-  d.facts = unlisted_where_;
-  // The requirement that carries the framework's version: mxnet-cu101, or jax (before jaxlib; flax has its own).
-  const inspect::Requirement* required = nullptr;
-  for (const auto* r : main_) {
-    if (unlisted_framework(r->name) == unlisted_ && r->name != "flax" && (!required || r->name == "jax")) required = r;
-  }
-  std::string version;
-  if (required) {
-    auto spec = inspect::SpecifierSet::parse(required->specifier);
-    if (auto pinned = spec ? spec->exact() : std::nullopt) version = pinned->public_version().str();
-  }
-  warn_unlisted_wheel(required);
-  if (gpu_mode_) {
-    choose_cuda_image({}, true);
-  } else {
-    plan_.flavor = "cpu";
-    choose_python_image("", "");
-    decide_pip({}, "");
-  }
-  // The plan records what is installed, though the catalog has no rows for it.
-  plan_.framework = inspect::to_lower(unlisted_);
-  plan_.framework_version = version;
-}
-
-// What pip cannot be trusted to get right for a framework without images: MXNet's GPU wheels carry
-// their CUDA in the name; PyPI's jaxlib is CPU-only, JAX's CUDA builds come as an extra (from 0.4.26)
-// or from JAX's own wheel page, which a repository's plain `jax`/`jaxlib` does not ask for.
-void Resolver::warn_unlisted_wheel(const inspect::Requirement* required) {
-  std::string where = unlisted_where_.front().str();
-  if (unlisted_ == "MXNet" && !required) {
-    plan_.warnings.push_back(unlisted_ + " is used (" + where + ") but no requirement names its wheel: install the one built "
-                             "for the plan's CUDA in the container (MXNet's GPU wheels carry it in their name: mxnet-cu112 is CUDA 11.2)");
-  }
-  if (unlisted_ != "JAX") return;
-  bool cuda_build = false;
-  for (const auto* r : main_) {
-    if (unlisted_framework(r->name) != "JAX") continue;
-    for (const auto& e : r->extras) cuda_build |= inspect::starts_with(e, "cuda");
-    cuda_build |= r->specifier.find("+cuda") != std::string::npos;
-  }
-  if (!gpu_mode_ && required) return;
-  if (!gpu_mode_) {
-    plan_.warnings.push_back("JAX is used (" + where + ") but no requirement names it: install jax in the container");
-  } else if (!cuda_build) {
-    plan_.warnings.push_back("JAX is used (" + where + ") but " + (required ? "its requirement (" + required->source.str() + ") asks PyPI's jaxlib, which is CPU-only"
-                                                                           : "no requirement names it") +
-                             ": install the CUDA build in the container (`pip install \"jax[cuda12]\"` from JAX 0.4.26 on; older releases: "
-                             "the jaxlib build for the image's CUDA from https://storage.googleapis.com/jax-releases/jax_cuda_releases.html)");
   }
 }
 

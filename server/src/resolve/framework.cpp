@@ -67,20 +67,31 @@ std::string unlisted_framework(std::string_view package_or_module) {
   return "";
 }
 
-const Framework* Resolver::choose_framework() {
-  if (!options_.framework.empty()) {
-    auto req = inspect::parse_requirement(options_.framework, Source{"--framework", 0});
-    const Framework* fw = req ? catalog_.framework_of_package(req->name) : nullptr;
-    if (!fw && req) fw = catalog_.framework(req->name);
-    if (!fw) {
-      std::vector<std::string> known;
-      for (const auto& f : catalog_.frameworks()) known.push_back(f.packages.front());
-      throw Error(ErrorCode::UnknownVersion, "--framework " + options_.framework + " names no framework the catalog knows",
-                  "give one of " + join(known, ", ") + ", with or without ==VERSION");
+// --framework names the framework: one the catalog has images of, else an error that says which it knows.
+const Framework* Resolver::framework_from_option() {
+  auto req = inspect::parse_requirement(options_.framework, Source{"--framework", 0});
+  const Framework* fw = req ? catalog_.framework_of_package(req->name) : nullptr;
+  if (!fw && req) fw = catalog_.framework(req->name);
+  bool images = fw && std::any_of(fw->releases.begin(), fw->releases.end(), [](const FrameworkRelease& r) { return !r.images.empty(); });
+  if (!images) {
+    std::vector<std::string> known;
+    for (const auto& f : catalog_.frameworks()) {
+      bool has = std::any_of(f.releases.begin(), f.releases.end(), [](const FrameworkRelease& r) { return !r.images.empty(); });
+      if (has && !f.packages.empty()) known.push_back(f.packages.front());
     }
-    decide("framework", fw->display, "--framework " + options_.framework + " was given; the repository's own pins are not used");
-    return fw;
+    if (fw) {
+      throw Error(ErrorCode::UnknownVersion, "--framework " + options_.framework + ": the catalog has no " + fw->display + " images to choose from",
+                  "leave --framework out: " + fw->display + " is then installed with pip from the repository's requirements on a CUDA base");
+    }
+    throw Error(ErrorCode::UnknownVersion, "--framework " + options_.framework + " names no framework the catalog knows",
+                "give one of " + join(known, ", ") + ", with or without ==VERSION");
   }
+  decide("framework", fw->display, "--framework " + options_.framework + " was given; the repository's own pins are not used");
+  return fw;
+}
+
+const Framework* Resolver::choose_framework() {
+  if (!options_.framework.empty()) return framework_from_option();
   struct Candidate {
     const Framework* fw;  // nullptr: a framework the catalog has no images for (`other`)
     std::string other;
@@ -94,7 +105,8 @@ const Framework* Resolver::choose_framework() {
                                 "its README"};
   std::vector<Candidate> found;
   auto add_requirement = [&](const Requirement* r, int tier) {
-    const Framework* fw = catalog_.framework_of_package(r->name);
+    // A framework without images is one even where the catalog has its releases (JAX's rows).
+    const Framework* fw = unlisted_framework(r->name).empty() ? catalog_.framework_of_package(r->name) : nullptr;
     std::string via;
     if (!fw) {
       if (const Companion* c = catalog_.companion(r->name)) {

@@ -87,6 +87,7 @@ class Resolver {
   void check_base_driver(const std::string& image, const std::string& what, bool refuse);
   // ---- the framework (framework.cpp)
   const Framework* choose_framework();
+  const Framework* framework_from_option();
   // ---- its version: asks, companions, removed APIs, the era (versions.cpp)
   Releases candidate_releases(const Framework& fw);
   void framework_asks(const Framework& fw, std::vector<Ask>& asks, std::vector<Ask>& weak_asks);
@@ -125,6 +126,8 @@ class Resolver {
   // A framework the catalog has no images for (MXNet, JAX): a CUDA base with cuDNN, and the framework from pip.
   void choose_unlisted_framework();
   void warn_unlisted_wheel(const inspect::Requirement* required);
+  // Its release from the catalog's rows, when it has them (JAX): sets version, returns the CUDA specifier of its wheels.
+  std::string unlisted_release(std::string& version);
   // ---- extras (extras.cpp)
   void decide_apt();
   void decide_pip(const std::vector<std::string>& provided, const std::string& replaced_by);

@@ -89,10 +89,30 @@ void Resolver::framework_asks(const Framework& fw, std::vector<Ask>& asks, std::
   for (const auto& h : facts_.hints) {
     if (h.weak && catalog_.framework_of_package(h.subject) == &fw) prose.push_back(Ask{h.spec, h.text, h.source});
   }
-  for (auto tier : {from(other_), docker, from(weak_), prose}) {
+  // The README's install commands: those under an "optional" heading or comment install extras (an
+  // older release for apex, say) and count only when no other command names the framework.
+  std::vector<const Requirement*> commands, optional;
+  for (const auto* r : weak_) (r->group == "readme-optional" ? optional : commands).push_back(r);
+  std::vector<Ask> readme = from(commands);
+  if (readme.empty()) readme = from(optional);
+  std::vector<Ask> tiers[] = {from(other_), docker, readme, prose};
+  for (std::size_t t = 0; t < std::size(tiers); ++t) {
+    std::vector<Ask>& tier = tiers[t];
     if (tier.empty()) continue;
     if (!matching(fw, tier).empty()) {
       weak_asks = std::move(tier);
+      return;
+    }
+    // Install commands that disagree: the first one in the document is its install, later ones are
+    // alternatives (another CUDA, an older release for one feature).
+    std::vector<Ask> first;
+    for (const auto& a : tier) {
+      if (a.where == tier.front().where) first.push_back(a);
+    }
+    if (t == 2 && first.size() < tier.size() && !matching(fw, first).empty()) {
+      plan_.warnings.push_back(where_text(tier.front()) + " and " + where_text(tier.back()) + " ask different " + fw.display +
+                               " releases; the first install command is taken");
+      weak_asks = std::move(first);
       return;
     }
     plan_.warnings.push_back(where_text(tier.front()) + " asks " + fw.display + " " + tier.front().spec +

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -275,6 +276,7 @@ void Server::stop() {
 
 void Server::start_watcher() {
   if (!options_.watch_events || watcher_.joinable()) return;
+  batches_ = std::make_unique<core::EventBatches>([this](const auto& batch) { on_engine_events(batch); });
   watcher_ = std::thread([this] {
     auto pause = std::chrono::milliseconds(1000);
     while (!stop_.cancelled()) {
@@ -294,12 +296,18 @@ void Server::start_watcher() {
 void Server::stop_watcher() {
   stop_.cancel();
   if (watcher_.joinable()) watcher_.join();
+  batches_.reset();
 }
 
 void Server::on_engine_event(const core::WorkspaceEvent& event) {
+  // A forward to a container that died ends now, not after the batch before it has been told.
   if (int n = forwards_.container_event(event)) {
     spdlog::debug("stopped {} forward(s) to {}: the container {}", n, event.container_id.substr(0, 12), event.action);
   }
+  batches_->push(event);
+}
+
+void Server::on_engine_events(const std::vector<core::WorkspaceEvent>& batch) {
   bool anyone = false;
   {
     std::lock_guard lock(sessions_mu_);
@@ -308,13 +316,22 @@ void Server::on_engine_event(const core::WorkspaceEvent& event) {
     }
   }
   if (!anyone) return;
-  core::WorkspaceStatus status;
-  try {
-    status = workspaces().status(core::StatusParams{.workspace = event.workspace});
-  } catch (const Error&) {
-    status = status_after(event);  // the folder is gone, or the daemon with it
+  // Every event is told, in order, each with its workspace's status after the whole batch: one lookup
+  // per workspace however many events a burst brought.
+  std::map<std::string, core::WorkspaceStatus> after;
+  for (const auto& event : batch) {
+    if (after.count(event.workspace)) continue;
+    try {
+      after[event.workspace] = workspaces().status(core::StatusParams{.workspace = event.workspace});
+    } catch (const Error&) {
+      // The folder is gone, or the daemon with it: the batch's last event for it says what is known.
+      auto last = std::find_if(batch.rbegin(), batch.rend(), [&](const auto& e) { return e.workspace == event.workspace; });
+      after[event.workspace] = status_after(*last);
+    }
   }
-  broadcast(kDidChangeStatus, DidChangeStatusParams{event.workspace, event.action, event.container_id, status});
+  for (const auto& event : batch) {
+    broadcast(kDidChangeStatus, DidChangeStatusParams{event.workspace, event.action, event.container_id, after[event.workspace]});
+  }
 }
 
 }  // namespace dlc::rpc

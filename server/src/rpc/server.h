@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/event_batches.h"
 #include "core/placement.h"
 #include "rpc/binder.h"
 #include "rpc/channel.h"
@@ -67,6 +68,7 @@ class Server : public Backend {
   void start_watcher();
   void stop_watcher();
   void on_engine_event(const core::WorkspaceEvent& event);
+  void on_engine_events(const std::vector<core::WorkspaceEvent>& batch);
   // Stops waiting for handlers after this long when the server stops: one stuck in a call that cannot
   // be cancelled (a container that takes its time to stop) must not keep the process alive.
   bool drain(std::chrono::milliseconds limit);
@@ -86,6 +88,7 @@ class Server : public Backend {
 
   CancelToken stop_ = CancelToken::make();
   std::thread watcher_;
+  std::unique_ptr<core::EventBatches> batches_;  // what the watcher hands over to be told to clients
   std::function<void()> on_stop_;  // what a signal or stop() does, set by serve_* (I/O thread)
   std::shared_ptr<void> log_sink_;  // forwards log lines to clients as window/logMessage
 };

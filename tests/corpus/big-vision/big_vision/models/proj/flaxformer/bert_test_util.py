@@ -1,0 +1,3 @@
+import tensorflow.compat.v1 as tf
+  with tf.Session() as sess:
+    saver = tf.train.Saver()

@@ -1,0 +1,3 @@
+import tensorflow.compat.v2 as tf
+    with tf.compat.v1.variable_scope(name):
+      with tf.compat.v1.variable_scope("attention"):

@@ -1,0 +1,2 @@
+  _REQUIREMENTS = fp.read().splitlines()
+    install_requires=_REQUIREMENTS,

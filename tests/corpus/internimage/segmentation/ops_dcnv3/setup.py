@@ -1,0 +1,3 @@
+import torch
+    extension = CppExtension
+        extension = CUDAExtension

@@ -1,0 +1,23 @@
+    name='planetrl',
+    version='1.0.0',
+        'Deep Planning Network: Control from pixels by latent planning ' +
+        'with learned dynamics.'),
+    license='Apache 2.0',
+    url='http://github.com/google-research/planet',
+    install_requires=[
+        'dm_control',
+        'gym',
+        'matplotlib',
+        'ruamel.yaml',
+        'scikit-image',
+        'scipy',
+        'tensorflow-gpu==1.13.1',
+        'tensorflow_probability==0.6.0',
+    ],
+    classifiers=[
+        'Programming Language :: Python :: 2',
+        'Programming Language :: Python :: 3',
+        'License :: OSI Approved :: Apache Software License',
+        'Topic :: Scientific/Engineering :: Artificial Intelligence',
+        'Intended Audience :: Science/Research',
+    ],

@@ -1,0 +1,20 @@
+from distutils.extension import Extension
+    Returns a dict with keys 'home', 'nvcc', 'include', and 'lib64'
+    is based on finding 'nvcc' in the PATH.
+        nvcc = pjoin(home, 'bin', 'nvcc')
+        nvcc = find_in_path('nvcc', os.environ['PATH'] + os.pathsep + default_path)
+        if nvcc is None:
+            raise EnvironmentError('The nvcc binary could not be '
+        home = os.path.dirname(os.path.dirname(nvcc))
+    cudaconfig = {'home':home, 'nvcc':nvcc,
+def customize_compiler_for_nvcc(self):
+    to gcc/nvcc works.
+            self.set_executable('compiler_so', CUDA['nvcc'])
+            # from the extra_compile_args in the Extension class
+            postargs = extra_postargs['nvcc']
+        customize_compiler_for_nvcc(self.compiler)
+    Extension(
+    Extension(
+    Extension('gpu_nms',
+        # we're only going to use certain compiler args with nvcc and not with
+                            'nvcc': ['-arch=sm_35',

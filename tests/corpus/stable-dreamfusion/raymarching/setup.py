@@ -1,0 +1,8 @@
+import os
+from setuptools import setup
+from torch.utils.cpp_extension import BuildExtension, CUDAExtension
+        import glob
+    name='raymarching', # package name, import this to use python API
+        CUDAExtension(
+            name='_raymarching', # extension name, import this to use CUDA API
+        'build_ext': BuildExtension,
