@@ -6,6 +6,7 @@
 # inspection remembers is warm) and `up` of a workspace whose container runs (warm), each pair side by
 # side in one hyperfine run. Results: bench/results/install.{json,md}.
 # Usage: bench/install.sh [DIST] [RUNS]     (DIST: default dist/; RUNS: default 30)
+# DLC_BENCH_SOURCE says how DIST was made, for the results (default: scripts/release.sh's words).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 dist=$(realpath "${1:-$repo/dist}")
@@ -46,13 +47,14 @@ bench plan plan "$work/repo" --no-gpu --json
 bench up up "$work/ws" --json
 
 load=$(cut -d' ' -f1 /proc/loadavg)
-python3 - "$work" "$out" "$dynamic" "$portable" "$deb" "$tarball" "$runs" "$load" <<'PY'
+source_note=${DLC_BENCH_SOURCE:-"Both from the same release (\`scripts/release.sh\`: RelWithDebInfo with Debian's hardening flags, stripped)"}
+python3 - "$work" "$out" "$dynamic" "$portable" "$deb" "$tarball" "$runs" "$load" "$source_note" <<'PY'
 import datetime, json, os, platform, statistics, subprocess, sys
-work, out, dynamic, portable, deb, tarball, runs, load = sys.argv[1:]
+work, out, dynamic, portable, deb, tarball, runs, load, source_note = sys.argv[1:]
 def libs(b):
     return len([l for l in subprocess.run(["ldd", b], capture_output=True, text=True).stdout.splitlines() if "=>" in l or "ld-linux" in l])
 results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "runs": int(runs),
-           "load_average": float(load), "cores": os.cpu_count(),
+           "load_average": float(load), "cores": os.cpu_count(), "source": source_note,
            "version": {"dynamic": subprocess.run([dynamic, "--version"], capture_output=True, text=True).stdout.strip(),
                        "portable": subprocess.run([portable, "--version"], capture_output=True, text=True).stdout.strip()},
            "size": {"dynamic": {"binary": os.path.getsize(dynamic), "package": os.path.getsize(deb), "libraries_at_start": libs(dynamic)},
@@ -73,8 +75,7 @@ rows = "\n".join(f"| {label[n]} | {t[n]['dynamic']['median']} | {t[n]['portable'
 md = f"""# Install benchmark: the portable build beside the dynamic one ({results['date']})
 
 {platform.machine()}, {results['cores']} cores, load average {results['load_average']} when measured (other builds ran beside it).
-Both from the same release (`scripts/release.sh`: RelWithDebInfo with Debian's hardening flags, stripped):
-the Debian package's binary (`{results['version']['dynamic']}`) and the portable tarball's
+{source_note}: the Debian package's binary (`{results['version']['dynamic']}`) and the portable tarball's
 (`{results['version']['portable']}`). Median of {runs} runs each, 3 warm-up runs; each row's two
 commands in one hyperfine run (`bench/install.sh`).
 

@@ -56,13 +56,7 @@ build() {
 
   echo "==> the portable build ($dir/portable)"
   CMAKE_BUILD_TYPE=RelWithDebInfo DLC_SYSROOT=$top/sysroot "$src/packaging/portable/build.sh" "$dir/portable" -DDLC_COMMIT="$short" >/dev/null
-  local name=dlcontainer-$version-linux-x64 stage=$dir/stage
-  cmake --install "$dir/portable" --prefix "$stage/$name" --strip >/dev/null
-  strip --remove-section=.comment --remove-section=.note "$stage/$name/bin/dlcontainer" "$stage/$name/lib/dlcontainer/dlcontainer-agent"
-  cp "$top/sysroot/host-packages.txt" "$stage/$name/share/doc/dlcontainer/third-party/built-with.txt"
-  cat "$top/sysroot"/bullseye-packages.txt >> "$stage/$name/share/doc/dlcontainer/third-party/built-with.txt"
-  tar -C "$stage" --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner --format=gnu \
-    -cf - "$name" | gzip -9n > "$dir/out/$name.tar.gz"
+  DLC_SYSROOT=$top/sysroot "$src/packaging/portable/tarball.sh" "$dir/portable" "$dir/out" >/dev/null
 
   echo "==> the Debian package ($dir/deb)"
   cmake -S "$src" -B "$dir/deb" "${common[@]}" -DDLC_BUILD_VARIANT="Debian 12 package" >/dev/null
@@ -74,7 +68,6 @@ build() {
 build "$top/1"
 cp "$top"/1/out/* "$out/"
 tarball=dlcontainer-$version-linux-x64.tar.gz
-(cd "$out" && sha256sum "$tarball" > "$tarball.sha256")
 
 echo "==> lintian"
 lintian --fail-on error,warning --pedantic "$out"/dlcontainer_"$version"-*_amd64.deb
@@ -82,7 +75,7 @@ lintian --fail-on error,warning --pedantic "$out"/dlcontainer_"$version"-*_amd64
 echo "==> the VS Code extension with the portable server"
 ext=$top/1/src/extensions/vscode
 (cd "$ext" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null &&
-  npm run -s package -- --target linux-x64 --binary "$top/1/stage/dlcontainer-$version-linux-x64/bin/dlcontainer" \
+  npm run -s package -- --target linux-x64 --binary "$top/1/portable/stage/dlcontainer-$version-linux-x64/bin/dlcontainer" \
     -o "$out/dlcontainer-$version-linux-x64.vsix" >/dev/null)
 
 if $twice; then

@@ -8,7 +8,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libboost-dev nlohmann-json3-dev libgit2-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev
-  libbenchmark-dev libyaml-cpp-dev libtomlplusplus-dev libarchive-dev libssl-dev libcurl4-openssl-dev
+  libbenchmark-dev libyaml-cpp-dev libtomlplusplus-dev libarchive-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev libssl-dev libcurl4-openssl-dev
   docker.io docker-compose debootstrap xz-utils procps docker-registry openssl
   openssh-client openssh-server openjdk-17-jdk-headless junit5 libjackson2-databind-java
   libxau-dev gdb xvfb xauth x11-utils python3-jsonschema libre2-dev json-schema-test-suite

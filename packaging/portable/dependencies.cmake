@@ -30,6 +30,11 @@ target_compile_definitions(PkgConfig::TOMLPP INTERFACE TOML_HEADER_ONLY=1)
 dlc_static_archive(YAML_CPP_A yaml-cpp)
 add_library(yaml-cpp STATIC IMPORTED)
 set_target_properties(yaml-cpp PROPERTIES IMPORTED_LOCATION ${YAML_CPP_A})
+# RE2 (the protocol schemas' patterns): its archive, and the threads it uses for its caches.
+dlc_static_archive(RE2_A re2)
+add_library(PkgConfig::RE2 STATIC IMPORTED)
+set_target_properties(PkgConfig::RE2 PROPERTIES IMPORTED_LOCATION ${RE2_A})
+target_link_libraries(PkgConfig::RE2 INTERFACE Threads::Threads)
 dlc_static_archive(XAU_A Xau)
 add_library(PkgConfig::XAU STATIC IMPORTED)
 set_target_properties(PkgConfig::XAU PROPERTIES IMPORTED_LOCATION ${XAU_A})
@@ -39,7 +44,9 @@ set_target_properties(PkgConfig::XAU PROPERTIES IMPORTED_LOCATION ${XAU_A})
 # libgit2 calls GSSAPI, which has no static archive: packaging/portable/gssapi_unavailable.cpp.
 # What their archives need, in link order (the linker names any that is missing).
 set(DLC_LINKED_LIBRARIES)
-foreach(name git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 pcre2-8 archive z)
+# libarchive's readers of compressed tars (archive_read_support_filter_all: Feature archives) need
+# bzip2, LZ4, xz and zstd, and its ACL support libacl.
+foreach(name git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 pcre2-8 archive acl lzma zstd lz4 bz2 z)
   dlc_static_archive(archive_${name} ${name})
   list(APPEND DLC_LINKED_LIBRARIES ${archive_${name}})
 endforeach()

@@ -21,9 +21,10 @@ base=$cache/$suite-$(printf '%s %s' "$suite" "$include" | sha256sum | cut -c1-12
 # CMakeLists' libraries, and what their archives need).
 host_packages=(
   libboost1.74-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
-  libyaml-cpp-dev libssl-dev libxau-dev x11proto-dev
+  libyaml-cpp-dev libssl-dev libxau-dev x11proto-dev libre2-dev
   libgit2-dev libmbedtls-dev libssh2-1-dev libhttp-parser-dev libpcre2-dev zlib1g-dev
-  libarchive-dev libkrb5-dev krb5-multidev libcurl4-openssl-dev
+  libarchive-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev
+  libkrb5-dev krb5-multidev libcurl4-openssl-dev
 )
 
 if [ ! -f "$base/.complete" ]; then
