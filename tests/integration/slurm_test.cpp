@@ -4,10 +4,6 @@
 // ended by its time limit turns the workspace to exited with Slurm's reason, and every refusal
 // (no sbatch, an unknown partition, pending past the wait, no podman on the node) is said plainly
 // with no job left behind. One cluster for the suite: starting it and loading the image is most of the time.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -22,21 +18,6 @@ namespace {
 using json = nlohmann::json;
 
 json parse(const RunResult& r) { return json::parse(r.out, nullptr, false); }
-
-// A port nothing on this machine listens on now (the kernel's pick), for a server in a container on
-// the host's network.
-int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
-}
 
 class Slurm : public ::testing::Test {
  protected:
@@ -208,7 +189,7 @@ TEST_F(Slurm, AServiceInTheJobsContainerAnswersOnThisMachinesLoopbackThroughAFor
   ASSERT_EQ(up.status, 0) << up.err << up.out << cluster().diagnose();
   // On the container's loopback only. With the host's network the node's 127.0.0.1:PORT is taken by
   // it, so the forward's port on this machine is another one: an answer there came through the job.
-  const int port = free_loopback_port();
+  const int port = free_port();
   const std::string folder = parse(up)["remoteWorkspaceFolder"];
   auto start = cluster().dlc({"exec", "-w", ws->str(), "--", "sh", "-c",
                               "nohup python3 -m http.server " + std::to_string(port) + " --bind 127.0.0.1 --directory " + folder +
