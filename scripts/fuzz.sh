@@ -12,9 +12,9 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(rpc_fuzz rpc_message_fuzz requirements_fuzz environment_fuzz devcontainer_fuzz agent_mux_fuzz)
+  targets=(rpc_fuzz rpc_message_fuzz requirements_fuzz environment_fuzz devcontainer_fuzz engine_http_fuzz agent_mux_fuzz)
 fi
-declare -A corpus=([rpc_fuzz]=rpc [rpc_message_fuzz]=rpc_message [requirements_fuzz]=requirements [environment_fuzz]=environment [devcontainer_fuzz]=devcontainer [agent_mux_fuzz]=agent_mux)
+declare -A corpus=([rpc_fuzz]=rpc [rpc_message_fuzz]=rpc_message [requirements_fuzz]=requirements [environment_fuzz]=environment [devcontainer_fuzz]=devcontainer [engine_http_fuzz]=engine_http [agent_mux_fuzz]=agent_mux)
 build="$repo/build-fuzz"
 export CCACHE_DIR=${CCACHE_DIR:-$repo/.ccache} CCACHE_BASEDIR=${CCACHE_BASEDIR:-$repo}
 CC=clang CXX=clang++ cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDLC_FUZZ=ON >/dev/null

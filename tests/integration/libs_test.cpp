@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <sys/stat.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/libs_tree.h"
@@ -117,6 +118,41 @@ TEST(LibsMirror, APackageInstalledInTheContainerMakesItStaleUntilRefreshed) {
   EXPECT_EQ(refreshed["libs"]["refreshed"], true);
   EXPECT_EQ(refreshed["libs"]["stale"], false);
   EXPECT_TRUE(fs::is_regular_file(copy / "newpkg" / "__init__.py"));
+}
+
+// A mirror as an earlier run left it: its manifest and one file.
+void plant_mirror(const fs::path& dir, const std::string& image_id, const std::string& engine_url) {
+  fs::create_directories(dir / "tree" / "usr");
+  std::ofstream(dir / "tree" / "usr" / "old.py") << "x = 1\n";
+  json m = {{"version", 1},   {"imageId", image_id}, {"executable", "/usr/bin/python3"}, {"stamp", "s"},
+            {"roots", {"/usr"}}, {"files", 1},        {"bytes", 6}, {"maxBytes", 1 << 30}, {"partial", false},
+            {"engine", engine_url}};
+  std::ofstream(dir / "mirror.json") << m.dump();
+}
+
+TEST(LibsMirror, AMirrorOfAnImageGoneFromItsEngineIsRemovedAndOtherEnginesMirrorsStay) {
+  DLC_REQUIRE_ENGINE();
+  LibsCache cache;
+  Workspace ws;
+  ws.devcontainer(std::string("{\"image\": \"") + kPythonImage + "\"}");
+  auto first = cache.interpreter(ws);
+  fs::path root = first["libs"]["root"].get<std::string>();
+  auto manifest = json::parse(std::ifstream(root / "mirror.json"), nullptr, false);
+  ASSERT_TRUE(manifest.is_object() && manifest.contains("engine")) << "the mirror names its engine";
+  std::string url = manifest["engine"];
+  ASSERT_FALSE(url.empty());
+
+  const std::string gone = "sha256:" + std::string(64, 'e');  // no engine has an image with this id
+  plant_mirror(root.parent_path() / "eeeeeeeeeee1", gone, url);
+  plant_mirror(root.parent_path() / "eeeeeeeeeee2", gone, "ssh://gpu-server.invalid");
+  plant_mirror(root.parent_path() / "eeeeeeeeeee3", gone, "");  // made before mirrors named their engine
+
+  auto again = cache.interpreter(ws);
+  EXPECT_FALSE(fs::exists(root.parent_path() / "eeeeeeeeeee1")) << "its engine no longer has the image";
+  EXPECT_TRUE(fs::exists(root.parent_path() / "eeeeeeeeeee2" / "mirror.json")) << "another engine's image may be there";
+  EXPECT_TRUE(fs::exists(root.parent_path() / "eeeeeeeeeee3" / "mirror.json")) << "whose engine is unknown";
+  EXPECT_TRUE(fs::exists(root / "mirror.json")) << "the image in use stays";
+  EXPECT_THAT(again["libs"]["notes"].dump(), HasSubstr("removed the mirror of image eeeeeeeeeee1"));
 }
 
 TEST(LibsMirror, TheSizeCapStopsTheCopyAndSaysHowToRaiseIt) {

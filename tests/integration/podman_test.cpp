@@ -1,17 +1,20 @@
 // dlcontainer against Podman's Docker-compatible API (DLC_ENGINE=podman): a service the test starts,
-// rootful and rootless (a user it creates, with subordinate ids), the lifecycle, exec, a build, and
-// the owner of files written in the workspace from the container. One test per service, because
-// starting one and loading an image into it is most of the time.
+// rootful and rootless (a user it creates, with subordinate ids), the lifecycle, exec, a build, a port
+// forwarded through the agent session, and the owner of files written in the workspace from the
+// container. One test per service, because starting one and loading an image into it is most of the time.
 #include <sys/stat.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "integration/podman_support.h"
+#include "services/probe.h"
 
 namespace dlc::testing {
 namespace {
 
 using json = nlohmann::json;
+using namespace std::chrono_literals;
 
 json parse(const RunResult& r) { return json::parse(r.out, nullptr, false); }
 
@@ -79,9 +82,9 @@ TEST(Podman, RootlessKeepsTheUsersUidOnWorkspaceFilesThroughItsOwnSocket) {
 TEST(Podman, RootfulBuildsFromTheWorkspaceDockerfileAndRunsTheLifecycle) {
   PodmanService podman(PodmanService::Mode::Rootful);
   DLC_REQUIRE_PODMAN(podman);
-  ASSERT_TRUE(podman.load({kBaseImage})) << podman.why();
+  ASSERT_TRUE(podman.load({kPythonImage})) << podman.why();
   auto ws = podman.workspace();
-  ws->write(".devcontainer/Dockerfile", std::string("FROM ") + kBaseImage + "\nARG GREETING=none\nRUN echo \"$GREETING\" > /greeting\n");
+  ws->write(".devcontainer/Dockerfile", std::string("FROM ") + kPythonImage + "\nARG GREETING=none\nRUN echo \"$GREETING\" > /greeting\n");
   ws->devcontainer(R"({"build": {"dockerfile": "Dockerfile", "args": {"GREETING": "hello from podman"}}})");
   lifecycle(podman, *ws);
 
@@ -91,6 +94,18 @@ TEST(Podman, RootfulBuildsFromTheWorkspaceDockerfileAndRunsTheLifecycle) {
   auto inspect = podman.podman({"inspect", "--format", "{{json .HostConfig.IDMappings}}", "--latest"});
   EXPECT_EQ(inspect.status, 0) << inspect.err;
   EXPECT_EQ(inspect.out.find(":0:1\""), std::string::npos) << inspect.out;  // rootful: no user namespace asked for
+
+  // A port nothing publishes, forwarded through the agent session over Podman's exec (its compat API's
+  // exec stream and the injected agent, as on Docker), then stopped.
+  podman.dlc({"exec", "-w", ws->str(), "-T", "--", "sh", "-c",
+              "mkdir -p /tmp/site && echo through podman > /tmp/site/index.html && "
+              "(cd /tmp/site && nohup python3 -m http.server 8765 --bind 127.0.0.1 >/dev/null 2>&1 &)"});
+  auto forward = podman.dlc({"forward", "-w", ws->str(), "8765", "--detach", "--json"});
+  ASSERT_EQ(forward.status, 0) << forward.err;
+  auto page = services::wait_http("127.0.0.1", parse(forward)["hostPort"], "/index.html", {}, 200, 20s);
+  ASSERT_TRUE(page) << forward.out;
+  EXPECT_EQ(page->body, "through podman\n");
+  EXPECT_EQ(podman.dlc({"forward", "-w", ws->str(), "8765", "--stop"}).status, 0);
   auto gone = podman.dlc({"down", ws->str(), "--remove"});
   EXPECT_EQ(gone.status, 0) << gone.err;
   auto left = podman.podman({"ps", "--all", "--quiet"});

@@ -121,6 +121,23 @@ TEST(HostFacts, AKernelModuleWithoutItsLibrariesIsNamed) {
   EXPECT_NE(f.why_none.find("kernel module 580.65.06 is loaded but its user-space libraries"), std::string::npos) << f.why_none;
 }
 
+TEST(HostFacts, AReaderThatMustNotLoadLibrariesLeavesEvenAWorkingDriverUnloaded) {
+  // The static agent's probe: dlopen of the host's driver there crashed the process on a GPU host.
+  TempRoot root;
+  root.write("proc/driver/nvidia/version", "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.65.06  Release Build\n");
+  auto f = read_host_facts({.nvml_library = DLC_FAKE_NVIDIA, .cuda_library = DLC_FAKE_NVIDIA, .root = root.str(), .load_libraries = false});
+  EXPECT_FALSE(f.driver_present);
+  EXPECT_TRUE(f.library_path.empty());
+  EXPECT_NE(f.why_none.find("not loaded by a statically linked reader"), std::string::npos) << f.why_none;
+  EXPECT_NE(f.why_none.find("580.65.06"), std::string::npos) << f.why_none;
+
+  // And with no driver at all, that is what it says (the bus is read as before).
+  TempRoot bare;
+  auto none = read_host_facts({.nvml_library = DLC_FAKE_NVIDIA, .root = bare.str(), .load_libraries = false});
+  EXPECT_FALSE(none.driver_present);
+  EXPECT_NE(none.why_none.find("no NVIDIA GPU on this host"), std::string::npos) << none.why_none;
+}
+
 TEST(HostFacts, FindsADriverTheLoaderDoesNotKnowBesideItsNvidiaSmi) {
   // As on hosts whose driver lives in /usr/local/nvidia, outside ld.so.cache and LD_LIBRARY_PATH.
   TempRoot root;

@@ -1,10 +1,9 @@
 // `agent gpu-facts --root DIR [--disk PATH]`: the GPU facts of the machine whose root directory is
 // mounted at DIR. A probe container on a remote engine's host mounts that host's / there (read-only),
 // with the NVIDIA device nodes allowed: the agent enters it (chroot) and reads what `dlcontainer gpus`
-// and `doctor` read on a local host, with the same code: NVML through dlopen (the host's own loader
-// cache then finds the host's libraries), the driver's files, the container toolkit and CDI specs.
-// Where the static agent cannot load the driver's libraries (its C library is not the host's), the
-// host's own nvidia-smi answers instead. Prints one JSON object:
+// and `doctor` read on a local host, with the same code (the driver's files, the container toolkit and
+// CDI specs), except NVML: a static program cannot load the driver's libraries (their C library is not
+// its own; dlopen crashed the agent with SIGFPE on an H100 host), so the host's own nvidia-smi answers. Prints one JSON object:
 //   {"facts": HostFacts, "attach": AttachEnvironment, "disk": {"path", "free"}, "hostname"}
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -72,7 +71,9 @@ int cmd_gpu_facts(int argc, char** argv) {
     fprintf(stderr, "dlcontainer-agent: gpu-facts: cannot enter %s: %s\n", root.c_str(), strerror(errno));
     return kExitFailure;
   }
-  auto facts = gpu::read_host_facts();
+  gpu::ProbeOptions options;
+  options.load_libraries = false;  // never dlopen the host's glibc-linked driver from this static program
+  auto facts = gpu::read_host_facts(options);
   auto attach = gpu::discover(facts, std::nullopt);
   if (!facts.driver_present && !attach.driver.control_nodes.empty()) {
     // The driver runs but this process could not load its libraries: ask its own program.

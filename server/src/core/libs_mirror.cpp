@@ -26,13 +26,14 @@ constexpr int kManifestVersion = 1;
 // What a mirror holds, in its mirror.json.
 struct Manifest {
   std::string image_id, executable, version, stamp, created;
+  std::string engine;              // the URL of the engine whose image it mirrors ("" in older mirrors)
   std::vector<std::string> roots;  // the container folders copied
   std::uint64_t files = 0, bytes = 0, needed_bytes = 0, max_bytes = 0, links_left_out = 0;
   bool partial = false;
 };
 
 json manifest_json(const Manifest& m) {
-  return {{"version", kManifestVersion}, {"imageId", m.image_id}, {"executable", m.executable}, {"pythonVersion", m.version},
+  return {{"version", kManifestVersion}, {"imageId", m.image_id}, {"executable", m.executable}, {"pythonVersion", m.version}, {"engine", m.engine},
           {"stamp", m.stamp},            {"created", m.created},  {"roots", m.roots},           {"files", m.files},
           {"bytes", m.bytes},            {"neededBytes", m.needed_bytes}, {"maxBytes", m.max_bytes},
           {"linksLeftOut", m.links_left_out}, {"partial", m.partial}};
@@ -47,7 +48,7 @@ std::optional<Manifest> read_manifest(const fs::path& folder) {
   try {
     Manifest m;
     m.image_id = j.at("imageId"), m.executable = j.at("executable"), m.version = j.value("pythonVersion", "");
-    m.stamp = j.at("stamp"), m.created = j.value("created", "");
+    m.stamp = j.at("stamp"), m.created = j.value("created", ""), m.engine = j.value("engine", "");
     m.roots = j.at("roots").get<std::vector<std::string>>();
     m.files = j.at("files"), m.bytes = j.at("bytes"), m.needed_bytes = j.value("neededBytes", std::uint64_t{0});
     m.max_bytes = j.at("maxBytes"), m.links_left_out = j.value("linksLeftOut", std::uint64_t{0});
@@ -79,8 +80,13 @@ std::string short_image_id(const std::string& image_id) {
 // The lock that lets one process at a time decide about (and make) an image's mirror.
 class MirrorLock {
  public:
-  explicit MirrorLock(const fs::path& file) {
+  // wait = false: held() says whether it was free (a mirror being built is not pruned under it).
+  explicit MirrorLock(const fs::path& file, bool wait = true) {
     fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (!wait) {
+      if (fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) != 0) ::close(fd_), fd_ = -1;
+      return;
+    }
     if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) {
       throw Error(ErrorCode::Internal, "cannot lock " + file.string() + ": " + std::strerror(errno),
                   "check the permissions of $XDG_CACHE_HOME/dlcontainer/libs");
@@ -90,6 +96,7 @@ class MirrorLock {
     if (fd_ >= 0) ::close(fd_);
   }
   MirrorLock(const MirrorLock&) = delete;
+  bool held() const { return fd_ >= 0; }
 
  private:
   int fd_ = -1;
@@ -136,7 +143,7 @@ Manifest build_mirror(const engine::Engine& engine, const LibsTarget& t, const L
                       const CancelToken& cancel) {
   auto roots = roots_of(c, t);
   Manifest m{.image_id = t.image_id, .executable = facts.executable, .version = facts.version, .stamp = stamp,
-             .created = now_utc(), .max_bytes = max_bytes};
+             .created = now_utc(), .engine = engine.endpoint().url(), .max_bytes = max_bytes};
   progress.begin("Copying the container's Python libraries (source and stubs) for the editor");
   std::vector<std::string> args{"sizes"};
   for (const auto& r : roots) args.push_back(r.path);
@@ -185,6 +192,28 @@ Manifest build_mirror(const engine::Engine& engine, const LibsTarget& t, const L
   }
   progress.end(std::to_string(m.files) + " files, " + format_size(m.bytes) + (m.partial ? " (partial: the cap)" : ""));
   return m;
+}
+
+// Mirrors of images that this engine no longer has (removed, or replaced by a rebuild): each mirror names
+// its engine, and only this engine's are judged; another engine's (a remote host's) image may well still
+// be there. A mirror whose lock is held is being used or built, and stays. Returns what went, in words.
+std::vector<std::string> prune_gone_images(const engine::Engine& engine, const fs::path& dir, const std::string& keep) {
+  std::vector<std::string> gone;
+  const std::string url = engine.endpoint().url();
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string key = e.path().filename().string();
+    if (key == keep || key.starts_with(".") || !e.is_directory(ec)) continue;
+    auto m = read_manifest(e.path());
+    if (!m || m->engine != url || m->image_id.empty()) continue;
+    if (engine.inspect_image(m->image_id)) continue;
+    MirrorLock lock(dir / (key + ".lock"), false);
+    if (!lock.held()) continue;
+    remove_tree(e.path());
+    fs::remove(dir / (key + ".lock"), ec);
+    gone.push_back("removed the mirror of image " + key + " (" + format_size(m->bytes) + "): the image is no longer on " + url);
+  }
+  return gone;
 }
 
 std::string cap_hint(std::uint64_t needed) {
@@ -267,6 +296,8 @@ LibsMirror ensure_libs_mirror(const engine::Engine& engine, const LibsTarget& t,
     out.refreshed = true;
   }
   const Manifest& m = *manifest;
+  auto pruned = prune_gone_images(engine, dir, key);
+  out.notes.insert(out.notes.end(), pruned.begin(), pruned.end());
   out.files = m.files, out.bytes = m.bytes, out.needed_bytes = m.needed_bytes, out.max_bytes = m.max_bytes;
   out.partial = m.partial, out.created = m.created;
   out.stale = m.stamp != stamp;

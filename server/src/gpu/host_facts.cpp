@@ -234,7 +234,9 @@ HostFacts read_host_facts(const ProbeOptions& options) {
   std::string module = kernel_module_version(root);
 
   std::string nvml_why;
-  {
+  if (!options.load_libraries) {
+    nvml_why = "the driver's libraries are not loaded by a statically linked reader";
+  } else {
     Library by_name(options.nvml_library);
     std::string beside = by_name ? "" : beside_nvidia_smi(options.nvml_library, options, root);
     Library by_path(beside.empty() ? std::string() : beside);
@@ -253,7 +255,7 @@ HostFacts read_host_facts(const ProbeOptions& options) {
   }
 
   std::string cuda_why;
-  {
+  if (options.load_libraries) {
     Library by_name(options.cuda_library);
     std::string beside = by_name ? "" : beside_nvidia_smi(options.cuda_library, options, root);
     Library by_path(beside.empty() ? std::string() : beside);
@@ -283,11 +285,11 @@ HostFacts read_host_facts(const ProbeOptions& options) {
     facts.why_none = "the NVIDIA kernel module " + module + " is loaded but its user-space libraries cannot be used: " + nvml_why;
   } else if (nvidia_gpu_on_pci(root)) {
     facts.why_none = "an NVIDIA GPU is on the PCI bus but the NVIDIA driver is not loaded (" + nvml_why + ")";
-  } else if (nvml_why.find("not found") == std::string::npos) {
+  } else if (options.load_libraries && nvml_why.find("not found") == std::string::npos) {
     facts.why_none = nvml_why;  // a library that loaded and failed says more than the bus does
   } else {
-    facts.why_none = "no NVIDIA GPU on this host: no NVIDIA device on the PCI bus, no NVIDIA driver loaded, " +
-                     options.nvml_library + " not found";
+    facts.why_none = "no NVIDIA GPU on this host: no NVIDIA device on the PCI bus, no NVIDIA driver loaded" +
+                     (options.load_libraries ? ", " + options.nvml_library + " not found" : std::string());
   }
   return facts;
 }

@@ -40,6 +40,10 @@ struct ProbeOptions {
   // folder of its own, such as /usr/local/nvidia, outside ld.so.cache and LD_LIBRARY_PATH): its
   // libraries are then in ../lib64 or ../lib. Empty: $PATH and the system's bin folders.
   std::vector<std::string> path_dirs;
+  // False in a statically linked reader (the agent's probe): dlopen of the driver's libraries there
+  // crashes the process (SIGFPE seen on an H100 host with glibc 2.39), since their C library is not the
+  // reader's. The facts then say that the libraries were not loaded, and nvidia-smi answers instead.
+  bool load_libraries = true;
 };
 
 // Reads the facts through NVML, else the driver API; never throws. With no driver, `why_none` says
