@@ -100,13 +100,17 @@ int ServerProcess::stop(int sig, std::chrono::seconds limit) {
 }
 
 std::unique_ptr<RpcClient> RpcClient::stdio(std::vector<std::string> extra) {
+  std::vector<std::string> tail{"--stdio"};
+  tail.insert(tail.end(), extra.begin(), extra.end());
+  return command(serve_args(tail));
+}
+
+std::unique_ptr<RpcClient> RpcClient::command(const std::vector<std::string>& argv) {
   int to_server[2], from_server[2];
   if (::pipe2(to_server, O_CLOEXEC) != 0 || ::pipe2(from_server, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   std::unique_ptr<RpcClient> c(new RpcClient);
   c->process_ = std::make_unique<ServerProcess>();
-  std::vector<std::string> tail{"--stdio"};
-  tail.insert(tail.end(), extra.begin(), extra.end());
-  c->process_->pid_ = spawn(serve_args(tail), to_server[0], from_server[1]);
+  c->process_->pid_ = spawn(argv, to_server[0], from_server[1]);
   ::close(to_server[0]);
   ::close(from_server[1]);
   c->write_fd_ = to_server[1];

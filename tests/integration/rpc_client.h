@@ -41,6 +41,9 @@ class RpcClient {
  public:
   // Starts `dlcontainer serve --stdio` and talks over its stdin/stdout.
   static std::unique_ptr<RpcClient> stdio(std::vector<std::string> extra = {});
+  // Runs argv (a full path first; it ends in `serve --stdio`, e.g. as another user through runuser)
+  // and talks over its stdin/stdout.
+  static std::unique_ptr<RpcClient> command(const std::vector<std::string>& argv);
   // Connects to a serving socket.
   static std::unique_ptr<RpcClient> connect(const std::string& path);
   ~RpcClient();

@@ -68,5 +68,30 @@ TEST(SlurmBench, DISABLED_UpToAShellSplitIntoSchedulerPodmanAndOurs) {
   if (const char* path = std::getenv("DLC_BENCH_OUT")) std::ofstream(path) << out.dump(2) << "\n";
 }
 
+// Where dlcontainer's own share goes: every srun step `up --slurm` starts (each engine connection is
+// one), logged by a wrapper on PATH with its start time and arguments, printed after one run.
+TEST(SlurmBench, DISABLED_TheSrunStepsOfOneUp) {
+  SlurmCluster cluster;
+  DLC_REQUIRE_SLURM(cluster);
+  auto ws = cluster.workspace();
+  auto bin = ws->path().parent_path() / "bin";
+  std::filesystem::create_directories(bin);
+  std::string real = run({"sh", "-c", "command -v srun"}).out;
+  real = real.substr(0, real.find('\n'));
+  auto log = ws->path().parent_path() / "srun.log";
+  std::ofstream(bin / "srun") << "#!/bin/sh\necho \"$(date +%s.%N) start $*\" >> " << log.string() << "\n\"" << real
+                               << "\" \"$@\"\nrc=$?\necho \"$(date +%s.%N) end $rc\" >> " << log.string() << "\nexit $rc\n";
+  std::filesystem::permissions(bin / "srun", std::filesystem::perms::all);
+  run({"chmod", "0777", ws->path().parent_path().string()});
+  RunOptions path;
+  path.env["PATH"] = bin.string() + ":" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
+  auto start = std::chrono::system_clock::now();
+  auto up = cluster.dlc({"up", ws->str(), "--slurm", "--time", "10"}, path);
+  ASSERT_EQ(up.status, 0) << up.err;
+  double total = std::chrono::duration<double>(std::chrono::system_clock::now() - start).count();
+  std::printf("up --slurm: %.1f s\n%s\n%s\n", total, up.err.c_str(), run({"cat", log.string()}).out.c_str());
+  ASSERT_EQ(cluster.dlc({"down", ws->str()}).status, 0);
+}
+
 }  // namespace
 }  // namespace dlc::testing

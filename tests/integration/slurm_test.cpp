@@ -7,7 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "integration/rpc_client.h"
 #include "integration/slurm_support.h"
+#include "rpc/schema.h"
+#include "services/probe.h"
 
 namespace dlc::testing {
 namespace {
@@ -51,7 +54,7 @@ class Slurm : public ::testing::Test {
 
 SlurmCluster* Slurm::cluster_ = nullptr;
 
-TEST_F(Slurm, UpWaitsThroughPendingToRunningThenExecStatusAndDownCancelTheJob) {
+TEST_F(Slurm, UpWaitsThroughPendingToRunningGetsTheJobsGpuThenExecStatusPlanAndDownCancelTheJob) {
   DLC_REQUIRE_SLURM(cluster());
   auto ws = cluster().workspace();
   // Pending first, for a reason Slurm gives: the partition is down until the job has been seen waiting.
@@ -76,6 +79,18 @@ TEST_F(Slurm, UpWaitsThroughPendingToRunningThenExecStatusAndDownCancelTheJob) {
   auto show = cluster().slurm({"scontrol", "show", "job", job});
   EXPECT_NE(show.out.find("TresPerNode=gres:gpu:1"), std::string::npos) << show.out;
   EXPECT_NE(cluster().diagnose().find("CUDA_VISIBLE_DEVICES=0"), std::string::npos) << cluster().diagnose();
+  // And the container is given that GPU (Slurm's index 0, read from a step of the job on the node), not
+  // "all"; the node has no NVIDIA driver, so it starts without it and says why, of the node.
+  EXPECT_EQ(j["gpu"]["selection"], "device=0") << j["gpu"];
+  EXPECT_EQ(j["gpu"]["method"], "none") << j["gpu"];
+  std::string why = j["gpu"]["reason"];
+  EXPECT_NE(why.find("starting without a GPU (the GPUs Slurm job " + job + " was given)"), std::string::npos) << why;
+  EXPECT_NE(why.find("the node of Slurm job " + job), std::string::npos) << why;
+  // plan, with no --host, decides for the recorded job's node (its driver: none there, a CPU image).
+  auto plan = cluster().dlc({"plan", ws->str(), "--json"});
+  ASSERT_EQ(plan.status, 0) << plan.err;
+  std::string planned_for = parse(plan)["plan"]["host"];
+  EXPECT_EQ(planned_for.rfind("on the node of Slurm job " + job, 0), 0u) << planned_for;
 
   auto fail = cluster().dlc({"exec", "-w", ws->str(), "--", "sh", "-c", "echo out; echo err >&2; exit 7"});
   EXPECT_EQ(fail.status, 7) << fail.err;
@@ -146,6 +161,88 @@ TEST_F(Slurm, AJobEndedByItsTimeLimitTurnsTheWorkspaceToExitedWithTheReasonAndUp
   EXPECT_NE(a["allocation"]["jobId"], job) << "a new job";
   EXPECT_EQ(cluster().dlc({"exec", "-w", ws->str(), "--", "true"}).status, 0);
   EXPECT_EQ(cluster().dlc({"down", ws->str()}).status, 0);
+}
+
+TEST_F(Slurm, AGpuTheJobWasNotGivenIsRefusedBeforeAnythingIsMadeAndTheJobCancelled) {
+  DLC_REQUIRE_SLURM(cluster());
+  auto ws = cluster().workspace(R"(, "hostRequirements": {"gpu": true})");
+  auto none = cluster().dlc({"up", ws->str(), "--slurm", "--time", "10"});
+  EXPECT_NE(none.status, 0);
+  EXPECT_NE(none.err.find("was given no GPU"), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("--slurm-gpus 1"), std::string::npos) << none.err;
+  EXPECT_TRUE(cluster().live_jobs().empty());
+  EXPECT_EQ(records(), 0);
+
+  auto other = cluster().dlc({"up", ws->str(), "--slurm", "--slurm-gpus", "1", "--gpus", "device=1", "--time", "10"});
+  EXPECT_NE(other.status, 0);
+  EXPECT_NE(other.err.find("asks for GPU 1 and Slurm job"), std::string::npos) << other.err;
+  EXPECT_NE(other.err.find("was given GPU 0"), std::string::npos) << other.err;
+  EXPECT_TRUE(cluster().live_jobs().empty());
+}
+
+TEST_F(Slurm, AServiceInTheJobsContainerAnswersOnThisMachinesLoopbackThroughAForward) {
+  DLC_REQUIRE_SLURM(cluster());
+  auto ws = cluster().workspace();
+  ws->write("served.txt", "from the job's container\n");
+  run({"chown", cluster().user(), (ws->path() / "served.txt").string()});
+  auto up = cluster().dlc({"up", ws->str(), "--slurm", "--time", "10", "--json"});
+  ASSERT_EQ(up.status, 0) << up.err << up.out << cluster().diagnose();
+  // On the container's loopback only. With the host's network the node's 127.0.0.1:PORT is taken by
+  // it, so the forward's port on this machine is another one: an answer there came through the job.
+  const int port = free_port();
+  const std::string folder = parse(up)["remoteWorkspaceFolder"];
+  auto start = cluster().dlc({"exec", "-w", ws->str(), "--", "sh", "-c",
+                              "nohup python3 -m http.server " + std::to_string(port) + " --bind 127.0.0.1 --directory " + folder +
+                                  " >/dev/null 2>&1 &"});
+  ASSERT_EQ(start.status, 0) << start.err;
+  auto fwd = cluster().dlc({"forward", "-w", ws->str(), std::to_string(port), "--detach", "--json"});
+  ASSERT_EQ(fwd.status, 0) << fwd.err;
+  auto f = parse(fwd);
+  int host_port = f["hostPort"];
+  EXPECT_EQ(f["hostIp"], "127.0.0.1");
+  EXPECT_NE(host_port, port);
+  auto answer = services::wait_http("127.0.0.1", host_port, "/served.txt", {}, 200, std::chrono::seconds(30));
+  ASSERT_TRUE(answer) << "no answer through the forward";
+  EXPECT_EQ(answer->body, "from the job's container\n");
+  auto ports = cluster().dlc({"ports", ws->str(), "--json"});
+  EXPECT_NE(ports.out.find("\"forwarded\""), std::string::npos) << ports.out << ports.err;
+  EXPECT_EQ(cluster().dlc({"forward", "-w", ws->str(), std::to_string(port), "--stop"}).status, 0);
+  EXPECT_EQ(cluster().dlc({"down", ws->str()}).status, 0);
+}
+
+TEST_F(Slurm, AJobCancelledBehindTheServersBackIsToldAsExitedWithSlurmsState) {
+  DLC_REQUIRE_SLURM(cluster());
+  auto ws = cluster().workspace();
+  auto up = cluster().dlc({"up", ws->str(), "--slurm", "--time", "10", "--json"});
+  ASSERT_EQ(up.status, 0) << up.err << up.out << cluster().diagnose();
+  std::string job = parse(up)["allocation"]["jobId"];
+
+  auto client = RpcClient::command(cluster().user_command({"serve", "--stdio"}));
+  client->initialize();
+  auto status = client->call("workspace/status", {{"workspace", ws->str()}});
+  ASSERT_EQ(status["result"]["state"], "running") << status;
+
+  ASSERT_EQ(cluster().slurm({"scancel", job}).status, 0);  // not through dlcontainer
+  auto note = client->wait_notification(
+      [&](const json& n) { return n["method"] == "workspace/didChangeStatus" && n["params"]["workspace"] == ws->str(); },
+      std::chrono::seconds(40));
+  ASSERT_TRUE(note.is_object() && note.contains("params")) << "no workspace/didChangeStatus within 40 s";
+  EXPECT_EQ(note["params"]["event"], "die");
+  const auto& s = note["params"]["status"];
+  EXPECT_EQ(s["state"], "exited") << s;
+  EXPECT_EQ(s["allocation"]["jobId"], job);
+  std::string state = s["allocation"]["state"];
+  EXPECT_TRUE(state == "CANCELLED" || state == "COMPLETING") << s;
+  EXPECT_FALSE(rpc::protocol_schemas().check("workspace.didChangeStatus.json#/$defs/params", note["params"], "params"));
+  // Told once: the watcher's next rounds (every 5 s) find the job ended and say nothing more.
+  int more = 0;
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(7); std::chrono::steady_clock::now() < until;) {
+    auto m = client->next(std::chrono::milliseconds(500));
+    if (m && (*m)["method"] == "workspace/didChangeStatus" && (*m)["params"]["workspace"] == ws->str()) ++more;
+  }
+  EXPECT_EQ(more, 0);
+  client->close_input();
+  client->wait_exit(std::chrono::seconds(20));
 }
 
 TEST_F(Slurm, AJobPendingPastTheWaitIsCancelledAndSlurmsReasonSaid) {

@@ -16,6 +16,12 @@ namespace dlc::cli {
 class Context {
  public:
   core::Workspaces& workspaces();
+  // The engine of a command on an existing workspace (services, forwards, debuggers, verify): --host,
+  // else the running Slurm job recorded for the folder (core::engine_for), else the default engine.
+  core::Workspaces& workspaces_for(const std::string& workspace) {
+    host = core::engine_for(workspace, host);
+    return workspaces();
+  }
   // The engine's workspace service by URL, for core's placed commands (core/placed.h): sets host.
   std::function<core::Workspaces&(const std::string&)> workspaces_at() {
     return [this](const std::string& url) -> core::Workspaces& {

@@ -131,7 +131,7 @@ void add_gpu_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--json", *json, "print one JSON result object (the run's output goes to stderr)");
     cmd->callback([&ctx, params, json] {
       FILE* out = *json ? stderr : stdout;
-      auto result = core::verify(ctx.workspaces(), *params, [out](std::string_view d) {
+      auto result = core::verify(ctx.workspaces_for(params->workspace), *params, [out](std::string_view d) {
         std::fwrite(d.data(), 1, d.size(), out);
         std::fflush(out);
       });

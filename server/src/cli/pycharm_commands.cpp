@@ -81,7 +81,7 @@ void add_pycharm_commands(CLI::App& app, Context& ctx) {
         }
       }
       TerminalProgress progress(/*quiet=*/*json && !::isatty(2));
-      auto r = core::setup_interpreter(ctx.workspaces(), *params, progress);
+      auto r = core::setup_interpreter(ctx.workspaces_for(params->workspace), *params, progress);
       if (*json) print_json(r); else print_interpreter(r);
     });
   }
@@ -101,7 +101,7 @@ void add_pycharm_commands(CLI::App& app, Context& ctx) {
       params.env = host_environment();
       // An IDE reads the helpers' output: progress only where a person watches.
       TerminalProgress progress(/*quiet=*/!::isatty(2));
-      auto launch = core::prepare_python(ctx.workspaces(), params, progress);
+      auto launch = core::prepare_python(ctx.workspaces_for(params.workspace), params, progress);
       ctx.exit_status = run_exec(ctx, launch.exec, false, false);
     });
   }
@@ -116,7 +116,7 @@ void add_pycharm_commands(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx, params, json] {
       // stdout is the config itself (ssh -F <(...) reads it): progress goes to a terminal only.
       TerminalProgress progress(/*quiet=*/!::isatty(2));
-      auto r = core::ssh_config(ctx.workspaces(), *params, progress);
+      auto r = core::ssh_config(ctx.workspaces_for(params->workspace), *params, progress);
       if (*json) print_json(r); else std::fputs(r.config_text.c_str(), stdout);
     });
   }

@@ -86,7 +86,7 @@ void add_ports_command(CLI::App& app, Context& ctx) {
   cmd->add_flag("--json", *json, "print a JSON array");
   cmd->callback([&ctx, params, json] {
     core::ForwardKeeper forwards(core::ForwardKeeper::Mode::Detached);
-    auto rows = core::list_ports(*params, {.workspaces = ctx.workspaces(), .forwards = forwards});
+    auto rows = core::list_ports(*params, {.workspaces = ctx.workspaces_for(params->workspace), .forwards = forwards});
     if (*json) return print_json(rows);
     if (rows.empty()) {
       std::printf("no ports: nothing is published, forwarded, or listening in the container\n");
@@ -125,7 +125,7 @@ void add_forward_command(CLI::App& app, Context& ctx) {
                 "carry stdin and stdout to the port instead of listening (ssh's ProxyCommand, which `ssh-config` "
                 "writes for a container on a remote engine)");
   cmd->callback([&ctx, params, detach, stop, reverse, json, stdio] {
-    const auto& workspaces = ctx.workspaces();
+    const auto& workspaces = ctx.workspaces_for(params->workspace);
     if (*stdio) {
       if (*detach || *stop || *reverse || *json) {
         throw Error(ErrorCode::InvalidArgument, "--stdio carries this process's own input and output", "leave out --detach, --stop, --reverse and --json");
@@ -180,7 +180,7 @@ void add_web_service(CLI::App* cmd, Context& ctx, const std::string& workspace, 
   cmd->callback([&ctx, &workspace, kind, title, start = std::move(start), stop, json] {
     core::ForwardKeeper forwards(core::ForwardKeeper::Mode::Detached);
     TerminalProgress progress(*json);
-    core::ServiceContext context{.workspaces = ctx.workspaces(), .forwards = forwards, .progress = progress};
+    core::ServiceContext context{.workspaces = ctx.workspaces_for(workspace), .forwards = forwards, .progress = progress};
     if (*stop) {
       int stopped = core::stop_services({.workspace = workspace, .kind = kind}, context);
       std::printf("stopped %d %s server(s)\n", stopped, title.c_str());
@@ -249,7 +249,7 @@ void add_debug_command(CLI::App& app, Context& ctx) {
       params->command = ctx.trailing_command(cmd->remaining());
       if (!params->command.empty() && params->command.front() == "--") params->command.erase(params->command.begin());
       TerminalProgress progress(*json);
-      core::DebugRun run(ctx.workspaces(), *params, python ? "debugpy" : "gdbserver", *detach);
+      core::DebugRun run(ctx.workspaces_for(params->workspace), *params, python ? "debugpy" : "gdbserver", *detach);
       // Before any thread: the forwarder's threads must not take Ctrl-C. The first Ctrl-C asks the
       // program to end, a second stops following it.
       std::optional<SignalThread> signals;

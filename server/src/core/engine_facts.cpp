@@ -10,6 +10,7 @@
 
 #include "core/helper_container.h"
 #include "core/placement.h"
+#include "core/slurm_job.h"
 #include "engine/build_context.h"
 #include "engine/podman.h"
 #include "gpu/cdi.h"
@@ -117,6 +118,19 @@ Probed probe(const engine::Engine& engine, const engine::SystemInfo& info, const
 
 }  // namespace
 
+gpu::AllocatedGpus slurm_job_gpus(const std::string& job_id) {
+  // A job's GPUs do not change while it runs.
+  static std::mutex mu;
+  static std::map<std::string, gpu::AllocatedGpus> known;
+  {
+    std::lock_guard lock(mu);
+    if (auto it = known.find(job_id); it != known.end()) return it->second;
+  }
+  auto given = gpu::allocated_gpus(slurm_gpu_environment(job_id), "Slurm job " + job_id);
+  std::lock_guard lock(mu);
+  return known[job_id] = given;
+}
+
 std::string ensure_probe_image(const engine::Engine& engine) {
   std::string ref = "dlcontainer/probe:" + services::agent_hash();
   if (engine.inspect_image(ref)) return ref;
@@ -176,6 +190,7 @@ EngineHostFacts engine_host_facts(const engine::Engine& engine, Freshness freshn
   out.disk_free = probed->disk_free;
   gpu::apply_engine_info(out.attach, *out.info);
   if (!out.info->cdi_spec_dirs.empty()) out.attach.cdi_spec_dirs = out.info->cdi_spec_dirs;
+  if (engine.endpoint().transport == engine::Transport::Slurm) out.allocated = slurm_job_gpus(engine.endpoint().host);
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "gpu/allocated.h"
 #include "gpu/discovery.h"
 #include "gpu/host_facts.h"
 #include "support/cancel.h"
@@ -24,6 +25,9 @@ struct EngineHostFacts {
   std::optional<std::int64_t> disk_free;
   bool local = true;
   bool podman = false;            // Podman's compatible API answers (a local engine's, so far)
+  // Where a scheduler holds the engine (a Slurm job): the GPUs it gave, read on the node. Only these
+  // may be attached.
+  std::optional<gpu::AllocatedGpus> allocated;
 };
 
 // Reads them (fresh: `gpus`, `doctor`), or takes them from this process's cache or a cache file of at
@@ -36,6 +40,11 @@ EngineHostFacts engine_host_facts(const engine::Engine& engine, Freshness freshn
 // The facts of the host of the engine `host` names ("" : the default engine, core/placement.h): this
 // machine's when that engine is local, read without the engine (which need not run); else the probe's.
 gpu::HostFacts gpu_facts_for_host(const std::string& host);
+
+// The GPUs Slurm job `job_id` was given, as a step of it sees them on the node (read once per job by
+// this process). Error{EngineUnavailable} when the step cannot run; Error{GpuUnavailable} for values
+// that name no GPU.
+gpu::AllocatedGpus slurm_job_gpus(const std::string& job_id);
 
 // The probe's image on an engine: dlcontainer/probe:<agent hash>, imported when missing.
 std::string ensure_probe_image(const engine::Engine& engine);

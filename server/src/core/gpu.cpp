@@ -12,6 +12,14 @@ namespace dlc::core {
 GpuPlan plan_gpus(const engine::Engine& engine, const WorkspaceContext& ws, const UpParams& params) {
   GpuPlan plan;
   auto request = gpu::gpu_request(ws.config, params.gpus, params.gpu_attach);
+  const auto& endpoint = engine.endpoint();
+  if (request.need == config::GpuRequirement::Need::None && request.source.empty() &&
+      endpoint.transport == engine::Transport::Slurm && !slurm_job_gpus(endpoint.host).ids.empty()) {
+    // The workspace says nothing of GPUs and the job was given some (--slurm-gpus): they are what the
+    // user asked the scheduler for, so the container gets them where the node can attach them.
+    request.need = config::GpuRequirement::Need::Optional;
+    request.source = "the GPUs Slurm job " + endpoint.host + " was given";
+  }
   if (request.need == config::GpuRequirement::Need::None) {
     plan.attachment = gpu::plan_attachment(request, {}, {});
     return plan;
@@ -24,6 +32,16 @@ GpuPlan plan_gpus(const engine::Engine& engine, const WorkspaceContext& ws, cons
   plan.environment = host.attach;
   plan.host_memory = info && info->mem_total > 0 ? info->mem_total
                                                  : static_cast<std::int64_t>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGESIZE);
+  if (host.allocated) {
+    // A scheduler's job: only the GPUs it was given, whatever else the node has.
+    auto within = gpu::within_allocation(request, *host.allocated, facts.gpus);
+    if (within.need == config::GpuRequirement::Need::None) {
+      plan.attachment.selection = request.selection.text();
+      plan.attachment.reason = within.source;
+      return plan;
+    }
+    request = within;
+  }
   plan.attachment = gpu::plan_attachment(request, facts, plan.environment);
   if (plan.attachment.method == gpu::Method::Cdi && podman) {
     // Resolved now, so that a name no spec holds stops `up` before anything is made.

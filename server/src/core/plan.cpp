@@ -235,7 +235,8 @@ gpu::HostFacts driver_facts(const PlanParams& params) {
     return h;
   }
   if (params.facts) return *params.facts;
-  auto endpoint = engine_endpoint(params.host);
+  // A workspace in a Slurm job is planned for its node (its driver, its GPUs), not for this login node.
+  auto endpoint = engine_endpoint(engine_for(params.workspace, params.host));
   if (endpoint.local()) return gpu::read_host_facts();
   return engine_host_facts(engine::Engine::connect(endpoint)).facts;
 }

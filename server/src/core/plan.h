@@ -33,7 +33,8 @@ struct PlanParams {
   std::string cuda;
   std::string python;
   bool devel = false;
-  std::string host;             // the engine whose host is planned for (as --host); "" : the default engine
+  std::string host;             // the engine whose host is planned for (as --host); "" : the running Slurm job
+                                // recorded for the workspace (core/placement.h's engine_for), else the default engine
   // The host's facts when the caller has them (not on the wire): a remote engine's, from its probe.
   std::optional<gpu::HostFacts> facts;
   bool strict = false;          // a devcontainer.json property dlcontainer does not use is an error, not a warning

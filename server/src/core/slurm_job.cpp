@@ -68,7 +68,8 @@ std::string last_line(const std::string& text) {
   return nl == std::string::npos ? t : t.substr(nl + 1);
 }
 
-ProcessResult run_slurm(const std::vector<std::string>& argv, std::optional<std::string> input = std::nullopt) {
+ProcessResult run_slurm(const std::vector<std::string>& argv, std::optional<std::string> input = std::nullopt,
+                        std::map<std::string, std::string> env = {}) {
   if (!on_path(argv.front())) {
     throw Error(ErrorCode::EngineUnavailable, "--slurm needs Slurm's " + argv.front() + ", and it is not on PATH",
                 "run dlcontainer on the cluster's login node (where sbatch works), or install slurm-client and the "
@@ -77,6 +78,7 @@ ProcessResult run_slurm(const std::vector<std::string>& argv, std::optional<std:
   ProcessSpec spec;
   spec.argv = argv;
   spec.stdin_data = std::move(input);
+  spec.env = std::move(env);
   return run_process(spec, {}, {}, 1 << 20);
 }
 
@@ -223,6 +225,31 @@ std::string job_output_tail(const std::string& output, const std::string& job_id
   std::string text = read_file(path, 1 << 20).value_or("");
   if (text.size() > 600) text = text.substr(text.size() - 600);
   return trim(text);
+}
+
+std::map<std::string, std::string> slurm_gpu_environment(const std::string& job_id) {
+  // The step shares the job's GPUs (--overlap; a step gets the job's GRES unless it asks otherwise).
+  // srun passes this process's environment on: a value of the login node's (an salloc shell's) must not
+  // pass for the job's. Emptied here, they hold only what slurmstepd sets for the step.
+  auto r = run_slurm({"srun", "--jobid=" + job_id, "--overlap", "--quiet", "--nodes=1", "--ntasks=1", "--", "printenv"}, std::nullopt,
+                     {{"CUDA_VISIBLE_DEVICES", ""}, {"SLURM_JOB_GPUS", ""}, {"SLURM_STEP_GPUS", ""}});
+  if (r.status != 0) {
+    throw Error(ErrorCode::EngineUnavailable, "cannot read which GPUs Slurm job " + job_id + " was given: " + last_line(r.err),
+                "`srun --jobid " + job_id + " --overlap printenv SLURM_JOB_GPUS` shows it; `dlcontainer status` says whether the job runs");
+  }
+  std::map<std::string, std::string> env;
+  std::size_t start = 0;
+  while (start < r.out.size()) {
+    std::size_t end = r.out.find('\n', start);
+    if (end == std::string::npos) end = r.out.size();
+    std::string line = r.out.substr(start, end - start);
+    start = end + 1;
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq);
+    if (key == "SLURM_STEP_GPUS" || key == "SLURM_JOB_GPUS" || key == "CUDA_VISIBLE_DEVICES") env[key] = line.substr(eq + 1);
+  }
+  return env;
 }
 
 void cancel_slurm_job(const std::string& job_id) {

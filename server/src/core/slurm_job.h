@@ -3,6 +3,7 @@
 // (sbatch, squeue, scancel) on this machine's PATH and its slurm.conf; nothing talks to slurmctld.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -58,6 +59,11 @@ std::string slurm_engine_socket(const std::string& job_id);
 // a job that ends before it runs is an Error with its state, reason and the tail of `output`.
 SlurmJobInfo wait_for_job(const std::string& job_id, const SlurmRequest& request, const std::string& output,
                           ProgressSink& progress, const CancelToken& cancel);
+
+// The variables that say which GPUs the job was given (SLURM_STEP_GPUS, SLURM_JOB_GPUS,
+// CUDA_VISIBLE_DEVICES), as a step of the job sees them on its node: one `srun --overlap printenv`.
+// Error{EngineUnavailable} when the step cannot run (the job ended).
+std::map<std::string, std::string> slurm_gpu_environment(const std::string& job_id);
 
 // scancel, then waits (bounded, 30 s) until Slurm no longer lists the job as pending or running.
 void cancel_slurm_job(const std::string& job_id);

@@ -208,6 +208,23 @@ void remove_slurm_record(const std::string& workspace) {
   fs::remove(record_path(workspace), ec);
 }
 
+std::vector<SlurmRecord> list_slurm_records() {
+  std::vector<SlurmRecord> out;
+  std::error_code ec;
+  int seen = 0;
+  for (fs::directory_iterator it(records_dir(), ec), end; !ec && it != end && seen < 256; it.increment(ec)) {
+    if (it->path().extension() != ".json") continue;
+    ++seen;
+    auto text = read_file(it->path().string(), 64 << 10);
+    if (!text) continue;
+    json j = json::parse(*text, nullptr, false);
+    if (!j.is_object() || !j.contains("workspace") || !j["workspace"].is_string()) continue;
+    // Through load_slurm_record, which checks the record is the one its folder's key names.
+    if (auto r = load_slurm_record(j["workspace"].get<std::string>())) out.push_back(*r);
+  }
+  return out;
+}
+
 std::unique_ptr<Placement> slurm_placement(const std::string& workspace, const SlurmRequest& request) {
   return std::make_unique<SlurmPlacement>(workspace, request);
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/placement.h"
 #include "core/slurm_job.h"
@@ -28,6 +29,8 @@ std::filesystem::path slurm_state_dir();
 std::optional<SlurmRecord> load_slurm_record(const std::string& workspace);
 void save_slurm_record(const SlurmRecord& record);
 void remove_slurm_record(const std::string& workspace);
+// Every workspace's record in the folder (at most 256, each bounded as load_slurm_record bounds it).
+std::vector<SlurmRecord> list_slurm_records();
 
 // `request` empty (not enabled): the recorded job only (status, exec, down).
 std::unique_ptr<Placement> slurm_placement(const std::string& workspace, const SlurmRequest& request);

@@ -2,6 +2,7 @@
 // interpreter, and the SSH Host entry. The same core calls as `dlcontainer interpreter` and
 // `dlcontainer ssh-config`, with the same params and results.
 #include "core/interpreter.h"
+#include "core/placement.h"
 #include "core/ssh.h"
 #include "rpc/methods.h"
 
@@ -21,11 +22,11 @@ namespace {
 // The schemas (ide.interpreter.json, ide.sshConfig.json) have checked the params: the workspace, config
 // and helpers are absolute host paths, so nothing resolves against the server's working directory.
 core::InterpreterResult interpreter(const core::InterpreterParams& p, Call& call) {
-  return core::setup_interpreter(call.workspaces(), p, call.progress(), call.cancel());
+  return core::setup_interpreter(call.workspaces(core::engine_for(p.workspace, {})), p, call.progress(), call.cancel());
 }
 
 core::SshConfigResult ssh_config(const core::SshConfigParams& p, Call& call) {
-  return core::ssh_config(call.workspaces(), p, call.progress(), call.cancel());
+  return core::ssh_config(call.workspaces(core::engine_for(p.workspace, {})), p, call.progress(), call.cancel());
 }
 
 }  // namespace

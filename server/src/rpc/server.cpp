@@ -18,6 +18,8 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "core/placed.h"
+#include "core/slurm_watch.h"
 #include "rpc/methods.h"
 #include "support/error.h"
 
@@ -291,11 +293,13 @@ void Server::start_watcher() {
       pause = std::min(pause * 2, std::chrono::milliseconds(30'000));
     }
   });
+  jobs_watcher_ = std::thread([this] { core::watch_slurm_jobs([this](const std::string& ws) { on_job_ended(ws); }, stop_); });
 }
 
 void Server::stop_watcher() {
   stop_.cancel();
   if (watcher_.joinable()) watcher_.join();
+  if (jobs_watcher_.joinable()) jobs_watcher_.join();
   batches_.reset();
 }
 
@@ -308,14 +312,7 @@ void Server::on_engine_event(const core::WorkspaceEvent& event) {
 }
 
 void Server::on_engine_events(const std::vector<core::WorkspaceEvent>& batch) {
-  bool anyone = false;
-  {
-    std::lock_guard lock(sessions_mu_);
-    for (const auto& w : sessions_) {
-      if (auto s = w.lock(); s && s->initialized()) anyone = true;
-    }
-  }
-  if (!anyone) return;
+  if (!anyone_listening()) return;
   // Every event is told, in order, each with its workspace's status after the whole batch: one lookup
   // per workspace however many events a burst brought.
   std::map<std::string, core::WorkspaceStatus> after;
@@ -332,6 +329,28 @@ void Server::on_engine_events(const std::vector<core::WorkspaceEvent>& batch) {
   for (const auto& event : batch) {
     broadcast(kDidChangeStatus, DidChangeStatusParams{event.workspace, event.action, event.container_id, after[event.workspace]});
   }
+}
+
+bool Server::anyone_listening() {
+  std::lock_guard lock(sessions_mu_);
+  return std::any_of(sessions_.begin(), sessions_.end(), [](const auto& w) {
+    auto s = w.lock();
+    return s && s->initialized();
+  });
+}
+
+void Server::on_job_ended(const std::string& workspace) {
+  if (!anyone_listening()) return;
+  core::WorkspaceStatus status;
+  try {
+    status = core::status_placed(core::StatusParams{.workspace = workspace},
+                                 [this](const std::string& url) -> core::Workspaces& { return workspaces(url); });
+  } catch (const Error& e) {
+    spdlog::debug("status after Slurm job of {} ended: {}", workspace, e.what());
+    return;
+  }
+  // The container went with the job's engine (its id is not known here: that engine is gone).
+  broadcast(kDidChangeStatus, DidChangeStatusParams{workspace, "die", "", status});
 }
 
 }  // namespace dlc::rpc

@@ -22,7 +22,8 @@ namespace dlc::rpc {
 struct ServerOptions {
   std::string version;
   ChannelLimits limits;
-  // Follow engine events: workspace/didChangeStatus, and status answered from the cache they keep true.
+  // Follow engine events: workspace/didChangeStatus, and status answered from the cache they keep true;
+  // and the Slurm jobs recorded for this user's workspaces, told when one ends.
   bool watch_events = true;
   // The engine of requests that name none (`serve --host`); "" : the CLI's choice (DOCKER_HOST, docker
   // context, user config, default socket). Events are followed on this one.
@@ -69,6 +70,10 @@ class Server : public Backend {
   void stop_watcher();
   void on_engine_event(const core::WorkspaceEvent& event);
   void on_engine_events(const std::vector<core::WorkspaceEvent>& batch);
+  // A Slurm job recorded for a workspace ended (core/slurm_watch.h): its engine went with it, so no
+  // engine event came; the status after it says Slurm's state and reason.
+  void on_job_ended(const std::string& workspace);
+  bool anyone_listening();
   // Stops waiting for handlers after this long when the server stops: one stuck in a call that cannot
   // be cancelled (a container that takes its time to stop) must not keep the process alive.
   bool drain(std::chrono::milliseconds limit);
@@ -89,6 +94,7 @@ class Server : public Backend {
   CancelToken stop_ = CancelToken::make();
   std::thread watcher_;
   std::unique_ptr<core::EventBatches> batches_;  // what the watcher hands over to be told to clients
+  std::thread jobs_watcher_;
   std::function<void()> on_stop_;  // what a signal or stop() does, set by serve_* (I/O thread)
   std::shared_ptr<void> log_sink_;  // forwards log lines to clients as window/logMessage
 };
