@@ -53,7 +53,7 @@ class FakeHost {
     link(lib + "libnvidia-allocator.so.1", "nowhere");
     file(lib + "libEGL_nvidia.so.0", "graphics, not compute");
     file(lib + "libcudart.so.12", "the CUDA runtime belongs to the image, not the driver");
-    file("/usr/local/nvidia/bin/nvidia-smi", "#!/bin/sh\n", true);
+    file("/usr/local/nvidia/bin/nvidia-smi", "\x7f" "ELF (a program, not a script)", true);
     const std::string sys = "/usr/lib/x86_64-linux-gnu/";
     file(sys + "libnvidia-cfg.so.535.104.05", "old");
     link(sys + "libnvidia-cfg.so.1", "libnvidia-cfg.so.535.104.05");

@@ -68,6 +68,23 @@ TEST(Discovery, FindsNodesLibrariesAndNvidiaSmiOfADriverInItsOwnFolder) {
   EXPECT_EQ(d.binaries, (std::vector<std::string>{"/usr/local/nvidia/bin/nvidia-smi"}));
 }
 
+TEST(Discovery, TheDriversOwnNvidiaSmiWinsOverAWrapperScriptOnPath) {
+  // As on a GPU host whose /usr/bin/nvidia-smi is a script that execs /usr/local/nvidia/bin/nvidia-smi:
+  // mounted into a container, the script finds nothing to exec.
+  FakeHost host;
+  host.driver_in_own_folder();
+  host.file("/usr/bin/nvidia-smi", "#!/bin/sh\nexec /usr/local/nvidia/bin/nvidia-smi \"$@\"\n", true);
+  auto facts = facts_580();
+  facts.library_path = "/usr/local/nvidia/lib64/libnvidia-ml.so.1";
+  auto env = discover(facts, std::nullopt, host.options());
+  EXPECT_EQ(env.driver.binaries, (std::vector<std::string>{"/usr/local/nvidia/bin/nvidia-smi"}));
+
+  // With nothing but the script, the script it is (better than no nvidia-smi at all).
+  FakeHost bare;
+  bare.file("/usr/bin/nvidia-smi", "#!/bin/sh\necho wrapper\n", true);
+  EXPECT_EQ(discover(facts_580(), std::nullopt, bare.options()).driver.binaries, (std::vector<std::string>{"/usr/bin/nvidia-smi"}));
+}
+
 TEST(Discovery, LibraryFoldersComeFromLdLibraryPathAndTheLoadersConfig) {
   FakeHost host;
   host.driver_in_own_folder();

@@ -207,7 +207,23 @@ void find_programs(const DiscoveryOptions& options, const fs::path& root, Driver
     add_unique(dirs, (fs::path(lib).parent_path().parent_path() / "bin").string());
   }
   for (const char* name : kDriverPrograms) {
-    std::string found = find_program(name, dirs, root.string());
+    // A wrapper script (one at /usr/bin/nvidia-smi that execs /usr/local/nvidia/bin/nvidia-smi, seen on
+    // an H200 host) is no program to mount: what it execs is not in the container. The first program
+    // that is not a script wins; a script only when there is nothing else.
+    std::string found, script;
+    for (std::vector<std::string> rest = dirs; !rest.empty();) {
+      std::string candidate = find_program(name, rest, root.string());
+      if (candidate.empty()) break;
+      if (read_file(under(root, candidate).string(), 2).value_or("") != "#!") {
+        found = candidate;
+        break;
+      }
+      if (script.empty()) script = candidate;
+      auto at = std::find(rest.begin(), rest.end(), fs::path(candidate).parent_path().string());
+      if (at == rest.end()) break;
+      rest.erase(rest.begin(), at + 1);
+    }
+    if (found.empty()) found = script;
     if (!found.empty()) files.binaries.push_back(found);
   }
 }
