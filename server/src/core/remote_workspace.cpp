@@ -204,7 +204,7 @@ void place_workspace(engine::ContainerSpec& spec, const std::string& key, const 
     if (m.source == config_folder.string() && location.kind != "shared") {
       m = engine::Mount{.type = "volume", .source = location.volume, .target = m.target};  // the workspace itself
     } else if (m.source != config_folder.string()) {
-      notes.push_back("the mount of " + m.source + " at " + m.target + " is a folder on " + location.machine + ", not on this machine");
+      notes.push_back("the mount of " + m.source + " at " + m.target + " is a path on " + location.machine + ", not on this machine");
     }
   }
 }

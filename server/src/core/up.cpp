@@ -106,13 +106,14 @@ std::string up_container(const engine::Engine& engine, const WorkspaceContext& w
   if (made.config.gpu.need != ws.config.gpu.need) gpus = plan_gpus(engine, made, params);
   // A remote engine publishes on its own loopback, where it picks a free port: this machine's are not its.
   auto spec = container_spec(made, image->ref, image->base, local ? PortPicker(pick_free_port) : [](const std::string&, int) { return 0; });
-  attach_gpus(*gpus, spec, image->info);
   // On a remote engine the workspace's files are placed first: shared, copied into a volume, or the clone's.
+  // Before the GPUs are attached: the driver's files are the engine host's by design, nothing to warn of.
   std::optional<WorkspaceLocation> loc;
   if (!local) {
     loc = src.clone ? *src.clone : locate_folder(engine, src.folder);
     place_workspace(spec, src.key, src.folder, *loc, engine.endpoint(), result.warnings);
   }
+  attach_gpus(*gpus, spec, image->info);
   const bool fresh_copy = loc && loc->kind == "copy" && !loc->reused;
   cancel.throw_if_cancelled();
   progress.begin("Creating " + spec.name);
