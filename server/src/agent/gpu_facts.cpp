@@ -3,7 +3,8 @@
 // with the NVIDIA device nodes allowed: the agent enters it (chroot) and reads what `dlcontainer gpus`
 // and `doctor` read on a local host, with the same code (the driver's files, the container toolkit and
 // CDI specs), except NVML: a static program cannot load the driver's libraries (their C library is not
-// its own; dlopen crashed the agent with SIGFPE on an H100 host), so the host's own nvidia-smi answers. Prints one JSON object:
+// its own; dlopen crashed the agent with SIGFPE on an H100 host), so the host's own nvidia-smi answers.
+// Prints one JSON object:
 //   {"facts": HostFacts, "attach": AttachEnvironment, "disk": {"path", "free"}, "hostname"}
 #include <sys/statvfs.h>
 #include <sys/wait.h>
