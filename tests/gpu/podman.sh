@@ -64,12 +64,8 @@ runc = ["$proot/libexec/runc"]
 [network]
 network_config_dir = "$work/networks"
 EOF
-cat > "$work/storage.conf" <<EOF
-[storage]
-driver = "${DLC_PODMAN_STORAGE:-overlay}"
-graphroot = "$work/storage"
-runroot = "$work/run"
-EOF
+storage_conf() { printf '[storage]\ndriver = "%s"\ngraphroot = "%s"\nrunroot = "%s"\n' "$1" "$work/storage" "$work/run" > "$work/storage.conf"; }
+storage_conf "${DLC_PODMAN_STORAGE:-overlay}"
 # No registry is reachable: short names resolve to the images imported here, nothing is pulled.
 printf 'unqualified-search-registries = []\nshort-name-mode = "permissive"\n' > "$work/registries.conf"
 # containers/image reads the signature policy from $HOME/.config/containers before /etc/containers.
@@ -101,10 +97,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-run podman info --format 'podman {{.Version.Version}}, storage {{.Store.GraphDriverName}} in {{.Store.GraphRoot}}, cgroups {{.Host.CgroupsVersion}} ({{.Host.CgroupManager}}), runtime {{.Host.OCIRuntime.Path}}, conmon {{.Host.Conmon.Path}}' || {
-  echo "the carried Podman does not run here (storage driver ${DLC_PODMAN_STORAGE:-overlay}: DLC_PODMAN_STORAGE=vfs tries another)"
-  exit 2
-}
+info='podman {{.Version.Version}}, storage {{.Store.GraphDriverName}} in {{.Store.GraphRoot}}, cgroups {{.Host.CgroupsVersion}} ({{.Host.CgroupManager}}), runtime {{.Host.OCIRuntime.Path}}, conmon {{.Host.Conmon.Path}}'
+if ! run podman info --format "$info"; then
+  # Overlay storage cannot sit on every file system (an overlayfs root, say); vfs copies layers instead,
+  # which costs nothing for the tiny imported image.
+  [ -z "${DLC_PODMAN_STORAGE:-}" ] || { echo "the carried Podman does not run here"; exit 2; }
+  echo "NOTE: overlay storage failed in $work; trying vfs"
+  rm -rf "$work/storage" "$work/run" && mkdir -p "$work/storage" "$work/run"
+  storage_conf vfs
+  run podman info --format "$info" || { echo "the carried Podman does not run here"; exit 2; }
+fi
 HOME=$work/home setsid "$proot/bin/podman" system service --time=0 "unix://$sock" > "$work/service.log" 2>&1 < /dev/null &
 service_pid=$!
 for _ in $(seq 1 60); do
