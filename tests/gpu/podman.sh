@@ -160,6 +160,9 @@ if ! dlcp gpus >/dev/null 2>&1; then
   [ $? -eq 3 ] || { echo "FAIL: exec's exit status"; exit 1; }
   run dlcp status "$rws" || exit 1
   run dlcp down "$rws" --remove || exit 1
+  # Podman's own CLI, as the GPU run's CDI check uses it (there with --device nvidia.com/gpu=all).
+  run podman run --rm --network host -v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v /bin:/bin:ro "$image" \
+    sh -c 'echo podman run works' || exit 1
   echo "PASS (rehearsal): the carried Podman ran the workspace's container without a GPU; the GPU steps need a GPU host"
   exit 0
 fi
