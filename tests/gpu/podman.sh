@@ -203,5 +203,7 @@ if [ $rc -eq 0 ]; then
   echo "PASS: verify ran on the GPU in a container that dlcontainer up made through Podman, GPUs by CDI (log: $log)"
   exit 0
 fi
+echo "the end of Podman's service log:"
+tail -n 40 "$work/service.log"
 echo "FAIL: verify did not pass through Podman; the output above says where it stopped (log: $log)"
 exit 1
