@@ -1,7 +1,7 @@
 // dlcontainer against Podman's Docker-compatible API (DLC_ENGINE=podman): a service the test starts,
 // rootful and rootless (a user it creates, with subordinate ids), the lifecycle, exec, a build, a port
-// forwarded through the agent session, Jupyter reached on this machine's loopback, and the owner of
-// files written in the workspace from the container. One test per service, because starting one and loading an image into it is most of the time.
+// forwarded through the agent session, Jupyter and debugpy reached on this machine's loopback, and the
+// owner of files written in the workspace from the container. One test per service, because starting one and loading an image into it is most of the time.
 #include <sys/stat.h>
 
 #include <chrono>
@@ -82,12 +82,24 @@ void jupyter_answers(const PodmanService& podman, const Workspace& ws) {
   EXPECT_NE(stop.out.find("stopped 1"), std::string::npos) << stop.out;
 }
 
+// `debug python` in the foreground through Podman: debugpy's adapter in the container, reached through
+// the agent, the script's output and exit status back here.
+void debug_python_runs(const PodmanService& podman, const Workspace& ws) {
+  RunOptions o;
+  o.timeout_seconds = 120;
+  auto r = podman.dlc({"debug", "python", "-w", ws.str(), "--", "job.py", "podman"}, o);
+  EXPECT_EQ(r.status, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"type\": \"debugpy\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("hello from podman"), std::string::npos) << r.out;
+}
+
 TEST(Podman, RootlessKeepsTheUsersUidOnWorkspaceFilesThroughItsOwnSocket) {
   PodmanService podman(PodmanService::Mode::Rootless);
   DLC_REQUIRE_PODMAN(podman);
   ASSERT_TRUE(podman.load({kServicesImage})) << podman.why();
   auto ws = podman.workspace();
   ws->write("analysis.ipynb", R"({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})");
+  ws->write("job.py", "import sys\nprint('hello from', sys.argv[1])\nsys.exit(3)\n");
   // dev (uid 1000 in the image) gets the user's uid through the uid layer (a build through Podman), and
   // keep-id maps that uid to the same one on the host.
   // The host network: these machines' /dev/net/tun is root's alone (0600), so rootless Podman's own
@@ -104,6 +116,7 @@ TEST(Podman, RootlessKeepsTheUsersUidOnWorkspaceFilesThroughItsOwnSocket) {
   EXPECT_EQ(owner_of(ws->path() / "from-container.txt"), podman.uid());
   EXPECT_EQ(ws->read("from-container.txt"), "made\n");
   jupyter_answers(podman, *ws);
+  debug_python_runs(podman, *ws);
 
   // keep-id's mapping: the user's uid in the container is the user (uid 0 of the intermediate namespace).
   auto inspect = podman.podman({"inspect", "--format", "{{json .HostConfig.IDMappings}}", "--latest"});
@@ -119,6 +132,7 @@ TEST(Podman, RootfulBuildsFromTheWorkspaceDockerfileAndRunsTheLifecycle) {
   ASSERT_TRUE(podman.load({kServicesImage})) << podman.why();
   auto ws = podman.workspace();
   ws->write("analysis.ipynb", R"({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})");
+  ws->write("job.py", "import sys\nprint('hello from', sys.argv[1])\nsys.exit(3)\n");
   ws->write(".devcontainer/Dockerfile", std::string("FROM ") + kServicesImage + "\nARG GREETING=none\nRUN echo \"$GREETING\" > /greeting\n");
   ws->devcontainer(R"({"build": {"dockerfile": "Dockerfile", "args": {"GREETING": "hello from podman"}}, "remoteUser": "dev"})");
   lifecycle(podman, *ws);
@@ -143,6 +157,7 @@ TEST(Podman, RootfulBuildsFromTheWorkspaceDockerfileAndRunsTheLifecycle) {
   EXPECT_EQ(page->body, "through podman\n");
   EXPECT_EQ(podman.dlc({"forward", "-w", ws->str(), "8765", "--stop"}).status, 0);
   jupyter_answers(podman, *ws);
+  debug_python_runs(podman, *ws);
   auto gone = podman.dlc({"down", ws->str(), "--remove"});
   EXPECT_EQ(gone.status, 0) << gone.err;
   auto left = podman.podman({"ps", "--all", "--quiet"});
