@@ -14,8 +14,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$repo/.engine/podman.tar.xz}
 mkdir -p "$(dirname "$out")"
-for prog in /usr/bin/podman /usr/bin/conmon /usr/sbin/runc; do
-  [ -x "$prog" ] || { echo "$prog is missing here: apt-get install podman" >&2; exit 1; }
+for prog in /usr/bin/podman /usr/bin/conmon /usr/sbin/runc /usr/bin/patchelf; do
+  [ -x "$prog" ] || { echo "$prog is missing here: apt-get install podman patchelf" >&2; exit 1; }
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -30,8 +30,13 @@ ldd /usr/bin/podman /usr/bin/conmon /usr/sbin/runc | awk '/=>/ {print $3}' | sor
   esac
   cp -L "$lib" "$work/libs/"
 done
-# Podman starts conmon, conmon starts runc, and conmon runs podman again when a container exits:
-# each finds the carried libraries through the LD_LIBRARY_PATH this wrapper gives the first.
+# Podman starts conmon, conmon starts runc, and conmon runs podman again when a container exits, each
+# with an environment of its own (conmon got no LD_LIBRARY_PATH on the GPU host: "libglib-2.0.so.0:
+# cannot open shared object file"). So each binary names the carried libraries itself: a DT_RPATH (not
+# RUNPATH, which the libraries' own dependencies would not use) of $ORIGIN/../libs.
+for prog in "$work"/libexec/*; do
+  patchelf --force-rpath --set-rpath '$ORIGIN/../libs' "$prog"
+done
 cat > "$work/bin/podman" <<'WRAP'
 #!/bin/sh
 # Debian's podman with the libraries it was built against (packed by tests/gpu/pack-podman.sh).
