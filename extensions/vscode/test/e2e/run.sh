@@ -90,4 +90,14 @@ status=0
 echo "==> driving VS Code"
 node "$here/drive.mjs" --code-server "$code_server" --vsix "$vsix" --workspace "$ws" --shots "$shots" "${drive_args[@]}" || status=1
 
+# `dlcontainer code`: code-server in the container, reached through the URL the CLI prints (the source
+# tree's server only: the released .vsix's run is about the extension).
+if [ "${shots_default:-}" != bundled ]; then
+  echo "==> dlcontainer code: code-server in the container (tests/images/build.sh code-server: ~10 minutes the first time)"
+  "$repo/tests/images/build.sh" code-server
+  cp -r "$repo/examples/mnist" "$work/mnist-code"
+  code_args=()
+  $keep && code_args+=(--keep)
+  node "$here/code.mjs" --binary "$binary" --workspace "$work/mnist-code" --shots "$shots" "${code_args[@]}" || status=1
+fi
 exit $status
