@@ -5,6 +5,9 @@
 //
 // node drive.mjs --code-server BIN --vsix FILE --binary DLCONTAINER --workspace DIR --shots DIR [--keep]
 // node drive.mjs --code-server BIN --vsix PLATFORM.vsix --bundled --workspace DIR --shots DIR
+//   --pyright-vsix FILE: also install the test-only pyright client (pyright-client/) and check the
+//   container's Python in the editor (python.mjs): the settings written, completions of torch from the
+//   copy of the container's libraries, the settings taken back.
 //   (--bundled: a .vsix that carries the server, installed as a user would, with no dlcontainer on
 //   PATH and no setting: the extension must start the one it bundles, and its offer to link it into
 //   ~/.local/bin, answered yes, must make that link; HOME is a folder of the test's own)
@@ -13,7 +16,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { torchCompletions, useContainerPython } from './python.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,6 +35,7 @@ let binary = bundled ? undefined : path.resolve(arg('binary'));
 const workspace = fs.realpathSync(arg('workspace'));
 const shots = path.resolve(arg('shots'));
 const keep = process.argv.includes('--keep');
+const pyrightVsix = process.argv.includes('--pyright-vsix') ? path.resolve(arg('pyright-vsix')) : undefined;
 const upTimeoutMs = Number(arg('up-timeout', '900')) * 1000;
 
 const log = (...a) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -120,6 +126,9 @@ fs.writeFileSync(
       'update.mode': 'none',
       'window.commandCenter': false,
       'workbench.colorTheme': 'Default Light Modern',
+      // Completions only from a language server: VS Code's words of the document would complete
+      // `torch.nn.Li` from the file's own `nn.Linear` with no analyser at all.
+      'editor.wordBasedSuggestions': 'off',
     },
     null,
     2,
@@ -170,6 +179,12 @@ try {
   log(`installing ${vsix}`);
   const installed = execFileSync(codeServer, [...common, '--install-extension', vsix], { env, encoding: 'utf8' });
   check('code-server installs the .vsix', /successfully installed/i.test(installed), installed.trim());
+  if (pyrightVsix) {
+    const out = execFileSync(codeServer, [...common, '--install-extension', pyrightVsix], { env, encoding: 'utf8' });
+    check('code-server installs the test-only pyright client', /successfully installed/i.test(out), out.trim());
+    // The language server it starts: npm's pyright, beside playwright-core in the extension's node_modules.
+    env.DLC_E2E_PYRIGHT_LANGSERVER = fileURLToPath(import.meta.resolve('pyright/langserver.index.js'));
+  }
   if (bundled) {
     const dirsIn = fs.readdirSync(dirs.extensions).filter((d) => fs.existsSync(path.join(dirs.extensions, d, 'bin', 'dlcontainer')));
     check('the installed extension carries bin/dlcontainer and its agent', dirsIn.length === 1 &&
@@ -295,6 +310,8 @@ try {
   await statusItem.hover();
   await page.waitForTimeout(1200);
   await shot('vscode-4-running.png');
+  const steps = { page, workspace, env, check, until, log, shot, runCommand };
+  const usesContainerPython = pyrightVsix ? await useContainerPython(steps) : false;
 
   // 5. Jupyter: the command starts it in the container and opens its URL; the page loads.
   const before5 = new Set(await notifications.allInnerTexts());
@@ -334,6 +351,9 @@ try {
   const body = await jupyter.locator('body').innerText().catch(() => '');
   check('the page lists the workspace\'s files', /train\.py/.test(body), body.slice(0, 300));
   await shot('vscode-5-jupyter.png', jupyter);
+
+  // 6-7. The editor's analyser sees the container's packages through the settings written after 4.
+  if (usesContainerPython) await torchCompletions(steps);
 } catch (e) {
   failures.push(e.message);
   log(`FAILED: ${e.message}`);

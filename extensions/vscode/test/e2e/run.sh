@@ -3,11 +3,15 @@
 # with the built .vsix installed, driven headless by Debian's chromium through playwright-core,
 # against the real dlcontainer server and Docker engine. It opens a copy of examples/mnist, runs
 # "Open Folder in GPU Container" from the command palette, checks the container (status bar text and
-# `docker ps` by label), runs "Open Jupyter" and checks that the Jupyter page loads; the screenshots
-# of each step go to docs/images/.
+# `docker ps` by label), answers the offer to use the container's Python (the settings it writes in
+# .vscode/settings.json), runs "Open Jupyter" and checks that the Jupyter page loads, then, in train.py,
+# checks that pyright's language server (a test-only client: pyright-client/) completes `torch.nn.` from
+# the copy of the container's libraries (the host has no torch) and reports the import missing once
+# "Stop Using the Container's Python" took the settings back; the screenshots of each step go to
+# docs/images/.
 #
 # Usage (as root on Debian 12, after scripts/setup.sh):
-#   extensions/vscode/test/e2e/run.sh            # mnist's code on the local test image + Jupyter (fast)
+#   extensions/vscode/test/e2e/run.sh            # mnist's code on the local torch+Jupyter test image (fast)
 #   extensions/vscode/test/e2e/run.sh --example  # examples/mnist exactly as shipped (builds PyTorch)
 #   extensions/vscode/test/e2e/run.sh --vsix dist/dlcontainer-0.1.0-linux-x64.vsix
 #                                                # that released .vsix, which carries the server: no
@@ -59,6 +63,8 @@ else
 fi
 
 work=$(mktemp -d /tmp/dlc-vscode-ws.XXXXXX)
+"$here/pyright-client/build.sh" "$work/pyright-client.vsix"
+drive_args+=(--pyright-vsix "$work/pyright-client.vsix")
 # With --keep the folder stays with its container (drive.mjs says where).
 keep=false
 for a in "${drive_args[@]}"; do [ "$a" = --keep ] && keep=true; done
@@ -74,11 +80,24 @@ if $example; then
     docker tag dlc-test/bookworm:latest debian:bookworm-slim
   fi
 else
-  "$ext/test/images/build.sh"
+  "$ext/test/images/build.sh" torch-jupyter
   rm -rf "$ws/.devcontainer"
   cp -r "$here/devcontainer" "$ws/.devcontainer"
 fi
 
+shots=${DLC_E2E_SHOTS:-$([ "${shots_default:-}" = bundled ] && echo "$work/shots" || echo "$repo/docs/images")}
+status=0
 echo "==> driving VS Code"
-node "$here/drive.mjs" --code-server "$code_server" --vsix "$vsix" \
-  --workspace "$ws" --shots "${DLC_E2E_SHOTS:-$([ "${shots_default:-}" = bundled ] && echo "$work/shots" || echo "$repo/docs/images")}" "${drive_args[@]}"
+node "$here/drive.mjs" --code-server "$code_server" --vsix "$vsix" --workspace "$ws" --shots "$shots" "${drive_args[@]}" || status=1
+
+# `dlcontainer code`: code-server in the container, reached through the URL the CLI prints (the source
+# tree's server only: the released .vsix's run is about the extension).
+if [ "${shots_default:-}" != bundled ]; then
+  echo "==> dlcontainer code: code-server in the container (tests/images/build.sh code-server: ~10 minutes the first time)"
+  "$repo/tests/images/build.sh" code-server
+  cp -r "$repo/examples/mnist" "$work/mnist-code"
+  code_args=()
+  $keep && code_args+=(--keep)
+  node "$here/code.mjs" --binary "$binary" --workspace "$work/mnist-code" --shots "$shots" "${code_args[@]}" || status=1
+fi
+exit $status
