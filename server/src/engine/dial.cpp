@@ -155,6 +155,7 @@ Pool& the_pool() {
                        q.mu.unlock();
                        q.idle.clear();
                        q.spares.clear();
+                       q.ahead.clear();  // the parent's DialAheads end in the parent only
                      });
     return made;
   }();
