@@ -17,6 +17,11 @@ echo "==> node tools (tests/node)"
 
 echo "==> C++ tests"
 ctest --test-dir build --output-on-failure -j 2 --timeout 600
+if [ "${DLC_E2E:-0}" = 1 ]; then
+  # Legs the default suite shows by another test (docs/slurm.md, "How it is tested").
+  echo "==> end-to-end legs (DLC_E2E=1): SlurmE2E.*"
+  build/tests/dlc_integration_tests --gtest_also_run_disabled_tests --gtest_filter='SlurmE2E.*'
+fi
 
 echo "==> VS Code extension: .vsix, and its tests against the real server (extensions/vscode/test/ci.sh)"
 extensions/vscode/test/ci.sh build/server/dlcontainer

@@ -178,13 +178,6 @@ bool SlurmCluster::make_user() {
   std::ofstream(home_ / ".config/containers/containers.conf") << kPodmanContainersConf;
   std::ofstream(home_ / ".config/containers/storage.conf") << kStorageConf;
   run({"chown", "-R", user_ + ":" + user_, (home_ / ".config").string()});
-  // The test image, into the user's own storage (the nodes' Podman finds it there, as a shared home would give it).
-  fs::path tar = dir_ / "image.tar";
-  if (auto r = run({"docker", "save", "-o", tar.string(), kPythonImage}); r.status != 0) {
-    why_ = std::string("docker save ") + kPythonImage + " failed (tests/images/build.sh makes it): " + r.err;
-    return false;
-  }
-  ::chmod(tar.c_str(), 0644);
   // The runtime folder the jobs' Podman uses too (the job script's, for a job given none): Podman's
   // database pins the first one it saw.
   fs::path runtime = runtime_dir();
@@ -193,12 +186,25 @@ bool SlurmCluster::make_user() {
     why_ = "cannot prepare " + runtime.string();
     return false;
   }
+  // The test image, into the user's own storage (the nodes' Podman finds it there, as a shared home would give it).
+  return load_image(kPythonImage);
+}
+
+bool SlurmCluster::load_image(const std::string& image) {
+  fs::path tar = dir_ / "image.tar";
+  if (auto r = run({"docker", "save", "-o", tar.string(), image}); r.status != 0) {
+    why_ = "docker save " + image + " failed (tests/images/build.sh makes it): " + r.err;
+    return false;
+  }
+  ::chmod(tar.c_str(), 0644);
   auto options = as_user();
-  options.env["XDG_RUNTIME_DIR"] = runtime.string();
-  auto r = run({"podman", "load", "-i", tar.string()}, options);
+  options.env["XDG_RUNTIME_DIR"] = runtime_dir();
+  // Layers the storage holds already (the Python image's, under the services image) are skipped.
+  options.timeout_seconds = 300;
+  auto r = run({"podman", "load", "-q", "-i", tar.string()}, options);
   fs::remove(tar);
   if (r.status != 0) {
-    why_ = "podman load as " + user_ + " failed: " + r.err;
+    why_ = "podman load " + image + " as " + user_ + " failed: " + r.err;
     return false;
   }
   return true;
@@ -272,12 +278,12 @@ std::vector<std::string> SlurmCluster::live_jobs() const {
   return ids;
 }
 
-std::unique_ptr<Workspace> SlurmCluster::workspace(const std::string& extra_json) const {
+std::unique_ptr<Workspace> SlurmCluster::workspace(const std::string& extra_json, const std::string& image) const {
   auto ws = std::make_unique<Workspace>();
   ::chmod(ws->path().parent_path().c_str(), 0755);
   // The host's network: these machines' /dev/net/tun is root's alone, so rootless Podman's own network
   // (slirp4netns) cannot start here; clusters' nodes commonly use the host's network too.
-  ws->devcontainer(std::string(R"({"image": ")") + kPythonImage + R"(", "runArgs": ["--network=host"])" + extra_json + "}");
+  ws->devcontainer(std::string(R"({"image": ")") + image + R"(", "runArgs": ["--network=host"])" + extra_json + "}");
   run({"chown", "-R", user_ + ":" + user_, ws->str()});
   return ws;
 }

@@ -42,9 +42,12 @@ class SlurmCluster {
   std::vector<std::string> live_jobs() const;
   // The environment dlc() gets (for a Spawned run as the user through runuser).
   std::vector<std::string> user_command(const std::vector<std::string>& dlc_args) const;
-  // A workspace folder the test user owns, with a devcontainer.json for the test image.
-  std::unique_ptr<Workspace> workspace(const std::string& extra_json = "") const;
+  // A workspace folder the test user owns, with a devcontainer.json for the image (the Python one by default).
+  std::unique_ptr<Workspace> workspace(const std::string& extra_json = "", const std::string& image = kPythonImage) const;
   const std::string& user() const { return user_; }
+  // Copies an image from the test's Docker engine into the user's Podman storage (docker save |
+  // podman load), for a test that needs more than the Python image; false with why() on failure.
+  bool load_image(const std::string& image);
   // The user's Podman runtime folder on the node (the job script's choice for a job given none).
   std::string runtime_dir() const { return "/tmp/dlc-podman-run-" + std::to_string(uid_); }
   const std::filesystem::path& home() const { return home_; }

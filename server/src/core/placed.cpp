@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "config/devcontainer.h"
+#include "engine/dial_ahead.h"
 
 namespace dlc::core {
 
@@ -33,6 +34,7 @@ UpResult up_placed(UpParams params, const WorkspacesAt& at, ProgressSink& progre
   params.slurm.validate();
   auto placement = place(params.workspace, params.host, params.slurm);
   auto endpoint = placement->acquire(progress, cancel);
+  engine::DialAhead ahead(endpoint);  // a Slurm job's engine: a dozen srun steps follow
   try {
     UpParams on_engine = params;
     on_engine.host = endpoint.url();

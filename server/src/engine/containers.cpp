@@ -25,7 +25,7 @@ std::string create_from_body(const Engine& engine, const ContainerSpec& spec, co
   if (!spec.name.empty()) query += "&name=" + url_encode(spec.name);
   if (!spec.platform.empty()) query += "&platform=" + url_encode(spec.platform);
   if (!query.empty()) target += "?" + query.substr(1);
-  Connection c(engine.endpoint());
+  Connection c(engine.endpoint(), {}, Connection::Reuse::Yes);
   auto r = c.request("POST", target, body.dump());
   if (r.status == 404) {
     throw Error(ErrorCode::ImageNotFound, "image " + spec.image + " is not here: " + error_message(r),
@@ -137,7 +137,7 @@ int Engine::wait_container(const std::string& id, const CancelToken& cancel) con
 }
 
 void Engine::put_archive(const std::string& id, const std::string& dest, std::string_view tar) const {
-  Connection c(endpoint_);
+  Connection c(endpoint_, {}, Connection::Reuse::Yes);
   auto r = c.request("PUT", path("/containers/" + url_encode(id) + "/archive?path=" + url_encode(dest)), tar,
                      "application/x-tar");
   if (r.status == 404) throw not_found(id);

@@ -5,10 +5,12 @@
 
 #include <boost/asio/error.hpp>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <vector>
 
+#include "engine/dial_ahead.h"
 #include "engine/podman.h"
 #include "engine/slurm.h"
 #include "engine/ssh.h"
@@ -79,6 +81,18 @@ Error tcp_connect_error(const Endpoint& e, const error_code& ec) {
   return Error(ErrorCode::EngineUnavailable, "cannot reach " + where + ": " + ec.message(), "check the host and port in " + e.origin);
 }
 
+// A slurm:// connection is a step launched by srun, ~1 s before its first byte however short the
+// request (slurmstepd's start and Podman's `dial-stdio`, measured in bench/results/slurm.md), and an
+// upgraded one (exec, attach) is not kept for reuse. So while a DialAhead holds the engine (an up, which
+// makes a dozen), whenever one is taken the next one is started at once and waits as a spare: its
+// launch overlaps the work in between. The spare left over is ended with the last DialAhead.
+std::unique_ptr<ByteStream> dial_with_spare(const Endpoint& e, const Wait& wait) {
+  auto taken = pool::take_spare(e.url(), [&] { return dial_slurm(e, Wait{}); });
+  if (!taken) return dial_slurm(e, wait);
+  taken->set_wait(wait);
+  return taken;
+}
+
 }  // namespace
 
 Timeouts Timeouts::from_env() {
@@ -112,7 +126,7 @@ std::unique_ptr<ByteStream> dial(const Endpoint& e, const Timeouts& timeouts) {
     case Transport::Ssh:
       return dial_ssh(e, wait);
     case Transport::Slurm:
-      return dial_slurm(e, wait);
+      return dial_with_spare(e, wait);
   }
   throw Error(ErrorCode::Internal, "unknown transport");
 }
@@ -126,6 +140,8 @@ constexpr std::size_t kIdlePerEngine = 4;
 struct Pool {
   std::mutex mu;
   std::map<std::string, std::vector<std::unique_ptr<ByteStream>>> idle;
+  std::map<std::string, std::unique_ptr<ByteStream>> spares;  // dialled ahead, nothing sent yet
+  std::map<std::string, int> ahead;                           // DialAhead's alive, per engine
 };
 
 // A forked child (a detached forward) must not write into its parent's connections: it drops them
@@ -138,6 +154,8 @@ Pool& the_pool() {
                        auto& q = the_pool();
                        q.mu.unlock();
                        q.idle.clear();
+                       q.spares.clear();
+                       q.ahead.clear();  // the parent's DialAheads end in the parent only
                      });
     return made;
   }();
@@ -165,6 +183,41 @@ std::unique_ptr<ByteStream> take(const std::string& key) {
   return found;
 }
 
+std::unique_ptr<ByteStream> take_spare(const std::string& key, const std::function<std::unique_ptr<ByteStream>()>& dial_next) {
+  std::unique_ptr<ByteStream> taken;
+  {
+    auto& p = the_pool();
+    std::lock_guard lock(p.mu);
+    if (auto it = p.spares.find(key); it != p.spares.end()) taken = std::move(it->second), p.spares.erase(it);
+  }
+  if (taken && !taken->idle_and_open()) taken.reset();  // its command ended (the job did): dial anew
+  bool wanted = false;
+  {
+    auto& p = the_pool();
+    std::lock_guard lock(p.mu);
+    wanted = p.ahead[key] > 0 && !p.spares.contains(key);
+  }
+  if (wanted) {
+    auto next = dial_next();  // a fork and exec: the launch itself goes on without us
+    auto& p = the_pool();
+    std::lock_guard lock(p.mu);
+    if (p.ahead[key] > 0 && !p.spares.contains(key)) p.spares[key] = std::move(next);
+  }
+  return taken;
+}
+
+void hold_ahead(const std::string& key, int delta) {
+  std::unique_ptr<ByteStream> dropped;  // ended outside the lock
+  auto& p = the_pool();
+  std::lock_guard lock(p.mu);
+  int& n = p.ahead[key];
+  n += delta;
+  if (n <= 0) {
+    p.ahead.erase(key);
+    if (auto it = p.spares.find(key); it != p.spares.end()) dropped = std::move(it->second), p.spares.erase(it);
+  }
+}
+
 void put(const std::string& key, std::unique_ptr<ByteStream> stream) {
   auto& p = the_pool();
   std::unique_lock lock(p.mu);
@@ -178,5 +231,13 @@ void put(const std::string& key, std::unique_ptr<ByteStream> stream) {
 }
 
 }  // namespace pool
+
+DialAhead::DialAhead(const Endpoint& endpoint) : key_(endpoint.transport == Transport::Slurm ? endpoint.url() : "") {
+  if (!key_.empty()) pool::hold_ahead(key_, +1);
+}
+
+DialAhead::~DialAhead() {
+  if (!key_.empty()) pool::hold_ahead(key_, -1);
+}
 
 }  // namespace dlc::engine

@@ -2,6 +2,7 @@
 // Internal to engine/.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,10 @@ std::string engine_name(const Endpoint& endpoint);
 namespace pool {
 std::unique_ptr<ByteStream> take(const std::string& key);
 void put(const std::string& key, std::unique_ptr<ByteStream> stream);
+// The spare connection dialled ahead for key (nullptr when none, or when its command ended); while a
+// DialAhead holds key, a new spare is dialled with dial_next.
+std::unique_ptr<ByteStream> take_spare(const std::string& key, const std::function<std::unique_ptr<ByteStream>()>& dial_next);
+void hold_ahead(const std::string& key, int delta);
 }  // namespace pool
 
 }  // namespace dlc::engine

@@ -89,11 +89,11 @@ bool podman_expected(const std::string& socket_path) {
 PodmanFacts podman_facts(const Engine& engine) {
   PodmanFacts f;
   {
-    Connection c(engine.endpoint());
+    Connection c(engine.endpoint(), {}, Connection::Reuse::Yes);
     f.podman = !c.request("GET", "/_ping").header("Libpod-Api-Version").empty();
   }
   if (!f.podman) return f;
-  Connection c(engine.endpoint());
+  Connection c(engine.endpoint(), {}, Connection::Reuse::Yes);
   auto r = c.request("GET", "/v" + engine.api_version() + "/info");
   check(r, "reading Podman's info");
   auto j = nlohmann::json::parse(r.body, nullptr, false);
