@@ -13,7 +13,7 @@ packages=(
   openssh-client openssh-server openjdk-17-jdk-headless junit5 libjackson2-databind-java
   libxau-dev gdb xvfb xauth x11-utils python3-jsonschema libre2-dev json-schema-test-suite
   lintian fish zsh git libkrb5-dev
-  podman uidmap slirp4netns fuse-overlayfs
+  podman uidmap slirp4netns fuse-overlayfs patchelf
   slurmctld slurmd slurm-client munge
 )
 missing=()

@@ -14,3 +14,8 @@ target_include_directories(dlcontainer-agent PRIVATE ${AGENT_SRC})
 target_compile_options(dlcontainer-agent PRIVATE -Os)
 target_link_libraries(dlcontainer-agent PRIVATE nlohmann_json::nlohmann_json -l:libyaml-cpp.a)
 target_link_options(dlcontainer-agent PRIVATE -static -s)
+if(DLC_FUZZ)
+  # ASan has no static runtime: the fuzz build's agent (a dependency, not a target) goes uninstrumented.
+  target_compile_options(dlcontainer-agent PRIVATE -fno-sanitize=all)
+  target_link_options(dlcontainer-agent PRIVATE -fno-sanitize=all)
+endif()

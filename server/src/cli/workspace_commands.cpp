@@ -9,7 +9,6 @@
 #include "cli/cli.h"
 #include "cli/terminal.h"
 #include "core/placed.h"
-#include <spdlog/spdlog.h>
 
 #include "support/error.h"
 
@@ -100,8 +99,6 @@ int run_exec(Context& ctx, core::ExecParams params, bool force_tty, bool no_tty)
   bool tty = force_tty || (!no_tty && ::isatty(0) && ::isatty(1));
   params.tty = tty;
   params.attach_stdin = true;
-  auto& workspaces = ctx.workspaces();
-  const auto& engine = workspaces.engine();
 
   if (::pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) throw Error(ErrorCode::Internal, "pipe failed");
   struct sigaction sa {};
@@ -117,24 +114,23 @@ int run_exec(Context& ctx, core::ExecParams params, bool force_tty, bool no_tty)
   int rows = 0, cols = 0;
   if (tty && window_size(1, rows, cols)) io.initial_size = {rows, cols};
   io.wake_fd = g_signal_pipe[0];
-  io.on_wake = [&](const std::string& exec_id) {
+  // What happened here, said to core: a window change, or (without a TTY there is no terminal to carry
+  // ^C) a signal for the command itself.
+  core::ExecAsks asks = [&] {
+    std::vector<core::ExecAsk> out;
     char c;
     while (::read(g_signal_pipe[0], &c, 1) == 1) {
       if (c == 'W') {
-        if (tty && window_size(1, rows, cols)) engine.resize_exec(exec_id, rows, cols);
+        if (tty && window_size(1, rows, cols)) out.push_back({.kind = core::ExecAsk::Kind::Resize, .rows = rows, .cols = cols});
       } else {
-        // Without a TTY there is no terminal to carry ^C: pass the signal to the command itself.
-        try {
-          engine.signal_exec(exec_id, io.marker, c == 'I' ? "INT" : c == 'T' ? "TERM" : "HUP");
-        } catch (const Error& e) {
-          spdlog::debug("could not pass the signal on: {}", e.what());
-        }
+        out.push_back({.kind = core::ExecAsk::Kind::Signal, .signal = c == 'I' ? "INT" : c == 'T' ? "TERM" : "HUP"});
       }
     }
+    return out;
   };
   std::optional<RawMode> raw;
   if (tty && ::isatty(0)) raw.emplace(0);
-  return workspaces.exec(params, io);
+  return ctx.workspaces().exec(params, io, {}, asks);
 }
 
 namespace {

@@ -101,7 +101,8 @@ std::map<std::string, std::string> forwarded_environment(const std::map<std::str
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : env) {
     if (k.empty() || kHostOnly.count(k)) continue;
-    bool host = std::any_of(std::begin(kHostPrefixes), std::end(kHostPrefixes), [&](const char* p) { return k.starts_with(p); });
+    const std::string& name = k;  // clang 14 cannot capture a structured binding
+    bool host = std::any_of(std::begin(kHostPrefixes), std::end(kHostPrefixes), [&](const char* p) { return name.starts_with(p); });
     if (!host) out[k] = v;
   }
   return out;

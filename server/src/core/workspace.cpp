@@ -196,7 +196,7 @@ std::shared_ptr<const ListView> Workspaces::listing(bool render) {
   return view;
 }
 
-int Workspaces::exec(const ExecParams& params, engine::ExecIO& io, const CancelToken& cancel) {
+int Workspaces::exec(const ExecParams& params, engine::ExecIO& io, const CancelToken& cancel, const ExecAsks& asks) {
   if (params.command.empty()) throw Error(ErrorCode::InvalidArgument, "no command to run", "dlcontainer exec -- COMMAND [ARGS...]");
   std::string key = workspace_key(engine_, params.workspace);
   auto c = require_container(engine_, key);
@@ -223,7 +223,30 @@ int Workspaces::exec(const ExecParams& params, engine::ExecIO& io, const CancelT
   spec.working_dir = params.working_dir.empty() ? settings.workspace_folder : params.working_dir;
   spec.tty = params.tty;
   spec.attach_stdin = params.attach_stdin;
+  if (asks) {
+    io.on_wake = [this, &io, &asks](const std::string& exec_id) {
+      for (const auto& ask : asks()) pass_on(exec_id, io.marker, ask);
+    };
+  }
   return engine_.run_exec(c.id, spec, io, cancel);
+}
+
+void Workspaces::pass_on(const std::string& exec_id, const std::string& marker, const ExecAsk& ask) const {
+  try {
+    if (ask.kind == ExecAsk::Kind::Resize) {
+      engine_.resize_exec(exec_id, ask.rows, ask.cols);
+    } else {
+      engine_.signal_exec(exec_id, marker, ask.signal);
+    }
+  } catch (const Error& e) {
+    // The command goes on; the user is told that what they asked did not reach it.
+    if (ask.kind == ExecAsk::Kind::Resize) {
+      spdlog::warn("the command's terminal could not be resized: {}", e.what());
+    } else {
+      spdlog::warn("SIG{} could not be passed on to the command, which may still be running: {}{}", ask.signal, e.what(),
+                   e.hint().empty() ? "" : " (" + e.hint() + ")");
+    }
+  }
 }
 
 void Workspaces::logs(const LogsParams& params, const engine::OutputSink& out, const engine::OutputSink& err,

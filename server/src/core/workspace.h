@@ -186,6 +186,16 @@ struct WorkspaceEvent {
   std::int64_t time_nano = 0;
 };
 
+// What a front end asks of a running exec beside its streams (the terminal's new size, a signal to pass
+// on), which core carries to the engine: front ends only say what happened.
+struct ExecAsk {
+  enum class Kind { Resize, Signal } kind = Kind::Resize;
+  int rows = 0, cols = 0;  // Resize
+  std::string signal;      // Signal: "INT", "TERM", "HUP"
+};
+// Called when ExecIO::wake_fd becomes readable: drains it into asks.
+using ExecAsks = std::function<std::vector<ExecAsk>()>;
+
 class StatusCache;
 class ConfigHashes;
 struct ListView;
@@ -203,8 +213,9 @@ class Workspaces {
   std::vector<WorkspaceStatus> list();
   // The same list as its JSON text, rendered once per change while the event-fed cache keeps it.
   JsonText list_text();
-  // Runs a command in the workspace's running container; returns its exit status.
-  int exec(const ExecParams& params, engine::ExecIO& io, const CancelToken& cancel = {});
+  // Runs a command in the workspace's running container; returns its exit status. With asks (and
+  // io.wake_fd), window changes and signals reach the command; one that cannot be passed on is warned of.
+  int exec(const ExecParams& params, engine::ExecIO& io, const CancelToken& cancel = {}, const ExecAsks& asks = {});
   void logs(const LogsParams& params, const engine::OutputSink& out, const engine::OutputSink& err,
             const CancelToken& cancel = {});
 
@@ -218,6 +229,7 @@ class Workspaces {
              const std::function<void(const std::string& why)>& on_lost = {});
 
  private:
+  void pass_on(const std::string& exec_id, const std::string& marker, const ExecAsk& ask) const;
   // Work on one workspace is serialised (two `up` at once make one container); different
   // workspaces proceed in parallel.
   std::shared_ptr<std::mutex> lock_for(const std::string& workspace);
