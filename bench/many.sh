@@ -5,7 +5,9 @@
 # server's resident memory; and the CLI's `dlcontainer list` beside `docker ps` of the same containers.
 # Medians of RUNS runs, written to bench/results/many.{json,md}. Every container it made is removed.
 # Usage: bench/many.sh [WORKSPACES] [RUNS] [REQUESTS]   (default 100, 3, 8000 per scenario).
-# Needs the build (dlcontainer, dlc_many_bench), dockerd and tests/images.
+# Needs the build (dlcontainer, dlc_many_bench), dockerd and tests/images. DLC_BASELINE=/path/to/another/
+# dlcontainer serves the same load in the same run, each run alternating the two (an earlier build, to
+# show a change on a machine whose load moves).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 count=${1:-100}
@@ -45,6 +47,7 @@ echo "$count workspaces up in $(( $(date +%s) - started )) s" >&2
 [ "$(ours | wc -l)" -eq "$count" ] || { echo "expected $count containers, found $(ours | wc -l)"; exit 1; }
 
 for r in $(seq 1 "$runs"); do
+  [ -z "${DLC_BASELINE:-}" ] || "$bench" "$DLC_BASELINE" "$work/workspaces" "$requests" > "$work/base-$r.json"
   "$bench" "$dlc" "$work/workspaces" "$requests" > "$work/run-$r.json"
 done
 hyperfine -N --warmup 3 --runs 30 --export-json "$work/cli.json" \
@@ -54,12 +57,17 @@ hyperfine -N --warmup 3 --runs 30 --export-json "$work/cli.json" \
 python3 - "$work" "$out" "$runs" "$count" "$(docker version --format '{{.Server.Version}}')" <<'PY'
 import json, statistics, sys, datetime, platform, os
 work, out, runs, count, engine = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-r = [json.load(open(f"{work}/run-{i}.json")) for i in range(1, runs + 1)]
 med = lambda xs: round(statistics.median(xs), 1)
-scen = {}
-for k in ("status8", "list8", "status8NoEvents", "list8NoEvents"):
-    scen[k] = {f: med([x[k][f] for x in r]) for f in ("p50Us", "p99Us", "maxUs", "requestsPerSecond")}
-    scen[k]["requests"] = r[0][k]["requests"]
+def scenarios(prefix):
+    r = [json.load(open(f"{work}/{prefix}-{i}.json")) for i in range(1, runs + 1)]
+    scen = {}
+    for k in ("status8", "list8", "status8NoEvents", "list8NoEvents"):
+        scen[k] = {f: med([x[k].get(f, float("nan")) for x in r]) for f in ("p50Us", "p99Us", "maxUs", "requestsPerSecond", "serverCpuUsPerRequest")}
+        scen[k]["requests"] = r[0][k]["requests"]
+    return r, scen
+r, scen = scenarios("run")
+baseline = os.environ.get("DLC_BASELINE", "")
+base = scenarios("base")[1] if baseline else None
 rss = {k: med([x["rssKiB"][k] for x in r]) for k in ("idle", "afterLoad", "peak")}
 cli = {x["command"]: round(statistics.median(x["times"]) * 1000, 1) for x in json.load(open(f"{work}/cli.json"))["results"]}
 res = {
@@ -68,6 +76,7 @@ res = {
     "loadAverage": [round(x, 1) for x in os.getloadavg()],  # the machine may be shared: say how busy it was
     "engine": f"dockerd {engine}", "workspaces": count, "clients": 8, "runs": runs,
     "scenarios": scen, "rssKiB": rss, "cliMedianMs": cli,
+    **({"baseline": {"binary": baseline, "scenarios": base}} if base else {}),
     "targets": {"p99 status, 8 clients": "< 1000 us", "p99 list, 8 clients": "< 1000 us",
                 "server RSS (peak)": "< 30 MiB", "CLI list": "< 50 ms"},
 }
@@ -84,11 +93,13 @@ names = {"status8": "workspace/status, event-fed cache", "list8": "workspace/lis
 lines = [f"# Many workspaces ({res['date']})", "",
          f"{res['machine']} (load average {', '.join(map(str, res['loadAverage']))} when written); {res['engine']}. {count} workspaces (`dlcontainer up` of dlc-test/bookworm), "
          f"8 clients of `dlcontainer serve --socket`, each sequential; status cycles through every workspace. "
-         f"Medians of {runs} runs.", "",
-         "| scenario | requests | req/s | p50 µs | p99 µs | max µs |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+         f"Medians of {runs} runs." + (f" Baseline: `{baseline}` (an earlier build), run before this build in each run." if base else ""), "",
+         "| scenario | requests | req/s | p50 µs | p99 µs | max µs | server CPU µs/request |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
 for k, label in names.items():
-    s = scen[k]
-    lines.append(f"| {label} | {s['requests']} | {s['requestsPerSecond']:.0f} | {s['p50Us']} | {s['p99Us']} | {s['maxUs']} |")
+    for who, sc in (("", scen), (" (baseline)", base)):
+        if sc is None: continue
+        s = sc[k]
+        lines.append(f"| {label}{who} | {s['requests']} | {s['requestsPerSecond']:.0f} | {s['p50Us']} | {s['p99Us']} | {s['maxUs']} | {s['serverCpuUsPerRequest']} |")
 lines += ["", "| server memory | MiB |", "| --- | ---: |",
           f"| idle (cache warm) | {rss['idle'] / 1024:.1f} |", f"| after the load | {rss['afterLoad'] / 1024:.1f} |",
           f"| peak | {rss['peak'] / 1024:.1f} |", "",

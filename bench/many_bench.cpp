@@ -1,7 +1,8 @@
 // Many workspaces on one engine: eight clients of `dlcontainer serve --socket`, each asking
 // workspace/status (cycling through every workspace) or workspace/list (every workspace container), timed
 // from the request's write to its answer's last byte (the client's parse of it left out);
-// and the same with --no-events (the engine asked every time) for comparison.
+// and the same with --no-events (the engine asked every time) for comparison; the server's CPU time per
+// request beside each.
 // Prints one JSON object: per scenario p50/p99/max and requests/s, and the server's resident memory idle
 // and at its peak. bench/many.sh makes the workspaces, runs it and writes bench/results/many.{json,md}.
 //   dlc_many_bench DLCONTAINER WORKSPACES_FILE [REQUESTS]   (one workspace folder a line)
@@ -88,8 +89,14 @@ int main(int argc, char** argv) {
     if (events) out["rssKiB"]["idle"] = rss_kib(s.pid, "VmRSS:");
     // Without the cache every request is the engine's work: fewer of them, or this takes minutes.
     int count = events ? n : std::max(kClients * 25, n / 20);
-    out["status8" + key] = load(conns, count / kClients, "workspace/status", workspaces);
-    out["list8" + key] = load(conns, count / kClients, "workspace/list", workspaces);
+    // The server's own CPU time per request beside the latencies: on two shared cores the clients'
+    // parsing of the answers and other work on the machine are in every latency, not in this.
+    for (const char* method : {"workspace/status", "workspace/list"}) {
+      double cpu0 = cpu_us(s.pid);
+      json r = load(conns, count / kClients, method, workspaces);
+      r["serverCpuUsPerRequest"] = std::round((cpu_us(s.pid) - cpu0) / r["requests"].get<double>() * 10) / 10;
+      out[std::string(method) == "workspace/status" ? "status8" + key : "list8" + key] = r;
+    }
     if (events) {
       out["rssKiB"]["afterLoad"] = rss_kib(s.pid, "VmRSS:");
       out["rssKiB"]["peak"] = rss_kib(s.pid, "VmHWM:");

@@ -16,6 +16,8 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <iterator>
+#include <sstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -134,6 +136,22 @@ inline long rss_kib(pid_t pid, const char* field) {
     if (line.starts_with(field)) return std::stol(line.substr(std::strlen(field)));
   }
   return -1;
+}
+
+// The CPU time (user + system) a process has used so far, in microseconds (/proc/PID/stat).
+inline double cpu_us(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(text.substr(close + 2));
+  std::string f;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stod(f);
+    if (i == 15) stime = std::stod(f);
+  }
+  return (utime + stime) * 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 inline int connect_socket(const std::string& path) {

@@ -72,9 +72,10 @@ TEST(StatusCache, LosingTheSubscriptionDropsEverythingAndStopsKeeping) {
   EXPECT_FALSE(cache.find("/w"));
 }
 
-std::vector<WorkspaceStatus> listing(std::initializer_list<std::string> folders) {
-  std::vector<WorkspaceStatus> out;
-  for (const auto& f : folders) out.push_back(view(f, "running").status);
+std::shared_ptr<const ListView> listing(std::initializer_list<std::string> folders) {
+  auto out = std::make_shared<ListView>();
+  for (const auto& f : folders) out->list.push_back(view(f, "running").status);
+  out->text = JsonText::render(nlohmann::json(out->list));
   return out;
 }
 
@@ -85,7 +86,7 @@ TEST(StatusCache, TheListIsKeptOnlyWhileLive) {
   cache.go_live();
   cache.store_list(cache.list_ticket(), listing({"/a", "/b"}));
   ASSERT_TRUE(cache.find_list());
-  EXPECT_EQ(cache.find_list()->size(), 2u);
+  EXPECT_EQ(cache.find_list()->list.size(), 2u);
   cache.suspend();
   EXPECT_FALSE(cache.find_list());
 }
@@ -100,7 +101,7 @@ TEST(StatusCache, AnEventForAnyWorkspaceDropsTheListAndWhatWasListedBeforeIt) {
   cache.store_list(before_event, listing({"/a"}));  // ...and what it listed may lack it
   EXPECT_FALSE(cache.find_list());
   cache.store_list(cache.list_ticket(), listing({"/a", "/b"}));
-  EXPECT_EQ(cache.find_list()->size(), 2u);
+  EXPECT_EQ(cache.find_list()->list.size(), 2u);
 }
 
 TEST(StatusCache, AListReadBeforeTheSubscriptionWasLostIsNotKept) {

@@ -132,6 +132,19 @@ TEST_F(SessionTest, AVoidHandlerAnswersNull) {
   EXPECT_TRUE(r["result"].is_null());
 }
 
+TEST_F(SessionTest, ARenderedResultIsSentAsItsTextInsideTheOneEnvelope) {
+  initialize();
+  auto r = call("r1", "test/rendered");
+  // The same value a json result would give, in the same envelope, with the id as the client wrote it.
+  EXPECT_EQ(r["result"], json::parse(*rendered_text().text)) << r;
+  EXPECT_EQ(r["jsonrpc"], "2.0");
+  EXPECT_EQ(r["id"], "r1");
+  // ...and the text itself, unchanged, not a tree built again and printed per call.
+  EXPECT_EQ(out_->texts().back(), R"({"jsonrpc":"2.0","id":"r1","result":)" + *rendered_text().text + "}");
+  auto again = call(2, "test/rendered");
+  EXPECT_EQ(again["result"], r["result"]);
+}
+
 TEST_F(SessionTest, CancelRequestStopsTheHandlerAndAnswersRequestCancelled) {
   initialize();
   send(request(7, "test/wait", {{"workDoneToken", "w7"}}));

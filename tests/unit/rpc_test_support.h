@@ -113,6 +113,7 @@ inline const SchemaSet& test_schemas() {
   static const char* initialize = R"({"$defs": {"params": {"type": "object"}}})";
   static const SchemaSet set({{"test.echo.json", echo}, {"test.fail.json", empty}, {"test.crash.json", empty},
                               {"test.wait.json", empty}, {"test.void.json", empty}, {"test.any.json", any},
+                              {"test.rendered.json", empty},
                               {"initialize.json", initialize}});
   return set;
 }
@@ -134,8 +135,15 @@ inline void to_json(json& j, const EchoResult& r) { j = {{"text", r.text}}; }
 struct Empty {};
 inline void from_json(const json&, Empty&) {}
 
+// One JSON text shared by every answer of test/rendered, with what a dump would need to get right.
+inline const JsonText& rendered_text() {
+  static const JsonText text = JsonText::render({{"workspaces", {{{"workspace", "/w/\u00e9\"quoted\""}, {"state", "running"}}}}});
+  return text;
+}
+
 // test/echo, test/fail (a dlc::Error), test/crash (another exception), test/wait (until cancelled, at
-// most 60 s), test/void, test/any (any object: answers how many members it has).
+// most 60 s), test/void, test/any (any object: answers how many members it has), test/rendered (a result
+// serialised once, as a cache holds it: rendered_text()).
 inline MethodTable test_methods() {
   MethodTable t(test_schemas());
   t.add<EchoParams>("test/echo", [](const EchoParams& p, Call&) {
@@ -156,6 +164,7 @@ inline MethodTable test_methods() {
   });
   t.add<Empty>("test/void", [](const Empty&, Call&) {});
   t.add_raw("test/any", [](const json& params, Call&) -> json { return params.size(); });
+  t.add<Empty>("test/rendered", [](const Empty&, Call&) { return rendered_text(); });
   return t;
 }
 

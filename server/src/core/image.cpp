@@ -127,19 +127,21 @@ PreparedImage prepare_image(const engine::Engine& engine, const WorkspaceContext
   const auto& cfg = ws.config;
   PreparedImage out;
   auto features = workspace_features(ws, progress, cancel);  // before any image work: fails fast
+  std::optional<engine::ImageInfo> present;  // the image's inspect when it was there already
   if (ws.inferred && !ws.inferred->image.empty()) {
     out.ref = ensure_plan_image(engine, *ws.inferred, ws.folder.string(), no_cache, progress, cancel);
   } else if (cfg.build) {
     out.ref = build_workspace_image(engine, ws, no_cache, progress, cancel);
   } else {
     out.ref = cfg.image;
-    if (!engine.inspect_image(out.ref)) {
+    present = engine.inspect_image(out.ref);
+    if (!present) {
       progress.begin("Pulling " + out.ref);
       engine.pull_image(out.ref, progress, cancel, cfg.run_args.platform);
       progress.end();
     }
   }
-  return finish_image(engine, ws, host, out.ref, std::move(features), no_cache, progress, cancel);
+  return finish_image(engine, ws, host, out.ref, std::move(features), no_cache, progress, cancel, std::move(present));
 }
 
 std::optional<FeatureSet> workspace_features(const WorkspaceContext& ws, ProgressSink& progress, const CancelToken& cancel) {
@@ -153,11 +155,11 @@ std::optional<FeatureSet> workspace_features(const WorkspaceContext& ws, Progres
 
 PreparedImage finish_image(const engine::Engine& engine, const WorkspaceContext& ws, const HostUser& host,
                            const std::string& ref, std::optional<FeatureSet> features, bool no_cache,
-                           ProgressSink& progress, const CancelToken& cancel) {
+                           ProgressSink& progress, const CancelToken& cancel, std::optional<engine::ImageInfo> known) {
   const auto& cfg = ws.config;
   PreparedImage out;
   out.ref = ref;
-  auto info = engine.inspect_image(out.ref);
+  auto info = known ? std::move(known) : engine.inspect_image(out.ref);
   if (!info) throw Error(ErrorCode::ImageNotFound, "image " + out.ref + " is missing after it was prepared");
   out.info = *info;
   if (features) add_features(engine, ws, *features, no_cache, out, progress, cancel);

@@ -45,10 +45,10 @@ std::optional<FeatureSet> workspace_features(const WorkspaceContext& ws, Progres
 // What prepare_image does once the workspace's image is there (pulled, built, or a Compose service's):
 // the Features installed over it, the metadata merged (config/metadata.h), and the uid layer on top
 // when the merged updateRemoteUserUID asks for it. Error{ConfigInvalid} when a metadata entry has a
-// property of the wrong form.
+// property of the wrong form. `known`: ref's inspect when the caller has just read it (not asked again).
 PreparedImage finish_image(const engine::Engine& engine, const WorkspaceContext& ws, const HostUser& host,
                            const std::string& ref, std::optional<FeatureSet> features, bool no_cache,
-                           ProgressSink& progress, const CancelToken& cancel);
+                           ProgressSink& progress, const CancelToken& cancel, std::optional<engine::ImageInfo> known = std::nullopt);
 
 // The workspace as the prepared image makes it: config, metadata entries and merge set from it.
 WorkspaceContext with_image(WorkspaceContext ws, const PreparedImage& image);

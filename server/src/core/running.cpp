@@ -27,12 +27,12 @@ std::string last_output(const engine::Engine& engine, const std::string& id) {
 
 }  // namespace
 
-void require_running(const engine::Engine& engine, const std::string& container_id, const std::string& when) {
+engine::ContainerInfo require_running(const engine::Engine& engine, const std::string& container_id, const std::string& when) {
   auto info = engine.inspect_container(container_id);
   if (!info) {
     throw Error(ErrorCode::ContainerNotFound, "the container was removed " + when, "run `dlcontainer up` again");
   }
-  if (info->state.running) return;
+  if (info->state.running) return std::move(*info);
   std::string why = "exit status " + std::to_string(info->state.exit_code);
   if (info->state.oom_killed) why += ", killed for lack of memory";
   if (!info->state.error.empty()) why += ", " + info->state.error;

@@ -8,9 +8,10 @@
 
 namespace dlc::core {
 
-// Returns when the container runs. Otherwise Error{ContainerNotRunning} whose message says `when` it
+// Returns what the engine says of the container when it runs (the inspect that `up` goes on with, not
+// asked again). Otherwise Error{ContainerNotRunning} whose message says `when` it
 // stopped ("at once", "during its lifecycle commands") and with what exit status (an OOM kill, the
 // engine's own error), and whose hint holds its last lines of output.
-void require_running(const engine::Engine& engine, const std::string& container_id, const std::string& when);
+engine::ContainerInfo require_running(const engine::Engine& engine, const std::string& container_id, const std::string& when);
 
 }  // namespace dlc::core

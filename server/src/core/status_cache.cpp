@@ -44,13 +44,13 @@ StatusCache::Ticket StatusCache::list_ticket() const {
   return Ticket{"", epoch_, list_generation_};
 }
 
-std::optional<std::vector<WorkspaceStatus>> StatusCache::find_list() const {
+std::shared_ptr<const ListView> StatusCache::find_list() const {
   std::lock_guard lock(mu_);
-  if (!live_) return std::nullopt;
+  if (!live_) return nullptr;
   return list_;
 }
 
-void StatusCache::store_list(const Ticket& ticket, std::vector<WorkspaceStatus> list) {
+void StatusCache::store_list(const Ticket& ticket, std::shared_ptr<const ListView> list) {
   std::lock_guard lock(mu_);
   if (!live_ || ticket.epoch != epoch_ || ticket.generation != list_generation_) return;
   list_ = std::move(list);

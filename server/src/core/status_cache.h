@@ -9,12 +9,14 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/workspace.h"
+#include "support/json_text.h"
 
 namespace dlc::core {
 
@@ -23,6 +25,14 @@ namespace dlc::core {
 struct EngineView {
   WorkspaceStatus status;
   std::string config_hash;  // the container's config-hash label; "" when there is no container
+};
+
+// The list of every workspace container, and its JSON rendered once for every client that asks
+// (workspace/list answers with the text as it is). Shared, never changed once stored: a reader copies
+// a pointer under the cache's lock, not a hundred entries.
+struct ListView {
+  std::vector<WorkspaceStatus> list;
+  JsonText text;
 };
 
 class StatusCache {
@@ -41,8 +51,8 @@ class StatusCache {
 
   // The list, kept by the same rules: its ticket is overtaken by any workspace's event.
   Ticket list_ticket() const;
-  std::optional<std::vector<WorkspaceStatus>> find_list() const;
-  void store_list(const Ticket& ticket, std::vector<WorkspaceStatus> list);
+  std::shared_ptr<const ListView> find_list() const;  // null when there is none
+  void store_list(const Ticket& ticket, std::shared_ptr<const ListView> list);
 
   // The subscription's edges. go_live() is called after taking the time the subscription replays
   // from and before it starts; suspend() when it is lost. Both drop every entry.
@@ -57,7 +67,7 @@ class StatusCache {
   std::map<std::string, std::uint64_t> generations_;
   std::map<std::string, EngineView> entries_;
   std::uint64_t list_generation_ = 0;  // counts every invalidation
-  std::optional<std::vector<WorkspaceStatus>> list_;
+  std::shared_ptr<const ListView> list_;
 };
 
 // The config hash of a workspace (its devcontainer.json and Dockerfile), computed again only when a file

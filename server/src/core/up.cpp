@@ -62,9 +62,10 @@ void check_host(const engine::Engine& engine, const config::HostRequirements& wa
 }
 
 // A single container: reused (started when stopped), or made from the prepared image.
+// `seen`: the engine's inspect of it once running, when this call made that check (set_up goes on with it).
 std::string up_container(const engine::Engine& engine, const WorkspaceContext& ws, const WorkspaceSource& src, const UpParams& params,
                          std::optional<engine::ContainerSummary> existing, const std::vector<engine::Mount>& extra_mounts,
-                         UpResult& result, ProgressSink& progress, const CancelToken& cancel) {
+                         UpResult& result, std::optional<engine::ContainerInfo>& seen, ProgressSink& progress, const CancelToken& cancel) {
   if (!existing || params.rebuild) {
     // A new container's mounts (devcontainer.json's and this call's) are judged before anything is
     // made: one that exposes the host is refused.
@@ -92,7 +93,7 @@ std::string up_container(const engine::Engine& engine, const WorkspaceContext& w
     if (existing->state != "running") {
       progress.begin("Starting " + existing->name);
       engine.start_container(existing->id);
-      require_running(engine, existing->id, "as soon as it started");
+      seen = require_running(engine, existing->id, "as soon as it started");
       progress.end();
     }
     return existing->id;
@@ -125,7 +126,7 @@ std::string up_container(const engine::Engine& engine, const WorkspaceContext& w
   try {
     if (fresh_copy) copy_into(engine, id, src.folder, ws.remote_workspace_folder, HostUser::current(), progress, cancel);
     engine.start_container(id);
-    require_running(engine, id, "as soon as it started");
+    seen = require_running(engine, id, "as soon as it started");
   } catch (const Error&) {
     // Ours, just made, never (or only briefly) running: nothing to keep; its last output is in the error.
     engine.remove_container(id, /*force=*/true, /*anonymous_volumes=*/true);
@@ -138,10 +139,11 @@ std::string up_container(const engine::Engine& engine, const WorkspaceContext& w
 }
 
 // What every up ends with, whoever made the container: the system's shell files, the user's
-// environment, and the lifecycle commands it is due.
-void set_up(const engine::Engine& engine, const std::string& id, const WorkspaceContext& ws, const UpParams& params,
-            UpResult& result, ProgressSink& progress, const CancelToken& cancel) {
-  auto info = engine.inspect_container(id);
+// environment, and the lifecycle commands it is due. `seen`: the container's inspect when up_container
+// has just made it (one round trip to the engine less), else it is asked here.
+void set_up(const engine::Engine& engine, const std::string& id, std::optional<engine::ContainerInfo> seen, const WorkspaceContext& ws,
+            const UpParams& params, UpResult& result, ProgressSink& progress, const CancelToken& cancel) {
+  auto info = seen ? std::move(seen) : engine.inspect_container(id);
   if (!info) throw Error(ErrorCode::ContainerNotFound, "the container vanished while starting", "run `dlcontainer up` again");
   result.container_id = info->id;
   result.container_name = info->name;
@@ -211,9 +213,10 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   check_host(engine_, ws.config.host_requirements, result);
 
   auto existing = find_workspace_container(engine_, fs::path(src.key), ws.config.config_file);
+  std::optional<engine::ContainerInfo> seen;
   std::string id = ws.config.compose ? up_compose(engine_, ws, params, existing, extra_mounts, result, progress, cancel)
-                                     : up_container(engine_, ws, src, params, existing, extra_mounts, result, progress, cancel);
-  set_up(engine_, id, ws, params, result, progress, cancel);
+                                     : up_container(engine_, ws, src, params, existing, extra_mounts, result, seen, progress, cancel);
+  set_up(engine_, id, std::move(seen), ws, params, result, progress, cancel);
   return result;
 }
 

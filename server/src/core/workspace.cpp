@@ -155,17 +155,24 @@ WorkspaceStatus Workspaces::status(const StatusParams& params) {
   return s;
 }
 
-std::vector<WorkspaceStatus> Workspaces::list() {
-  if (auto cached = cache_->find_list()) return std::move(*cached);
+std::vector<WorkspaceStatus> Workspaces::list() { return listing(/*render=*/false)->list; }
+
+JsonText Workspaces::list_text() {
+  auto view = listing(/*render=*/true);
+  return view->text.text ? view->text : JsonText::render(nlohmann::json(view->list));
+}
+
+std::shared_ptr<const ListView> Workspaces::listing(bool render) {
+  if (auto cached = cache_->find_list()) return cached;
   // While events keep the list, misses wait for one another: eight editors listing after a burst of
   // events ask the engine once, and the others read what it answered.
   std::unique_lock fetching(list_mu_, std::defer_lock);
   if (cache_->live()) {
     fetching.lock();
-    if (auto cached = cache_->find_list()) return std::move(*cached);
+    if (auto cached = cache_->find_list()) return cached;
   }
   auto ticket = cache_->list_ticket();
-  std::vector<WorkspaceStatus> out;
+  auto view = std::make_shared<ListView>();
   // Every container with the Dev Containers folder label: dlcontainer's, and other tools'.
   for (const auto& c : engine_.list_containers({{kLocalFolderLabel, ""}})) {
     auto meta = summary_settings(c.labels);
@@ -181,10 +188,12 @@ std::vector<WorkspaceStatus> Workspaces::list() {
     s.remote_user = meta.remote_user;
     s.remote_workspace_folder = meta.workspace_folder;
     s.gpu = gpu_attachment_of(c.labels);
-    out.push_back(std::move(s));
+    view->list.push_back(std::move(s));
   }
-  cache_->store_list(ticket, out);
-  return out;
+  // Rendered once here, while it is kept, for every client that will read it; the CLI (no cache) never.
+  if (render || fetching.owns_lock()) view->text = JsonText::render(nlohmann::json(view->list));
+  cache_->store_list(ticket, view);
+  return view;
 }
 
 int Workspaces::exec(const ExecParams& params, engine::ExecIO& io, const CancelToken& cancel, const ExecAsks& asks) {

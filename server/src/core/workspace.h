@@ -17,6 +17,7 @@
 #include "engine/engine.h"
 #include "gpu/attach.h"
 #include "support/cancel.h"
+#include "support/json_text.h"
 #include "support/progress.h"
 
 namespace dlc::core {
@@ -197,6 +198,7 @@ using ExecAsks = std::function<std::vector<ExecAsk>()>;
 
 class StatusCache;
 class ConfigHashes;
+struct ListView;
 
 class Workspaces {
  public:
@@ -209,6 +211,8 @@ class Workspaces {
   DownResult down(const DownParams& params);
   WorkspaceStatus status(const StatusParams& params);
   std::vector<WorkspaceStatus> list();
+  // The same list as its JSON text, rendered once per change while the event-fed cache keeps it.
+  JsonText list_text();
   // Runs a command in the workspace's running container; returns its exit status. With asks (and
   // io.wake_fd), window changes and signals reach the command; one that cannot be passed on is warned of.
   int exec(const ExecParams& params, engine::ExecIO& io, const CancelToken& cancel = {}, const ExecAsks& asks = {});
@@ -233,6 +237,8 @@ class Workspaces {
   // The host facts a plan is made for: nullptr for a local engine (this machine's, read as needed),
   // else the remote host's, read once by its probe.
   const gpu::HostFacts* planning_facts();
+  // The list, from the cache or the engine; `render`: its JSON text too (always when kept by the cache).
+  std::shared_ptr<const ListView> listing(bool render);
 
   engine::Engine engine_;
   std::mutex facts_mu_;

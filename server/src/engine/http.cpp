@@ -48,6 +48,13 @@ class StreamAdapter {
   }
   template <class Buffers>
   std::size_t write_some(const Buffers& buffers, error_code& ec) {
+    // Beast hands a request over as many small pieces (the method, the target, each header, a small
+    // body): gathered into one write, not a system call and a wake-up of the daemon for each.
+    if (std::size_t total = asio::buffer_size(buffers); total > 0 && total <= kGather) {
+      gather_.resize(total);
+      asio::buffer_copy(asio::buffer(gather_), buffers);
+      return s_.write_some(gather_.data(), total, ec);  // what was not taken comes again, as any short write
+    }
     for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it) {
       asio::const_buffer b = *it;
       if (b.size() > 0) return s_.write_some(b.data(), b.size(), ec);
@@ -64,7 +71,9 @@ class StreamAdapter {
   }
 
  private:
+  static constexpr std::size_t kGather = 64u << 10;
   ByteStream& s_;
+  std::string gather_;
 };
 
 http::verb to_verb(std::string_view method) {

@@ -24,6 +24,7 @@
 #include "rpc/message.h"
 #include "rpc/schema.h"
 #include "support/cancel.h"
+#include "support/json_text.h"
 #include "support/progress.h"
 
 namespace dlc::rpc {
@@ -89,6 +90,20 @@ class Call {
   ProgressSink& progress_;
 };
 
+// What a handler answers: a JSON value, or one already serialised (a cache's rendered text), which the
+// response envelope writes as it is instead of building and printing a tree per call.
+class Answer {
+ public:
+  Answer(nlohmann::json value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor): handlers return json
+  Answer(JsonText text) : text_(std::move(text)) {}           // NOLINT(google-explicit-constructor)
+  // The whole response message with this id (message.h's envelope).
+  std::string response(const RequestId& id) const { return text_.text ? response_message(id, text_) : response_message(id, value_); }
+
+ private:
+  nlohmann::json value_;
+  JsonText text_;
+};
+
 // Converts a request's params to P: absent params are an empty object; anything that does not
 // convert is RpcError{InvalidParams} saying what.
 template <class P>
@@ -97,7 +112,7 @@ P parse_params(const nlohmann::json& params);
 
 class MethodTable {
  public:
-  using Handler = std::function<nlohmann::json(const nlohmann::json& params, Call& call)>;
+  using Handler = std::function<Answer(const nlohmann::json& params, Call& call)>;
 
   // Methods are checked against `schemas` (the compiled-in protocol's unless a test brings its own);
   // adding a method that has no params schema there is a bug: add() throws std::logic_error.
@@ -110,11 +125,14 @@ class MethodTable {
 
   template <class Params, class Fn>
   void add(std::string name, Fn fn) {
-    add_raw(std::move(name), [fn = std::move(fn)](const nlohmann::json& params, Call& call) -> nlohmann::json {
+    add_raw(std::move(name), [fn = std::move(fn)](const nlohmann::json& params, Call& call) -> Answer {
       Params p = parse_params<Params>(params);
-      if constexpr (std::is_void_v<std::invoke_result_t<Fn&, const Params&, Call&>>) {
+      using Result = std::invoke_result_t<Fn&, const Params&, Call&>;
+      if constexpr (std::is_void_v<Result>) {
         fn(p, call);
-        return nullptr;
+        return nlohmann::json(nullptr);
+      } else if constexpr (std::is_same_v<std::decay_t<Result>, JsonText>) {
+        return fn(p, call);  // serialised already: written as it is
       } else {
         return nlohmann::json(fn(p, call));
       }

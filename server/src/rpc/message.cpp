@@ -221,22 +221,28 @@ namespace {
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // {"jsonrpc":"2.0","id":<id>,"<member>":<value>}: the id goes in as the text the client wrote.
-std::string with_id(const RequestId& id, std::string_view member, const json& value) {
-  std::string out = R"({"jsonrpc":"2.0","id":)";
+// The value comes as its JSON text: dump()'s, or a JsonText rendered once for many answers.
+std::string with_id(const RequestId& id, std::string_view member, std::string_view value) {
+  static constexpr std::string_view kHead = R"({"jsonrpc":"2.0","id":)";
+  std::string out;
+  out.reserve(kHead.size() + id.text().size() + member.size() + value.size() + 6);
+  out += kHead;
   out += id.text();
   out += ",\"";
   out += member;
   out += "\":";
-  out += dump(value);
+  out += value;
   out += '}';
   return out;
 }
 
 }  // namespace
 
-std::string response_message(const RequestId& id, const json& result) { return with_id(id, "result", result); }
+std::string response_message(const RequestId& id, const json& result) { return with_id(id, "result", dump(result)); }
 
-std::string error_message(const RequestId& id, const json& error) { return with_id(id, "error", error); }
+std::string response_message(const RequestId& id, const JsonText& result) { return with_id(id, "result", *result.text); }
+
+std::string error_message(const RequestId& id, const json& error) { return with_id(id, "error", dump(error)); }
 
 std::string error_message(const RequestId& id, int code, std::string message, std::string hint) {
   return error_message(id, error_object(RpcError(code, std::move(message), std::move(hint))));

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "rpc/protocol.h"
+#include "support/json_text.h"
 
 namespace dlc::rpc {
 
@@ -62,6 +63,8 @@ IncomingMessage read_message(std::string_view body, std::size_t max_depth = kMax
 // The envelopes: every message the server writes is made by one of these, as its final text. Text that
 // is not valid UTF-8 (a command's raw output) is replaced, never a reason to fail.
 std::string response_message(const RequestId& id, const nlohmann::json& result);
+// The same with a result serialised already (support/json_text.h): its text goes in unchanged.
+std::string response_message(const RequestId& id, const JsonText& result);
 std::string error_message(const RequestId& id, const nlohmann::json& error);
 std::string error_message(const RequestId& id, int code, std::string message, std::string hint = {});
 std::string notification_message(std::string_view method, const nlohmann::json& params);

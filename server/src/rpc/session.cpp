@@ -158,7 +158,7 @@ void Session::run(const std::shared_ptr<Running>& r) {
   std::string failure;
   try {
     Call call(r->method, *self.options_.backend, self.out_, r->token, progress);
-    text = response_message(r->id, (*r->handler)(r->params, call));
+    text = (*r->handler)(r->params, call).response(r->id);
   } catch (const RpcError& e) {
     failure = e.what();
     text = error_message(r->id, error_object(e));

@@ -128,7 +128,8 @@ core::DownResult down(const core::DownParams& p, Call& call) { return core::down
 
 core::WorkspaceStatus status(const core::StatusParams& p, Call& call) { return core::status_placed(p, workspaces_at(call)); }
 
-std::vector<core::WorkspaceStatus> list(const core::ListParams& p, Call& call) { return call.workspaces(p.host).list(); }
+// Rendered once per change of the list (the event-fed cache keeps the text), not per call.
+JsonText list(const core::ListParams& p, Call& call) { return call.workspaces(p.host).list_text(); }
 
 ExecResult exec(const ExecRequest& r, Call& call) {
   core::ExecParams params = r.exec;
