@@ -114,6 +114,21 @@ TEST(Requirements, IncludeCyclesAreCutAndMissingFilesWarned) {
   EXPECT_NE(f.warnings[1].find("a.txt:3: missing.txt cannot be read"), std::string::npos) << f.warnings[1];
 }
 
+// Found by requirements_fuzz (10 minutes): a file with several includes whose paths grow with each
+// level (a folder that links to itself in a cloned repository reads the same way) made b^10 parses
+// under the depth limit. The files one manifest pulls in are bounded; the rest are warned of.
+TEST(Requirements, IncludesThatMultiplyAreBoundedAndSaid) {
+  RepoFacts f;
+  std::string text = "numpy\n";
+  for (int i = 0; i < 8; ++i) text += "-r d" + std::to_string(i) + "/requirements.txt\n";
+  int reads = 0;
+  parse_requirements(text, "requirements.txt", [&](const std::string&) { ++reads; return std::optional<std::string>(text); }, f);
+  EXPECT_LE(reads, 64);
+  EXPECT_TRUE(find(f, "numpy"));
+  ASSERT_FALSE(f.warnings.empty());
+  EXPECT_NE(f.warnings.back().find("more than 64 files"), std::string::npos) << f.warnings.back();
+}
+
 TEST(Requirements, IncludesResolveRelativeToTheIncludingFile) {
   RepoFacts f;
   parse_requirements("-r ../common.txt\n", "requirements/train.txt", reader_of({{"common.txt", "einops\n"}}), f, "train");

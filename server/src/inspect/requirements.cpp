@@ -81,6 +81,10 @@ struct Context {
   RepoFacts* out;
   std::set<std::string> visiting;  // the include chain: a file met again on it is a cycle
   std::set<std::string> parsed;    // every file read once at most, so that includes cannot multiply the work
+  // Paths that differ at every level (a folder linking to itself) are new files each time: the files one
+  // manifest pulls in are counted, so that b includes a level cannot cost b^depth reads.
+  int includes_left = kMaxIncludes;
+  static constexpr int kMaxIncludes = 64;
 };
 
 std::string join_path(const std::string& file, std::string_view target) {
@@ -137,6 +141,14 @@ void handle_option(std::string_view line, const Source& where, const std::string
       out.warnings.push_back(where.str() + ": " + target + " includes itself; the cycle is cut there");
       return;
     }
+    if (ctx.includes_left <= 0) {
+      if (ctx.includes_left-- == 0) {
+        out.warnings.push_back(where.str() + ": more than " + std::to_string(Context::kMaxIncludes) +
+                               " files included; " + target + " and later includes are not read");
+      }
+      return;
+    }
+    --ctx.includes_left;
     auto text = (*ctx.read)(target);
     if (!text) {
       out.warnings.push_back(where.str() + ": " + target + " cannot be read");
