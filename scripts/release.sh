@@ -45,7 +45,8 @@ unset LIBRARY_PATH CPATH C_INCLUDE_PATH CPLUS_INCLUDE_PATH
 build() {
   local dir=$1 src=$1/src
   mkdir -p "$src" "$dir/out"
-  git -C "$repo" archive --format=tar HEAD | tar -C "$src" -xf -
+  # tar.umask 0022: the files keep the modes a package wants (git archive writes 0664 by default).
+  git -C "$repo" -c tar.umask=0022 archive --format=tar HEAD | tar -C "$src" -xf -
   # Debian's flags (hardening included); CMake reads CXXFLAGS and LDFLAGS, not CPPFLAGS. The folders
   # of this build are mapped out of what the compiler writes, so that another folder gives the same.
   eval "$(cd "$src" && DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
