@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <thread>
 
+#include "core/workspace.h"
 #include "integration/rpc_client.h"
+#include "rpc/schema.h"
 #include "integration/support.h"
 
 namespace dlc::testing {
@@ -317,6 +319,43 @@ TEST(RpcServer, StatusFollowsAChangeMadeBehindItsBack) {
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["outOfDate"], false);
   ws.devcontainer(image_config(R"("remoteEnv": {"X": "1"})"));
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["outOfDate"], true);
+}
+
+// What workspace/status answers from the event-fed cache (its text rendered once per change) is what a
+// fresh lookup gives, and valid as the protocol says, before and after a change behind its back.
+TEST(RpcServer, StatusFromTheCacheIsWhatAFreshLookupGives) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  ws.devcontainer(image_config());
+  auto client = RpcClient::stdio();
+  client->initialize();
+  auto up = client->call("workspace/up", status_params(ws));
+  ASSERT_TRUE(up.contains("result")) << up;
+  std::string id = up["result"]["containerId"];
+  auto told = [&](const std::string& action) {
+    client->wait_notification([&](const json& n) {
+      return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == action && n["params"]["workspace"] == ws.str();
+    });
+  };
+  told("start");  // events are followed: what status reads now is kept
+  core::Workspaces fresh(engine);  // follows no events: it asks the engine every time
+  auto same = [&](const std::string& state, bool out_of_date) {
+    json cached;
+    for (int i = 0; i < 2; ++i) cached = client->call("workspace/status", status_params(ws))["result"];  // the 2nd from the cache
+    EXPECT_EQ(cached, json(fresh.status(core::StatusParams{.workspace = ws.str()})));
+    EXPECT_EQ(cached["state"], state);
+    EXPECT_EQ(cached["outOfDate"], out_of_date);
+    EXPECT_EQ(rpc::protocol_schemas().check("workspace.status.json#/$defs/result", cached, "result"), std::nullopt);
+  };
+  same("running", false);
+  ws.devcontainer(image_config(R"("remoteEnv": {"X": "1"})"));  // a file, not the engine: the other rendering
+  same("running", true);
+  engine.stop_container(id, 1);
+  told("die");
+  same("exited", true);
+  engine.remove_container(id, true);
+  told("destroy");
+  same("none", false);
 }
 
 // The list as the server answers it: the ids of the containers listed for ws.
