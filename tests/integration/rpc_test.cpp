@@ -287,31 +287,41 @@ TEST(RpcServer, AClientLeavingMidUpLeavesAWorkspaceThatUpRecovers) {
   EXPECT_EQ(ws.containers(engine).size(), 1u);
 }
 
+// ws brought up through the client (of the test image); the container's id, "" when up failed.
+std::string up_through(RpcClient& client, Workspace& ws) {
+  ws.devcontainer(image_config());
+  auto up = client.call("workspace/up", status_params(ws));
+  if (!up.contains("result")) ADD_FAILURE() << up;
+  return up.contains("result") ? up["result"].value("containerId", "") : "";
+}
+
+// Waits for workspace/didChangeStatus of ws with this event (the engine may be shared: another
+// workspace's events are not ws's), and returns it.
+json wait_told(RpcClient& client, const Workspace& ws, const std::string& action) {
+  return client.wait_notification([&](const json& n) {
+    return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == action && n["params"]["workspace"] == ws.str();
+  });
+}
+
 TEST(RpcServer, StatusFollowsAChangeMadeBehindItsBack) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;
-  ws.devcontainer(image_config());
   auto client = RpcClient::stdio();
   client->initialize();
-  auto up = client->call("workspace/up", status_params(ws));
-  ASSERT_TRUE(up.contains("result")) << up;
-  std::string id = up["result"]["containerId"];
+  std::string id = up_through(*client, ws);
+  ASSERT_FALSE(id.empty());
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "running");
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "running");
 
   engine.stop_container(id, 1);  // not through dlcontainer: only the engine's events can tell
-  auto note = client->wait_notification([&](const json& n) {
-    return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == "die";
-  });
+  auto note = wait_told(*client, ws, "die");
   EXPECT_EQ(note["params"]["workspace"], ws.str());
   EXPECT_EQ(note["params"]["containerId"], id);
   EXPECT_EQ(note["params"]["status"]["state"], "exited");
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "exited");
 
   engine.remove_container(id, true);
-  client->wait_notification([&](const json& n) {
-    return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == "destroy";
-  });
+  wait_told(*client, ws, "destroy");
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "none");
 
   // And when devcontainer.json changes, status says the new container is out of date.
@@ -326,17 +336,11 @@ TEST(RpcServer, StatusFollowsAChangeMadeBehindItsBack) {
 TEST(RpcServer, StatusFromTheCacheIsWhatAFreshLookupGives) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;
-  ws.devcontainer(image_config());
   auto client = RpcClient::stdio();
   client->initialize();
-  auto up = client->call("workspace/up", status_params(ws));
-  ASSERT_TRUE(up.contains("result")) << up;
-  std::string id = up["result"]["containerId"];
-  auto told = [&](const std::string& action) {
-    client->wait_notification([&](const json& n) {
-      return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == action && n["params"]["workspace"] == ws.str();
-    });
-  };
+  std::string id = up_through(*client, ws);
+  ASSERT_FALSE(id.empty());
+  auto told = [&](const std::string& action) { wait_told(*client, ws, action); };
   told("start");  // events are followed: what status reads now is kept
   core::Workspaces fresh(engine);  // follows no events: it asks the engine every time
   auto same = [&](const std::string& state, bool out_of_date) {
@@ -382,11 +386,7 @@ TEST(RpcServer, ListFollowsContainersMadeAndRemovedBehindItsBack) {
   spec.cmd = std::vector<std::string>{"sleep", "infinity"};
   spec.labels = {{"devcontainer.local_folder", ws.str()}};
   std::string id = engine.create_container(spec);
-  auto told = [&](const std::string& action) {
-    client->wait_notification([&](const json& n) {
-      return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == action && n["params"]["workspace"] == ws.str();
-    });
-  };
+  auto told = [&](const std::string& action) { wait_told(*client, ws, action); };
   told("create");
   EXPECT_EQ(listed_for(*client, ws), std::vector<std::string>{id});
 
