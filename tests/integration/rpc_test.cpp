@@ -287,12 +287,20 @@ TEST(RpcServer, AClientLeavingMidUpLeavesAWorkspaceThatUpRecovers) {
   EXPECT_EQ(ws.containers(engine).size(), 1u);
 }
 
-// ws brought up through the client (of the test image); the container's id, "" when up failed.
-std::string up_through(RpcClient& client, Workspace& ws) {
+// A stdio server's client, initialized, and ws (of the test image) brought up through it: id is the
+// container's, "" when up failed.
+struct BroughtUp {
+  std::unique_ptr<RpcClient> client;
+  std::string id;
+};
+BroughtUp brought_up(Workspace& ws) {
+  BroughtUp b{RpcClient::stdio(), ""};
+  b.client->initialize();
   ws.devcontainer(image_config());
-  auto up = client.call("workspace/up", status_params(ws));
+  auto up = b.client->call("workspace/up", status_params(ws));
   if (!up.contains("result")) ADD_FAILURE() << up;
-  return up.contains("result") ? up["result"].value("containerId", "") : "";
+  if (up.contains("result")) b.id = up["result"].value("containerId", "");
+  return b;
 }
 
 // Waits for workspace/didChangeStatus of ws with this event (the engine may be shared: another
@@ -306,9 +314,7 @@ json wait_told(RpcClient& client, const Workspace& ws, const std::string& action
 TEST(RpcServer, StatusFollowsAChangeMadeBehindItsBack) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;
-  auto client = RpcClient::stdio();
-  client->initialize();
-  std::string id = up_through(*client, ws);
+  auto [client, id] = brought_up(ws);
   ASSERT_FALSE(id.empty());
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "running");
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "running");
@@ -336,9 +342,7 @@ TEST(RpcServer, StatusFollowsAChangeMadeBehindItsBack) {
 TEST(RpcServer, StatusFromTheCacheIsWhatAFreshLookupGives) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;
-  auto client = RpcClient::stdio();
-  client->initialize();
-  std::string id = up_through(*client, ws);
+  auto [client, id] = brought_up(ws);
   ASSERT_FALSE(id.empty());
   auto told = [&](const std::string& action) { wait_told(*client, ws, action); };
   told("start");  // events are followed: what status reads now is kept
