@@ -35,9 +35,10 @@ TEST(ForwardDirect, AConnectionWithoutTheSecretGetsNothingFromTheContainerAndIsC
   ASSERT_TRUE(send_all(wrong, std::string(64, '0') + " 127.0.0.1 " + std::to_string(kServerPort) + "\ngen 1000\n"));
   EXPECT_TRUE(closed_empty_within(wrong, 10000)) << "a wrong secret was answered or left open";
   ::close(wrong);
-  // One that says nothing is closed once the time to present the secret is over (2 s), not held open.
+  // One that says nothing is closed once the time to present the secret is over (2 s), not held open
+  // (20 s here: a loaded 2-core machine once took more than 10).
   int silent = dial(lane->second, lane->first);
-  EXPECT_TRUE(closed_empty_within(silent, 10000)) << "a silent connection was held open";
+  EXPECT_TRUE(closed_empty_within(silent, 20000)) << "a silent connection was held open";
   ::close(silent);
   // A first line longer than any the lane takes, with no newline, is closed too.
   int endless = dial(lane->second, lane->first);
