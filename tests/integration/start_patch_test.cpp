@@ -10,12 +10,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string run_in(const Workspace& ws, const std::string& script) {
-  auto r = dlc({"exec", "-w", ws.str(), "--", "sh", "-c", script});
-  EXPECT_EQ(r.status, 0) << r.err;
-  return r.out;
-}
-
 // What the reference's patch appends to /etc/environment: a line per variable of the container's
 // environment as the engine keeps it.
 std::string environment_lines(const engine::ContainerInfo& info) {
@@ -50,16 +44,16 @@ TEST(StartPatch, EtcEnvironmentGetsTheContainersEnvironmentOnceAcrossRestarts) {
   auto first = up_json(ws);
   auto info = engine.inspect_container(first["containerId"]);
   ASSERT_TRUE(info);
-  const std::string etc = run_in(ws, "cat /etc/environment");
+  const std::string etc = in_container(ws, "cat /etc/environment");
   EXPECT_TRUE(etc.ends_with(environment_lines(*info))) << etc << "\nwanted at its end:" << environment_lines(*info);
   EXPECT_EQ(count(etc, "QUOTED="), 1u) << etc;
-  const std::string profile = run_in(ws, "grep -c 'PATH:-' /etc/profile");
+  const std::string profile = in_container(ws, "grep -c 'PATH:-' /etc/profile");
   EXPECT_NE(profile, "0\n");  // Debian's PATH= line keeps a PATH it is given
 
   ASSERT_EQ(dlc({"down", ws.str()}).status, 0);
   EXPECT_EQ(up_json(ws)["action"], "started");
-  EXPECT_EQ(run_in(ws, "cat /etc/environment"), etc);  // once per container, not per start
-  EXPECT_EQ(run_in(ws, "grep -c 'PATH:-' /etc/profile"), profile);
+  EXPECT_EQ(in_container(ws, "cat /etc/environment"), etc);  // once per container, not per start
+  EXPECT_EQ(in_container(ws, "grep -c 'PATH:-' /etc/profile"), profile);
   auto logs = dlc({"logs", ws.str()});
   EXPECT_EQ(count(logs.out, "dlcontainer: container started"), 2u) << logs.out << logs.err;  // and nothing else of the patch's
 }
@@ -70,20 +64,20 @@ TEST(StartPatch, AFreshContainerWithNothingToRunHasItsMarkersWrittenByTheNextUp)
   ws.devcontainer(std::string(R"({"image": ")") + kPythonImage + R"("})");
   auto first = up_json(ws);
   EXPECT_EQ(first["commandsRun"], json::array());
-  EXPECT_EQ(run_in(ws, kMarkers), "onCreate=\nupdateContent=\npostCreate=\npostStart=\n");
-  EXPECT_EQ(run_in(ws, "ls -A /var/devcontainer | sort | tr '\\n' ' '"), ".patchEtcEnvironmentMarker .patchEtcProfileMarker ");
+  EXPECT_EQ(in_container(ws, kMarkers), "onCreate=\nupdateContent=\npostCreate=\npostStart=\n");
+  EXPECT_EQ(in_container(ws, "ls -A /var/devcontainer | sort | tr '\\n' ' '"), ".patchEtcEnvironmentMarker .patchEtcProfileMarker ");
 
   EXPECT_EQ(up_json(ws)["commandsRun"], json::array());  // running: every hook is due, none has a command
   auto info = engine.inspect_container(first["containerId"]);
   ASSERT_TRUE(info);
-  EXPECT_EQ(run_in(ws, kMarkers), markers_of(*info));
+  EXPECT_EQ(in_container(ws, kMarkers), markers_of(*info));
 
   ASSERT_EQ(dlc({"down", ws.str()}).status, 0);
   EXPECT_EQ(up_json(ws)["action"], "started");
   auto restarted = engine.inspect_container(first["containerId"]);
   ASSERT_TRUE(restarted);
   EXPECT_NE(restarted->state.started_at, info->state.started_at);
-  EXPECT_EQ(run_in(ws, kMarkers), markers_of(*restarted));  // postStart's stamp is the new start's
+  EXPECT_EQ(in_container(ws, kMarkers), markers_of(*restarted));  // postStart's stamp is the new start's
 }
 
 TEST(StartPatch, AContainerThatRunsAsAnotherUserIsPatchedAndMarkedByAnExecAsBefore) {
@@ -94,9 +88,9 @@ TEST(StartPatch, AContainerThatRunsAsAnotherUserIsPatchedAndMarkedByAnExecAsBefo
   EXPECT_EQ(first["remoteUser"], "dev");
   auto info = engine.inspect_container(first["containerId"]);
   ASSERT_TRUE(info);
-  EXPECT_EQ(run_in(ws, "id -un; " + std::string(kMarkers)), "dev\n" + markers_of(*info));
-  EXPECT_TRUE(run_in(ws, "cat /etc/environment").ends_with(environment_lines(*info)));
-  EXPECT_NE(run_in(ws, "grep -c 'PATH:-' /etc/profile"), "0\n");
+  EXPECT_EQ(in_container(ws, "id -un; " + std::string(kMarkers)), "dev\n" + markers_of(*info));
+  EXPECT_TRUE(in_container(ws, "cat /etc/environment").ends_with(environment_lines(*info)));
+  EXPECT_NE(in_container(ws, "grep -c 'PATH:-' /etc/profile"), "0\n");
 }
 
 }  // namespace
