@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# A forwarded port (one agent session per container: services/agent_session.h) against a published one,
+# Forwarded ports (one agent session per container: services/agent_session.h) against a published one,
 # in one run on the same engine, container and server (tests/integration/mux_server.py, on the
-# container's loopback for the forward, on its interface for the published port): new-connection
-# latency, 256 MiB each way, 64 connections at once, and the forwarding process's memory over 10,000
-# connections. Also an exec per connection (what a forward cost before sessions), for the record.
+# container's loopback for the forwards, on its interface for the published port): a forward on its
+# direct lane (services/direct_lane.h) and one kept on the exec stream (DLC_FORWARD_LANE=stream) side by
+# side: new-connection latency, 256 MiB each way, 64 connections at once, and each forwarding process's
+# memory over 10,000 connections. Also an exec per connection (what a forward cost before sessions).
 # Medians, written to bench/results/forward.{json,md}.
 # Usage: bench/forward.sh [RUNS]   (bulk runs, default 5). Needs the build, dockerd and tests/images (python).
 set -euo pipefail
@@ -20,6 +21,7 @@ docker image inspect dlc-test/python:latest >/dev/null 2>&1 || "$repo/tests/imag
 work=$(mktemp -d /tmp/dlc-bench-forward.XXXXXX)
 cleanup() {
   "$dlc" forward -w "$work/ws" 9100 --stop >/dev/null 2>&1 || true
+  "$dlc" forward -w "$work/ws" 9101 --stop >/dev/null 2>&1 || true
   docker ps -aq --filter "label=dev.dlcontainer.workspace=$work/ws" | xargs -r docker rm -f >/dev/null
   rm -rf "$work"
 }
@@ -34,12 +36,21 @@ JSON
 id=$(docker ps -q --no-trunc --filter "label=dev.dlcontainer.workspace=$work/ws")
 docker exec -d "$id" python3 /workspaces/ws/mux_server.py "$published" 0.0.0.0
 docker exec -d "$id" python3 /workspaces/ws/mux_server.py 9100
+docker exec -d "$id" python3 /workspaces/ws/mux_server.py 9101
 sleep 1
 host_published=$("$dlc" ports "$work/ws" --json | python3 -c "import json,sys; print([r['hostPort'] for r in json.load(sys.stdin) if r['via']=='published'][0])")
-read -r forwarded pid < <("$dlc" forward -w "$work/ws" 9100 --detach --json | python3 -c 'import json,sys; f=json.load(sys.stdin); print(f["hostPort"], f["pid"])')
+# Each detached forward reads DLC_FORWARD_LANE when its session starts: 9100 takes the direct lane,
+# 9101 (another copy of the server) is kept on the exec stream.
+forward() { DLC_FORWARD_LANE=$2 "$dlc" forward -w "$work/ws" "$1" --detach --json | python3 -c 'import json,sys; f=json.load(sys.stdin); print(f["hostPort"], f["pid"])'; }
+read -r direct direct_pid < <(forward 9100 auto)
+read -r stream stream_pid < <(forward 9101 stream)
+# The direct column means nothing unless the lane is up: a listener (state 0A) on an address of the
+# container's other than loopback (0100007F) and any (00000000, the published port's server).
+docker exec "$id" cat /proc/net/tcp | awk '$4 == "0A" { split($2, a, ":"); if (a[1] != "0100007F" && a[1] != "00000000") found = 1 } END { exit !found }' ||
+  { echo "no direct lane in the container: the direct forward would measure the exec stream" >&2; exit 1; }
 agent=$(docker exec "$id" sh -c 'ls /usr/local/lib/dlcontainer/agent 2>/dev/null || ls /tmp/.dlcontainer-agent/agent')
 
-"$bench" "$host_published" "$forwarded" "$pid" "$id" "$agent" "$runs" > "$work/result.json"
+"$bench" "$id" "$agent" "$runs" "$host_published" "$direct" "$direct_pid" "$stream" "$stream_pid" > "$work/result.json"
 
 # The ceiling of any exec-stream design on this engine: 256 MiB through a bare `docker exec`'s stdout and stdin.
 for i in $(seq "$runs"); do
@@ -63,22 +74,32 @@ r.update({"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespe
 json.dump(r, open(f"{out}/forward.json", "w"), indent=2)
 lat, bulk, conc, rss = r["newConnectionMs"], r["bulkMBs"], r["concurrent"], r["rssKiB"]
 ratio = lambda a, b: f"{a / b:.2f}x"
-lines = [f"# Forwarded port against a published port ({r['date']})", "",
+def row(what, get, fmt):
+    p, d, s_ = get("published"), get("direct"), get("stream")
+    return f"| {what} | {p:{fmt}} | {d:{fmt}} | {s_:{fmt}} | {ratio(d, p)} | {ratio(s_, p)} |"
+def rss_line(way):
+    m = rss[way]
+    return (f"{m['idle']} KiB idle, {m['before']} KiB after the runs above, {m['after1000']} KiB after 1,000 connections, "
+            f"{m['after10000']} KiB after 10,000 (every 1,000: {', '.join(map(str, m['every1000']))})")
+lines = [f"# Forwarded ports against a published port ({r['date']})", "",
          f"{r['machine']} (load average {r['loadAverage']}); {r['engine']}; one container, one server "
-         "(tests/integration/mux_server.py); medians.", "",
-         "| what | published port | forwarded port | forwarded / published |", "| --- | ---: | ---: | ---: |",
-         f"| new connection, one byte echoed (ms, {lat['samples']} each) | {lat['published']:.2f} | {lat['forwarded']:.2f} | {ratio(lat['forwarded'], lat['published'])} |",
-         f"| 256 MiB from the container (MB/s, {r['runs']} runs) | {bulk['fromContainer']['published']:.0f} | {bulk['fromContainer']['forwarded']:.0f} | {ratio(bulk['fromContainer']['forwarded'], bulk['fromContainer']['published'])} |",
-         f"| 256 MiB to the container (MB/s, {r['runs']} runs) | {bulk['toContainer']['published']:.0f} | {bulk['toContainer']['forwarded']:.0f} | {ratio(bulk['toContainer']['forwarded'], bulk['toContainer']['published'])} |",
-         f"| 64 connections at once, 4 MiB echoed each (MB/s both ways) | {conc['published']['totalMBs']:.0f} | {conc['forwarded']['totalMBs']:.0f} | {ratio(conc['forwarded']['totalMBs'], conc['published']['totalMBs'])} |",
-         f"| ... slowest / fastest connection (ms) | {conc['published']['slowestMs']:.0f} / {conc['published']['fastestMs']:.0f} | {conc['forwarded']['slowestMs']:.0f} / {conc['forwarded']['fastestMs']:.0f} | |",
+         "(tests/integration/mux_server.py); medians. *direct*: a forward on its direct lane (to the agent's "
+         "listener on the container's bridge address); *stream*: a forward kept on the exec stream "
+         "(`DLC_FORWARD_LANE=stream`).", "",
+         "| what | published port | forwarded, direct | forwarded, stream | direct / published | stream / published |",
+         "| --- | ---: | ---: | ---: | ---: | ---: |",
+         row(f"new connection, one byte echoed (ms, {lat['samples']} each)", lambda w: lat[w], ".2f"),
+         row(f"256 MiB from the container (MB/s, {r['runs']} runs)", lambda w: bulk["fromContainer"][w], ".0f"),
+         row(f"256 MiB to the container (MB/s, {r['runs']} runs)", lambda w: bulk["toContainer"][w], ".0f"),
+         row("64 connections at once, 4 MiB echoed each (MB/s both ways)", lambda w: conc[w]["totalMBs"], ".0f"),
+         f"| ... slowest / fastest connection (ms) | {conc['published']['slowestMs']:.0f} / {conc['published']['fastestMs']:.0f} | "
+         f"{conc['direct']['slowestMs']:.0f} / {conc['direct']['fastestMs']:.0f} | {conc['stream']['slowestMs']:.0f} / {conc['stream']['fastestMs']:.0f} | | |",
          "",
          f"An exec per connection (forwards before agent sessions): {lat['execPerConnection']:.1f} ms a connection ({lat['execSamples']} runs).", "",
          f"The ceiling of any design over an exec stream here: 256 MiB through a bare `docker exec` moves at "
          f"{r['execStreamMBs']['fromContainer']:.0f} MB/s from the container (stdout) and {r['execStreamMBs']['toContainer']:.0f} MB/s "
          "to it (stdin).", "",
-         f"The forwarding process's resident memory: {rss['idle']} KiB idle, {rss['before']} KiB after the runs above, {rss['after1000']} KiB after 1,000 connections, "
-         f"{rss['after10000']} KiB after 10,000 (every 1,000: {', '.join(map(str, rss['every1000']))})."]
+         f"The forwarding processes' resident memory. Direct: {rss_line('direct')}. Stream: {rss_line('stream')}."]
 open(f"{out}/forward.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY

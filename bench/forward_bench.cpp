@@ -1,13 +1,16 @@
-// Load for a forwarded port against a published one, both reaching tests/integration/mux_server.py in
-// the same container (bench/forward.sh sets it up). Prints one JSON object:
+// Load for forwarded ports against a published one, all reaching tests/integration/mux_server.py in
+// the same container (bench/forward.sh sets it up): the published port, a forward on its direct lane
+// and a forward kept on the exec stream (DLC_FORWARD_LANE=stream). Prints one JSON object, each
+// figure per way in ("published", "direct", "stream"):
 //   newConnectionMs   a connection made, one byte echoed, closed: one after another, each timed
 //   bulk             256 MiB from the container (gen) and to it (hash), MB/s, median of RUNS
 //   concurrent       64 connections at once, each echoing 4 MiB: total MB/s and each one's time
 //                    (the slowest against the fastest says whether progress was fair)
-//   rss              the forwarding process's resident memory idle, then before and after 10,000 connections
+//   rss              each forwarding process's resident memory idle, then before and after 10,000 connections
 // Also an exec per connection (what a forward cost before agent sessions: `agent connect` per
-// connection through the engine), timed the same way, for the record.
-//   dlc_forward_bench PUBLISHED_PORT FORWARDED_PORT FORWARD_PID CONTAINER AGENT_PATH [RUNS]
+// connection through the engine), timed the same way, for the record. The ways take turns in every
+// loop, so that whatever else the machine does weighs on each alike.
+//   dlc_forward_bench CONTAINER AGENT_PATH RUNS PUBLISHED_PORT DIRECT_PORT DIRECT_PID STREAM_PORT STREAM_PID
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -19,6 +22,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -155,53 +159,67 @@ long rss_kib(int pid) {
   return -1;
 }
 
-}  // namespace
+struct Way {
+  std::string name;
+  int port = 0;
+  int pid = 0;  // the forwarding process (0: the published port, the engine's)
+};
 
-int main(int argc, char** argv) {
-  if (argc < 6) die("usage: dlc_forward_bench PUBLISHED_PORT FORWARDED_PORT FORWARD_PID CONTAINER AGENT_PATH [RUNS]");
-  int published = std::atoi(argv[1]), forwarded = std::atoi(argv[2]), pid = std::atoi(argv[3]);
-  std::string container = argv[4], agent = argv[5];
-  int runs = argc > 6 ? std::atoi(argv[6]) : 5;
-  auto engine = dlc::engine::Engine::connect();
-  long idle = rss_kib(pid);  // before any connection
-  json out;
-  out["runs"] = runs;
-
-  // Alternated, so that whatever else the machine does weighs on both alike.
-  std::vector<double> lat_pub, lat_fwd, lat_exec;
-  for (int i = 0; i < 10; ++i) one_connection(published), one_connection(forwarded);  // warm-up
-  for (int i = 0; i < 200; ++i) {
-    lat_pub.push_back(one_connection(published));
-    lat_fwd.push_back(one_connection(forwarded));
-    if (i < 20) lat_exec.push_back(one_exec_connection(engine, container, agent));
-  }
-  out["newConnectionMs"] = {{"published", median(lat_pub)}, {"forwarded", median(lat_fwd)}, {"execPerConnection", median(lat_exec)},
-                            {"samples", lat_pub.size()}, {"execSamples", lat_exec.size()}};
-
-  constexpr std::size_t kBulk = 256u << 20;
-  for (bool download : {true, false}) {
-    std::vector<double> pub, fwd;
-    for (int i = 0; i < runs; ++i) {
-      pub.push_back(bulk_mb_s(published, download, kBulk));
-      fwd.push_back(bulk_mb_s(forwarded, download, kBulk));
-    }
-    out["bulkMBs"][download ? "fromContainer" : "toContainer"] = {{"published", median(pub)}, {"forwarded", median(fwd)}};
-  }
-
-  out["concurrent"] = {{"published", concurrent(published, 64, 4u << 20)}, {"forwarded", concurrent(forwarded, 64, 4u << 20)}};
-
-  long before = rss_kib(pid);
+json rss_over_connections(const Way& way) {
+  long before = rss_kib(way.pid);
   std::vector<long> samples;
   for (int round = 0; round < 10; ++round) {
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&] {
-        for (int i = 0; i < 125; ++i) one_connection(forwarded);
+        for (int i = 0; i < 125; ++i) one_connection(way.port);
       });
     }
     for (auto& th : threads) th.join();
-    samples.push_back(rss_kib(pid));
+    samples.push_back(rss_kib(way.pid));
   }
-  out["rssKiB"] = {{"idle", idle}, {"before", before}, {"after1000", samples.front()}, {"after10000", samples.back()}, {"every1000", samples}};
+  return {{"before", before}, {"after1000", samples.front()}, {"after10000", samples.back()}, {"every1000", samples}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 9) die("usage: dlc_forward_bench CONTAINER AGENT_PATH RUNS PUBLISHED_PORT DIRECT_PORT DIRECT_PID STREAM_PORT STREAM_PID");
+  std::string container = argv[1], agent = argv[2];
+  int runs = std::atoi(argv[3]);
+  std::vector<Way> ways = {{"published", std::atoi(argv[4]), 0},
+                           {"direct", std::atoi(argv[5]), std::atoi(argv[6])},
+                           {"stream", std::atoi(argv[7]), std::atoi(argv[8])}};
+  auto engine = dlc::engine::Engine::connect();
+  json out;
+  out["runs"] = runs;
+  for (const auto& w : ways)
+    if (w.pid > 0) out["rssKiB"][w.name]["idle"] = rss_kib(w.pid);  // before any connection
+
+  std::map<std::string, std::vector<double>> lat;
+  std::vector<double> lat_exec;
+  for (int i = 0; i < 10; ++i)
+    for (const auto& w : ways) one_connection(w.port);  // warm-up
+  for (int i = 0; i < 200; ++i) {
+    for (const auto& w : ways) lat[w.name].push_back(one_connection(w.port));
+    if (i < 20) lat_exec.push_back(one_exec_connection(engine, container, agent));
+  }
+  for (const auto& w : ways) out["newConnectionMs"][w.name] = median(lat[w.name]);
+  out["newConnectionMs"]["execPerConnection"] = median(lat_exec);
+  out["newConnectionMs"]["samples"] = lat["published"].size();
+  out["newConnectionMs"]["execSamples"] = lat_exec.size();
+
+  constexpr std::size_t kBulk = 256u << 20;
+  for (bool download : {true, false}) {
+    std::map<std::string, std::vector<double>> mbs;
+    for (int i = 0; i < runs; ++i)
+      for (const auto& w : ways) mbs[w.name].push_back(bulk_mb_s(w.port, download, kBulk));
+    for (const auto& w : ways) out["bulkMBs"][download ? "fromContainer" : "toContainer"][w.name] = median(mbs[w.name]);
+  }
+
+  for (const auto& w : ways) out["concurrent"][w.name] = concurrent(w.port, 64, 4u << 20);
+
+  for (const auto& w : ways)
+    if (w.pid > 0) out["rssKiB"][w.name].update(rss_over_connections(w));
   std::cout << out.dump(2) << "\n";
 }

@@ -40,6 +40,10 @@ mkdir -p "$top" "$out"
 # One sysroot for both builds (packaging/portable/sysroot.sh; its debootstrap is cached).
 "$repo/packaging/portable/sysroot.sh" "$top/sysroot"
 unset LIBRARY_PATH CPATH C_INCLUDE_PATH CPLUS_INCLUDE_PATH
+# ccache's base_dir rewrites the compiler's absolute paths to relative ones (the source file's too), so
+# the debug info names ../src/… instead of the mapped /build/src/…, the build-id follows, and a cached
+# build differs from an uncached one: the cache may serve this build only with the same arguments.
+export CCACHE_BASEDIR=
 
 # build DIR: the package and the tarball from a clean copy of HEAD in DIR/src, into DIR/out.
 build() {

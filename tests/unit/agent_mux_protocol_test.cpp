@@ -2,6 +2,7 @@
 // however the stream is cut, and anything outside the rules is refused with a reason, never walked.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -85,8 +86,9 @@ TEST(MuxFrames, ALengthBeyondItsTypesLimitIsRefusedBeforeAnyPayloadIsWaitedFor) 
   }
 }
 
-TEST(MuxFrames, AWindowWithoutItsIncrementAndHelloOffChannelZeroAreRefused) {
-  for (const std::string& bad : {raw_header('W', 1, 3) + "abc", raw_header('H', 1, 0), raw_header('D', 0, 1) + "x"}) {
+TEST(MuxFrames, AWindowWithoutItsIncrementAndHelloOrListenOffChannelZeroAreRefused) {
+  for (const std::string& bad : {raw_header('W', 1, 3) + "abc", raw_header('H', 1, 0), raw_header('D', 0, 1) + "x",
+                                 raw_header('L', 1, 0), raw_header('L', 0, kMaxText + 1)}) {
     Decoder::Result r;
     decode(bad, 100, &r);
     EXPECT_EQ(r, Decoder::Result::Bad) << bad[0];
@@ -162,6 +164,54 @@ TEST(MuxByteQueue, WhatIsTakenFromTheFrontLeavesTheRestInOrder) {
     all.erase(0, take);
     EXPECT_EQ(q.size(), all.size());
   }
+}
+
+TEST(MuxDirect, ListenRoundTripsOnChannelZero) {
+  std::string stream;
+  append_frame(stream, Type::Listen, 0, std::string(64, 'a'));
+  append_frame(stream, Type::Listen, 0, "172.17.0.2 40123");
+  auto got = decode(stream, 5);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].type, Type::Listen);
+  EXPECT_EQ(got[1].payload, "172.17.0.2 40123");
+}
+
+TEST(MuxDirect, AHellosCapabilitiesAreTheWordsAfterVersionAndPid) {
+  EXPECT_TRUE(has_capability("3 42 direct", kDirectCapability));
+  EXPECT_TRUE(has_capability("3 42 other direct", "direct"));
+  EXPECT_FALSE(has_capability("3 42", "direct")) << "an agent from before the lane";
+  EXPECT_FALSE(has_capability("direct 42", "direct")) << "the version is not a capability";
+  EXPECT_FALSE(has_capability("3 direct", "direct")) << "nor the pid";
+  EXPECT_FALSE(has_capability("3 42 directly", "direct"));
+  EXPECT_FALSE(has_capability("", "direct"));
+  // What an older host reads from a newer agent's hello: the pid, as before.
+  EXPECT_EQ(std::atoi(std::string("42 direct").c_str()), 42);
+}
+
+TEST(MuxDirect, AConnectionsFirstLineIsTakenOnlyWithTheSecretAndATarget) {
+  std::string secret(64, '7'), host;
+  int port = 0;
+  EXPECT_TRUE(check_direct_line(secret + " 127.0.0.1 8888", secret, host, port));
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 8888);
+  std::string other = secret;
+  other[63] = '8';
+  EXPECT_FALSE(check_direct_line(other + " 127.0.0.1 8888", secret, host, port)) << "one digit off";
+  EXPECT_FALSE(check_direct_line(secret.substr(1) + " 127.0.0.1 8888", secret, host, port)) << "one digit short";
+  EXPECT_FALSE(check_direct_line(secret + "7 127.0.0.1 8888", secret, host, port)) << "one digit long";
+  EXPECT_FALSE(check_direct_line(secret + " 127.0.0.1", secret, host, port)) << "no port";
+  EXPECT_FALSE(check_direct_line(secret, secret, host, port));
+  EXPECT_FALSE(check_direct_line("", secret, host, port));
+}
+
+TEST(MuxDirect, OnlyHexOfTheSecretsLengthIsASecret) {
+  EXPECT_TRUE(is_secret(std::string(64, 'f')));
+  EXPECT_FALSE(is_secret(std::string(63, 'f')));
+  EXPECT_FALSE(is_secret(std::string(64, 'g')));
+  EXPECT_FALSE(is_secret(""));
+  EXPECT_TRUE(same_secret("abc", "abc"));
+  EXPECT_FALSE(same_secret("abc", "abd"));
+  EXPECT_FALSE(same_secret("abc", "ab"));
 }
 
 }  // namespace

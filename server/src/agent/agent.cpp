@@ -5,8 +5,10 @@
 // (static glibc cannot load NSS), only numeric addresses and "localhost".
 //
 //   agent version                     the protocol number (protocol.h): the host replaces a stale agent
-//   agent mux                         the session that carries every forwarded connection of the
-//                                     container as channels over stdin/stdout (mux.h, mux_protocol.h)
+//   agent mux [--no-direct]           the session that carries every forwarded connection of the
+//                                     container as channels over stdin/stdout (mux.h, mux_protocol.h),
+//                                     or through its direct lane (direct.h); --no-direct offers none,
+//                                     as an agent before the lane did (tests of that path)
 //   agent connect | listen ...        one connection; a listener for reverse forwards: see relay.h
 //   agent ports [--wait PORT] [--pid N] [--timeout S]
 //                                     the container's listening TCP sockets, one "PORT ADDR PID NAME"
@@ -45,6 +47,7 @@
 #include <vector>
 
 #include "agent/common.h"
+#include "agent/direct.h"
 #include "agent/mux.h"
 #include "agent/net.h"
 #include "agent/processes.h"
@@ -63,7 +66,7 @@ int fail(int status, const char* fmt, const char* a, const char* b, const char* 
 int usage() {
   fprintf(stderr,
           "usage: dlcontainer-agent version\n"
-          "       dlcontainer-agent mux\n"
+          "       dlcontainer-agent mux [--no-direct]\n"
           "       dlcontainer-agent connect HOST PORT\n"
           "       dlcontainer-agent listen [--bind ADDR] PORT\n"
           "       dlcontainer-agent ports [--wait PORT] [--pid N] [--timeout SECONDS]\n"
@@ -208,6 +211,8 @@ std::vector<Listener> listeners() {
     closedir(fds);
   }
   closedir(proc);
+  // An agent session's direct lane is how dlcontainer reaches the container, not one of its ports.
+  std::erase_if(out, [](const Listener& l) { return l.pid > 0 && is_agent_session(l.pid); });
   return out;
 }
 

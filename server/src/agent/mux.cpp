@@ -15,6 +15,7 @@
 
 #include "agent/mux_protocol.h"
 #include "agent/common.h"
+#include "agent/direct.h"
 #include "agent/net.h"
 #include "agent/protocol.h"
 
@@ -42,6 +43,7 @@ struct Chan {
 
 class Session {
  public:
+  explicit Session(bool direct) : direct_(direct) {}
   int run();
 
  private:
@@ -57,6 +59,7 @@ class Session {
   std::map<std::uint32_t, Chan> chans_;
   ByteQueue out_;
   Decoder in_;
+  bool direct_;  // whether it offers the direct lane (--no-direct: it answers as an agent before it did)
 };
 
 void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
@@ -96,6 +99,11 @@ void Session::open(std::uint32_t ch, std::string_view payload) {
 
 bool Session::frame(const FrameView& f) {
   if (f.type == Type::Hello) return false;  // only the agent says hello
+  if (f.type == Type::Listen) {
+    if (!direct_) return false;  // as an agent that does not know the frame: not ours
+    append_frame(out_.tail(), Type::Listen, 0, start_direct_lane(f.payload).substr(0, kMaxText));
+    return true;
+  }
   if (f.type == Type::Open) {
     if (chans_.count(f.channel)) return false;
     open(f.channel, f.payload);
@@ -199,7 +207,9 @@ bool Session::flush_out() {
 int Session::run() {
   set_nonblocking(1);  // the host's stream may be slow: the sockets still move meanwhile
   fcntl(1, F_SETPIPE_SZ, 1 << 20);  // fewer, larger writes into the engine's pipe (where it is one)
-  append_frame(out_.tail(), Type::Hello, 0, std::to_string(kProtocolVersion) + " " + std::to_string(getpid()));
+  std::string hello = std::to_string(kProtocolVersion) + " " + std::to_string(getpid());
+  if (direct_) hello += std::string(" ") + kDirectCapability;
+  append_frame(out_.tail(), Type::Hello, 0, hello);
   std::vector<pollfd> fds;
   std::vector<std::uint32_t> order;
   static char buf[256 * 1024];
@@ -243,9 +253,11 @@ int Session::run() {
 
 }  // namespace
 
-int cmd_mux(int argc, char**) {
-  if (argc != 0) return usage();
-  return Session().run();
+int cmd_mux(int argc, char** argv) {
+  bool direct = true;
+  if (argc == 1 && std::string(argv[0]) == "--no-direct") direct = false;
+  else if (argc != 0) return usage();
+  return Session(direct).run();
 }
 
 }  // namespace dlc::agent

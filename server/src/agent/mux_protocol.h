@@ -5,7 +5,11 @@
 // Shared by the agent (static, libc only) and services/agent_session.cpp, so it is plain byte code.
 //
 // A frame: type (1 byte), channel (big-endian u32), payload length (big-endian u32), payload.
-//   agent -> host  Hello(0, "VERSION PID")   once, first: the session runs
+//   agent -> host  Hello(0, "VERSION PID [CAPS]")  once, first: the session runs; CAPS, space-separated,
+//                                            says which optional frames it knows ("direct": Listen)
+//   host -> agent  Listen(0, SECRET)         open the direct lane (below); sent only to an agent
+//                                            whose Hello says "direct"
+//   agent -> host  Listen(0, "ADDR PORT")    the lane listens there; Listen(0, "! why") when it cannot
 //   host -> agent  Open(ch, "HOST PORT")     connect to HOST:PORT in the container as channel ch; the
 //                                            host may send Data at once, within the initial window
 //   both ways      Data(ch, bytes)           at most the receiver's remaining window
@@ -16,6 +20,18 @@
 //                                            and never answers. Channel numbers are not reused.
 // Every channel starts with kInitialWindow in each direction. A frame that breaks a rule (an unknown
 // type, a payload too long for its type, Data beyond the window) ends the session: it is not ours.
+// That is also how an agent older than a frame treats it, so the host sends an optional frame only to
+// an agent whose Hello names it; an older host reads "VERSION PID CAPS" as before (atoi of the pid).
+//
+// The direct lane. An exec stream moves some 80-150 MB/s, far below a socket's speed; where the host
+// can reach the container's own address (a local engine, a bridge network), the host asks for a
+// listener there (Listen), guarded by a random secret of kSecretBytes (hex) that travels only over
+// this stream. Each forwarded connection then connects straight to ADDR:PORT and writes the line
+// "SECRET HOST PORT\n"; the agent checks it (in constant time, within kDirectAuthMs, at most
+// kMaxPendingDirect unchecked at once: else the connection is closed with nothing relayed), connects
+// to HOST:PORT in the container and copies both ways (agent/splice_relay.h). A connection whose
+// target cannot be reached is closed, as a refused channel is. Channels over the stream stay the
+// fallback: a host that cannot reach ADDR:PORT carries every connection of the session as before.
 #pragma once
 
 #include <cstddef>
@@ -27,13 +43,18 @@
 
 namespace dlc::agent::mux {
 
-enum class Type : char { Hello = 'H', Open = 'O', Data = 'D', Window = 'W', Eof = 'E', Close = 'C' };
+enum class Type : char { Hello = 'H', Open = 'O', Data = 'D', Window = 'W', Eof = 'E', Close = 'C', Listen = 'L' };
 
 inline constexpr std::size_t kHeaderSize = 9;
 inline constexpr std::uint32_t kMaxData = 64 * 1024;      // one Data frame's payload
 inline constexpr std::uint32_t kMaxText = 512;            // Hello, Open and Close payloads
 inline constexpr std::uint32_t kInitialWindow = 1 << 20;  // and the most a receiver ever grants
 inline constexpr std::uint32_t kMaxFrame = kHeaderSize + kMaxData;
+inline constexpr std::size_t kSecretBytes = 32;              // 256 bits, sent as 64 hex digits
+inline constexpr std::size_t kMaxDirectLine = 2 * kSecretBytes + 1 + 64;  // "SECRET HOST PORT\n"
+inline constexpr int kDirectAuthMs = 2000;                   // to present it, from the connect on
+inline constexpr int kMaxPendingDirect = 32;                 // connections that have not presented it yet
+inline constexpr const char* kDirectCapability = "direct";
 
 // Appends one frame to out (the caller keeps payloads within the limits above).
 inline void append_frame(std::string& out, Type type, std::uint32_t channel, std::string_view payload = {}) {
@@ -54,7 +75,7 @@ inline void append_window(std::string& out, std::uint32_t channel, std::uint32_t
 inline std::uint32_t max_payload(char type) {
   switch (static_cast<Type>(type)) {
     case Type::Data: return kMaxData;
-    case Type::Hello: case Type::Open: case Type::Close: return kMaxText;
+    case Type::Hello: case Type::Open: case Type::Close: case Type::Listen: return kMaxText;
     case Type::Window: return 4;
     case Type::Eof: return 0;
   }
@@ -62,7 +83,8 @@ inline std::uint32_t max_payload(char type) {
 }
 inline bool known_type(char type) {
   switch (static_cast<Type>(type)) {
-    case Type::Hello: case Type::Open: case Type::Data: case Type::Window: case Type::Eof: case Type::Close: return true;
+    case Type::Hello: case Type::Open: case Type::Data: case Type::Window: case Type::Eof: case Type::Close:
+    case Type::Listen: return true;
   }
   return false;
 }
@@ -94,7 +116,7 @@ class Decoder {
     Type type = static_cast<Type>(h[0]);
     if (length > max_payload(h[0])) return fail("a frame longer than its type allows (" + std::to_string(length) + " bytes)");
     if (type == Type::Window && length != 4) return fail("a window frame without its 4-byte increment");
-    if ((type == Type::Hello) != (channel == 0)) return fail("a frame on the wrong channel (" + std::to_string(channel) + ")");
+    if ((type == Type::Hello || type == Type::Listen) != (channel == 0)) return fail("a frame on the wrong channel (" + std::to_string(channel) + ")");
     if (left < kHeaderSize + length) return Result::NeedMore;
     f.type = type;
     f.channel = channel;
@@ -188,6 +210,43 @@ inline bool parse_open(std::string_view payload, std::string& host, int& port) {
   host.assign(payload.substr(0, space));
   port = p;
   return true;
+}
+
+// Whether a Hello's payload ("VERSION PID CAPS...") names a capability.
+inline bool has_capability(std::string_view hello, std::string_view cap) {
+  std::size_t field = 0;
+  while (!hello.empty()) {
+    auto space = hello.find(' ');
+    std::string_view word = hello.substr(0, space);
+    if (field++ >= 2 && word == cap) return true;
+    if (space == std::string_view::npos) break;
+    hello.remove_prefix(space + 1);
+  }
+  return false;
+}
+
+// Compares in a time that depends on the length only, so that a guesser learns nothing from when
+// the answer comes.
+inline bool same_secret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  volatile unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff = diff | static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+inline bool is_secret(std::string_view s) {
+  if (s.size() != 2 * kSecretBytes) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+// A direct connection's first line, without its newline: "SECRET HOST PORT". False (nothing to
+// relay) unless it starts with `secret` and names a target.
+inline bool check_direct_line(std::string_view line, std::string_view secret, std::string& host, int& port) {
+  if (line.size() <= secret.size() || line[secret.size()] != ' ') return false;
+  bool same = same_secret(line.substr(0, secret.size()), secret);
+  return parse_open(line.substr(secret.size() + 1), host, port) && same;
 }
 
 }  // namespace dlc::agent::mux

@@ -16,6 +16,7 @@
 
 #include "agent/mux_protocol.h"
 #include "services/agent_inject.h"
+#include "services/direct_lane.h"
 #include "support/cancel.h"
 #include "support/error.h"
 
@@ -49,6 +50,9 @@ struct AgentSession::State {
     mux::ByteQueue to_client;
   };
   enum class Phase { Starting, Running, Ended };
+  // The direct lane: not asked for (an old agent, a remote engine, the knob), asked, listening
+  // (connections try it first), or not to be tried again in this session (it failed once).
+  enum class Lane { Off, Asked, Up, Down };
 
   engine::Engine engine;
   std::string container_id;
@@ -67,8 +71,15 @@ struct AgentSession::State {
   std::uint32_t next_channel = 1;
   mux::ByteQueue out;
   mux::Decoder in;
+  bool want_direct = false;
+  Lane lane = Lane::Off;
+  DirectLane direct;
+  int direct_carried = 0;
+  std::shared_ptr<DirectRelays> relays = std::make_shared<DirectRelays>();
 
-  State(engine::Engine e, std::string id) : engine(std::move(e)), container_id(std::move(id)) {}
+  State(engine::Engine e, std::string id) : engine(std::move(e)), container_id(std::move(id)) {
+    want_direct = direct_lane_wanted(engine.endpoint().local());
+  }
   ~State() {
     for (int fd : {feed[0], feed[1], wake[0], wake[1]})
       if (fd >= 0) ::close(fd);
@@ -146,9 +157,16 @@ struct AgentSession::State {
       auto space = f.payload.find(' ');
       pid = space == std::string_view::npos ? 0 : std::atoi(std::string(f.payload.substr(space + 1)).c_str());
       phase = Phase::Running;
+      // Only an agent that names the lane is asked: an older one would end the session at the frame.
+      if (want_direct && mux::has_capability(f.payload, mux::kDirectCapability)) {
+        direct.secret = new_lane_secret();
+        mux::append_frame(out.tail(), mux::Type::Listen, 0, direct.secret);
+        lane = Lane::Asked;
+      }
       changed.notify_all();
       return true;
     }
+    if (f.type == mux::Type::Listen) return on_listening(f.payload);
     if (f.type == mux::Type::Open) return false;  // the host opens channels, never the agent
     auto it = chans.find(f.channel);
     if (it == chans.end()) return true;  // let go of here already
@@ -175,8 +193,26 @@ struct AgentSession::State {
       default: return false;
     }
   }
+  bool on_listening(std::string_view answer) {
+    if (lane == Lane::Off) return false;  // never asked for
+    if (lane != Lane::Asked) return true;  // an answer after the wait for it gave up: too late
+    auto space = answer.find(' ');
+    int port = space == std::string_view::npos ? 0 : std::atoi(std::string(answer.substr(space + 1)).c_str());
+    if (answer.starts_with('!') || port <= 0 || port > 65535) {
+      spdlog::info("agent session in {}: no direct lane ({}); connections go over the exec stream",
+                   container_id.substr(0, 12), answer);
+      lane = Lane::Down;
+    } else {
+      direct.address = std::string(answer.substr(0, space));
+      direct.port = port;
+      lane = Lane::Up;
+    }
+    changed.notify_all();
+    return true;
+  }
   // The session is over: every client's connection ends with it.
   void end() {
+    relays->close_all();
     phase = Phase::Ended;
     for (auto& [ch, c] : chans) ::shutdown(c.fd, SHUT_RDWR), ::close(c.fd);
     chans.clear();
@@ -185,9 +221,9 @@ struct AgentSession::State {
   }
 
   // ---- the two threads ----
-  void run_exec(const std::string& agent_path) {
+  void run_exec(const std::vector<std::string>& command) {
     engine::ExecSpec spec;
-    spec.cmd = agent_command(agent_path, {"mux"});
+    spec.cmd = command;
     spec.attach_stdin = true;
     engine::ExecIO io;
     io.stdin_fd = feed[0];
@@ -277,7 +313,7 @@ struct AgentSession::State {
   }
 };
 
-AgentSession::AgentSession(engine::Engine engine, std::string container_id)
+AgentSession::AgentSession(engine::Engine engine, std::string container_id, std::vector<std::string> mux_args)
     : state_(std::make_unique<State>(std::move(engine), std::move(container_id))) {
   auto& s = *state_;
   std::string agent_path = ensure_agent(s.engine, s.container_id);
@@ -286,7 +322,8 @@ AgentSession::AgentSession(engine::Engine engine, std::string container_id)
   }
   set_nonblocking(s.feed[1]);
   ++sessions_started;
-  exec_ = std::thread([&s, agent_path] { s.run_exec(agent_path); });
+  mux_args.insert(mux_args.begin(), "mux");
+  exec_ = std::thread([&s, command = agent_command(agent_path, std::move(mux_args))] { s.run_exec(command); });
   std::unique_lock lock(s.mu);
   if (!s.changed.wait_for(lock, std::chrono::seconds(30), [&] { return s.phase != State::Phase::Starting; })) {
     s.agent_errors = "no hello from the agent in 30 s";
@@ -302,6 +339,11 @@ AgentSession::AgentSession(engine::Engine engine, std::string container_id)
     while (!why.empty() && why.back() == '\n') why.pop_back();
     throw Error(ErrorCode::CommandFailed, "cannot start dlcontainer's agent in the container: " + why,
                 "check that the container runs (dlcontainer status)");
+  }
+  // The lane's answer is one round trip behind the hello; the first connection should find it.
+  if (!s.changed.wait_for(lock, std::chrono::seconds(5), [&] { return s.lane != State::Lane::Asked || s.phase == State::Phase::Ended; })) {
+    spdlog::info("agent session in {}: no answer about the direct lane in 5 s", s.container_id.substr(0, 12));
+    s.lane = State::Lane::Down;
   }
   lock.unlock();
   loop_ = std::thread([&s] { s.loop(); });
@@ -324,10 +366,12 @@ void AgentSession::stop() {
   exec_.join();
   s.poke();
   if (loop_.joinable()) loop_.join();
+  s.relays->close_all();
 }
 
 bool AgentSession::open(int client_fd, const std::string& host, int port, int owner) {
   auto& s = *state_;
+  if (open_direct(client_fd, host, port, owner)) return true;
   std::lock_guard lock(s.mu);
   if (s.phase != State::Phase::Running) return false;
   set_nonblocking(client_fd);
@@ -341,8 +385,34 @@ bool AgentSession::open(int client_fd, const std::string& host, int port, int ow
   return true;
 }
 
+bool AgentSession::open_direct(int client_fd, const std::string& host, int port, int owner) {
+  auto& s = *state_;
+  DirectLane lane;
+  {
+    std::lock_guard lock(s.mu);
+    if (s.phase != State::Phase::Running || s.lane != State::Lane::Up) return false;
+    lane = s.direct;
+  }
+  int direct = dial_direct(lane, host, port);  // unlocked: the exec's thread goes on meanwhile
+  std::lock_guard lock(s.mu);
+  if (direct < 0) {
+    // Once: a lane that cannot be reached (no route from here, a firewall) is not tried again, so
+    // that later connections do not each wait for the timeout.
+    if (s.lane == State::Lane::Up) {
+      spdlog::info("agent session in {}: the direct lane at {}:{} cannot be reached; connections go over the exec stream",
+                   s.container_id.substr(0, 12), lane.address, lane.port);
+    }
+    s.lane = State::Lane::Down;
+    return false;
+  }
+  s.relays->start(client_fd, direct, owner);
+  ++s.direct_carried;
+  return true;
+}
+
 void AgentSession::close_owner(int owner) {
   auto& s = *state_;
+  s.relays->close_owner(owner);
   std::lock_guard lock(s.mu);
   std::vector<std::uint32_t> mine;
   for (auto& [ch, c] : s.chans)
@@ -364,7 +434,18 @@ int AgentSession::agent_pid() const {
 
 int AgentSession::open_channels() const {
   std::lock_guard lock(state_->mu);
-  return static_cast<int>(state_->chans.size());
+  return static_cast<int>(state_->chans.size()) + state_->relays->live();
+}
+
+std::optional<std::pair<std::string, int>> AgentSession::direct_lane() const {
+  std::lock_guard lock(state_->mu);
+  if (state_->lane != State::Lane::Up) return std::nullopt;
+  return std::make_pair(state_->direct.address, state_->direct.port);
+}
+
+int AgentSession::direct_connections() const {
+  std::lock_guard lock(state_->mu);
+  return state_->direct_carried;
 }
 
 std::shared_ptr<AgentSession> agent_session(const engine::Engine& engine, const std::string& container_id) {

@@ -3,13 +3,19 @@
 // new connection costs a frame, not an exec (an exec costs tens of milliseconds: the engine makes a
 // process in the container each time). A session that ends (the agent killed, the container
 // restarted) takes its connections with it; the next connection starts a new one.
+// Where the host can reach the container's address, connections take the session's direct lane
+// instead (services/direct_lane.h): the agent listens there, and the stream only carries the secret.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "engine/engine.h"
+#include "services/direct_lane.h"
 
 namespace dlc::services {
 
@@ -17,14 +23,16 @@ class AgentSession {
  public:
   // Puts the agent into the container when needed, starts `agent mux` and waits for its hello.
   // Error (the engine's, or CommandFailed with what the agent said) when it cannot start.
-  AgentSession(engine::Engine engine, std::string container_id);
+  // mux_args go to `agent mux` (tests: "--no-direct" answers as an agent from before the lane).
+  AgentSession(engine::Engine engine, std::string container_id, std::vector<std::string> mux_args = {});
   ~AgentSession();  // stop()
   AgentSession(const AgentSession&) = delete;
   AgentSession& operator=(const AgentSession&) = delete;
 
-  // Carries a connected socket to host:port in the container as a new channel, and takes the
-  // descriptor. False, with the descriptor still the caller's, when the session has ended.
-  // `owner` tags the channel for close_owner().
+  // Carries a connected socket to host:port in the container, and takes the descriptor: through the
+  // direct lane when it is up, else (and from the first time it cannot be reached on) as a new
+  // channel. False, with the descriptor still the caller's, when the session has ended.
+  // `owner` tags the connection for close_owner().
   bool open(int client_fd, const std::string& host, int port, int owner = 0);
   // Ends the channels opened with this owner (a forward that stops).
   void close_owner(int owner);
@@ -33,9 +41,13 @@ class AgentSession {
 
   bool alive() const;
   int agent_pid() const;  // in the container's pid namespace
-  int open_channels() const;
+  int open_channels() const;  // connections carried now, either way
+  // Where the direct lane listens in the container while new connections take it.
+  std::optional<std::pair<std::string, int>> direct_lane() const;
+  int direct_connections() const;  // carried through it so far
 
  private:
+  bool open_direct(int client_fd, const std::string& host, int port, int owner);
   struct State;
   std::unique_ptr<State> state_;
   std::thread exec_, loop_;
