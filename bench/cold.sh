@@ -6,7 +6,7 @@
 #                       (docker inspect: name aside, the same labels, env, mounts, user, entrypoint,
 #                       command, init, capabilities; bench/docker_run_of.py)
 #   devcontainer up     (the reference CLI, tests/node) of an identical workspace
-# Medians (hyperfine), written to bench/results/cold.{json,md}. Every container it made is removed.
+# Medians of interleaved runs, written to bench/results/cold.{json,md}. Every container it made is removed.
 # Usage: bench/cold.sh [RUNS] [IMAGE]   (default 15, dlc-test/bookworm:latest). Needs the build, dockerd,
 # tests/images and tests/node. DLC_BASELINE=/path/to/another/dlcontainer adds that binary's `up` (an
 # earlier build, to show a change) in the same run.
@@ -18,7 +18,6 @@ dlc="$repo/build/server/dlcontainer"
 devcontainer="$repo/tests/node/node_modules/.bin/devcontainer"
 out="$repo/bench/results"
 mkdir -p "$out"
-command -v hyperfine >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q hyperfine >/dev/null
 [ -x "$dlc" ] || { echo "build first: scripts/setup.sh"; exit 1; }
 [ -x "$devcontainer" ] || (cd "$repo/tests/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 "$repo/tests/images/build.sh" bookworm >/dev/null
@@ -53,19 +52,37 @@ sleep 1
 [ "$(docker inspect -f '{{.State.Running}}' "$name")" = true ] || { echo "the docker run line's container did not keep running"; exit 1; }
 docker rm -f "$name" >/dev/null
 
-rm_dlc="sh -c 'docker ps -aq --filter label=devcontainer.local_folder=$work/dlc | xargs -r docker rm -f >/dev/null; docker rm -f $name >/dev/null 2>&1; true'"
-rm_ref="sh -c 'docker ps -aq --filter label=devcontainer.local_folder=$work/ref | xargs -r docker rm -f >/dev/null; true'"
-baseline=()
-if [ -n "${DLC_BASELINE:-}" ]; then
-  baseline=(--prepare "sh -c 'docker ps -aq --filter label=devcontainer.local_folder=$work/base | xargs -r docker rm -f >/dev/null; true'"
-            -n "dlcontainer up (baseline)" "$DLC_BASELINE up $work/base")
-fi
-hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/cold.json" "${baseline[@]}" \
-  --prepare "$rm_dlc" -n "dlcontainer up" "$dlc up $work/dlc" \
-  --prepare "$rm_dlc" -n "docker run -d (the same container)" "sh $work/docker-run.sh" \
-  --prepare "$rm_ref" -n "devcontainer up" "$devcontainer up --workspace-folder $work/ref" >/dev/null 2>&1
-# The shell that runs the docker line is part of its time: measured alone, to take out.
-hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/sh.json" -n "sh -c true" "sh -c true" >/dev/null 2>&1
+rm_dlc="docker ps -aq --filter label=devcontainer.local_folder=$work/dlc | xargs -r docker rm -f >/dev/null; docker rm -f $name >/dev/null 2>&1; true"
+rm_ref="docker ps -aq --filter label=devcontainer.local_folder=$work/ref | xargs -r docker rm -f >/dev/null; true"
+rm_base="docker ps -aq --filter label=devcontainer.local_folder=$work/base | xargs -r docker rm -f >/dev/null; true"
+# The commands' runs interleaved, round by round (each round in another order): on a shared machine
+# whose load drifts, running one command's runs together (as hyperfine does) moves the ratios.
+# The shell that runs the docker line is part of its time: measured beside them, to take out.
+python3 - "$work" "$runs" "${DLC_BASELINE:-}" "$dlc" "$devcontainer" "$rm_dlc" "$rm_ref" "$rm_base" <<'PY'
+import json, shlex, subprocess, sys, time
+work, runs, base, dlc, devc, rm_dlc, rm_ref, rm_base = sys.argv[1:9]
+cmds = [("dlcontainer up", rm_dlc, f"{dlc} up {work}/dlc"),
+        ("docker run -d (the same container)", rm_dlc, f"sh {work}/docker-run.sh"),
+        ("devcontainer up", rm_ref, f"{devc} up --workspace-folder {work}/ref"),
+        ("sh -c true", "true", "sh -c true")]
+if base:
+    cmds.insert(1, ("dlcontainer up (baseline)", rm_base, f"{base} up {work}/base"))
+times = {name: [] for name, _, _ in cmds}
+quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+for r in range(-2, int(runs)):  # two warm-up rounds
+    k = r % len(cmds)
+    for name, prepare, run in cmds[k:] + cmds[:k]:
+        subprocess.run(prepare, shell=True, **quiet)
+        t = time.perf_counter()
+        if subprocess.run(shlex.split(run), **quiet).returncode != 0:
+            sys.exit(f"{name} failed: {run}")
+        if r >= 0:
+            times[name].append(time.perf_counter() - t)
+subprocess.run(rm_dlc + "; " + rm_ref + "; " + rm_base, shell=True, **quiet)
+sh = times.pop("sh -c true")
+json.dump({"results": [{"command": n, "times": t} for n, t in times.items()]}, open(f"{work}/cold.json", "w"))
+json.dump({"results": [{"command": "sh -c true", "times": sh}]}, open(f"{work}/sh.json", "w"))
+PY
 
 python3 - "$work" "$out" "$runs" "$image" "$(docker version --format '{{.Server.Version}}')" "$("$devcontainer" --version)" <<'PY'
 import json, statistics, sys, datetime, platform, os

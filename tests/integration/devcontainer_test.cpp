@@ -15,12 +15,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string in_container(const Workspace& ws, const std::string& script) {
-  auto r = dlc({"exec", "-w", ws.str(), "--", "sh", "-c", script});
-  EXPECT_EQ(r.status, 0) << r.err;
-  return r.out;
-}
-
 TEST(Metadata, AnImagesLabelIsMergedBeforeTheConfigAndTheContainerCarriesEveryEntry) {
   DLC_REQUIRE_ENGINE();
   TestImage image(engine, "meta", "", {{"devcontainer.metadata", R"([

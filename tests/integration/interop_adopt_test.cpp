@@ -82,5 +82,28 @@ TEST(InteropAdopt, AContainerDlcontainerMadeIsReadBackByTheReference) {
   EXPECT_EQ(ws.containers(engine).size(), 1u);
 }
 
+// A new container with nothing to run is left without markers by dlcontainer's up (its next up writes
+// them); the reference, adopting it, finds every hook due, runs nothing, writes the same markers, and
+// does not patch /etc/environment a second time.
+TEST(InteropAdopt, AContainerWithNothingToRunGetsTheSameMarkersFromTheReferenceAndOnePatch) {
+  DLC_REQUIRE_ENGINE();
+  DLC_REQUIRE_REFERENCE();
+  Workspace ws("bare");
+  ws.devcontainer(std::string(R"({"image": ")") + kPythonImage + R"(", "remoteUser": "dev", "containerEnv": {"MARK": "made"}})");
+  auto up = dlc({"up", ws.str(), "--json"});
+  ASSERT_EQ(up.status, 0) << up.err;
+  const std::string id = json::parse(up.out)["containerId"];
+  auto theirs = reference({"up", "--workspace-folder", ws.str()});
+  ASSERT_EQ(theirs.status, 0) << theirs.err;
+  EXPECT_EQ(last_json_line(theirs.out)["containerId"], id);
+  auto info = engine.inspect_container(id);
+  ASSERT_TRUE(info);
+  auto markers = dlc({"exec", "-w", ws.str(), "--", "sh", "-c",
+                      "for h in onCreate updateContent postCreate postStart; do cat ~/.devcontainer/.${h}CommandMarker; done; "
+                      "grep -c MARK= /etc/environment"});
+  EXPECT_EQ(markers.out, info->created + "\n" + info->created + "\n" + info->created + "\n" + info->state.started_at + "\n1\n")
+      << markers.err;
+}
+
 }  // namespace
 }  // namespace dlc::testing

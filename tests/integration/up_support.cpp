@@ -13,6 +13,12 @@ nlohmann::json up_json(const Workspace& ws, const std::vector<std::string>& extr
   return nlohmann::json::parse(r.out, nullptr, false);
 }
 
+std::string in_container(const Workspace& ws, const std::string& script) {
+  auto r = dlc({"exec", "-w", ws.str(), "--", "sh", "-c", script});
+  EXPECT_EQ(r.status, 0) << r.err;
+  return r.out;
+}
+
 std::optional<gid_t> socket_group(std::string* why) {
   struct group* docker = ::getgrnam("docker");
   struct stat sock {};

@@ -125,11 +125,24 @@ int pick_free_port(const std::string& host_ip, int preferred) {
               "stop what holds those ports, or choose another port in devcontainer.json");
 }
 
+namespace {
+// The keep-alive script's first line; run_before_started puts its setup after it.
+constexpr std::string_view kKeepAliveHead = "trap 'exit 0' TERM INT\n";
+}  // namespace
+
 std::vector<std::string> keep_alive_command(const std::vector<std::string>& entrypoints) {
-  std::string script = "echo 'dlcontainer: container started'; trap 'exit 0' TERM INT\n";
+  std::string script = std::string(kKeepAliveHead) + "echo 'dlcontainer: container started'\n";
   for (const auto& e : entrypoints) script += e + "\n";
   script += "exec \"$@\"\nwhile sleep 86400 & wait $!; do :; done";
   return {"/bin/sh", "-c", script, "-"};
+}
+
+bool run_before_started(engine::ContainerSpec& spec, const std::string& setup) {
+  if (!spec.entrypoint || *spec.entrypoint != std::vector<std::string>{"/bin/sh"} || !spec.cmd || spec.cmd->size() < 2 ||
+      (*spec.cmd)[0] != "-c" || !(*spec.cmd)[1].starts_with(kKeepAliveHead))
+    return false;
+  (*spec.cmd)[1].insert(kKeepAliveHead.size(), setup + "\n");
+  return true;
 }
 
 engine::ContainerSpec container_spec(const WorkspaceContext& ws, const std::string& image, const engine::ImageInfo& image_info,

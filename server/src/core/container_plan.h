@@ -77,6 +77,12 @@ std::vector<std::string> remote_environment(const std::map<std::string, std::str
 // The command that keeps a container alive when overrideCommand is true (the spec's default):
 // it runs the metadata's entrypoints (Features'), then `"$@"` (the image's own entrypoint and command
 // when overrideCommand is false), then sleeps, and exits at once on SIGTERM so that `down` is quick.
+// Before the entrypoints it says "dlcontainer: container started" (in the container's log).
 std::vector<std::string> keep_alive_command(const std::vector<std::string>& entrypoints = {});
+
+// Makes a spec whose entrypoint is keep_alive_command's run `setup` (shell lines) first, before it says
+// it started, so that the line in the log tells that `setup` is done. False (nothing changed) when the
+// spec runs another entrypoint.
+bool run_before_started(engine::ContainerSpec& spec, const std::string& setup);
 
 }  // namespace dlc::core

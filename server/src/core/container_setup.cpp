@@ -1,16 +1,14 @@
 #include "core/container_setup.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
 #include <random>
-#include <thread>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
+#include "support/cancel_after.h"
 #include "support/error.h"
 #include "support/files.h"
 #include "support/hash.h"
@@ -40,38 +38,6 @@ constexpr const char* kProbeWrapper = R"SH(u=$(id -un 2>/dev/null); s="${SHELL:-
 exec "$s" "$1" "$2")SH";
 
 constexpr std::size_t kMaxProbeOutput = 1u << 20;
-
-// Cancels a token when a time has passed, unless destroyed first.
-class CancelAfter {
- public:
-  CancelAfter(CancelToken token, std::chrono::milliseconds after)
-      : thread_([this, token, after] {
-          std::unique_lock lock(mu_);
-          if (!cv_.wait_for(lock, after, [&] { return done_; })) {
-            fired_ = true;
-            token.cancel();
-          }
-        }) {}
-  ~CancelAfter() {
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  bool fired() {
-    std::lock_guard lock(mu_);
-    return fired_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  bool fired_ = false;
-  std::thread thread_;
-};
 
 fs::path env_cache_dir() {
   const char* xdg = std::getenv("XDG_CACHE_HOME");
@@ -149,7 +115,16 @@ bool patch_and_mark(const engine::Engine& engine, const engine::ContainerInfo& i
   return run_patch(engine, info, std::move(cmd)) == 0;
 }
 
+// Whether no hook has a command to run at this `up`.
+bool nothing_to_run(const config::MergedConfiguration& m, const HookOptions& options) {
+  for (const char* hook : {"onCreateCommand", "updateContentCommand", "postCreateCommand", "postStartCommand"})
+    if (!m.hook(hook).empty()) return false;
+  return options.skip_post_attach || m.hook("postAttachCommand").empty();
+}
+
 }  // namespace
+
+std::string system_patch_script() { return kPatchScript; }
 
 void patch_system_files(const engine::Engine& engine, const engine::ContainerInfo& info) {
   if (int status = run_patch(engine, info, {"/bin/sh", "-c", kPatchScript}); status > 0) spdlog::debug("patching /etc/profile exited {}", status);
@@ -237,13 +212,17 @@ void run_user_commands(const engine::Engine& engine, const engine::ContainerInfo
                        std::vector<std::string>& warnings, ProgressSink& progress, const CancelToken& cancel) {
   const auto& m = settings.merged;
   const std::string wait_for = m.wait_for.empty() ? "updateContentCommand" : m.wait_for;
-  bool patched = false, probed = false;
+  bool patched = options.patched_at_start, probed = false;
   // Before a command runs: the system files patched, the user's environment probed.
   auto before_command = [&] {
     if (!std::exchange(patched, true)) patch_system_files(engine, info);
     if (!std::exchange(probed, true)) probe(ctx);
   };
-  if (options.skip_non_blocking && wait_for == "initializeCommand") return patch_system_files(engine, info);
+  if (options.skip_non_blocking && wait_for == "initializeCommand") {
+    if (!patched) patch_system_files(engine, info);
+    return;
+  }
+  if (fresh && patched && nothing_to_run(m, options)) return;
   // The stamps are the container's creation and start times: one made by this call holds none of its own.
   auto markers = fresh ? std::map<std::string, std::string>{} : read_markers(engine, ctx);
   // Hooks that are due and have nothing to run are marked too, as the reference marks them; in one

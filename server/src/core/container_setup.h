@@ -20,6 +20,8 @@ namespace dlc::core {
 // environment to /etc/environment (for PAM sessions) and makes /etc/profile keep a PATH it is given
 // instead of resetting it, so that `bash -l` as a non-root user still finds the image's tools.
 void patch_system_files(const engine::Engine& engine, const engine::ContainerInfo& info);
+// The patch's shell script: run as root, its standard input the /etc/environment lines to append.
+std::string system_patch_script();
 
 // The environment `user`'s shell starts with, as userEnvProbe asks ("none": empty). Probed once per
 // container start, user and kind, then remembered on this host (under $XDG_CACHE_HOME/dlcontainer/env):
@@ -37,6 +39,7 @@ std::vector<std::string> command_environment(const std::map<std::string, std::st
 struct HookOptions {
   bool skip_post_attach = false;   // --skip-post-attach
   bool skip_non_blocking = false;  // --skip-non-blocking-commands: stop after waitFor
+  bool patched_at_start = false;   // the container's own start patched the system files (core/start_patch.h)
 };
 
 // Runs the lifecycle commands the container is due, in the spec's order, each entry's in turn:
@@ -47,7 +50,10 @@ struct HookOptions {
 // since each is ~50 ms of a cold start that is otherwise the engine's create and start:
 // - `fresh` (this call made the container): no marker is read, as none can hold its new stamps;
 // - `probe` (fills ctx.env with the user's environment) is called only before a command runs;
-// - the patch and the markers of hooks with nothing to run share one exec when the user is root.
+// - the patch and the markers of hooks with nothing to run share one exec when the user is root;
+// - a `fresh` container whose start patched the system files and that has nothing to run costs no exec:
+//   its markers (every hook due, none with a command) are written by the next `up`, which reads them
+//   in an exec it makes anyway, finds them due and writes them with the patch's (a no-op by then).
 void run_user_commands(const engine::Engine& engine, const engine::ContainerInfo& info, const ContainerSettings& settings,
                        CommandContext& ctx, const HookOptions& options, bool fresh,
                        const std::function<void(CommandContext&)>& probe, std::vector<std::string>& ran,

@@ -13,6 +13,7 @@
 #include "core/plan.h"
 #include "core/remote_workspace.h"
 #include "core/running.h"
+#include "core/start_patch.h"
 #include "core/status_cache.h"
 #include "core/workspace.h"
 #include "core/workspace_lock.h"
@@ -61,11 +62,16 @@ void check_host(const engine::Engine& engine, const config::HostRequirements& wa
   result.warnings.insert(result.warnings.end(), found.begin(), found.end());
 }
 
+// What up_container saw of the container it started, for set_up to go on with.
+struct Started {
+  std::optional<engine::ContainerInfo> seen;  // the engine's inspect of it once running, when this call made that check
+  bool patched = false;                       // its own start patched the system files (core/start_patch.h)
+};
+
 // A single container: reused (started when stopped), or made from the prepared image.
-// `seen`: the engine's inspect of it once running, when this call made that check (set_up goes on with it).
 std::string up_container(const engine::Engine& engine, const WorkspaceContext& ws, const WorkspaceSource& src, const UpParams& params,
                          std::optional<engine::ContainerSummary> existing, const std::vector<engine::Mount>& extra_mounts,
-                         UpResult& result, std::optional<engine::ContainerInfo>& seen, ProgressSink& progress, const CancelToken& cancel) {
+                         UpResult& result, Started& started, ProgressSink& progress, const CancelToken& cancel) {
   if (!existing || params.rebuild) {
     // A new container's mounts (devcontainer.json's and this call's) are judged before anything is
     // made: one that exposes the host is refused.
@@ -93,7 +99,7 @@ std::string up_container(const engine::Engine& engine, const WorkspaceContext& w
     if (existing->state != "running") {
       progress.begin("Starting " + existing->name);
       engine.start_container(existing->id);
-      seen = require_running(engine, existing->id, "as soon as it started");
+      started.seen = require_running(engine, existing->id, "as soon as it started");
       progress.end();
     }
     return existing->id;
@@ -115,18 +121,22 @@ std::string up_container(const engine::Engine& engine, const WorkspaceContext& w
     place_workspace(spec, src.key, src.folder, *loc, engine.endpoint(), result.warnings);
   }
   attach_gpus(*gpus, spec, image->info);
+  const auto podman = engine::podman_facts(engine);
+  // Last, once the spec's environment is whole: the patch's lines are made from it.
+  const bool patch_in_start = patch_at_start(spec, image->info, podman.podman);
   const bool fresh_copy = loc && loc->kind == "copy" && !loc->reused;
   cancel.throw_if_cancelled();
   progress.begin("Creating " + spec.name);
   // A container of this name that is not labelled for this folder is someone else's: never removed.
   // Rootless Podman maps the user's uid into the container (keep-id), so workspace files keep their owner.
-  auto userns = userns_mode_for(engine::podman_facts(engine), remote_user_of(made.config, image->info.user));
+  auto userns = userns_mode_for(podman, remote_user_of(made.config, image->info.user));
   std::string id = userns.empty() ? engine.create_container(spec) : engine::create_container(engine, spec, userns);
   progress.end();
   try {
     if (fresh_copy) copy_into(engine, id, src.folder, ws.remote_workspace_folder, HostUser::current(), progress, cancel);
     engine.start_container(id);
-    seen = require_running(engine, id, "as soon as it started");
+    started.patched = patch_in_start && wait_until_started(engine, id, cancel);
+    started.seen = require_running(engine, id, "as soon as it started");
   } catch (const Error&) {
     // Ours, just made, never (or only briefly) running: nothing to keep; its last output is in the error.
     engine.remove_container(id, /*force=*/true, /*anonymous_volumes=*/true);
@@ -139,11 +149,11 @@ std::string up_container(const engine::Engine& engine, const WorkspaceContext& w
 }
 
 // What every up ends with, whoever made the container: the system's shell files, the user's
-// environment, and the lifecycle commands it is due. `seen`: the container's inspect when up_container
-// has just made it (one round trip to the engine less), else it is asked here.
-void set_up(const engine::Engine& engine, const std::string& id, std::optional<engine::ContainerInfo> seen, const WorkspaceContext& ws,
+// environment, and the lifecycle commands it is due. `started.seen`: the container's inspect when
+// up_container has just made it (one round trip to the engine less), else it is asked here.
+void set_up(const engine::Engine& engine, const std::string& id, Started started, const WorkspaceContext& ws,
             const UpParams& params, UpResult& result, ProgressSink& progress, const CancelToken& cancel) {
-  auto info = seen ? std::move(seen) : engine.inspect_container(id);
+  auto info = started.seen ? std::move(started.seen) : engine.inspect_container(id);
   if (!info) throw Error(ErrorCode::ContainerNotFound, "the container vanished while starting", "run `dlcontainer up` again");
   result.container_id = info->id;
   result.container_name = info->name;
@@ -172,7 +182,8 @@ void set_up(const engine::Engine& engine, const std::string& id, std::optional<e
     auto probed = probe_user_env(engine, *info, c.user, settings.user_env_probe, &result.warnings, cancel);
     c.env = command_environment(probed, settings.merged.remote_env, info->env);
   };
-  HookOptions options{.skip_post_attach = params.skip_post_attach, .skip_non_blocking = params.skip_non_blocking};
+  HookOptions options{.skip_post_attach = params.skip_post_attach, .skip_non_blocking = params.skip_non_blocking,
+                      .patched_at_start = started.patched};
   try {
     run_user_commands(engine, *info, settings, ctx, options, result.action == "created", probe, result.commands_run,
                       result.warnings, progress, cancel);
@@ -213,10 +224,10 @@ UpResult Workspaces::up(const UpParams& params, ProgressSink& progress, const Ca
   check_host(engine_, ws.config.host_requirements, result);
 
   auto existing = find_workspace_container(engine_, fs::path(src.key), ws.config.config_file);
-  std::optional<engine::ContainerInfo> seen;
+  Started started;
   std::string id = ws.config.compose ? up_compose(engine_, ws, params, existing, extra_mounts, result, progress, cancel)
-                                     : up_container(engine_, ws, src, params, existing, extra_mounts, result, seen, progress, cancel);
-  set_up(engine_, id, std::move(seen), ws, params, result, progress, cancel);
+                                     : up_container(engine_, ws, src, params, existing, extra_mounts, result, started, progress, cancel);
+  set_up(engine_, id, std::move(started), ws, params, result, progress, cancel);
   return result;
 }
 
