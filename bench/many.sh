@@ -5,6 +5,8 @@
 # server's resident memory; and the CLI's `dlcontainer list` beside `docker ps` of the same containers.
 # Medians of RUNS runs, written to bench/results/many.{json,md}. Every container it made is removed.
 # Usage: bench/many.sh [WORKSPACES] [RUNS] [REQUESTS]   (default 100, 3, 8000 per scenario).
+# DLC_BENCH_PARSE_ALL=1: the clients parse every answer to check it (as before 2026-12-05's change), instead
+# of comparing it with the answers they have checked already.
 # Needs the build (dlcontainer, dlc_many_bench), dockerd and tests/images. DLC_BASELINE=/path/to/another/
 # dlcontainer serves the same load in the same run, each run alternating the two (an earlier build, to
 # show a change on a machine whose load moves).
@@ -62,8 +64,9 @@ def scenarios(prefix):
     r = [json.load(open(f"{work}/{prefix}-{i}.json")) for i in range(1, runs + 1)]
     scen = {}
     for k in ("status8", "list8", "status8NoEvents", "list8NoEvents"):
-        scen[k] = {f: med([x[k].get(f, float("nan")) for x in r]) for f in ("p50Us", "p99Us", "maxUs", "requestsPerSecond", "serverCpuUsPerRequest")}
+        scen[k] = {f: med([x[k].get(f, float("nan")) for x in r]) for f in ("p50Us", "p99Us", "maxUs", "requestsPerSecond", "serverCpuUsPerRequest", "clientCpuUsPerRequest")}
         scen[k]["requests"] = r[0][k]["requests"]
+        scen[k]["clientCheck"] = r[0][k].get("clientCheck", "parse every answer")
     return r, scen
 r, scen = scenarios("run")
 baseline = os.environ.get("DLC_BASELINE", "")
@@ -94,12 +97,13 @@ lines = [f"# Many workspaces ({res['date']})", "",
          f"{res['machine']} (load average {', '.join(map(str, res['loadAverage']))} when written); {res['engine']}. {count} workspaces (`dlcontainer up` of dlc-test/bookworm), "
          f"8 clients of `dlcontainer serve --socket`, each sequential; status cycles through every workspace. "
          f"Medians of {runs} runs." + (f" Baseline: `{baseline}` (an earlier build), run before this build in each run." if base else ""), "",
-         "| scenario | requests | req/s | p50 µs | p99 µs | max µs | server CPU µs/request |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+         f"The clients check every answer ({scen['status8']['clientCheck']}; DLC_BENCH_PARSE_ALL=1 parses every one).", "",
+         "| scenario | requests | req/s | p50 µs | p99 µs | max µs | server CPU µs/request | clients' CPU µs/request |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
 for k, label in names.items():
     for who, sc in (("", scen), (" (baseline)", base)):
         if sc is None: continue
         s = sc[k]
-        lines.append(f"| {label}{who} | {s['requests']} | {s['requestsPerSecond']:.0f} | {s['p50Us']} | {s['p99Us']} | {s['maxUs']} | {s['serverCpuUsPerRequest']} |")
+        lines.append(f"| {label}{who} | {s['requests']} | {s['requestsPerSecond']:.0f} | {s['p50Us']} | {s['p99Us']} | {s['maxUs']} | {s['serverCpuUsPerRequest']} | {s['clientCpuUsPerRequest']} |")
 lines += ["", "| server memory | MiB |", "| --- | ---: |",
           f"| idle (cache warm) | {rss['idle'] / 1024:.1f} |", f"| after the load | {rss['afterLoad'] / 1024:.1f} |",
           f"| peak | {rss['peak'] / 1024:.1f} |", "",

@@ -41,7 +41,7 @@ using Clock = std::chrono::steady_clock;
 struct Conn {
   int in = -1, out = -1;
   dlc::rpc::FrameReader frames{dlc::rpc::FrameLimits{.max_header = 8192, .max_body = 64u << 20}};
-  std::vector<json> ready;
+  std::vector<std::string> ready;  // bodies read, not yet parsed
   // When each frame's last byte was read, before it was parsed: a latency is the server's, not the
   // client's parse of a large answer. last_arrived: the message read() returned last.
   std::vector<Clock::time_point> arrived;
@@ -56,7 +56,8 @@ struct Conn {
       rest.remove_prefix(static_cast<std::size_t>(n));
     }
   }
-  json read() {
+  // The next message's body as it came.
+  std::string read_body() {
     char buf[65536];
     while (ready.empty()) {
       ssize_t n = ::read(in, buf, sizeof buf);
@@ -64,21 +65,29 @@ struct Conn {
       frames.feed(std::string_view(buf, static_cast<std::size_t>(n)),
                   [&](std::string&& b) {
                     arrived.push_back(Clock::now());
-                    ready.push_back(json::parse(b));
+                    ready.push_back(std::move(b));
                   },
                   [](const std::string& why) { die("bad frame: " + why); });
     }
-    json m = std::move(ready.front());
+    std::string m = std::move(ready.front());
     ready.erase(ready.begin());
     last_arrived = arrived.front();
     arrived.erase(arrived.begin());
     return m;
   }
+  json read() { return json::parse(read_body()); }
   // The response with this id (notifications are skipped).
   json response() {
     for (;;) {
       json m = read();
       if (!m.contains("method")) return m;
+    }
+  }
+  // The same as the body's text: a response's starts {"jsonrpc":"2.0","id": (message.h's envelope).
+  std::string response_body() {
+    for (;;) {
+      std::string m = read_body();
+      if (!m.starts_with(R"({"jsonrpc":"2.0","method":)")) return m;  // a notification's, made by nlohmann's dump
     }
   }
 };

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <thread>
 
+#include "core/workspace.h"
 #include "integration/rpc_client.h"
+#include "rpc/schema.h"
 #include "integration/support.h"
 
 namespace dlc::testing {
@@ -285,31 +287,47 @@ TEST(RpcServer, AClientLeavingMidUpLeavesAWorkspaceThatUpRecovers) {
   EXPECT_EQ(ws.containers(engine).size(), 1u);
 }
 
+// A stdio server's client, initialized, and ws (of the test image) brought up through it: id is the
+// container's, "" when up failed.
+struct BroughtUp {
+  std::unique_ptr<RpcClient> client;
+  std::string id;
+};
+BroughtUp brought_up(Workspace& ws) {
+  BroughtUp b{RpcClient::stdio(), ""};
+  b.client->initialize();
+  ws.devcontainer(image_config());
+  auto up = b.client->call("workspace/up", status_params(ws));
+  if (!up.contains("result")) ADD_FAILURE() << up;
+  if (up.contains("result")) b.id = up["result"].value("containerId", "");
+  return b;
+}
+
+// Waits for workspace/didChangeStatus of ws with this event (the engine may be shared: another
+// workspace's events are not ws's), and returns it.
+json wait_told(RpcClient& client, const Workspace& ws, const std::string& action) {
+  return client.wait_notification([&](const json& n) {
+    return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == action && n["params"]["workspace"] == ws.str();
+  });
+}
+
 TEST(RpcServer, StatusFollowsAChangeMadeBehindItsBack) {
   DLC_REQUIRE_ENGINE();
   Workspace ws;
-  ws.devcontainer(image_config());
-  auto client = RpcClient::stdio();
-  client->initialize();
-  auto up = client->call("workspace/up", status_params(ws));
-  ASSERT_TRUE(up.contains("result")) << up;
-  std::string id = up["result"]["containerId"];
+  auto [client, id] = brought_up(ws);
+  ASSERT_FALSE(id.empty());
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "running");
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "running");
 
   engine.stop_container(id, 1);  // not through dlcontainer: only the engine's events can tell
-  auto note = client->wait_notification([&](const json& n) {
-    return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == "die";
-  });
+  auto note = wait_told(*client, ws, "die");
   EXPECT_EQ(note["params"]["workspace"], ws.str());
   EXPECT_EQ(note["params"]["containerId"], id);
   EXPECT_EQ(note["params"]["status"]["state"], "exited");
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "exited");
 
   engine.remove_container(id, true);
-  client->wait_notification([&](const json& n) {
-    return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == "destroy";
-  });
+  wait_told(*client, ws, "destroy");
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["state"], "none");
 
   // And when devcontainer.json changes, status says the new container is out of date.
@@ -317,6 +335,35 @@ TEST(RpcServer, StatusFollowsAChangeMadeBehindItsBack) {
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["outOfDate"], false);
   ws.devcontainer(image_config(R"("remoteEnv": {"X": "1"})"));
   EXPECT_EQ(client->call("workspace/status", status_params(ws))["result"]["outOfDate"], true);
+}
+
+// What workspace/status answers from the event-fed cache (its text rendered once per change) is what a
+// fresh lookup gives, and valid as the protocol says, before and after a change behind its back.
+TEST(RpcServer, StatusFromTheCacheIsWhatAFreshLookupGives) {
+  DLC_REQUIRE_ENGINE();
+  Workspace ws;
+  auto [client, id] = brought_up(ws);
+  ASSERT_FALSE(id.empty());
+  auto told = [&](const std::string& action) { wait_told(*client, ws, action); };
+  told("start");  // events are followed: what status reads now is kept
+  core::Workspaces fresh(engine);  // follows no events: it asks the engine every time
+  auto same = [&](const std::string& state, bool out_of_date) {
+    json cached;
+    for (int i = 0; i < 2; ++i) cached = client->call("workspace/status", status_params(ws))["result"];  // the 2nd from the cache
+    EXPECT_EQ(cached, json(fresh.status(core::StatusParams{.workspace = ws.str()})));
+    EXPECT_EQ(cached["state"], state);
+    EXPECT_EQ(cached["outOfDate"], out_of_date);
+    EXPECT_EQ(rpc::protocol_schemas().check("workspace.status.json#/$defs/result", cached, "result"), std::nullopt);
+  };
+  same("running", false);
+  ws.devcontainer(image_config(R"("remoteEnv": {"X": "1"})"));  // a file, not the engine: the other rendering
+  same("running", true);
+  engine.stop_container(id, 1);
+  told("die");
+  same("exited", true);
+  engine.remove_container(id, true);
+  told("destroy");
+  same("none", false);
 }
 
 // The list as the server answers it: the ids of the containers listed for ws.
@@ -343,11 +390,7 @@ TEST(RpcServer, ListFollowsContainersMadeAndRemovedBehindItsBack) {
   spec.cmd = std::vector<std::string>{"sleep", "infinity"};
   spec.labels = {{"devcontainer.local_folder", ws.str()}};
   std::string id = engine.create_container(spec);
-  auto told = [&](const std::string& action) {
-    client->wait_notification([&](const json& n) {
-      return n["method"] == "workspace/didChangeStatus" && n["params"]["event"] == action && n["params"]["workspace"] == ws.str();
-    });
-  };
+  auto told = [&](const std::string& action) { wait_told(*client, ws, action); };
   told("create");
   EXPECT_EQ(listed_for(*client, ws), std::vector<std::string>{id});
 

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/status_cache.h"
+#include "rpc/schema.h"
 
 namespace dlc::core {
 namespace {
@@ -70,6 +71,59 @@ TEST(StatusCache, LosingTheSubscriptionDropsEverythingAndStopsKeeping) {
   cache.go_live();
   cache.store(during, view("/w", "running"));  // read before the gap: not kept
   EXPECT_FALSE(cache.find("/w"));
+}
+
+// A status with every part a container's has: ports, GPUs, the engine, where the files are.
+EngineView full_view(const std::string& folder) {
+  EngineView v = view(folder, "running");
+  WorkspaceStatus& s = v.status;
+  s.container_id = "c0ffee";
+  s.container_name = "/ws-1";
+  s.image = "dlc-test/bookworm:latest";
+  s.config_file = folder + "/.devcontainer/devcontainer.json";
+  s.remote_user = "root";
+  s.remote_workspace_folder = "/workspaces/ws-1";
+  s.started_at = "2026-12-05T22:00:00Z";
+  s.ports = {engine::PortBinding{.container_port = 8888, .host_port = 18888}};
+  s.gpu.selection = "all";
+  s.gpu.reason = "no NVIDIA driver on this machine";
+  s.engine = "unix:///var/run/docker.sock";
+  return v;
+}
+
+TEST(StatusCache, KeepsTheStatusRenderedAsAFreshRenderingWouldBeForBothOutOfDateAnswers) {
+  StatusCache cache;
+  cache.go_live();
+  EngineView v = full_view("/w");
+  cache.store(cache.ticket("/w"), v);
+  auto kept = cache.find("/w");
+  ASSERT_TRUE(kept && kept->text.text && kept->text_out_of_date.text);
+  EXPECT_FALSE(kept->status.out_of_date);
+  for (bool out_of_date : {false, true}) {
+    WorkspaceStatus fresh = v.status;
+    fresh.out_of_date = out_of_date;
+    const std::string& text = *(out_of_date ? kept->text_out_of_date : kept->text).text;
+    EXPECT_EQ(text, nlohmann::json(fresh).dump());
+    // What workspace/status answers with, as its schema describes it.
+    EXPECT_EQ(rpc::protocol_schemas().check("workspace.status.json#/$defs/result", nlohmann::json::parse(text), "result"),
+              std::nullopt);
+  }
+}
+
+TEST(StatusCache, AnEventGivesANewRenderingNotTheOldOne) {
+  StatusCache cache;
+  cache.go_live();
+  cache.store(cache.ticket("/w"), full_view("/w"));
+  auto before = cache.find("/w");
+  cache.invalidate("/w");  // the container stopped
+  EngineView stopped = full_view("/w");
+  stopped.status.state = "exited";
+  cache.store(cache.ticket("/w"), stopped);
+  auto after = cache.find("/w");
+  ASSERT_TRUE(after && after->text.text);
+  EXPECT_EQ(nlohmann::json::parse(*after->text.text)["state"], "exited");
+  EXPECT_NE(*after->text.text, *before->text.text);
+  EXPECT_EQ(nlohmann::json::parse(*before->text.text)["state"], "running");  // a reader holding the old one keeps it whole
 }
 
 std::shared_ptr<const ListView> listing(std::initializer_list<std::string> folders) {

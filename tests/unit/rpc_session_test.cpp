@@ -43,6 +43,32 @@ TEST_F(SessionTest, InitializeAnswersVersionMethodsAndNotifications) {
   EXPECT_EQ(again["error"]["code"], kInvalidRequest);
 }
 
+TEST_F(SessionTest, AnAnswerGivenAtOnceIsSentBeforeReceiveReturnsAndAMissGoesToTheHandler) {
+  bool have = true;
+  std::thread::id answered_on;
+  methods_.answer_at_once("test/echo", [&](const json& params, Backend&) -> std::optional<Answer> {
+    answered_on = std::this_thread::get_id();
+    if (!have) return std::nullopt;
+    return json{{"text", "at once: " + params.at("text").get<std::string>()}};
+  });
+  initialize();
+  std::size_t before = out_->messages().size();
+  send(request(1, "test/echo", {{"text", "x"}}));
+  auto sent = out_->messages();  // no waiting: it is there already, answered on this thread
+  ASSERT_EQ(sent.size(), before + 1);
+  EXPECT_EQ(sent.back()["id"], 1);
+  EXPECT_EQ(sent.back()["result"]["text"], "at once: x");
+  EXPECT_EQ(answered_on, std::this_thread::get_id());
+  have = false;
+  EXPECT_EQ(call(2, "test/echo", {{"text", "y"}})["result"]["text"], "y");  // the handler's, on a worker
+  have = true;
+  // Params that break the schema never reach the quick answer: the handler answers the error.
+  EXPECT_EQ(call(3, "test/echo", {{"text", 5}})["error"]["code"], kInvalidParams);
+  // A workDoneToken asks for $/progress begin and end, which the worker's way sends.
+  EXPECT_EQ(call(4, "test/echo", {{"text", "z"}, {"workDoneToken", "t"}})["result"]["text"], "z");
+  EXPECT_THROW(methods_.answer_at_once("no/such", [](const json&, Backend&) { return std::optional<Answer>(); }), std::logic_error);
+}
+
 TEST_F(SessionTest, EachClassOfMalformedMessageIsAnsweredAndTheSessionKeepsServing) {
   initialize();
   struct Case {

@@ -72,10 +72,10 @@ DownResult down_placed(const DownParams& params, const WorkspacesAt& at) {
   return result;
 }
 
-WorkspaceStatus status_placed(const StatusParams& params, const WorkspacesAt& at) {
-  auto placement = place(params.workspace, params.host);
-  auto allocation = placement->allocation();
-  if (!allocation) return at(params.host).status(params);
+namespace {
+
+// The status of a workspace whose engine a Slurm job holds (its placement has an allocation).
+WorkspaceStatus status_in_job(Placement* placement, const StatusParams& params, const WorkspacesAt& at) {
   if (auto endpoint = placement->current()) {
     StatusParams on_engine = params;
     on_engine.host = endpoint->url();
@@ -97,12 +97,26 @@ WorkspaceStatus status_placed(const StatusParams& params, const WorkspacesAt& at
   }
   WorkspaceStatus status;
   status.workspace = fs::weakly_canonical(fs::absolute(params.workspace)).string();
-  allocation = placement->allocation();
+  auto allocation = placement->allocation();
   bool waiting = allocation->state == "PENDING" || allocation->state == "CONFIGURING";
   status.state = waiting ? "pending" : "exited";
   status.engine = "slurm://" + allocation->job_id;
   status.allocation = allocation;
   return status;
+}
+
+}  // namespace
+
+WorkspaceStatus status_placed(const StatusParams& params, const WorkspacesAt& at) {
+  auto placement = place(params.workspace, params.host);
+  if (!placement->allocation()) return at(params.host).status(params);
+  return status_in_job(placement.get(), params, at);
+}
+
+JsonText status_placed_text(const StatusParams& params, const WorkspacesAt& at) {
+  auto placement = place(params.workspace, params.host);
+  if (!placement->allocation()) return at(params.host).status_text(params);
+  return JsonText::render(nlohmann::json(status_in_job(placement.get(), params, at)));
 }
 
 }  // namespace dlc::core

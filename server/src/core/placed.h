@@ -20,5 +20,7 @@ UpResult up_placed(UpParams params, const WorkspacesAt& at, ProgressSink& progre
 DownResult down_placed(const DownParams& params, const WorkspacesAt& at);
 // For a Slurm workspace whose job is not running: state "pending" or "exited", with Slurm's state and reason.
 WorkspaceStatus status_placed(const StatusParams& params, const WorkspacesAt& at);
+// The same as its JSON text: a plain engine's workspace answers with the text the status cache keeps.
+JsonText status_placed_text(const StatusParams& params, const WorkspacesAt& at);
 
 }  // namespace dlc::core

@@ -71,12 +71,43 @@ std::string engine_for(const std::string& workspace, const std::string& host) {
               "`dlcontainer up --slurm " + workspace + "` submits a new job");
 }
 
+namespace {
+constexpr auto kChooseAgain = std::chrono::seconds(1);
+}
+
+engine::Endpoint Placements::default_endpoint() {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    if (default_endpoint_ && now - chosen_at_ < kChooseAgain) return *default_endpoint_;
+  }
+  auto endpoint = engine_endpoint();  // outside the lock: it reads files
+  std::lock_guard lock(mu_);
+  default_endpoint_ = endpoint;
+  chosen_at_ = now;
+  return endpoint;
+}
+
+engine::Endpoint Placements::endpoint_of(const std::string& host) {
+  if (host.empty() && default_host_.empty()) return default_endpoint();
+  return engine_endpoint(host.empty() ? default_host_ : host);
+}
+
 Workspaces& Placements::at(const std::string& host) {
-  auto endpoint = engine_endpoint(host.empty() ? default_host_ : host);
+  auto endpoint = endpoint_of(host);
   std::lock_guard lock(mu_);
   auto& w = by_url_[endpoint.url()];
   if (!w) w = std::make_unique<Workspaces>(engine::Engine::connect(endpoint));
   return *w;
+}
+
+Workspaces* Placements::connected(const std::string& host) {
+  // A URL is parsed (and a plain TCP one warned about) on a worker, as before.
+  if (!host.empty() || !default_host_.empty()) return nullptr;
+  std::lock_guard lock(mu_);
+  if (!default_endpoint_ || std::chrono::steady_clock::now() - chosen_at_ >= kChooseAgain) return nullptr;
+  auto it = by_url_.find(default_endpoint_->url());
+  return it == by_url_.end() ? nullptr : it->second.get();
 }
 
 }  // namespace dlc::core

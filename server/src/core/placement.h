@@ -9,6 +9,7 @@
 // kind is chosen; a Kubernetes pod would be one more implementation (docs/design.md).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -59,11 +60,22 @@ class Placements {
   explicit Placements(std::string default_host = {}) : default_host_(std::move(default_host)) {}
   // Connects when first asked; Error{EngineUnavailable|EnginePermission} while the engine cannot be reached.
   Workspaces& at(const std::string& host = {});
+  // The one already connected for `host`, without choosing, connecting or reading anything (null when
+  // there is none yet, or the default engine is due to be chosen again): for answers that must not wait.
+  Workspaces* connected(const std::string& host = {});
 
  private:
+  // The URL "" means now. The docker CLI's choice reads its config, the user's config and the sockets
+  // there are (a dozen system calls, most of a cached status's cost when made for every request): it is
+  // made again at most once a second, so that a `docker context use` still reaches a running server.
+  engine::Endpoint default_endpoint();
+  engine::Endpoint endpoint_of(const std::string& host);
+
   std::mutex mu_;
   std::string default_host_;
   std::map<std::string, std::unique_ptr<Workspaces>> by_url_;
+  std::optional<engine::Endpoint> default_endpoint_;  // under mu_: the last choice, and when it was made
+  std::chrono::steady_clock::time_point chosen_at_{};
 };
 
 }  // namespace dlc::core

@@ -15,20 +15,33 @@ StatusCache::Ticket StatusCache::ticket(const std::string& folder) const {
   return Ticket{folder, epoch_, it == generations_.end() ? 0 : it->second};
 }
 
-std::optional<EngineView> StatusCache::find(const std::string& folder) const {
+std::shared_ptr<const EngineView> StatusCache::find(const std::string& folder) const {
   std::lock_guard lock(mu_);
-  if (!live_) return std::nullopt;
+  if (!live_) return nullptr;
   auto it = entries_.find(folder);
-  if (it == entries_.end()) return std::nullopt;
-  return it->second;
+  return it == entries_.end() ? nullptr : it->second;
+}
+
+bool StatusCache::current(const Ticket& ticket) const {
+  if (!live_ || ticket.epoch != epoch_) return false;
+  auto it = generations_.find(ticket.folder);
+  return (it == generations_.end() ? 0 : it->second) == ticket.generation;
 }
 
 void StatusCache::store(const Ticket& ticket, EngineView view) {
+  {
+    std::lock_guard lock(mu_);
+    if (!current(ticket)) return;  // no rendering for a view that would not be kept
+  }
+  // Rendered outside the lock, once per change, for every request until the next event.
+  view.status.out_of_date = false;
+  view.text = JsonText::render(nlohmann::json(view.status));
+  view.status.out_of_date = true;
+  view.text_out_of_date = JsonText::render(nlohmann::json(view.status));
+  view.status.out_of_date = false;
+  auto kept = std::make_shared<const EngineView>(std::move(view));
   std::lock_guard lock(mu_);
-  if (!live_ || ticket.epoch != epoch_) return;
-  auto it = generations_.find(ticket.folder);
-  if ((it == generations_.end() ? 0 : it->second) != ticket.generation) return;
-  entries_[ticket.folder] = std::move(view);
+  if (current(ticket)) entries_[ticket.folder] = std::move(kept);
 }
 
 void StatusCache::invalidate(const std::string& folder) {

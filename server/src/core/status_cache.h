@@ -25,6 +25,9 @@ namespace dlc::core {
 struct EngineView {
   WorkspaceStatus status;
   std::string config_hash;  // the container's config-hash label; "" when there is no container
+  // The status's JSON, rendered once when the cache keeps it (workspace/status answers with it as it
+  // is), one for each answer out_of_date can give; empty in a view the cache has not kept.
+  JsonText text, text_out_of_date;
 };
 
 // The list of every workspace container, and its JSON rendered once for every client that asks
@@ -45,7 +48,9 @@ class StatusCache {
     std::uint64_t generation = 0;
   };
   Ticket ticket(const std::string& folder) const;
-  std::optional<EngineView> find(const std::string& folder) const;
+  // Shared, never changed once stored: a reader copies a pointer, not a status.
+  std::shared_ptr<const EngineView> find(const std::string& folder) const;
+  // Renders the view's texts and keeps it, unless the ticket was overtaken.
   void store(const Ticket& ticket, EngineView view);
   void invalidate(const std::string& folder);
 
@@ -61,11 +66,13 @@ class StatusCache {
   bool live() const;
 
  private:
+  bool current(const Ticket& ticket) const;  // under mu_: nothing has overtaken it
+
   mutable std::mutex mu_;
   bool live_ = false;
   std::uint64_t epoch_ = 0;
   std::map<std::string, std::uint64_t> generations_;
-  std::map<std::string, EngineView> entries_;
+  std::map<std::string, std::shared_ptr<const EngineView>> entries_;
   std::uint64_t list_generation_ = 0;  // counts every invalidation
   std::shared_ptr<const ListView> list_;
 };

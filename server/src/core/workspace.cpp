@@ -49,11 +49,13 @@ fs::path workspace_folder(const std::string& path_or_url) {
   }
   std::error_code ec;
   fs::path p = fs::weakly_canonical(fs::absolute(path), ec);
-  if (ec || !fs::exists(p)) {
+  // One stat for both questions: a status asks this on every request.
+  auto st = ec ? fs::file_status() : fs::status(p, ec);
+  if (ec || !fs::exists(st)) {
     throw Error(ErrorCode::PathNotFound, "the workspace folder " + path + " does not exist",
                 "give the path of the repository to open, e.g. `dlcontainer up ~/src/paper`");
   }
-  if (!fs::is_directory(p)) {
+  if (!fs::is_directory(st)) {
     throw Error(ErrorCode::PathNotFound, path + " is not a folder", "give the repository's folder, not a file in it");
   }
   return p;
@@ -103,13 +105,13 @@ DownResult Workspaces::down(const DownParams& params) {
   return result;
 }
 
-WorkspaceStatus Workspaces::status(const StatusParams& params) {
+std::pair<std::shared_ptr<const EngineView>, bool> Workspaces::looked_up(const StatusParams& params) {
   std::string key = workspace_key(engine_, params.workspace);
   auto view = cache_->find(key);
   if (!view) {
     auto ticket = cache_->ticket(key);
-    view.emplace();
-    WorkspaceStatus& s = view->status;
+    EngineView read;
+    WorkspaceStatus& s = read.status;
     s.workspace = key;
     s.state = "none";
     s.engine = engine_.endpoint().url();
@@ -129,13 +131,14 @@ WorkspaceStatus Workspaces::status(const StatusParams& params) {
       s.gpu = gpu_attachment_of(info->labels);
       s.location = location_of(info->labels, engine_.endpoint());
       // A container another tool made has no hash of ours: it is not called out of date.
-      view->config_hash = info->labels.count(kConfigHashLabel) ? info->labels[kConfigHashLabel] : "";
+      read.config_hash = info->labels.count(kConfigHashLabel) ? info->labels[kConfigHashLabel] : "";
     }
-    cache_->store(ticket, *view);
+    cache_->store(ticket, read);
+    view = std::make_shared<const EngineView>(std::move(read));
   }
-  WorkspaceStatus s = std::move(view->status);
+  const WorkspaceStatus& s = view->status;
   // A clone's configuration is on the engine's host, not here: it is compared at `up`.
-  if (s.state == "none" || s.location.kind == "clone") return s;
+  if (s.state == "none" || s.location.kind == "clone") return {view, false};
   fs::path folder = key;
   // Out of date when the devcontainer.json it was made from has changed since; a config that no
   // longer parses says so at `up`, not here.
@@ -149,10 +152,26 @@ WorkspaceStatus Workspaces::status(const StatusParams& params) {
     // A container without the config-file label (made by another tool) is hashed each time: which
     // file the search finds can change without the found one changing.
     auto current = s.config_file.empty() ? hash().hash : config_hashes_->get(folder.string() + "\n" + s.config_file, hash);
-    s.out_of_date = !view->config_hash.empty() && current != view->config_hash;
+    return {view, !view->config_hash.empty() && current != view->config_hash};
   } catch (const Error&) {
   }
+  return {view, false};
+}
+
+WorkspaceStatus Workspaces::status(const StatusParams& params) {
+  auto [view, out_of_date] = looked_up(params);
+  WorkspaceStatus s = view->status;
+  s.out_of_date = out_of_date;
   return s;
+}
+
+JsonText Workspaces::status_text(const StatusParams& params) {
+  auto [view, out_of_date] = looked_up(params);
+  const JsonText& kept = out_of_date ? view->text_out_of_date : view->text;
+  if (kept.text) return kept;
+  WorkspaceStatus s = view->status;  // a view the cache did not keep (no events followed): rendered now
+  s.out_of_date = out_of_date;
+  return JsonText::render(nlohmann::json(s));
 }
 
 std::vector<WorkspaceStatus> Workspaces::list() { return listing(/*render=*/false)->list; }
@@ -160,6 +179,12 @@ std::vector<WorkspaceStatus> Workspaces::list() { return listing(/*render=*/fals
 JsonText Workspaces::list_text() {
   auto view = listing(/*render=*/true);
   return view->text.text ? view->text : JsonText::render(nlohmann::json(view->list));
+}
+
+std::optional<JsonText> Workspaces::cached_list_text() const {
+  auto cached = cache_->find_list();
+  if (!cached || !cached->text.text) return std::nullopt;
+  return cached->text;
 }
 
 std::shared_ptr<const ListView> Workspaces::listing(bool render) {

@@ -199,6 +199,7 @@ using ExecAsks = std::function<std::vector<ExecAsk>()>;
 class StatusCache;
 class ConfigHashes;
 struct ListView;
+struct EngineView;
 
 class Workspaces {
  public:
@@ -210,9 +211,14 @@ class Workspaces {
   UpResult up(const UpParams& params, ProgressSink& progress = no_progress(), const CancelToken& cancel = {});
   DownResult down(const DownParams& params);
   WorkspaceStatus status(const StatusParams& params);
+  // The same status as its JSON text, rendered once per change while the event-fed cache keeps it.
+  JsonText status_text(const StatusParams& params);
   std::vector<WorkspaceStatus> list();
   // The same list as its JSON text, rendered once per change while the event-fed cache keeps it.
   JsonText list_text();
+  // The list's text when the cache holds it; nullopt otherwise. Never asks the engine: for answers
+  // given without waiting (the server's I/O thread).
+  std::optional<JsonText> cached_list_text() const;
   // Runs a command in the workspace's running container; returns its exit status. With asks (and
   // io.wake_fd), window changes and signals reach the command; one that cannot be passed on is warned of.
   int exec(const ExecParams& params, engine::ExecIO& io, const CancelToken& cancel = {}, const ExecAsks& asks = {});
@@ -237,6 +243,9 @@ class Workspaces {
   // The host facts a plan is made for: nullptr for a local engine (this machine's, read as needed),
   // else the remote host's, read once by its probe.
   const gpu::HostFacts* planning_facts();
+  // The engine's view of the workspace (the cache's, or read now) and whether the configuration it was
+  // made from has changed since (out_of_date).
+  std::pair<std::shared_ptr<const EngineView>, bool> looked_up(const StatusParams& params);
   // The list, from the cache or the engine; `render`: its JSON text too (always when kept by the cache).
   std::shared_ptr<const ListView> listing(bool render);
 

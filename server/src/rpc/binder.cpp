@@ -36,6 +36,16 @@ void MethodTable::add_raw(std::string name, Handler handler) {
   if (!handlers_.emplace(name, std::move(checked)).second) throw std::logic_error("method added twice: " + name);
 }
 
+void MethodTable::answer_at_once(std::string_view name, Quick quick) {
+  if (!find(name)) throw std::logic_error("answer_at_once for a method not added: " + std::string(name));
+  quick_.insert_or_assign(std::string(name), std::move(quick));
+}
+
+const MethodTable::Quick* MethodTable::quick(std::string_view name) const {
+  auto it = quick_.find(name);
+  return it == quick_.end() ? nullptr : &it->second;
+}
+
 void MethodTable::emits(std::string notification) {
   if (std::find(notifications_.begin(), notifications_.end(), notification) == notifications_.end()) {
     notifications_.push_back(std::move(notification));

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -53,6 +54,12 @@ class Backend {
   // when first needed. Throws Error{EngineUnavailable, EnginePermission} with a hint while the engine
   // cannot be reached, Error{InvalidArgument} for a host that is not an engine's URL.
   virtual core::Workspaces& workspaces(const std::string& host = {}) = 0;
+  // The workspace service of `host` when it is connected already, without choosing an engine, reading
+  // a file or connecting: null otherwise. For answers given without waiting (MethodTable::answer_at_once).
+  virtual core::Workspaces* connected_workspaces(const std::string& host) {
+    (void)host;
+    return nullptr;
+  }
   // Who keeps port forwards alive for services the handlers start: the server itself, for as long as
   // it runs (never a detached process that would outlive it). Error{Internal} in front ends without.
   virtual core::ForwardKeeper& forwards();
@@ -142,6 +149,16 @@ class MethodTable {
   // A handler that does its own JSON, called once params conform to the method's schema. Adding a
   // name twice, or one without a schema, is a bug: it throws std::logic_error.
   void add_raw(std::string name, Handler handler);
+  // An answer given at once on the thread that reads the client's messages, when it needs no waiting
+  // (a text the event-fed cache holds): no worker thread woken, no hop back. nullopt, or anything
+  // thrown, sends the request to the method's handler on a worker as usual. Only for what touches
+  // neither the engine nor a file (a stuck file system must not hold up every client): a status reads
+  // the workspace's files (is its configuration out of date?), so it never comes here.
+  using Quick = std::function<std::optional<Answer>(const nlohmann::json& params, Backend& backend)>;
+  // The method must have been added first (std::logic_error otherwise).
+  void answer_at_once(std::string_view name, Quick quick);
+  const Quick* quick(std::string_view name) const;
+
   // Declares a notification that handlers send, so that initialize lists it (and a test checks that
   // schemas/protocol describes it).
   template <class Params>
@@ -159,6 +176,7 @@ class MethodTable {
 
   const SchemaSet* schemas_;
   std::map<std::string, Handler, std::less<>> handlers_;
+  std::map<std::string, Quick, std::less<>> quick_;
   std::vector<std::string> notifications_;
 };
 

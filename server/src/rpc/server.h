@@ -53,6 +53,7 @@ class Server : public Backend {
   void stop();
 
   core::Workspaces& workspaces(const std::string& host = {}) override;
+  core::Workspaces* connected_workspaces(const std::string& host) override { return placements_.connected(host); }
   // Forwards live in this process: they end when their container stops and when the server does.
   core::ForwardKeeper& forwards() override { return forwards_; }
 

@@ -114,6 +114,7 @@ void Session::handle_request(IncomingMessage&& m) {
                        "initialize's result lists the methods (capabilities.methods)"));
     return;
   }
+  if (const auto* quick = options_.methods->quick(m.method); quick && options_.backend && answered_at_once(*quick, m)) return;
   auto token = CancelToken::make();
   {
     std::lock_guard lock(mu_);
@@ -148,6 +149,25 @@ void Session::handle_request(IncomingMessage&& m) {
     send(error_message(r->id, kInternalError, std::string("cannot run the request: ") + e.what()));
     answer_sent();
   }
+}
+
+bool Session::answered_at_once(const MethodTable::Quick& quick, const IncomingMessage& m) {
+  // A workDoneToken asks for $/progress begin and end: the worker's way sends them.
+  if (m.params.is_object() && m.params.contains("workDoneToken")) return false;
+  {
+    std::lock_guard lock(mu_);
+    if (in_flight_.contains(m.id.text())) return false;  // answered below as a duplicate id
+  }
+  std::optional<Answer> answer;
+  try {
+    check_params(options_.methods->schemas(), m.method, m.params);
+    answer = quick(m.params, *options_.backend);
+  } catch (const std::exception&) {
+    return false;  // the handler on a worker answers it, its error included
+  }
+  if (!answer) return false;
+  send(answer->response(m.id));
+  return true;
 }
 
 void Session::run(const std::shared_ptr<Running>& r) {

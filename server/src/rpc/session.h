@@ -67,6 +67,8 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   struct Running;  // one request on its way through a worker
   void handle_request(IncomingMessage&& m);
+  // Answers m on this thread when its method's quick answer has one (MethodTable::answer_at_once).
+  bool answered_at_once(const MethodTable::Quick& quick, const IncomingMessage& m);
   void initialize(const IncomingMessage& m);
   void handle_notification(IncomingMessage&& m);
   void cancel_request(const IncomingMessage& m);

@@ -126,10 +126,18 @@ core::UpResult up(const core::UpParams& p, Call& call) { return core::up_placed(
 
 core::DownResult down(const core::DownParams& p, Call& call) { return core::down_placed(p, workspaces_at(call)); }
 
-core::WorkspaceStatus status(const core::StatusParams& p, Call& call) { return core::status_placed(p, workspaces_at(call)); }
+// The text the status cache keeps for the workspace (rendered once per change), not a tree per call.
+JsonText status(const core::StatusParams& p, Call& call) { return core::status_placed_text(p, workspaces_at(call)); }
 
 // Rendered once per change of the list (the event-fed cache keeps the text), not per call.
 JsonText list(const core::ListParams& p, Call& call) { return call.workspaces(p.host).list_text(); }
+
+// The same text without a worker while the cache holds it and the engine is connected already.
+std::optional<Answer> list_at_once(const json& params, Backend& backend) {
+  auto* w = backend.connected_workspaces(parse_params<core::ListParams>(params).host);
+  auto text = w ? w->cached_list_text() : std::nullopt;
+  return text ? std::optional<Answer>(std::move(*text)) : std::nullopt;
+}
 
 ExecResult exec(const ExecRequest& r, Call& call) {
   core::ExecParams params = r.exec;
@@ -187,6 +195,7 @@ void add_workspace_methods(MethodTable& table) {
   table.add("workspace/down", &down);
   table.add("workspace/status", &status);
   table.add("workspace/list", &list);
+  table.answer_at_once("workspace/list", &list_at_once);
   table.add("workspace/exec", &exec);
   table.add("workspace/logs", &logs);
   table.emits(kOutput);
