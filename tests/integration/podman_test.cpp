@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/podman_support.h"
+#include "integration/slurm_support.h"  // free_port
 #include "services/probe.h"
 
 namespace dlc::testing {
@@ -58,7 +59,10 @@ constexpr const char* kServicesImage = "dlc-test/services:latest";
 // `jupyter` through Podman: started in the container as the remote user, reached on this machine's
 // 127.0.0.1 (the agent's forward over Podman's exec stream), its token guarding the API, then stopped.
 void jupyter_answers(const PodmanService& podman, const Workspace& ws) {
-  auto started = podman.dlc({"jupyter", ws.str(), "--json"});
+  // Rootless Podman here shares the host's network (see below), so the container's ports are this
+  // machine's, where the other test lane's forwards take 8888 and 5678 at any moment: a port nothing
+  // holds now.
+  auto started = podman.dlc({"jupyter", ws.str(), "--json", "--port", std::to_string(free_port())});
   ASSERT_EQ(started.status, 0) << started.err;
   auto j = parse(started);
   ASSERT_EQ(j["kind"], "jupyter") << started.out;
@@ -87,7 +91,7 @@ void jupyter_answers(const PodmanService& podman, const Workspace& ws) {
 void debug_python_runs(const PodmanService& podman, const Workspace& ws) {
   RunOptions o;
   o.timeout_seconds = 120;
-  auto r = podman.dlc({"debug", "python", "-w", ws.str(), "--", "job.py", "podman"}, o);
+  auto r = podman.dlc({"debug", "python", "-w", ws.str(), "--port", std::to_string(free_port()), "--", "job.py", "podman"}, o);
   EXPECT_EQ(r.status, 3) << r.out << r.err;
   EXPECT_NE(r.out.find("\"type\": \"debugpy\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("hello from podman"), std::string::npos) << r.out;
