@@ -22,6 +22,9 @@ work=$(mktemp -d /tmp/dlc-bench-remote.XXXXXX)
 chmod 755 "$work"
 user=dlcbench$RANDOM
 sshd_pid="" dockerd_pid=""
+# The second dockerd's own bridge. Never --bridge=none: with it, dockerd deletes the host's docker0, the
+# bridge of the engine everything else here uses (the ssh:// leg's containers then cannot start).
+bridge=dlcbr$((RANDOM % 10000))
 cleanup() {
   set +e
   for ws in "$work"/ws-*; do
@@ -32,6 +35,7 @@ cleanup() {
   done
   [ -n "$sshd_pid" ] && kill "$sshd_pid" && wait "$sshd_pid" 2>/dev/null
   [ -n "$dockerd_pid" ] && kill "$dockerd_pid" && wait "$dockerd_pid" 2>/dev/null
+  ip link del "$bridge" 2>/dev/null
   for _ in $(seq 50); do userdel "$user" 2>/dev/null && break; sleep 0.2; done
   docker images --format '{{.Repository}}:{{.Tag}}' | grep '^dlcontainer/probe:' | xargs -r docker rmi >/dev/null 2>&1
   rm -rf "$work"
@@ -77,10 +81,11 @@ ssh_url="ssh://$user@127.0.0.1:$ssh_port"
   openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout key.pem -out client.csr -subj /CN=client &&
   printf 'extendedKeyUsage=clientAuth\n' > client.ext &&
   openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out cert.pem -days 2 -extfile client.ext) 2>/dev/null
+ip link add name "$bridge" type bridge && ip addr add "10.231.$((RANDOM % 250 + 1)).1/24" dev "$bridge" && ip link set "$bridge" up
 tls_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 dockerd --data-root "$work/data" --exec-root "$work/exec" --pidfile "$work/dockerd.pid" -H "tcp://127.0.0.1:$tls_port" \
   -H "unix://$work/docker.sock" --tlsverify --tlscacert "$work/ca.pem" --tlscert "$work/server-cert.pem" \
-  --tlskey "$work/server-key.pem" --bridge=none --iptables=false > "$work/dockerd.log" 2>&1 & dockerd_pid=$!
+  --tlskey "$work/server-key.pem" --bridge="$bridge" --iptables=false --ip-masq=false > "$work/dockerd.log" 2>&1 & dockerd_pid=$!
 for _ in $(seq 120); do docker -H "unix://$work/docker.sock" info >/dev/null 2>&1 && break; sleep 0.5; done
 docker save dlc-test/python:latest | docker -H "unix://$work/docker.sock" load -q >/dev/null
 tls_url="tcp://127.0.0.1:$tls_port"
