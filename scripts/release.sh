@@ -71,6 +71,8 @@ build() {
 }
 
 build "$top/1"
+# SHA256SUMS is written last, once every check passed: a run that fails leaves none describing other files.
+rm -f "$out/SHA256SUMS"
 cp "$top"/1/out/* "$out/"
 tarball=dlcontainer-$version-linux-x64.tar.gz
 
