@@ -139,14 +139,4 @@ inline long rss_kib() {
   return 0;
 }
 
-template <class F>
-bool eventually(F condition, std::chrono::milliseconds limit = 20s) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
-
 }  // namespace dlc::testing::forwarding

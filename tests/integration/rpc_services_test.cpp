@@ -36,16 +36,6 @@ bool accepts(int port) {
   return ok;
 }
 
-template <class F>
-bool eventually(F condition, std::chrono::milliseconds limit = 20s) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return condition();
-}
-
 // slow_debugger: a debugpy server (a Python run with --listen) takes 8 s to start, through a
 // sitecustomize on PYTHONPATH, so that a cancel sent as it starts always arrives before it listens.
 void up_services_workspace(Workspace& ws, RpcClient& client, bool slow_debugger = false) {

@@ -86,16 +86,6 @@ void start_in_container(const Workspace& ws, const std::string& command) {
 
 bool process_runs(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
-template <class F>
-bool eventually(F condition, std::chrono::milliseconds limit = 20s) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return condition();
-}
-
 // ---- ports and forwards --------------------------------------------------------------------------
 
 TEST(Ports, PublishedPortsBindLoopbackAndATakenPortMovesToTheNextFreeOne) {

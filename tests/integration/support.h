@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/engine.h"
@@ -121,5 +123,16 @@ class TestImage {
 
 // The snapshot of a folder's files (path -> content) to prove a workspace was left untouched.
 std::map<std::string, std::string> snapshot(const std::filesystem::path& folder);
+
+// Polls condition every 50 ms until it holds or limit has passed; its last answer (bounded wait).
+template <class F>
+bool eventually(F condition, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return condition();
+}
 
 }  // namespace dlc::testing
