@@ -14,9 +14,10 @@ import { mock, openFolders } from '../mocks/vscode';
 import { fakeContext } from '../support/context';
 import { requireServer, serverBinary, tempWorkspace, TempWorkspace } from '../support/server';
 
-// The end-to-end test's image recipe (the same layers, so the engine's cache serves both): Debian's
-// Jupyter, which brings debugpy along.
-const dockerfile = fs.readFileSync(path.resolve(__dirname, '../../test/e2e/devcontainer/Dockerfile'), 'utf8');
+// A Dockerfile of its own on the unit tests' image (test/images/build.sh, which ci.sh runs): Debian's
+// Jupyter, which brings debugpy along. (Not the end-to-end test's Dockerfile: its image, torch with
+// Jupyter, is built only for that test, so a fresh machine's suite would find it missing.)
+const dockerfile = 'FROM dlc-test/vscode-jupyter:latest\n';
 
 // One DAP request over TCP: Content-Length framed JSON, the first response back.
 function dapInitialize(host: string, port: number): Promise<{ success?: boolean; command?: string }> {
