@@ -25,17 +25,6 @@ using json = nlohmann::json;
 
 namespace {
 
-void write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw Error(ErrorCode::EngineUnavailable, std::string("lost the exec stream: ") + std::strerror(errno));
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
 // Marks an exec's processes in their environment: unique per exec, and inherited by what it starts.
 std::string new_marker() {
   std::random_device rd;
