@@ -50,6 +50,7 @@ class SlurmCluster {
   bool load_image(const std::string& image);
   // The user's Podman runtime folder on the node (the job script's choice for a job given none).
   std::string runtime_dir() const { return "/tmp/dlc-podman-run-" + std::to_string(uid_); }
+  uid_t uid() const { return uid_; }
   const std::filesystem::path& home() const { return home_; }
 
  private:

@@ -31,8 +31,11 @@ class Slurm : public ::testing::Test {
   }
   void TearDown() override {
     if (cluster_ && cluster_->ok()) {
-      // What each test leaves: no job pending or running.
-      EXPECT_TRUE(cluster_->live_jobs().empty()) << "jobs left: " << cluster_->slurm({"squeue"}).out;
+      // What each test leaves: no job pending or running. (A test that failed half-way left its job
+      // for this cancel: said once is enough.)
+      if (!HasFailure()) {
+        EXPECT_TRUE(cluster_->live_jobs().empty()) << "jobs left: " << cluster_->slurm({"squeue"}).out;
+      }
       // A failed test's job and record must not make the next test fail too.
       cluster_->slurm({"scancel", "--user=" + cluster_->user()});
       std::error_code ec;
@@ -40,6 +43,20 @@ class Slurm : public ::testing::Test {
     }
   }
   SlurmCluster& cluster() { return *cluster_; }
+  // For a Jupyter that did not answer: the job's steps, what listens on the node, the forwarding
+  // processes' logs, and whether Jupyter answers inside the job's container.
+  std::string jupyter_diagnosis(const Workspace& ws) {
+    std::string runtime = cluster().runtime_dir() + "/dlcontainer-" + std::to_string(cluster().uid());
+    auto steps = cluster().slurm({"squeue", "--steps"});
+    auto listening = run({"sh", "-c", "ss -ltnp | grep -E ':88[0-9][0-9] ' || true"});
+    auto forwards = run({"sh", "-c", "for f in " + runtime + "/forwards/*; do echo \"== $f\"; tail -n 20 \"$f\"; done"});
+    auto inside = cluster().dlc({"exec", "-w", ws.str(), "--", "python3", "-c",
+                                 "import urllib.request as u\n"
+                                 "try: print(u.urlopen('http://127.0.0.1:8888/api/status', timeout=10).status)\n"
+                                 "except Exception as e: print('inside:', e)"});
+    return "\nsteps:\n" + steps.out + "\nlistening:\n" + listening.out + "\nforwards:\n" + forwards.out + forwards.err +
+           "\nJupyter from inside the container: " + inside.out + inside.err;
+  }
   // The Slurm records (one per workspace with a job) in the user's state folder.
   int records() {
     int n = 0;
@@ -243,7 +260,7 @@ TEST_F(Slurm, JupyterInTheJobsContainerAnswersOnThisMachinesLoopbackWithItsToken
   ASSERT_EQ(up.status, 0) << up.err << up.out << cluster().diagnose();
 
   auto nb_run = cluster().dlc({"jupyter", ws->str(), "--json"});
-  ASSERT_EQ(nb_run.status, 0) << nb_run.err << nb_run.out;
+  ASSERT_EQ(nb_run.status, 0) << nb_run.err << nb_run.out << jupyter_diagnosis(*ws);
   auto nb = parse(nb_run);
   EXPECT_EQ(nb["via"], "forwarded") << nb.dump(2);
   std::string url = nb["url"];

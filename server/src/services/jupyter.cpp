@@ -8,6 +8,7 @@
 #include "services/services.h"
 #include "services/services_impl.h"
 #include "support/error.h"
+#include "support/shell.h"
 
 namespace dlc::services {
 
@@ -92,10 +93,13 @@ ServiceInfo Services::jupyter(const JupyterOptions& options) {
     auto answer = wait_http(info.host_ip, info.host_port, "/api/status", {{"Authorization", "token " + token}}, 200,
                             std::chrono::seconds(60), cancel_);
     if (!answer || answer->status != 200) {
+      // What Jupyter said tells a server that never saw the requests (the way there is broken) from
+      // one that refused or failed them.
+      std::string said = run({"/bin/sh", "-c", "tail -n 8 " + shell_quote(info.log)}, "0", nullptr);
       throw Error(ErrorCode::CommandFailed,
                   "Jupyter listens but its API does not answer through " + info.host_ip + ":" + std::to_string(info.host_port) +
-                      (answer ? " (status " + std::to_string(answer->status) + ")" : ""),
-                  "its log in the container: " + info.log);
+                      " (" + info.via + ")" + (answer ? " (status " + std::to_string(answer->status) + ")" : ""),
+                  "its log in the container, " + info.log + (said.empty() ? ", is empty" : ", ends:\n" + said));
     }
   });
   progress_.end();
