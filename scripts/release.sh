@@ -56,9 +56,8 @@ build() {
   eval "$(cd "$src" && DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
   export CXXFLAGS="$CXXFLAGS $CPPFLAGS -ffile-prefix-map=$dir=/build -ffile-prefix-map=$top/sysroot=/sysroot"
   export LDFLAGS
-  # RelWithDebInfo: Debian's -O2 (what the suite tests), its debug info stripped from what ships. No
-  # precompiled headers (the portable build has none either): what ships is compiled plainly.
-  local common=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDLC_BUILD_TESTS=OFF -DDLC_PCH=OFF -DDLC_COMMIT="$short")
+  # RelWithDebInfo: Debian's -O2 (what the suite tests), its debug info stripped from what ships.
+  local common=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDLC_BUILD_TESTS=OFF -DDLC_COMMIT="$short")
 
   echo "==> the portable build ($dir/portable)"
   CMAKE_BUILD_TYPE=RelWithDebInfo DLC_SYSROOT=$top/sysroot "$src/packaging/portable/build.sh" "$dir/portable" -DDLC_COMMIT="$short" >/dev/null
