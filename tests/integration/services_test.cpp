@@ -51,30 +51,6 @@ json json_of(const RunResult& r) {
   return j;
 }
 
-// A port held open on the host for as long as the object lives.
-class HeldPort {
- public:
-  explicit HeldPort(int port = 0) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << "port " << port;
-    ::listen(fd_, 16);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~HeldPort() { ::close(fd_); }
-  int port() const { return port_; }
-  int fd() const { return fd_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
 // A port number that was free a moment ago.
 int free_port() { return HeldPort().port(); }
 
@@ -335,6 +311,50 @@ TEST(Jupyter, TheTokenGuardsItsApiAndASecondCallGivesTheSameUrl) {
     auto a = services::http_get("127.0.0.1", port, "/api/contents?token=" + token, {}, 2s);
     return !a || a->status != 200;
   }));
+}
+
+// In a container on the host's network the host's programs share its ports: one may take Jupyter's
+// port after the choice and before Jupyter binds it. Here a stand-in for jupyter-notebook (first on the
+// PATH) does that on its first start: it leaves a listener on the port outside its own process tree and
+// ends as Jupyter does on a taken port. That listener is not Jupyter coming up; Jupyter moves to the
+// next free port, and the URL works.
+TEST(Jupyter, APortTakenWhileItStartsMovesItToTheNextFreeOne) {
+  DLC_REQUIRE_SERVICES_IMAGE();
+  Workspace ws("nbtaken");
+  ws.write("bin/jupyter-notebook", R"sh(#!/bin/sh
+for a in "$@"; do case "$a" in --port=*) port=${a#--port=} ;; esac; done
+if [ ! -e /tmp/taken-once ]; then
+  touch /tmp/taken-once
+  setsid sh -c "python3 -m http.server $port --bind 127.0.0.1 >/dev/null 2>&1 &"
+  for i in $(seq 1 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port))" 2>/dev/null && break; sleep 0.1; done
+  echo "The port $port is already in use, trying another port." >&2
+  exit 1
+fi
+exec /usr/bin/jupyter-notebook "$@"
+)sh");
+  ws.devcontainer(config_with(kServicesImage, R"("remoteUser": "dev", "runArgs": ["--network", "host"])"));
+  up(ws);
+  // First on the PATH (/usr/local/bin comes before /usr/bin): what the server finds and starts.
+  auto placed = dlc({"exec", "-w", ws.str(), "-u", "root", "--", "install", "-m", "755",
+                     "/workspaces/" + ws.path().filename().string() + "/bin/jupyter-notebook", "/usr/local/bin/jupyter-notebook"});
+  ASSERT_EQ(placed.status, 0) << placed.err;
+  const int wanted = free_port();  // free on this machine: Jupyter is asked to start there
+  auto run = dlc({"jupyter", ws.str(), "--port", std::to_string(wanted), "--json"});
+  // --port is exact: a port taken meanwhile is an error that says so, and Jupyter is not left running.
+  EXPECT_NE(run.status, 0) << run.out;
+  EXPECT_NE(run.err.find("was taken by"), std::string::npos) << run.err;
+
+  dlc({"exec", "-w", ws.str(), "--", "rm", "-f", "/tmp/taken-once"});
+  auto moved = dlc({"jupyter", ws.str(), "--json"});
+  ASSERT_EQ(moved.status, 0) << moved.err << moved.out;
+  auto nb = json_of(moved);
+  std::string url = nb["url"];
+  std::string token = url.substr(url.find("?token=") + 7);
+  auto with = services::http_get("127.0.0.1", nb["hostPort"].get<int>(), "/api/status?token=" + token);
+  ASSERT_TRUE(with);
+  EXPECT_EQ(with->status, 200) << with->body;
+  EXPECT_NE(with->body.find("started"), std::string::npos) << "not Jupyter's API: " << with->body;
+  EXPECT_EQ(dlc({"jupyter", ws.str(), "--stop"}).status, 0);
 }
 
 TEST(Jupyter, APublishedPortIsUsedAsPublished) {

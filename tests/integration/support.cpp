@@ -1,9 +1,12 @@
 #include "integration/support.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -154,6 +157,21 @@ RunResult dlc(const std::vector<std::string>& args, const RunOptions& options) {
   o.env.emplace("XDG_CACHE_HOME", test_cache_dir());
   return run(argv, o);
 }
+
+HeldPort::HeldPort(int port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << "port " << port;
+  ::listen(fd_, 16);
+  socklen_t len = sizeof a;
+  ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+  port_ = ntohs(a.sin_port);
+}
+
+HeldPort::~HeldPort() { ::close(fd_); }
 
 Spawned::Spawned(const std::vector<std::string>& argv, const fs::path& cwd, const std::map<std::string, std::string>& env) {
   int out[2];

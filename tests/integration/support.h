@@ -80,6 +80,20 @@ class Spawned {
   bool reaped_ = false;
 };
 
+// A port on 127.0.0.1 listened on by this process for as long as the object lives (0: any free one).
+class HeldPort {
+ public:
+  explicit HeldPort(int port = 0);
+  ~HeldPort();
+  HeldPort(const HeldPort&) = delete;
+  int port() const { return port_; }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 // The processes in a container whose command line holds `marker` (read from /proc through sh).
 std::vector<std::string> processes_with(const engine::Engine& engine, const std::string& container, const std::string& marker);
 

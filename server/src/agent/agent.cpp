@@ -10,10 +10,11 @@
 //                                     or through its direct lane (direct.h); --no-direct offers none,
 //                                     as an agent before the lane did (tests of that path)
 //   agent connect | listen ...        one connection; a listener for reverse forwards: see relay.h
-//   agent ports [--wait PORT] [--pid N] [--timeout S]
+//   agent ports [--wait PORT] [--pid N [--own]] [--timeout S]
 //                                     the container's listening TCP sockets, one "PORT ADDR PID NAME"
 //                                     a line; with --wait, first waits until PORT listens (giving up
-//                                     when process N ends)
+//                                     when process N ends; with --own, a socket of N or of a process
+//                                     it started)
 //   agent spawn [--log FILE] [--cwd DIR] [--status FILE] -- CMD ARGS...
 //                                     starts CMD in its own session, detached from the exec (output to
 //                                     FILE), prints its pid; a small supervisor writes its exit status
@@ -69,7 +70,7 @@ int usage() {
           "       dlcontainer-agent mux [--no-direct]\n"
           "       dlcontainer-agent connect HOST PORT\n"
           "       dlcontainer-agent listen [--bind ADDR] PORT\n"
-          "       dlcontainer-agent ports [--wait PORT] [--pid N] [--timeout SECONDS]\n"
+          "       dlcontainer-agent ports [--wait PORT] [--pid N [--own]] [--timeout SECONDS]\n"
           "       dlcontainer-agent spawn [--log FILE] [--cwd DIR] [--status FILE] -- CMD ARGS...\n"
           "       dlcontainer-agent tail [--pid N] [--status FILE] FILE\n"
           "       dlcontainer-agent gpu-facts --root DIR [--disk PATH]\n"
@@ -104,6 +105,30 @@ bool alive(int pid) {
   fclose(f);
   const char* close_paren = strrchr(line, ')');  // the name may hold spaces and parentheses
   return running && close_paren != nullptr && close_paren[1] == ' ' && close_paren[2] != 'Z' && close_paren[2] != 'X';
+}
+
+// The parent of a process; 0 when it cannot be read (gone, or not in this PID namespace).
+static int parent_of(int pid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  FILE* f = fopen(path, "r");
+  if (f == nullptr) return 0;
+  char line[512] = "";
+  bool read = fgets(line, sizeof line, f) != nullptr;
+  fclose(f);
+  const char* close_paren = strrchr(line, ')');  // the name may hold spaces and parentheses
+  int ppid = 0;
+  if (!read || close_paren == nullptr || sscanf(close_paren + 1, " %*c %d", &ppid) != 1) return 0;
+  return ppid;
+}
+
+// Whether pid is `ancestor` or a process it started (a bounded walk up the parents).
+static bool descends_from(int pid, int ancestor) {
+  for (int steps = 0; pid > 1 && steps < 64; ++steps) {
+    if (pid == ancestor) return true;
+    pid = parent_of(pid);
+  }
+  return false;
 }
 
 double seconds_since(const timespec& start) {
@@ -219,8 +244,13 @@ std::vector<Listener> listeners() {
 
 int cmd_ports(int argc, char** argv) {
   int wait_port = 0, pid = 0;
+  bool own = false;
   double timeout = 30;
   for (int i = 0; i < argc; ++i) {
+    if (strcmp(argv[i], "--own") == 0) {
+      own = true;
+      continue;
+    }
     if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc) {
       if (!parse_port(argv[++i], wait_port)) return usage();
     } else if (strcmp(argv[i], "--pid") == 0 && i + 1 < argc) {
@@ -231,13 +261,17 @@ int cmd_ports(int argc, char** argv) {
       return usage();
     }
   }
+  if (own && (wait_port == 0 || pid <= 0)) return usage();
   timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
   std::vector<Listener> found;
   for (;;) {
     found = listeners();
     bool ready = wait_port == 0;
-    for (const auto& l : found) ready = ready || l.port == wait_port;
+    // With --own only a socket of process N, or of one it started, counts: in a container on the host's
+    // network (a Slurm job's, --network host) another program's listener on the port is not the service
+    // up. (Run as N's user: another user's descriptors are not readable without CAP_SYS_PTRACE.)
+    for (const auto& l : found) ready = ready || (l.port == wait_port && (!own || descends_from(l.pid, pid)));
     if (ready) break;
     char p[16];
     snprintf(p, sizeof p, "%d", wait_port);

@@ -72,22 +72,36 @@ ServiceInfo Services::jupyter(const JupyterOptions& options) {
     if (want_lab) info.notes.push_back("JupyterLab is not installed: started the classic notebook");
   }
   int wanted = options.port > 0 ? options.port : settings.value("port", 8888);
-  info.container_port = choose_port(snap, wanted, options.port > 0);
+  const bool exact = options.port > 0;
+  auto command_for = [&](int port) {
+    std::vector<std::string> cmd{program, "--no-browser", "--ip=" + bind_address(port), "--port=" + std::to_string(port),
+                                 "--port-retries=0", "--notebook-dir=" + target_.workspace_folder,
+                                 // An editor's port forwarding (web and remote VS Code, code-server) keeps
+                                 // its own Host header, which Jupyter's DNS-rebinding check refuses with 403;
+                                 // the token, always set, is what guards the server. (NotebookApp: the
+                                 // classic notebook 6; ServerApp: jupyter_server's lab and notebook 7.)
+                                 "--NotebookApp.allow_remote_access=True", "--ServerApp.allow_remote_access=True"};
+    if (target_.user == "root" || target_.user == "0") cmd.push_back("--allow-root");
+    return cmd;
+  };
   std::string token = random_token();
-  std::vector<std::string> cmd{program, "--no-browser", "--ip=" + bind_address(info.container_port),
-                               "--port=" + std::to_string(info.container_port), "--port-retries=0",
-                               "--notebook-dir=" + target_.workspace_folder,
-                               // An editor's port forwarding (web and remote VS Code, code-server) keeps
-                               // its own Host header, which Jupyter's DNS-rebinding check refuses with 403;
-                               // the token, always set, is what guards the server. (NotebookApp: the
-                               // classic notebook 6; ServerApp: jupyter_server's lab and notebook 7.)
-                               "--NotebookApp.allow_remote_access=True", "--ServerApp.allow_remote_access=True"};
-  if (target_.user == "root" || target_.user == "0") cmd.push_back("--allow-root");
   progress_.begin("Starting Jupyter (" + info.detail + ")");
   // The token goes in the environment: a command line is readable by every user in the container.
   stopping_if_cancelled(info.pid, [&] {
-    info.pid = spawn("jupyter", info.container_port, cmd, {"JUPYTER_TOKEN=" + token}, info.log, info.status_file);
-    wait_listening("Jupyter", info.container_port, info.pid, info.log, 90);
+    // A port taken by another program while Jupyter started (a container on the host's network shares
+    // the host's ports) moves it to the next free one, as a port taken before the choice does.
+    for (int attempt = 1;; ++attempt) {
+      info.container_port = choose_port(attempt == 1 ? snap : snapshot(), wanted, exact);
+      info.pid = spawn("jupyter", info.container_port, command_for(info.container_port), {"JUPYTER_TOKEN=" + token},
+                       info.log, info.status_file);
+      try {
+        wait_listening("Jupyter", info.container_port, info.pid, info.log, 90, true);
+        break;
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::PortUnavailable || exact || attempt == 3) throw;
+        progress_.report(std::string(e.what()) + ": trying the next free port");
+      }
+    }
     reach(info);
     progress_.report("waiting for its API to answer");
     auto answer = wait_http(info.host_ip, info.host_port, "/api/status", {{"Authorization", "token " + token}}, 200,

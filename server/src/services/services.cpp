@@ -194,13 +194,25 @@ int Services::spawn(const std::string& kind, int port, const std::vector<std::st
   return std::atoi(out.c_str());
 }
 
-void Services::wait_listening(const std::string& kind, int port, int pid, const std::string& log, double seconds) {
+void Services::wait_listening(const std::string& kind, int port, int pid, const std::string& log, double seconds, bool own) {
   int status = 0;
-  std::string out = run({agent_, "ports", "--wait", std::to_string(port), "--pid", std::to_string(pid),
-                         "--timeout", std::to_string(seconds)},
-                        "0", &status);
+  std::vector<std::string> cmd{agent_, "ports", "--wait", std::to_string(port), "--pid", std::to_string(pid),
+                               "--timeout", std::to_string(seconds)};
+  if (own) cmd.push_back("--own");
+  // --own reads the service's descriptors: as its user (root in a container may lack CAP_SYS_PTRACE).
+  std::string out = run(cmd, own ? target_.user : "0", &status);
   if (status == 0) return;
   std::string said = run({"/bin/sh", "-c", "tail -n 15 " + shell_quote(log) + " 2>/dev/null || cat " + shell_quote(log)}, "0", nullptr);
+  if (status == agent::kExitGone) {
+    // It ended, and the port listens: another program took it between the choice and the service's
+    // bind (a container on the host's network shares the host's ports). The caller may move on.
+    if (const auto* taker = snapshot().listener(port)) {
+      throw Error(ErrorCode::PortUnavailable,
+                  "port " + std::to_string(port) + " was taken by " + (taker->name.empty() ? "another program" : taker->name) +
+                      " while " + kind + " started",
+                  last_lines(said, 3));
+    }
+  }
   std::string what = status == agent::kExitGone ? kind + " ended before it listened on port " + std::to_string(port)
                                                  : kind + " did not listen on port " + std::to_string(port) + " within " +
                                                        std::to_string(static_cast<int>(seconds)) + "s";

@@ -121,7 +121,10 @@ class Services {
                   const std::string& stdin_data = {}, const std::vector<std::string>& extra_env = {}, bool cancellable = true);
   int spawn(const std::string& kind, int port, const std::vector<std::string>& cmd, const std::vector<std::string>& env,
             std::string& log, std::string& status_file);
-  void wait_listening(const std::string& kind, int port, int pid, const std::string& log, double seconds);
+  // Until `port` listens (own: a socket of process `pid` or of one it started, not another program's).
+  // Error{PortUnavailable} when `pid` ended and another program holds the port now; Error{CommandFailed}
+  // with the service's log for any other failure.
+  void wait_listening(const std::string& kind, int port, int pid, const std::string& log, double seconds, bool own = false);
   int choose_port(const Snapshot& snap, int wanted, bool exact);
   std::string bind_address(int container_port) const;
   void reach(ServiceInfo& info);
