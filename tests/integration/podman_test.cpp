@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/podman_support.h"
-#include "integration/slurm_support.h"  // free_port
 #include "services/probe.h"
 
 namespace dlc::testing {

@@ -51,8 +51,6 @@ json json_of(const RunResult& r) {
   return j;
 }
 
-// A port number that was free a moment ago.
-int free_port() { return HeldPort().port(); }
 
 // Something in the container that outlives the exec that starts it.
 void start_in_container(const Workspace& ws, const std::string& command) {

@@ -69,10 +69,6 @@ class SlurmCluster {
   gid_t gid_ = 0;
 };
 
-// A loopback port nothing on this machine listens on now (the kernel's pick): the cluster's daemons'
-// ports, and a server in a container on the host's network.
-int free_port();
-
 // Under CI=true a cluster that cannot be made is a failure; otherwise a skip.
 #define DLC_REQUIRE_SLURM(cluster)                                                              \
   if (!(cluster).ok()) {                                                                        \

@@ -173,6 +173,8 @@ HeldPort::HeldPort(int port) {
 
 HeldPort::~HeldPort() { ::close(fd_); }
 
+int free_port() { return HeldPort().port(); }
+
 Spawned::Spawned(const std::vector<std::string>& argv, const fs::path& cwd, const std::map<std::string, std::string>& env) {
   int out[2];
   EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);

@@ -94,6 +94,9 @@ class HeldPort {
   int port_ = 0;
 };
 
+// A port number that was free on 127.0.0.1 a moment ago.
+int free_port();
+
 // The processes in a container whose command line holds `marker` (read from /proc through sh).
 std::vector<std::string> processes_with(const engine::Engine& engine, const std::string& container, const std::string& marker);
 

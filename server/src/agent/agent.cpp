@@ -94,32 +94,30 @@ bool write_all(int fd, const char* data, size_t size) {
 }
 bool write_all(int fd, const std::string& s) { return write_all(fd, s.data(), s.size()); }
 
-// Whether a process runs (a zombie has ended: its parent only has not read its status yet).
-bool alive(int pid) {
+// What /proc/PID/stat says after the process's name ("S 1 ..."; the name may hold spaces and
+// parentheses); empty when it cannot be read (gone, or not in this PID namespace).
+static std::string stat_after_name(int pid) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/stat", pid);
   FILE* f = fopen(path, "r");
-  if (f == nullptr) return false;
-  char line[512] = "";
-  bool running = fgets(line, sizeof line, f) != nullptr;
-  fclose(f);
-  const char* close_paren = strrchr(line, ')');  // the name may hold spaces and parentheses
-  return running && close_paren != nullptr && close_paren[1] == ' ' && close_paren[2] != 'Z' && close_paren[2] != 'X';
-}
-
-// The parent of a process; 0 when it cannot be read (gone, or not in this PID namespace).
-static int parent_of(int pid) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  FILE* f = fopen(path, "r");
-  if (f == nullptr) return 0;
+  if (f == nullptr) return "";
   char line[512] = "";
   bool read = fgets(line, sizeof line, f) != nullptr;
   fclose(f);
-  const char* close_paren = strrchr(line, ')');  // the name may hold spaces and parentheses
+  const char* close_paren = strrchr(line, ')');
+  return read && close_paren != nullptr && close_paren[1] == ' ' ? std::string(close_paren + 2) : "";
+}
+
+// Whether a process runs (a zombie has ended: its parent only has not read its status yet).
+bool alive(int pid) {
+  std::string rest = stat_after_name(pid);
+  return !rest.empty() && rest[0] != 'Z' && rest[0] != 'X';
+}
+
+// The parent of a process; 0 when it cannot be read.
+static int parent_of(int pid) {
   int ppid = 0;
-  if (!read || close_paren == nullptr || sscanf(close_paren + 1, " %*c %d", &ppid) != 1) return 0;
-  return ppid;
+  return sscanf(stat_after_name(pid).c_str(), "%*c %d", &ppid) == 1 ? ppid : 0;
 }
 
 // Whether pid is `ancestor` or a process it started (a bounded walk up the parents).
