@@ -1,5 +1,6 @@
 // `dlcontainer serve` through the real binary against the real engine: malformed input, concurrency,
 // the socket's safety, clients that are slow or go away, and engine events.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -346,6 +347,10 @@ TEST(RpcServer, StatusFromTheCacheIsWhatAFreshLookupGives) {
   ASSERT_FALSE(id.empty());
   auto told = [&](const std::string& action) { wait_told(*client, ws, action); };
   told("start");  // events are followed: what status reads now is kept
+  // Settled, as a real repository's is: its hash is kept, and its status answered without a worker
+  // until a file it was read from changes (a file changed in the last second is hashed each time).
+  struct timespec minute_ago[2] = {{::time(nullptr) - 60, 0}, {::time(nullptr) - 60, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (ws.path() / ".devcontainer/devcontainer.json").c_str(), minute_ago, 0), 0);
   core::Workspaces fresh(engine);  // follows no events: it asks the engine every time
   auto same = [&](const std::string& state, bool out_of_date) {
     json cached;

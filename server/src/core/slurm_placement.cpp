@@ -24,8 +24,6 @@ constexpr auto kEngineStartLimit = 120s;  // from RUNNING until the job's Podman
 // The folder of records, not made: reading (every status, exec, down) must not write.
 fs::path records_dir() { return xdg_dir("XDG_STATE_HOME", ".local/state") / "dlcontainer" / "slurm"; }
 
-fs::path record_path(const std::string& workspace) { return records_dir() / (sha256_hex(workspace).substr(0, 16) + ".json"); }
-
 engine::Endpoint endpoint_of(const SlurmRecord& r) {
   auto e = engine::Endpoint::parse("slurm://" + r.job_id + r.socket, "the Slurm job recorded for " + r.workspace);
   return e;
@@ -183,8 +181,10 @@ fs::path slurm_state_dir() {
   return dir;
 }
 
+fs::path slurm_record_path(const std::string& workspace) { return records_dir() / (sha256_hex(workspace).substr(0, 16) + ".json"); }
+
 std::optional<SlurmRecord> load_slurm_record(const std::string& workspace) {
-  auto text = read_file(record_path(workspace).string(), 64 << 10);
+  auto text = read_file(slurm_record_path(workspace).string(), 64 << 10);
   if (!text) return std::nullopt;
   json j = json::parse(*text, nullptr, false);
   if (!j.is_object() || j.value("workspace", "") != workspace || j.value("jobId", "").empty()) return std::nullopt;
@@ -198,14 +198,14 @@ void save_slurm_record(const SlurmRecord& r) {
   slurm_state_dir();  // made when first needed
   json j = {{"workspace", r.workspace}, {"jobId", r.job_id}, {"socket", r.socket},       {"output", r.output},
             {"lastState", r.last_state}, {"lastReason", r.last_reason}, {"node", r.node}};
-  if (!write_file_atomically(record_path(r.workspace).string(), j.dump(2) + "\n", 0600)) {
-    throw Error(ErrorCode::Internal, "cannot write " + record_path(r.workspace).string(), "check that " + slurm_state_dir().string() + " is writable");
+  if (!write_file_atomically(slurm_record_path(r.workspace).string(), j.dump(2) + "\n", 0600)) {
+    throw Error(ErrorCode::Internal, "cannot write " + slurm_record_path(r.workspace).string(), "check that " + slurm_state_dir().string() + " is writable");
   }
 }
 
 void remove_slurm_record(const std::string& workspace) {
   std::error_code ec;
-  fs::remove(record_path(workspace), ec);
+  fs::remove(slurm_record_path(workspace), ec);
 }
 
 std::vector<SlurmRecord> list_slurm_records() {

@@ -26,6 +26,8 @@ struct SlurmRecord {
 
 // $XDG_STATE_HOME/dlcontainer/slurm (else ~/.local/state/...), made 0700.
 std::filesystem::path slurm_state_dir();
+// Where the workspace's record is (whether or not there is one; nothing is made).
+std::filesystem::path slurm_record_path(const std::string& workspace);
 std::optional<SlurmRecord> load_slurm_record(const std::string& workspace);
 void save_slurm_record(const SlurmRecord& record);
 void remove_slurm_record(const std::string& workspace);

@@ -124,4 +124,35 @@ std::string ConfigHashes::get(const std::string& key, const std::function<Comput
   return c.hash;
 }
 
+std::optional<std::vector<fs::path>> ConfigHashes::current_files(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  std::vector<fs::path> files;
+  for (const auto& [file, stamp] : it->second.files) {
+    if (stamp_of(file) != stamp) return std::nullopt;
+    files.push_back(file);
+  }
+  return files;
+}
+
+void StatusesAtOnce::keep(const std::string& workspace, Entry entry) {
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= kMaxEntries && !entries_.contains(workspace)) entries_.clear();
+  entries_.insert_or_assign(workspace, std::move(entry));
+}
+
+std::optional<JsonText> StatusesAtOnce::find(const std::string& workspace, const StatusCache& cache) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(workspace);
+  if (it == entries_.end()) return std::nullopt;
+  const Entry& e = it->second;
+  const JsonText& text = e.out_of_date ? e.view->text_out_of_date : e.view->text;
+  if (!text.text || cache.find(workspace) != e.view || !watch_.unchanged(e.marks)) {
+    entries_.erase(it);
+    return std::nullopt;
+  }
+  return text;
+}
+
 }  // namespace dlc::core

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/workspace.h"
+#include "support/folder_watch.h"
 #include "support/json_text.h"
 
 namespace dlc::core {
@@ -88,6 +89,9 @@ class ConfigHashes {
   // The hash for key, from the last computation while its files are unchanged, else compute()'s.
   // What compute() throws passes through, and nothing is kept.
   std::string get(const std::string& key, const std::function<Computed()>& compute);
+  // The files the kept hash for key was computed from, while none of them has changed; nullopt when
+  // none is kept for them (a file changed in the last second is hashed each time).
+  std::optional<std::vector<std::filesystem::path>> current_files(const std::string& key);
 
  private:
   struct Stamp {
@@ -104,6 +108,31 @@ class ConfigHashes {
   };
   std::mutex mu_;
   std::map<std::string, Entry> entries_;
+};
+
+// Statuses answered without touching a file system or the engine, on a thread that must not wait (the
+// server's I/O thread): the view the cache keeps, and whether it is out of date, while the cache still
+// holds that view and FolderWatch says that nothing it was read from has changed. Keyed by the
+// workspace as the client gave it, which must be its canonical folder.
+class StatusesAtOnce {
+ public:
+  struct Entry {
+    std::shared_ptr<const EngineView> view;
+    bool out_of_date = false;
+    FolderWatch::Marks marks;
+  };
+  // Watches the paths an answer will be read from (before it is read: a worker's call).
+  std::optional<FolderWatch::Marks> watch(const std::vector<std::filesystem::path>& paths) { return watch_.watch(paths); }
+  void keep(const std::string& workspace, Entry entry);
+  // The kept answer's text while it still holds; nullopt otherwise (and it is dropped).
+  std::optional<JsonText> find(const std::string& workspace, const StatusCache& cache);
+
+  static constexpr std::size_t kMaxEntries = 4096;  // beyond, all are dropped and kept again as asked
+
+ private:
+  FolderWatch watch_;
+  std::mutex mu_;
+  std::map<std::string, Entry, std::less<>> entries_;
 };
 
 }  // namespace dlc::core

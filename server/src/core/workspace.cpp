@@ -14,6 +14,7 @@
 #include "core/workspace_lock.h"
 #include "core/plan.h"
 #include "core/remote_workspace.h"
+#include "core/slurm_placement.h"
 #include "inspect/repo.h"
 #include "services/exec_control.h"
 #include "support/error.h"
@@ -62,7 +63,10 @@ fs::path workspace_folder(const std::string& path_or_url) {
 }
 
 Workspaces::Workspaces(engine::Engine engine)
-    : engine_(std::move(engine)), cache_(std::make_unique<StatusCache>()), config_hashes_(std::make_unique<ConfigHashes>()) {
+    : engine_(std::move(engine)),
+      cache_(std::make_unique<StatusCache>()),
+      config_hashes_(std::make_unique<ConfigHashes>()),
+      at_once_(std::make_unique<StatusesAtOnce>()) {
   // Cancelled commands are stopped through the agent, whatever the image holds (no kill, no shell).
   engine_.set_exec_control(services::agent_exec_control());
 }
@@ -168,10 +172,43 @@ WorkspaceStatus Workspaces::status(const StatusParams& params) {
 JsonText Workspaces::status_text(const StatusParams& params) {
   auto [view, out_of_date] = looked_up(params);
   const JsonText& kept = out_of_date ? view->text_out_of_date : view->text;
-  if (kept.text) return kept;
+  if (kept.text) {
+    keep_at_once(params, view, out_of_date);
+    return kept;
+  }
   WorkspaceStatus s = view->status;  // a view the cache did not keep (no events followed): rendered now
   s.out_of_date = out_of_date;
   return JsonText::render(nlohmann::json(s));
+}
+
+std::optional<JsonText> Workspaces::status_text_at_once(const StatusParams& params) {
+  if (!params.host.empty()) return std::nullopt;
+  return at_once_->find(params.workspace, *cache_);
+}
+
+void Workspaces::keep_at_once(const StatusParams& params, const std::shared_ptr<const EngineView>& view, bool out_of_date) {
+  // Only for a folder given as its canonical self (a link or `..` on the way is resolved each time),
+  // on this machine's engine (a remote workspace's files are not here), while the cache keeps the view.
+  const WorkspaceStatus& s = view->status;
+  if (!params.host.empty() || !engine_.endpoint().local() || s.workspace != params.workspace || !cache_->live()) return;
+  // What the answer was read from: the folder, the Slurm record a status looks for first (core/placed.h),
+  // and the files the configuration's hash read. A container without the config-file label is hashed
+  // each time (looked_up), so it is never answered at once.
+  std::vector<fs::path> paths{s.workspace, slurm_record_path(s.workspace)};
+  std::string hash_key = s.workspace + "\n" + s.config_file;
+  bool hashed = s.state != "none" && s.location.kind != "clone";
+  if (hashed) {
+    auto files = s.config_file.empty() ? std::nullopt : config_hashes_->current_files(hash_key);
+    if (!files) return;
+    paths.insert(paths.end(), files->begin(), files->end());
+  }
+  // Watched first, then read again: a change made while (or since) the answer was read is one the marks see.
+  auto marks = at_once_->watch(paths);
+  if (!marks) return;
+  auto again = looked_up(params);
+  if (again.first != view || again.second != out_of_date || load_slurm_record(s.workspace)) return;
+  if (hashed && config_hashes_->current_files(hash_key) != std::vector<fs::path>(paths.begin() + 2, paths.end())) return;
+  at_once_->keep(params.workspace, StatusesAtOnce::Entry{view, out_of_date, std::move(*marks)});
 }
 
 std::vector<WorkspaceStatus> Workspaces::list() { return listing(/*render=*/false)->list; }

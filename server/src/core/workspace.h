@@ -198,6 +198,7 @@ using ExecAsks = std::function<std::vector<ExecAsk>()>;
 
 class StatusCache;
 class ConfigHashes;
+class StatusesAtOnce;
 struct ListView;
 struct EngineView;
 
@@ -213,6 +214,10 @@ class Workspaces {
   WorkspaceStatus status(const StatusParams& params);
   // The same status as its JSON text, rendered once per change while the event-fed cache keeps it.
   JsonText status_text(const StatusParams& params);
+  // The same text without touching a file system or the engine, when an earlier status_text() kept it
+  // and nothing it was read from has changed since (core/status_cache.h: StatusesAtOnce); nullopt
+  // otherwise. For answers given without waiting (the server's I/O thread).
+  std::optional<JsonText> status_text_at_once(const StatusParams& params);
   std::vector<WorkspaceStatus> list();
   // The same list as its JSON text, rendered once per change while the event-fed cache keeps it.
   JsonText list_text();
@@ -246,6 +251,8 @@ class Workspaces {
   // The engine's view of the workspace (the cache's, or read now) and whether the configuration it was
   // made from has changed since (out_of_date).
   std::pair<std::shared_ptr<const EngineView>, bool> looked_up(const StatusParams& params);
+  // Keeps a status looked up on a worker for status_text_at_once, when it can be watched.
+  void keep_at_once(const StatusParams& params, const std::shared_ptr<const EngineView>& view, bool out_of_date);
   // The list, from the cache or the engine; `render`: its JSON text too (always when kept by the cache).
   std::shared_ptr<const ListView> listing(bool render);
 
@@ -257,6 +264,7 @@ class Workspaces {
   std::unique_ptr<StatusCache> cache_;
   std::mutex list_mu_;  // one engine list at a time while the cache is live
   std::unique_ptr<ConfigHashes> config_hashes_;
+  std::unique_ptr<StatusesAtOnce> at_once_;
 };
 
 // The absolute, canonical folder of a workspace; Error{PathNotFound} when it does not exist.
