@@ -46,17 +46,24 @@ FolderWatch::~FolderWatch() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-bool FolderWatch::watch_entry(const fs::path& folder, const std::string& name, Marks& marks, bool& folder_exists) {
+namespace {
+
+constexpr int kMissing = -1, kDeclined = -2;
+
+// Watches a folder on a path's way (the file system is read: outside any lock). Its descriptor, or
+// kMissing when it is not there (its parent's watch of it tells when it comes), or kDeclined.
+int place(int fd, const fs::path& folder) {
   // IN_DONT_FOLLOW with IN_ONLYDIR: a symbolic link on the way is not a folder here, and is declined.
-  int wd = ::inotify_add_watch(fd_, folder.c_str(), kEntryEvents | kSelfEvents | IN_MASK_ADD | IN_ONLYDIR | IN_DONT_FOLLOW);
-  if (wd < 0) {
-    // A folder that is not there: its parent's watch of it tells when it comes.
-    folder_exists = false;
-    return errno == ENOENT;
-  }
-  folder_exists = true;
+  int wd = ::inotify_add_watch(fd, folder.c_str(), kEntryEvents | kSelfEvents | IN_MASK_ADD | IN_ONLYDIR | IN_DONT_FOLLOW);
+  if (wd < 0) return errno == ENOENT ? kMissing : kDeclined;
   struct statfs st {};
-  if (::statfs(folder.c_str(), &st) != 0 || !local_file_system(static_cast<long>(st.f_type))) return false;
+  if (::statfs(folder.c_str(), &st) != 0 || !local_file_system(static_cast<long>(st.f_type))) return kDeclined;
+  return wd;
+}
+
+}  // namespace
+
+bool FolderWatch::mark(int wd, const std::string& name, Marks& marks) {
   auto [it, made] = watched_.try_emplace(wd);
   if (made && watched_.size() > kMaxWatches) {
     watched_.erase(it);
@@ -73,23 +80,35 @@ bool FolderWatch::watch_entry(const fs::path& folder, const std::string& name, M
 }
 
 std::optional<FolderWatch::Marks> FolderWatch::watch(const std::vector<fs::path>& paths) {
-  std::lock_guard lock(mu_);
-  // Made when first needed: inotify instances are few per user (128 by default), and a process that
-  // never keeps an answer (the CLI) should not hold one.
-  if (fd_ < 0) fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd_ < 0) return std::nullopt;
-  drain();  // what happened before now is not a change after the marks
-  Marks marks;
-  marks.overflows = overflows_;
+  int fd = -1;
+  {
+    std::lock_guard lock(mu_);
+    // Made when first needed: inotify instances are few per user (128 by default), and a process that
+    // never keeps an answer (the CLI) should not hold one.
+    if (fd_ < 0) fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    fd = fd_;
+  }
+  if (fd < 0) return std::nullopt;
+  // Placed without the lock: unchanged() (the I/O thread's) must never wait behind a lookup that a
+  // stuck file system holds up. An event before the marks are taken is no change after them.
+  std::vector<std::pair<int, std::string>> placed;
   for (const auto& path : paths) {
     if (!normal_absolute(path) || !path.has_relative_path()) return std::nullopt;
     fs::path folder = path.root_path();
     for (const auto& part : path.relative_path()) {
-      bool exists = true;
-      if (!watch_entry(folder, part.string(), marks, exists)) return std::nullopt;
-      if (!exists) break;
+      int wd = place(fd, folder);
+      if (wd == kDeclined) return std::nullopt;
+      if (wd == kMissing) break;
+      placed.emplace_back(wd, part.string());
       folder /= part;
     }
+  }
+  std::lock_guard lock(mu_);
+  drain();  // what happened before now is not a change after the marks
+  Marks marks;
+  marks.overflows = overflows_;
+  for (const auto& [wd, name] : placed) {
+    if (!mark(wd, name, marks)) return std::nullopt;
   }
   std::sort(marks.counts.begin(), marks.counts.end());
   marks.counts.erase(std::unique(marks.counts.begin(), marks.counts.end()), marks.counts.end());

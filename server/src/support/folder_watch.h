@@ -54,8 +54,9 @@ class FolderWatch {
     std::uint64_t self = 0;                                   // the folder itself moved, removed, unwatched
     std::unordered_map<std::string, std::uint64_t> entries;   // changes of each entry watched, by name
   };
-  // One folder on a path's way: watched for its entry `name`. False when it cannot be.
-  bool watch_entry(const std::filesystem::path& folder, const std::string& name, Marks& marks, bool& folder_exists);
+  // Under mu_: counts the entry `name` of a watched folder, and adds its count now to marks. False
+  // beyond the limits.
+  bool mark(int wd, const std::string& name, Marks& marks);
   std::uint64_t count(int wd, const std::string& name) const;  // under mu_
   void drain();  // under mu_: counts the queued events against their watches
 
