@@ -300,6 +300,21 @@ TEST(Imports, JitCompiledCudaNeedsNvcc) {
   ASSERT_EQ(f.cuda_code.size(), 1u);
   EXPECT_EQ(f.cuda_code[0].kind, "jit-load");
   EXPECT_EQ(f.cuda_code[0].source.str(), "ops.py:1");
+
+  // The same compile called through the module, as a plain import leaves it.
+  RepoFacts g;
+  scan_imports("import os\nimport torch.utils.cpp_extension\n\nplugin = torch.utils.cpp_extension.load(name='p', sources=s)\n",
+               "torch/ops.py", g);
+  ASSERT_EQ(g.cuda_code.size(), 1u);
+  EXPECT_EQ(g.cuda_code[0].kind, "jit-load");
+  EXPECT_EQ(g.cuda_code[0].source.str(), "torch/ops.py:4");
+  RepoFacts h;
+  scan_imports("from torch.utils import cpp_extension\nm = cpp_extension.load_inline('m', cpp_sources=[src])\n", "m.py", h);
+  ASSERT_EQ(h.cuda_code.size(), 1u);
+  // Only building C++ extensions ahead (setup.py's BuildExtension) is not a compile at run time.
+  RepoFacts none;
+  scan_imports("from torch.utils.cpp_extension import BuildExtension\n", "setup.py", none);
+  EXPECT_TRUE(none.cuda_code.empty());
 }
 
 // The README's hints as "file:line subject spec", in the order read.

@@ -189,3 +189,27 @@ TEST(Requirements, Pep508Strings) {
   EXPECT_FALSE(parse_requirement("name[extra", Source{}, &why));
   EXPECT_NE(why.find("unclosed"), std::string::npos);
 }
+
+// pip reads options after a requirement on its line: an index for the whole install ("torch==2.3.0
+// --index-url .../whl/cu121", as repositories pin a CUDA build), a hash of the one requirement.
+TEST(Requirements, OptionsAfterARequirementOnItsLine) {
+  RepoFacts f;
+  parse_requirements("torch==2.3.0 --index-url https://download.pytorch.org/whl/cu121\n"
+                     "torchvision==0.18.0\t--extra-index-url=https://download.pytorch.org/whl/cu121 --pre\n"
+                     "xformers==0.0.26.post1 --hash=sha256:00 --hash sha256:11\n"
+                     "scikit-learn>=1.0 ; python_version >= \"3.8\"\n",
+                     "requirements.txt", reader_of({}), f);
+  EXPECT_TRUE(f.warnings.empty()) << f.warnings.front();
+  ASSERT_EQ(f.requirements.size(), 4u);
+  EXPECT_EQ(find(f, "torch")->specifier, "==2.3.0");
+  EXPECT_EQ(find(f, "torchvision")->specifier, "==0.18.0");
+  EXPECT_EQ(find(f, "xformers")->specifier, "==0.0.26.post1");
+  EXPECT_EQ(find(f, "scikit-learn")->specifier, ">=1.0");
+  ASSERT_EQ(f.pip_options.size(), 3u);
+  EXPECT_EQ(f.pip_options[0].option, "--index-url");
+  EXPECT_EQ(f.pip_options[0].value, "https://download.pytorch.org/whl/cu121");
+  EXPECT_EQ(f.pip_options[1].option, "--extra-index-url");
+  EXPECT_EQ(f.pip_options[2].option, "--pre");
+  derive_hints(f);
+  EXPECT_TRUE(has_hint(f, "cuda", "==12.1.*", "requirements.txt:1"));
+}

@@ -72,6 +72,25 @@ struct Started {
 std::string up_container(const engine::Engine& engine, const WorkspaceContext& ws, const WorkspaceSource& src, const UpParams& params,
                          std::optional<engine::ContainerSummary> existing, const std::vector<engine::Mount>& extra_mounts,
                          UpResult& result, Started& started, ProgressSink& progress, const CancelToken& cancel) {
+  const bool local = engine.endpoint().local();
+  if (existing && !params.rebuild) {
+    if (local) services::refresh_display(ws.config.dlcontainer, ws.container_name);  // a restarted X server's new cookie
+    result.action = existing->state == "running" ? "running" : "started";
+    if (existing->state == "running") return existing->id;
+    progress.begin("Starting " + existing->name);
+    try {
+      engine.start_container(existing->id);
+      started.seen = require_running(engine, existing->id, "as soon as it started");
+      progress.end();
+      return existing->id;
+    } catch (const Error& e) {
+      // Gone between the look-up and the start: a create the engine rolled back (an `up` killed while it
+      // was made), or another tool's remove. Made anew, as if it had not been found.
+      if (e.code() != ErrorCode::ContainerNotFound) throw;
+      progress.end(existing->name + " was removed meanwhile; making a new one");
+      existing.reset();
+    }
+  }
   if (!existing || params.rebuild) {
     // A new container's mounts (devcontainer.json's and this call's) are judged before anything is
     // made: one that exposes the host is refused.
@@ -91,18 +110,6 @@ std::string up_container(const engine::Engine& engine, const WorkspaceContext& w
     engine.remove_container(existing->id, /*force=*/true, /*anonymous_volumes=*/true);
     progress.end();
     existing.reset();
-  }
-  const bool local = engine.endpoint().local();
-  if (existing) {
-    if (local) services::refresh_display(ws.config.dlcontainer, ws.container_name);  // a restarted X server's new cookie
-    result.action = existing->state == "running" ? "running" : "started";
-    if (existing->state != "running") {
-      progress.begin("Starting " + existing->name);
-      engine.start_container(existing->id);
-      started.seen = require_running(engine, existing->id, "as soon as it started");
-      progress.end();
-    }
-    return existing->id;
   }
   if (!image) image = prepare_image(engine, ws, HostUser::current(), params.no_cache || params.rebuild, progress, cancel);
   result.warnings.insert(result.warnings.end(), image->warnings.begin(), image->warnings.end());

@@ -130,6 +130,13 @@ void scan_imports(std::string_view text, const std::string& file, RepoFacts& out
       while (i < n && base[i] != ',' && base[i] != '\n' && base[i] != '\\' && base[i] != ';' && base[i] != '"') ++i;  // ".sub as x"
     }
   }
+  // `torch.utils.cpp_extension.load(...)` or `cpp_extension.load_inline(...)` after a plain import of
+  // the module: the same run-time compile as the `from ... import load` above.
+  if (const void* call = memmem(base, n, "cpp_extension.load", 18)) {
+    std::size_t at = static_cast<std::size_t>(static_cast<const char*>(call) - base);
+    bool seen = std::any_of(out.cuda_code.begin(), out.cuda_code.end(), [](const CudaCode& c) { return c.kind == "jit-load"; });
+    if (!seen) out.cuda_code.push_back(CudaCode{"jit-load", Source{file, line_of(text, at)}});
+  }
   scan_removed_apis(text, file, out);
 }
 

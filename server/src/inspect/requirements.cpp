@@ -56,16 +56,40 @@ std::string name_from_url(std::string_view url) {
   return normalize_name(base);
 }
 
-// Per-requirement pip options (" --hash=sha256:...", " --global-option ...") end the requirement.
-std::string_view strip_line_options(std::string_view line) {
-  for (std::size_t pos = 0; (pos = line.find(" -", pos)) != std::string_view::npos; ++pos) {
-    std::string_view rest = line.substr(pos + 1);
-    if (starts_with(rest, "--hash") || starts_with(rest, "--global-option") || starts_with(rest, "--install-option") ||
-        starts_with(rest, "--config-settings") || starts_with(rest, "--config-setting")) {
-      return trim(line.substr(0, pos));
-    }
+// pip's split of a requirement line: the requirement ends at the first word that starts with '-', and
+// the options after it ("torch==2.3.0 --index-url https://download.pytorch.org/whl/cu121", "x --hash=...").
+std::pair<std::string_view, std::string_view> split_line_options(std::string_view line) {
+  for (std::size_t pos = 0; (pos = line.find_first_of(" \t", pos)) != std::string_view::npos; ++pos) {
+    std::string_view rest = trim(line.substr(pos));
+    if (!rest.empty() && rest.front() == '-') return {trim(line.substr(0, pos)), rest};
   }
-  return line;
+  return {line, {}};
+}
+
+// Options given after a requirement, each with its value ("--opt value" or "--opt=value").
+std::vector<std::string> line_options(std::string_view options) {
+  std::vector<std::string> words, out;
+  for (std::size_t k = 0; k < options.size();) {
+    while (k < options.size() && (options[k] == ' ' || options[k] == '\t')) ++k;
+    std::size_t end = options.find_first_of(" \t", k);
+    if (k < options.size()) words.emplace_back(options.substr(k, end == std::string_view::npos ? std::string_view::npos : end - k));
+    k = end == std::string_view::npos ? options.size() : end;
+  }
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    std::string opt = words[i];
+    bool takes_value = opt.front() == '-' && opt.find('=') == std::string::npos && opt != "--pre";
+    if (takes_value && i + 1 < words.size() && words[i + 1].front() != '-') opt += " " + words[++i];
+    out.push_back(std::move(opt));
+  }
+  return out;
+}
+
+// Per-requirement options: how pip checks or builds it, not what it installs.
+bool per_requirement_option(std::string_view opt) {
+  for (std::string_view o : {"--hash", "--global-option", "--install-option", "--config-settings", "--config-setting"}) {
+    if (starts_with(opt, o)) return true;
+  }
+  return false;
 }
 
 // pip's comment rule: '#' at the start of a line or after whitespace.
@@ -213,7 +237,12 @@ void parse_file(std::string_view text, const std::string& file, Context& ctx, co
       handle_option(stmt, where, file, ctx, group, depth);
       return;
     }
-    stmt = strip_line_options(stmt);
+    auto [requirement, options] = split_line_options(stmt);
+    stmt = requirement;
+    // pip applies an index or find-links option given on a requirement's line to the whole install.
+    for (const auto& opt : line_options(options)) {
+      if (!per_requirement_option(opt)) handle_option(opt, where, file, ctx, group, depth);
+    }
     std::string why;
     auto req = parse_requirement(stmt, where, &why);
     if (!req) {

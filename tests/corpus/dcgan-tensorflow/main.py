@@ -1,0 +1,3 @@
+import tensorflow as tf
+flags = tf.app.flags
+    with tf.Session() as sess:

@@ -1,0 +1,3 @@
+import torch
+from torch.utils.ffi import create_extension
+ffi = create_extension(

@@ -1,0 +1,2 @@
+import tensorflow as tf
+import tensorflow_probability as tfp

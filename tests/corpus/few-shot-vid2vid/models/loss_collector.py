@@ -1,0 +1,3 @@
+import torch
+        from apex import amp
+        with amp.scale_loss(loss, optimizer) as scaled_loss:

@@ -1,0 +1,3 @@
+python setup.py install --user
+python setup.py install --user
+python setup.py install --user

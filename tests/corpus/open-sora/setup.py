@@ -1,0 +1,2 @@
+    install_requires=fetch_requirements("requirements/requirements.txt"),
+    extras_require={

@@ -1,0 +1,2 @@
+import torch
+from tf_visualizer import Visualizer as TfVisualizer

@@ -1,0 +1,2 @@
+import tensorflow as tf
+        self.writer = tf.summary.FileWriter(log_dir)
