@@ -334,6 +334,18 @@ TEST(Readme, TensorflowsOwnReleaseNamesAreVersions) {
   EXPECT_EQ(f.hints[0].spec, "==1.7.*");
 }
 
+// A release name alone belongs to TensorFlow only in the clause right after one that named it without a
+// version; other bare "r1.0"s (branches, ranges) say nothing.
+TEST(Readme, AReleaseNameRightAfterTensorflowIsNamedIsItsVersion) {
+  EXPECT_EQ(readme_hints("  - A basic Tensorflow installation. The code follows **r1.2** format. If you are using r1.0, "
+                         "please check out the r1.0 branch (r0.1-r0.12).\n"),
+            std::vector<std::string>{"README.md:1 tensorflow ==1.2.*"});
+  EXPECT_TRUE(readme_hints("Install Tensorflow. Then check out the r1.0 branch.\n").empty());
+  EXPECT_TRUE(readme_hints("See the r1.2 branch for PyTorch.\n").empty());
+  EXPECT_TRUE(readme_hints("Tensorflow is needed.\nThe code follows r1.2 format.\n").empty());  // another line
+  EXPECT_TRUE(readme_hints("Tensorflow 1.4 works. The r1.2 format is not supported.\n").size() == 1);
+}
+
 TEST(Readme, MarkdownLinksNegationsAndNightliesAreReadAsMeant) {
   EXPECT_EQ(readme_hints("* [TensorFlow](https://www.tensorflow.org/) 1.15 (although we hope to support 2.0 later)\n"
                          "PyTorch 1.0 from a nightly release. It will not work with 1.0 nor 1.0.1.\n"

@@ -86,9 +86,40 @@ bool states_no_release(std::string_view low) {
   return false;
 }
 
-void scan_sentence(std::string_view line, const Source& where, RepoFacts& out) {
+// What a clause said of TensorFlow: named without a version ("A basic TensorFlow installation"), the
+// next clause may give it by TensorFlow's own release name alone ("The code follows r1.2 format").
+enum class Named { Not, WithoutVersion, WithVersion };
+
+void add_hint(const char* subject, const std::string& spec, std::string_view line, const Source& where, RepoFacts& out) {
+  // Skip repeats of the same fact on one line ("PyTorch 1.4 (torch 1.4)").
+  for (const auto& h : out.hints) {
+    if (h.source == where && h.subject == subject && h.spec == spec) return;
+  }
+  std::string text(trim(line));
+  if (text.size() > 160) text = text.substr(0, 157) + "...";
+  out.hints.push_back(VersionHint{subject, spec, true, text, where});
+}
+
+// "r1.2" standing alone (TensorFlow names its releases so): the release as a hint of TensorFlow.
+bool scan_release_name(std::string_view line, const Source& where, RepoFacts& out) {
   std::string low = to_lower(line);
-  if (states_no_release(low)) return;
+  // "check out the r1.0 branch": the name of a branch, for users of that release.
+  if (states_no_release(low) || low.find("branch") != std::string::npos) return false;
+  for (std::size_t pos = low.find('r'); pos != std::string::npos; pos = low.find('r', pos + 1)) {
+    if (pos > 0 && word_char(low[pos - 1])) continue;
+    std::string spec;
+    if (pos + 1 < low.size() && std::isdigit(static_cast<unsigned char>(low[pos + 1])) && read_version_after(low, pos, false, spec)) {
+      add_hint("tensorflow", spec, line, where, out);
+      return true;
+    }
+  }
+  return false;
+}
+
+Named scan_sentence(std::string_view line, const Source& where, RepoFacts& out) {
+  std::string low = to_lower(line);
+  if (states_no_release(low)) return Named::Not;
+  Named tensorflow = Named::Not;
   for (const auto& kw : kKeywords) {
     for (std::size_t pos = low.find(kw.word); pos != std::string::npos; pos = low.find(kw.word, pos + 1)) {
       if (pos > 0 && word_char(low[pos - 1])) continue;
@@ -112,21 +143,15 @@ void scan_sentence(std::string_view line, const Source& where, RepoFacts& out) {
           continue;
         }
       } else if (!read_version_after(low, end, kw.major_alone, spec)) {
+        if (kw.subject == std::string_view("tensorflow") && tensorflow == Named::Not) tensorflow = Named::WithoutVersion;
         continue;
       }
-      // Skip repeats of the same fact on one line ("PyTorch 1.4 (torch 1.4)").
-      bool repeat = false;
-      for (const auto& h : out.hints) {
-        if (h.source == where && h.subject == kw.subject && h.spec == spec) repeat = true;
-      }
-      if (!repeat) {
-        std::string text(trim(line));
-        if (text.size() > 160) text = text.substr(0, 157) + "...";
-        out.hints.push_back(VersionHint{kw.subject, spec, true, text, where});
-      }
+      if (kw.subject == std::string_view("tensorflow")) tensorflow = Named::WithVersion;
+      add_hint(kw.subject, spec, line, where, out);
       break;
     }
   }
+  return tensorflow;
 }
 
 // Clause by clause, so that a negation holds only where it stands: sentences ("TensorFlow 1.14 or 1.15.
@@ -142,6 +167,7 @@ bool version_aside(std::string_view line, std::size_t open) {
 void scan_prose(std::string_view line, const Source& where, RepoFacts& out) {
   std::size_t start = 0;
   bool in_link = false, in_version = false;
+  Named named = Named::Not;
   for (std::size_t i = 0; i <= line.size(); ++i) {
     bool cut = i == line.size();
     if (!cut) {
@@ -153,7 +179,14 @@ void scan_prose(std::string_view line, const Source& where, RepoFacts& out) {
       else if (!in_link) cut = c == '(' || c == ')' || c == ';' || (c == '.' && i + 1 < line.size() && line[i + 1] == ' ');
     }
     if (!cut) continue;
-    if (i > start) scan_sentence(line.substr(start, i - start), where, out);
+    if (i > start) {
+      std::string_view clause = line.substr(start, i - start);
+      // Only the clause right after one that named TensorFlow without a version, and only when this one
+      // names no framework itself: "A basic TensorFlow installation. The code follows r1.2 format."
+      bool after_name = named == Named::WithoutVersion;
+      named = scan_sentence(clause, where, out);
+      if (after_name && named == Named::Not && !trim(clause).empty()) scan_release_name(clause, where, out);
+    }
     start = i + 1;
   }
 }
