@@ -1,11 +1,11 @@
 // conda environment.yml, read with yaml-cpp.
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 
 #include "inspect/parsers.h"
 #include "inspect/text.h"
 #include "inspect/version.h"
+#include "inspect/yaml_load.h"
 
 namespace dlc::inspect {
 
@@ -104,7 +104,7 @@ void add_conda_spec(std::string_view text, const Source& where, RepoFacts& out, 
   out.requirements.push_back(std::move(r));
 }
 
-void parse_environment_yml(std::string_view text, const std::string& file, RepoFacts& out, const std::string& group) {
+std::optional<YAML::Node> load_yaml(std::string_view text, const std::string& file, RepoFacts& out) {
   // yaml-cpp parses flow collections recursively: bound the nesting before it can exhaust the stack.
   int depth = 0, deepest = 0;
   for (char c : text) {
@@ -113,15 +113,20 @@ void parse_environment_yml(std::string_view text, const std::string& file, RepoF
   }
   if (deepest > 64) {
     out.warnings.push_back(file + ": nested more than 64 levels deep; not read");
-    return;
+    return std::nullopt;
   }
-  YAML::Node doc;
   try {
-    doc = YAML::Load(std::string(text));
+    return YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     out.warnings.push_back(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-    return;
+    return std::nullopt;
   }
+}
+
+void parse_environment_yml(std::string_view text, const std::string& file, RepoFacts& out, const std::string& group) {
+  auto loaded = load_yaml(text, file, out);
+  if (!loaded) return;
+  YAML::Node doc = *loaded;
   if (std::find(out.manifests.begin(), out.manifests.end(), file) == out.manifests.end()) out.manifests.push_back(file);
   if (!doc.IsMap()) {
     if (!doc.IsNull()) out.warnings.push_back(file + ": not a conda environment (expected a mapping)");

@@ -147,6 +147,9 @@ RepoFacts inspect_repository(const fs::path& root_in, const InspectOptions& opti
     if (auto text = read(f.setup_cfg)) parse_setup_cfg(*text, f.setup_cfg, facts);
   }
   read_folder_manifests(f.folder_manifests, read, reader, options.max_folder_manifests, facts);
+  if (!f.cog.empty()) {
+    if (auto text = read(f.cog)) parse_cog_yaml(*text, f.cog, reader, facts);
+  }
   std::sort(f.dockerfiles.begin(), f.dockerfiles.end());
   for (const auto& rel : f.dockerfiles) {
     if (auto text = read(rel)) parse_dockerfile(*text, rel, facts);

@@ -34,6 +34,11 @@ void parse_environment_yml(std::string_view text, const std::string& file, RepoF
 // hint for the packages that are CUDA, cuDNN or Python themselves.
 void add_conda_spec(std::string_view spec, const Source& where, RepoFacts& out, const std::string& group, bool weak);
 
+// cog.yaml (Replicate's Cog): build.python_packages and build.python_requirements as requirements of
+// group "cog" (the image the repository publishes its model in), build.run's pip commands,
+// build.python_version and build.cuda as hints.
+void parse_cog_yaml(std::string_view text, const std::string& file, const FileReader& read, RepoFacts& out);
+
 // pyproject.toml: PEP 621 dependencies, requires-python and optional groups; Poetry's dependency
 // tables, groups and sources; uv's indexes.
 void parse_pyproject(std::string_view text, const std::string& file, RepoFacts& out);

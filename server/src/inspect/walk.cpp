@@ -121,7 +121,7 @@ void Found::merge(Found&& o) {
   }
   for (auto [to, from] : {std::pair{&pyproject, &o.pyproject}, {&setup_py, &o.setup_py}, {&setup_cfg, &o.setup_cfg},
                           {&python_version, &o.python_version}, {&devcontainer_file, &o.devcontainer_file},
-                          {&dot_devcontainer_file, &o.dot_devcontainer_file}}) {
+                          {&dot_devcontainer_file, &o.dot_devcontainer_file}, {&cog, &o.cog}}) {
     if (to->empty()) *to = std::move(*from);
   }
   sources.insert(sources.end(), std::make_move_iterator(o.sources.begin()), std::make_move_iterator(o.sources.end()));
@@ -260,6 +260,8 @@ void Walker::classify(Found& found, const std::string& rel, std::string_view nam
       found.readmes.push_back(rel);
     } else if (lower == ".python-version") {
       found.python_version = rel;
+    } else if (lower == "cog.yaml") {
+      found.cog = rel;
     } else if (lower == ".devcontainer.json") {
       found.dot_devcontainer_file = rel;
     }

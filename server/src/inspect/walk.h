@@ -37,7 +37,7 @@ struct Found {
   // requirements*.txt, environment*.yml and pyproject.toml one or two folders down, in code folders
   // (efficientdet/requirements.txt): read only when the root names no dependencies.
   std::vector<std::string> folder_manifests;
-  std::string pyproject, setup_py, setup_cfg, python_version;
+  std::string pyproject, setup_py, setup_cfg, python_version, cog;
   // A deque: it grows without moving what it holds (thousands of files; each page touched once).
   std::deque<SourceFile> sources;
   std::vector<std::string> cu_sources;                   // .cu and .cuh files

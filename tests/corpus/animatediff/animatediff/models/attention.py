@@ -1,0 +1,4 @@
+import torch
+if is_xformers_available():
+    import xformers
+    import xformers.ops

@@ -1,0 +1,3 @@
+import tensorflow as tf
+        expected_tensor = tf.compat.v1.image.resize(
+            method=tf.compat.v1.image.ResizeMethod.BILINEAR)

@@ -1,0 +1,2 @@
+import orbit
+import tensorflow as tf

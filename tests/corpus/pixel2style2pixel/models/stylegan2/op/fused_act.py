@@ -1,0 +1,3 @@
+import torch
+from torch.utils.cpp_extension import load
+fused = load(

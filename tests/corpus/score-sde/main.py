@@ -1,0 +1,2 @@
+import tensorflow as tf
+  tf.config.experimental.set_visible_devices([], "GPU")

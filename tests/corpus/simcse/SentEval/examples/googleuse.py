@@ -1,0 +1,3 @@
+import tensorflow as tf
+session = tf.Session()
+    sentences = tf.placeholder(tf.string)

@@ -1,0 +1,9 @@
+    install_requires=[
+        "tqdm",
+        "scikit-learn",
+        "scipy>=1.5.4,<1.6",
+        "transformers",
+        "torch",
+        "numpy>=1.19.5,<1.20",
+        "setuptools"
+    ]

@@ -1,0 +1,2 @@
+import haiku as hk
+import jax

@@ -1,0 +1,2 @@
+import torch
+from torchmcubes import marching_cubes
