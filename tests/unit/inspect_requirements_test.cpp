@@ -213,3 +213,20 @@ TEST(Requirements, OptionsAfterARequirementOnItsLine) {
   derive_hints(f);
   EXPECT_TRUE(has_hint(f, "cuda", "==12.1.*", "requirements.txt:1"));
 }
+
+// pip reads a line with a '/' that is neither a URL nor a specifier as a local project's path.
+TEST(Requirements, APathWithoutDotSlashIsALocalProject) {
+  RepoFacts f;
+  parse_requirements("submodules/diff-gaussian-rasterization\nsubmodules/simple-knn/\ntorch==1.12.1\n", "requirements.txt", reader_of({}), f);
+  EXPECT_TRUE(f.warnings.empty()) << f.warnings.front();
+  ASSERT_EQ(f.requirements.size(), 3u);
+  EXPECT_EQ(f.requirements[0].name, "diff-gaussian-rasterization");
+  EXPECT_TRUE(f.requirements[0].editable);
+  EXPECT_EQ(f.requirements[1].name, "simple-knn");
+  EXPECT_FALSE(f.requirements[2].editable);
+  RepoFacts conda;
+  parse_environment_yml("dependencies:\n  - pip:\n    - submodules/simple-knn\n", "environment.yml", conda);
+  EXPECT_TRUE(conda.warnings.empty()) << conda.warnings.front();
+  ASSERT_EQ(conda.requirements.size(), 1u);
+  EXPECT_EQ(conda.requirements[0].name, "simple-knn");
+}

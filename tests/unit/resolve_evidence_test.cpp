@@ -217,3 +217,29 @@ TEST(ResolveEvidence, JaxCodeOnAGpuHostGetsACudaImageAndTheCudaJaxlibIsNamed) {
   EXPECT_NE(r.base_image.find("nvidia/cuda:"), std::string::npos) << r.base_image;
   EXPECT_TRUE(warned(r, "no requirement names it"));
 }
+
+TEST(ResolveEvidence, APackageItsInstallBuildsWithNvccGetsADevelImageWhereverItIsInstalled) {
+  // The README's `pip install mmcv-full==1.2.7` (no wheel index: pip builds its CUDA ops).
+  auto p = plan({{"requirements.txt", "torch==1.7.1\ntimm==0.3.2\n"}, {"README.md", "pip install mmcv-full==1.2.7\n"}},
+                driver("470.82.01"), {}, "2021-06-01");
+  EXPECT_EQ(p.flavor, "devel");
+  EXPECT_NE(decision(p, "image")->reason.find("README.md:1 installs mmcv-full"), std::string::npos) << decision(p, "image")->reason;
+  // A git requirement whose package compiles CUDA at install.
+  auto q = plan({{"requirements.txt", "torch==2.2.1\ngit+https://github.com/tatsy/torchmcubes.git\n"}}, driver("550.54.14"), {}, "2024-03-01");
+  EXPECT_EQ(q.flavor, "devel");
+  // Under an "optional" heading of the README, it is an extra, not the install.
+  auto r = plan({{"requirements.txt", "torch==1.7.1\n"}, {"README.md", "## Optional\n```\npip install mmcv-full==1.2.7\n```\n"}},
+                driver("470.82.01"), {}, "2021-06-01");
+  EXPECT_NE(r.flavor, "devel");
+}
+
+TEST(ResolveEvidence, AReleaseCandidatesImageAsksForItsReleases) {
+  // FROM tensorflow/tensorflow:2.9.0rc1-gpu in a Dockerfile that is not built: the 2.9 releases.
+  auto p = plan({{"embodied/Dockerfile", "FROM tensorflow/tensorflow:2.9.0rc1-gpu\n"}, {"requirements.txt", "tensorflow\n"},
+                 {"train.py", "import tensorflow as tf\n"}},
+                driver("525.60.13"), {}, "2022-12-21");
+  EXPECT_EQ(p.framework, "tensorflow");
+  EXPECT_EQ(p.framework_version.rfind("2.9.", 0), 0u) << p.framework_version;
+  EXPECT_TRUE(warned(p, "embodied/Dockerfile:1 (FROM tensorflow/tensorflow:2.9.0rc1-gpu) asks TensorFlow 2.9.0rc1, which the catalog lacks"))
+      << (p.warnings.empty() ? "" : p.warnings.front());
+}

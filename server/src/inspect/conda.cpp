@@ -186,6 +186,9 @@ void parse_environment_yml(std::string_view text, const std::string& file, RepoF
               req->origin = "pip";
               req->group = group;
               out.requirements.push_back(std::move(*req));
+            } else if (auto local = local_path_requirement(line, where)) {
+              local->group = group;
+              out.requirements.push_back(std::move(*local));
             } else {
               out.warnings.push_back(where.str() + ": " + why);
             }

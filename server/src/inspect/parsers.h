@@ -22,6 +22,10 @@ std::optional<Requirement> parse_requirement(std::string_view text, const Source
 
 // requirements*.txt: comments, line continuations, -r/-c includes (followed through `read`, cycles
 // and depth bounded), -e, index and find-links options, per-requirement --hash options.
+// A requirement line pip reads as a local project's path ("./lib", "submodules/simple-knn"): an
+// editable requirement named by its last folder; nullopt when the line is not a path.
+std::optional<Requirement> local_path_requirement(std::string_view stmt, const Source& where);
+
 // `group` is given to every requirement read ("" for the main file, "dev" for requirements-dev.txt).
 void parse_requirements(std::string_view text, const std::string& file, const FileReader& read, RepoFacts& out,
                         const std::string& group = "");

@@ -208,6 +208,29 @@ void handle_option(std::string_view line, const Source& where, const std::string
   // --no-binary, --only-binary, --prefer-binary, --require-hashes, --use-feature: how pip installs, not what.
 }
 
+}  // namespace
+
+std::optional<Requirement> local_path_requirement(std::string_view stmt, const Source& where) {
+  // pip installs a path ("." , "./lib", "/opt/x", "submodules/simple-knn") as a local project: like -e,
+  // not a package to fetch. Anything with a '/' that is not a URL or a specifier is a path to pip.
+  bool path = starts_with(stmt, ".") || starts_with(stmt, "/") ||
+              (stmt.find('/') != std::string_view::npos && stmt.find("://") == std::string_view::npos &&
+               stmt.find_first_of(" \t;@<>=!~[") == std::string_view::npos && name_char(stmt.front()));
+  if (!path) return std::nullopt;
+  std::string_view last = stmt;
+  while (last.size() > 1 && last.back() == '/') last.remove_suffix(1);
+  Requirement r;
+  r.name = stmt == "." ? "." : normalize_name(last.substr(last.find_last_of('/') + 1));
+  r.raw = std::string(stmt);
+  r.url = std::string(stmt);
+  r.editable = true;
+  r.origin = "pip";
+  r.source = where;
+  return r;
+}
+
+namespace {
+
 void parse_file(std::string_view text, const std::string& file, Context& ctx, const std::string& group, int depth) {
   ctx.visiting.insert(file);
   ctx.parsed.insert(file);
@@ -246,17 +269,9 @@ void parse_file(std::string_view text, const std::string& file, Context& ctx, co
     std::string why;
     auto req = parse_requirement(stmt, where, &why);
     if (!req) {
-      // A bare path ("." or "./lib") installs a local project: like -e, not a package to fetch.
-      if (starts_with(stmt, ".") || starts_with(stmt, "/")) {
-        Requirement r;
-        r.name = stmt == "." ? "." : normalize_name(stmt.substr(stmt.find_last_of('/') + 1));
-        r.raw = std::string(stmt);
-        r.url = std::string(stmt);
-        r.editable = true;
-        r.origin = "pip";
-        r.group = group;
-        r.source = where;
-        out.requirements.push_back(std::move(r));
+      if (auto local = local_path_requirement(stmt, where)) {
+        local->group = group;
+        out.requirements.push_back(std::move(*local));
         return;
       }
       out.warnings.push_back(where.str() + ": " + why);

@@ -95,12 +95,17 @@ bool Resolver::needs_devel(std::string* why, std::vector<Source>* where) const {
     where->push_back(c.source);
     return true;
   }
-  for (const auto* r : main_) {
-    for (const auto& b : catalog_.build_needs()) {
-      if (r->name == b.package) {
-        *why = r->source.str() + " requires " + r->name + ", which " + b.why;
-        where->push_back(r->source);
-        return true;
+  // What the repository's own install installs: its main requirements, and the packages its README's
+  // commands, its Dockerfiles and its cog.yaml install (not a README's optional extras).
+  for (const auto* list : {&main_, &weak_, &docker_, &other_}) {
+    for (const auto* r : *list) {
+      if (r->group == "readme-optional" || (list == &other_ && r->group != "cog")) continue;
+      for (const auto& b : catalog_.build_needs()) {
+        if (r->name == b.package) {
+          *why = r->source.str() + " installs " + r->name + ", which " + b.why;
+          where->push_back(r->source);
+          return true;
+        }
       }
     }
   }

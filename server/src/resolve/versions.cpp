@@ -103,6 +103,23 @@ void Resolver::framework_asks(const Framework& fw, std::vector<Ask>& asks, std::
       weak_asks = std::move(tier);
       return;
     }
+    // A pin of a release the catalog lacks (a release candidate's image, "FROM tensorflow/tensorflow:
+    // 2.9.0rc1-gpu", or an unlisted patch) asks for its minor series: the same API.
+    std::vector<Ask> series = tier;
+    std::vector<std::string> widened;
+    for (auto& a : series) {
+      auto spec = SpecifierSet::parse(a.spec);
+      auto pinned = spec ? spec->exact() : std::nullopt;
+      if (!pinned || !matching(fw, {a}).empty()) continue;
+      a.spec = "==" + std::to_string(pinned->major()) + "." + std::to_string(pinned->minor()) + ".*";
+      widened.push_back(where_text(a) + " asks " + fw.display + " " + pinned->str() + ", which the catalog lacks: its " +
+                        std::to_string(pinned->major()) + "." + std::to_string(pinned->minor()) + " releases are taken");
+    }
+    if (!widened.empty() && !matching(fw, series).empty()) {
+      plan_.warnings.insert(plan_.warnings.end(), widened.begin(), widened.end());
+      weak_asks = std::move(series);
+      return;
+    }
     // Install commands that disagree: the first one in the document is its install, later ones are
     // alternatives (another CUDA, an older release for one feature).
     std::vector<Ask> first;
