@@ -292,3 +292,39 @@ TEST(InspectRepository, AnImportOfAPackageBuiltWithNvccIsCudaCodeAndSurvivesTheC
   EXPECT_EQ(second.cuda_code[0].kind, "build-import:apex");
   EXPECT_EQ(second.cuda_code[0].source.str(), "train.py:2");
 }
+
+TEST(InspectRepository, AnInstallDocumentTheReadmeLinksToIsReadWhereverItIs) {
+  TempRepo repo;
+  repo.write("README.md", "## Installation\nSee [Installation](g3doc/setup/installation.md#gpu), [the paper](https://x.org/a.md), "
+                          "[notes](docs/notes.md).\n");
+  repo.write("g3doc/setup/installation.md", "pip install tensorflow==2.5\n");
+  repo.write("docs/notes.md", "pip install torch==2.0.0\n");  // linked, but not about installing
+  repo.write("sub/README.md", "[x](other/install.md)\n");
+  repo.write("sub/other/install.md", "pip install jax==0.4.1\n");  // linked from a README that is not the root's
+  auto f = repo.inspect();
+  std::vector<std::string> read;
+  for (const auto& r : f.requirements) read.push_back(r.name + "@" + r.source.str());
+  EXPECT_EQ(read, std::vector<std::string>{"tensorflow@g3doc/setup/installation.md:1"});
+}
+
+TEST(InspectRepository, BuildScriptsThatRunNvccAndTensorflowCudaSourcesAreCudaCode) {
+  TempRepo repo;
+  repo.write("compile.sh", "#!/bin/bash\n# nvcc is needed\nif [ gpu ]; then\n  nvcc -std=c++14 -c -o op.cu.o op.cu.cc\nfi\n");
+  auto f = repo.inspect();
+  ASSERT_EQ(f.cuda_code.size(), 1u);
+  EXPECT_EQ(f.cuda_code[0].kind, "nvcc-build");
+  EXPECT_EQ(f.cuda_code[0].source.str(), "compile.sh:4");
+
+  TempRepo other;
+  other.write("lib/make.sh", "echo building\n$CUDA_PATH/bin/nvcc -c roi.cu -o roi.cu.o -x cu\n");
+  other.write("scripts/run.sh", "python train.py  # no nvcc here\necho nvcc\n");
+  auto g = other.inspect();
+  ASSERT_EQ(g.cuda_code.size(), 1u);
+  EXPECT_EQ(g.cuda_code[0].source.str(), "lib/make.sh:2");
+
+  TempRepo op;
+  op.write("ops/kernels/merge_op_kernel.cu.cc", "#include \"tensorflow/core/framework/op_kernel.h\"\n");
+  auto h = op.inspect();
+  ASSERT_EQ(h.cuda_code.size(), 1u);
+  EXPECT_EQ(h.cuda_code[0].kind, "cu-source");
+}

@@ -155,8 +155,31 @@ RepoFacts inspect_repository(const fs::path& root_in, const InspectOptions& opti
     if (auto text = read(rel)) parse_dockerfile(*text, rel, facts);
   }
   std::sort(f.readmes.begin(), f.readmes.end());
+  std::vector<std::string> linked;
   for (const auto& rel : f.readmes) {
-    if (auto text = read(rel)) parse_readme(*text, rel, facts);
+    auto text = read(rel);
+    if (!text) continue;
+    parse_readme(*text, rel, facts);
+    if (rel.find('/') == std::string::npos) {
+      for (auto& doc : linked_install_documents(*text)) linked.push_back(std::move(doc));
+    }
+  }
+  // The install document a root README sends to ("See [Installation](g3doc/setup/installation.md)"),
+  // wherever it is: read as the README's own words. At most four.
+  std::size_t followed = 0;
+  for (const auto& rel : linked) {
+    if (followed == 4) break;
+    if (std::find(f.readmes.begin(), f.readmes.end(), rel) != f.readmes.end()) continue;
+    if (auto text = reader(rel)) {
+      parse_readme(*text, rel, facts);
+      f.readmes.push_back(rel);
+      ++followed;
+    }
+  }
+  std::sort(f.scripts.begin(), f.scripts.end());
+  if (f.scripts.size() > 32) f.scripts.resize(32);  // build scripts are few; a folder of hundreds is not read whole
+  for (const auto& rel : f.scripts) {
+    if (auto text = read(rel)) scan_build_script(*text, rel, facts);
   }
   if (!f.python_version.empty()) {
     if (auto text = read(f.python_version)) {

@@ -51,6 +51,9 @@ void parse_pyproject(std::string_view text, const std::string& file, RepoFacts& 
 // builds CUDA code (CUDAExtension, BuildExtension, CppExtension) wherever the file is.
 void parse_setup_py(std::string_view text, const std::string& file, RepoFacts& out, bool root);
 
+// A shell script (make.sh, compile.sh) that runs nvcc: CUDA code built, as a setup.py's nvcc would be.
+void scan_build_script(std::string_view text, const std::string& file, RepoFacts& out);
+
 // setup.cfg: [options] install_requires and python_requires.
 void parse_setup_cfg(std::string_view text, const std::string& file, RepoFacts& out);
 
@@ -60,6 +63,11 @@ void parse_dockerfile(std::string_view text, const std::string& file, RepoFacts&
 // README prose and install commands: "tested with PyTorch 1.4 and CUDA 10.1", "Python 3.7+",
 // `pip install torch==1.4.0`, `conda install pytorch=1.4 cudatoolkit=10.1`. Every fact is weak.
 void parse_readme(std::string_view text, const std::string& file, RepoFacts& out);
+
+// The repository's own documents about installing that a README links to ("[Installation](g3doc/
+// setup/installation.md)"): relative paths of .md/.rst/.txt files named for install, setup or getting
+// started, in the order linked.
+std::vector<std::string> linked_install_documents(std::string_view text);
 
 // `pip install ...` and `conda install ...` commands on one shell line (chained with ; && |): their
 // requirements (weak, of `group`: "readme", "dockerfile") and URLs (as PipOptions named `url_option`).

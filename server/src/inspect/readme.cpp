@@ -275,6 +275,26 @@ bool scan_install_commands(std::string_view line, const Source& where, RepoFacts
   return command;
 }
 
+std::vector<std::string> linked_install_documents(std::string_view text) {
+  std::vector<std::string> out;
+  for (std::size_t pos = text.find("]("); pos != std::string_view::npos; pos = text.find("](", pos + 2)) {
+    std::size_t end = text.find(')', pos + 2);
+    if (end == std::string_view::npos || end - pos > 200) continue;
+    std::string_view target = trim(text.substr(pos + 2, end - pos - 2));
+    target = target.substr(0, target.find_first_of("# "));  // an anchor or a title after the path
+    if (starts_with(target, "./")) target.remove_prefix(2);
+    if (target.empty() || target.find("://") != std::string_view::npos || target.front() == '/' || starts_with(target, "..")) continue;
+    std::string name = to_lower(target.substr(target.find_last_of('/') + 1));
+    bool document = ends_with(name, ".md") || ends_with(name, ".rst") || ends_with(name, ".txt");
+    bool about_install = name.find("install") != std::string::npos || name.find("setup") != std::string::npos ||
+                         name.find("get_started") != std::string::npos || name.find("getting_started") != std::string::npos ||
+                         name.find("getting-started") != std::string::npos;
+    std::string rel(target);
+    if (document && about_install && std::find(out.begin(), out.end(), rel) == out.end()) out.push_back(rel);
+  }
+  return out;
+}
+
 void parse_readme(std::string_view text, const std::string& file, RepoFacts& out) {
   int line_no = 0;
   // Commands under a heading or a shell comment that says "optional" ("# Optional: Apex for faster

@@ -89,6 +89,20 @@ bool read_list_after(std::string_view text, std::size_t key_end, const std::stri
 
 }  // namespace
 
+void scan_build_script(std::string_view text, const std::string& file, RepoFacts& out) {
+  int line_no = 0;
+  for_each_line(text, [&](std::string_view line) {
+    ++line_no;
+    std::string_view cmd = trim(line);
+    if (cmd.empty() || cmd.front() == '#') return;
+    // The command word: "nvcc -c ...", "$CUDA_HOME/bin/nvcc ...", "/usr/local/cuda/bin/nvcc ...".
+    std::string_view word = cmd.substr(0, cmd.find_first_of(" \t"));
+    if (word != "nvcc" && !ends_with(word, "/nvcc")) return;
+    bool seen = std::any_of(out.cuda_code.begin(), out.cuda_code.end(), [](const CudaCode& c) { return c.kind == "nvcc-build"; });
+    if (!seen) out.cuda_code.push_back(CudaCode{"nvcc-build", Source{file, line_no}});
+  });
+}
+
 void parse_setup_py(std::string_view text, const std::string& file, RepoFacts& out, bool root) {
   // What builds CUDA code: the reason an image needs nvcc (a -devel image).
   struct Marker {

@@ -116,7 +116,7 @@ void Found::merge(Found&& o) {
   for (auto [to, from] : {std::pair{&requirements_root, &o.requirements_root}, {&requirements_dir, &o.requirements_dir},
                           {&conda, &o.conda}, {&dockerfiles, &o.dockerfiles}, {&readmes, &o.readmes},
                           {&setup_py_other, &o.setup_py_other}, {&cu_sources, &o.cu_sources},
-                          {&folder_manifests, &o.folder_manifests}}) {
+                          {&folder_manifests, &o.folder_manifests}, {&scripts, &o.scripts}}) {
     to->insert(to->end(), std::make_move_iterator(from->begin()), std::make_move_iterator(from->end()));
   }
   for (auto [to, from] : {std::pair{&pyproject, &o.pyproject}, {&setup_py, &o.setup_py}, {&setup_cfg, &o.setup_cfg},
@@ -231,13 +231,18 @@ void Walker::classify(Found& found, const std::string& rel, std::string_view nam
     }
     return;
   }
-  if (ends_with(lower, ".cu") || ends_with(lower, ".cuh")) {
+  // TensorFlow's custom ops name their CUDA sources *.cu.cc.
+  if (ends_with(lower, ".cu") || ends_with(lower, ".cuh") || ends_with(lower, ".cu.cc")) {
     found.cu_sources.push_back(rel);
     found.sources.push_back(SourceFile{rel, {}});
     return;
   }
   if (ends_with(lower, ".cpp") || ends_with(lower, ".cc") || ends_with(lower, ".cxx")) {
     found.sources.push_back(SourceFile{rel, {}});
+    return;
+  }
+  if (ends_with(lower, ".sh") && depth <= 2) {
+    found.scripts.push_back(rel);
     return;
   }
   if (is_dockerfile(lower)) {

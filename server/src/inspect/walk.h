@@ -34,6 +34,7 @@ class GitIgnore {
 // What a walk finds; each thread of the walk has its own, merged into one after.
 struct Found {
   std::vector<std::string> requirements_root, requirements_dir, conda, dockerfiles, readmes, setup_py_other;
+  std::vector<std::string> scripts;  // *.sh up to two folders down: build scripts that may run nvcc
   // requirements*.txt, environment*.yml and pyproject.toml one or two folders down, in code folders
   // (efficientdet/requirements.txt): read only when the root names no dependencies.
   std::vector<std::string> folder_manifests;
