@@ -243,3 +243,16 @@ TEST(ResolveEvidence, AReleaseCandidatesImageAsksForItsReleases) {
   EXPECT_TRUE(warned(p, "embodied/Dockerfile:1 (FROM tensorflow/tensorflow:2.9.0rc1-gpu) asks TensorFlow 2.9.0rc1, which the catalog lacks"))
       << (p.warnings.empty() ? "" : p.warnings.front());
 }
+
+TEST(ResolveEvidence, PygExtensionsAreCompiledUnlessItsWheelIndexIsGiven) {
+  // torch-scatter and its siblings are sdists on PyPI: pip compiles them with nvcc.
+  std::map<std::string, std::string> files = {{"requirements.txt", "torch==1.0.1\ntorch-geometric==1.0.3\n"},
+                                              {"model.py", "import torch\nfrom torch_scatter import scatter_add\n"}};
+  auto p = plan(files, driver("440.82"), {}, "2020-05-31");
+  EXPECT_EQ(p.flavor, "devel");
+  EXPECT_NE(decision(p, "image")->reason.find("model.py:2 imports torch_scatter"), std::string::npos) << decision(p, "image")->reason;
+  // From PyG's own wheel index they come built for the torch/CUDA pair.
+  files["requirements.txt"] = "torch==1.8.0\ntorch-scatter\n-f https://data.pyg.org/whl/torch-1.8.0+cu111.html\n";
+  auto q = plan(files, driver("460.32.03"), {}, "2021-05-01");
+  EXPECT_NE(q.flavor, "devel");
+}

@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bumped when what scan_imports finds changes, so that old entries are not trusted.
-std::string header() { return "dlcontainer-imports 4"; }  // 4: cpp_extension.load( called through the module
+std::string header() { return "dlcontainer-imports 5"; }  // 5: PyG's extensions are built with nvcc
 
 }  // namespace
 

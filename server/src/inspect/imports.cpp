@@ -56,9 +56,12 @@ const Need* lookup(std::string_view module) {
 // repository with --cuda_ext; the `apex` on PyPI is an unrelated package), flash-attn and mamba-ssm
 // (their kernels are built when no prebuilt wheel matches the torch/CUDA pair). The catalog's
 // buildNeeds says the same of these packages when a requirement names them; an import is the
-// evidence left when only the install document's `git clone` and `pip install ./` do.
+// evidence left when only the install document's `git clone` and `pip install ./` do. PyTorch
+// Geometric's extensions (torch_scatter, torch_sparse, torch_cluster, torch_spline_conv) are sdists
+// on PyPI: pip compiles them unless PyG's own wheel index is given (the resolver looks for it).
 bool built_with_nvcc(std::string_view module) {
-  return module == "apex" || module == "flash_attn" || module == "mamba_ssm";
+  return module == "apex" || module == "flash_attn" || module == "mamba_ssm" || module == "torch_scatter" ||
+         module == "torch_sparse" || module == "torch_cluster" || module == "torch_spline_conv";
 }
 
 bool ident(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }

@@ -75,6 +75,14 @@ std::vector<Ask> Resolver::weak_hints(const std::string& subject) const {
   return out;
 }
 
+// A find-links or index option naming PyTorch Geometric's wheel pages (data.pyg.org, the older
+// pytorch-geometric.com/whl): its extensions come prebuilt for the torch/CUDA pair, nothing is compiled.
+bool Resolver::pyg_wheel_index() const {
+  return std::any_of(facts_.pip_options.begin(), facts_.pip_options.end(), [](const inspect::PipOption& o) {
+    return o.value.find("data.pyg.org") != std::string::npos || o.value.find("pytorch-geometric.com/whl") != std::string::npos;
+  });
+}
+
 bool Resolver::needs_devel(std::string* why, std::vector<Source>* where) const {
   if (options_.devel) {
     *why = "--devel was given";
@@ -87,6 +95,7 @@ bool Resolver::needs_devel(std::string* why, std::vector<Source>* where) const {
                                                              {"cu-source", "has CUDA sources"},
                                                              {"jit-load", "compiles CUDA at run time (torch.utils.cpp_extension.load)"},
                                                              {"nvcc-build", "runs nvcc to build its extensions"}};
+    if (c.kind.rfind("build-import:torch_", 0) == 0 && pyg_wheel_index()) continue;  // PyG's prebuilt wheels
     if (c.kind.rfind("build-import:", 0) == 0) {
       *why = c.source.str() + " imports " + c.kind.substr(13) + ", whose package is built with nvcc at install";
     } else {

@@ -136,6 +136,7 @@ class Resolver {
   std::vector<Ask> strong_hints(const std::string& subject) const;
   std::vector<Ask> weak_hints(const std::string& subject) const;
   bool needs_devel(std::string* why, std::vector<inspect::Source>* where) const;
+  bool pyg_wheel_index() const;
   bool applies(const inspect::Requirement& r) const {
     auto m = inspect::evaluate_marker(r.marker, marker_env_);
     return !m || *m;

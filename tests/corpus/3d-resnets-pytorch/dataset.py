@@ -1,0 +1,1 @@
+from torchvision import get_image_backend

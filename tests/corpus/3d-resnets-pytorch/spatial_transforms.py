@@ -1,0 +1,2 @@
+from torchvision.transforms import transforms
+class Scale(transforms.Scale):

@@ -1,0 +1,3 @@
+import torch
+    import flash_attn
+    mode="flash",

@@ -1,0 +1,1 @@
+from paddle.inference import Config

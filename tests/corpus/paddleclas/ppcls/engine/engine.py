@@ -1,0 +1,2 @@
+import paddle
+            self.model, self.optimizer = paddle.amp.decorate(

@@ -1,0 +1,2 @@
+#include "paddle/extension.h"
+#include "rbox_iou_utils.h"

@@ -1,0 +1,4 @@
+import paddle
+from paddle.utils.cpp_extension import CppExtension, CUDAExtension, setup
+        extension = CUDAExtension(
+        extension = CppExtension(sources)

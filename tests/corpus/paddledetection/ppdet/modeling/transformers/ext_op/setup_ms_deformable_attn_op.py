@@ -1,0 +1,2 @@
+from paddle.utils.cpp_extension import CUDAExtension, setup
+        ext_modules=CUDAExtension(

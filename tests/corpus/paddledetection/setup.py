@@ -1,0 +1,1 @@
+        install_requires=parse_requirements('./requirements.txt'),

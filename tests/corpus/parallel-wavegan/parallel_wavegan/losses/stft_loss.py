@@ -1,0 +1,1 @@
+    x_stft = torch.stft(x, fft_size, hop_size, win_length, window)

@@ -1,0 +1,15 @@
+    "install": [
+        "torch>=1.0.1",
+        "setuptools>=38.5.1",
+        "librosa>=0.8.0",
+        "soundfile>=0.10.2",
+        "tensorboardX>=1.8",
+        "matplotlib>=3.1.0",
+        "PyYAML>=3.12",
+        "tqdm>=4.26.1",
+        "kaldiio>=2.14.1",
+        "h5py>=2.9.0",
+        "yq>=2.10.0",
+        "gdown",
+install_requires = requirements["install"]
+      install_requires=install_requires,

@@ -1,0 +1,2 @@
+import torch
+@hydra.main(config_path='config/train.yaml', strict=True)
