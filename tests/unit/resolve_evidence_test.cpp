@@ -256,3 +256,18 @@ TEST(ResolveEvidence, PygExtensionsAreCompiledUnlessItsWheelIndexIsGiven) {
   auto q = plan(files, driver("460.32.03"), {}, "2021-05-01");
   EXPECT_NE(q.flavor, "devel");
 }
+
+TEST(ResolveEvidence, ADockerfileInsideAProjectFolderSpeaksForThatFolderNotTheCode) {
+  // A monorepo: the paper's TF1 project, and a PyTorch port with its own Dockerfile.
+  std::map<std::string, std::string> files = {
+      {"port-pytorch/Dockerfile", "FROM nvcr.io/nvidia/pytorch:20.12-py3\n"}, {"port-pytorch/train.py", "import torch\n"},
+      {"stylegan2/train.py", "import tensorflow as tf\nsess = tf.Session()\n"}, {"stylegan2/dnnlib/tflib.py", "import tensorflow as tf\n"},
+      {"stylegan2/metrics.py", "import tensorflow as tf\n"}};
+  auto p = plan(files, driver("460.73.01"), {}, "2021-04-12");
+  EXPECT_EQ(p.framework, "tensorflow");
+  // Under a folder named for Docker, it is the repository's recipe and names the framework.
+  files["tools/docker/Dockerfile"] = files["port-pytorch/Dockerfile"];
+  files.erase("port-pytorch/Dockerfile");
+  auto q = plan(files, driver("460.73.01"), {}, "2021-04-12");
+  EXPECT_EQ(q.framework, "pytorch");
+}

@@ -101,8 +101,17 @@ const Framework* Resolver::choose_framework() {
     Source where;
     std::string what;     // the evidence in words
   };
-  static const char* kTier[] = {"its requirements", "an optional group", "its Dockerfile", "its code", "its README's install commands",
-                                "its README"};
+  static const char* kTier[] = {"its requirements", "an optional group", "its Dockerfile", "its code",
+                                "a Dockerfile of one of its folders", "its README's install commands", "its README"};
+  // A Dockerfile at the root or under a folder named for Docker (docker/, tools/docker/, .docker/,
+  // containers/) is the repository's recipe. One inside another folder (a project of a monorepo, a
+  // port, a tool's demo) speaks for that folder: it names the framework only where the code does not.
+  auto dockerfile_tier = [](const std::string& file) {
+    auto slash = file.find_last_of('/');
+    if (slash == std::string::npos) return 2;
+    std::string dir = inspect::to_lower(file.substr(0, slash));
+    return dir.find("docker") != std::string::npos || dir.find("container") != std::string::npos ? 2 : 4;
+  };
   std::vector<Candidate> found;
   auto add_requirement = [&](const Requirement* r, int tier) {
     // A framework without images is one even where the catalog has its releases (JAX's rows).
@@ -125,11 +134,11 @@ const Framework* Resolver::choose_framework() {
   };
   for (const auto* r : main_) add_requirement(r, 0);
   for (const auto* r : other_) add_requirement(r, 1);
-  for (const auto* r : docker_) add_requirement(r, 2);
+  for (const auto* r : docker_) add_requirement(r, dockerfile_tier(r->source.file));
   for (const auto& b : facts_.dockerfiles) {
     std::string version;
     if (const Framework* fw = framework_of_image(catalog_, b.image, &version)) {
-      found.push_back(Candidate{fw, "", 2, !version.empty(), 0, b.source, b.source.str() + " (FROM " + b.image + ")"});
+      found.push_back(Candidate{fw, "", dockerfile_tier(b.source.file), !version.empty(), 0, b.source, b.source.str() + " (FROM " + b.image + ")"});
     }
   }
   for (const auto& c : facts_.code) {
@@ -138,10 +147,10 @@ const Framework* Resolver::choose_framework() {
     if (const Framework* fw = catalog_.framework_of_module(c.subject)) found.push_back(Candidate{fw, "", 3, false, c.files, c.source, what});
     else if (std::string other = unlisted_framework(c.subject); !other.empty()) found.push_back(Candidate{nullptr, other, 3, false, c.files, c.source, what});
   }
-  for (const auto* r : weak_) add_requirement(r, 4);
+  for (const auto* r : weak_) add_requirement(r, 5);
   for (const auto& h : facts_.hints) {
     if (!h.weak) continue;
-    if (const Framework* fw = catalog_.framework_of_package(h.subject)) found.push_back(Candidate{fw, "", 5, false, 0, h.source, h.source.str()});
+    if (const Framework* fw = catalog_.framework_of_package(h.subject)) found.push_back(Candidate{fw, "", 6, false, 0, h.source, h.source.str()});
   }
   if (found.empty()) return nullptr;
   // How many files import each framework breaks ties between frameworks named alike (a requirements

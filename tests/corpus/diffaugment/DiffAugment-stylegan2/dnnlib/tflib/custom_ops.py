@@ -1,0 +1,2 @@
+import tensorflow as tf
+    nvcc_path = 'nvcc'

@@ -1,0 +1,1 @@
+from dnnlib import tflib

@@ -1,0 +1,2 @@
+import tensorflow as tf
+set_session(tf.Session(config=config))

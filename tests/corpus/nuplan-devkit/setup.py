@@ -1,0 +1,1 @@
+    python_requires='>=3.9',
