@@ -405,3 +405,31 @@ TEST(Dockerfile, ACudaVersionFromAnUndefinedArgumentIsNoCudaHint) {
   ASSERT_NE(hint(f, "python"), nullptr);
   EXPECT_EQ(hint(f, "python")->spec, "==3.7.*");
 }
+
+// "Install PyTorch ... The code has been tested with `1.9.1` to `1.12.0`": the version of the framework
+// named just before, and a range as a range; "TF1.2" glued; "PyTorch 1.1~1.10".
+TEST(Readme, TestedVersionsAfterTheFrameworkIsNamedAndRangesAndGluedNames) {
+  EXPECT_EQ(readme_hints("You should first install PyTorch by following the [official instructions](https://pytorch.org/). "
+                         "The code has been tested with `1.9.1` to `1.12.0` on Ubuntu 20.04.\n"),
+            std::vector<std::string>{"README.md:1 torch >=1.9.1,<1.13"});
+  EXPECT_EQ(readme_hints("The code is tested under TF1.2 GPU version.\n"), std::vector<std::string>{"README.md:1 tensorflow ==1.2.*"});
+  EXPECT_EQ(readme_hints("* PyTorch 1.1~1.10 (spconv 1.0~2.x)\n"), std::vector<std::string>{"README.md:1 torch >=1.1,<1.11"});
+  EXPECT_EQ(readme_hints("Python 3.6 - 3.8 is supported.\n"), std::vector<std::string>{"README.md:1 python >=3.6,<3.9"});
+  // Not a range, and not TensorFlow: a CUDA tag after a version, tf.Session in prose.
+  EXPECT_EQ(readme_hints("Use CUDA 10.1-cudnn7 images.\n"), (std::vector<std::string>{"README.md:1 cudnn ==7.*", "README.md:1 cuda ==10.1.*"}));
+  EXPECT_TRUE(readme_hints("Call tf.Session 2 times.\n").empty());
+  // A clause of its own names nothing carried: "tested with" only right after the name.
+  EXPECT_TRUE(readme_hints("Install PyTorch.\nIt was tested with 1.4.\n").empty());
+}
+
+// "- `tensorflow-gpu==1.6.0`" in a README's list of the packages it was tested with: a pin, as weak as an
+// install command; a list item that is not one exact pin is prose.
+TEST(Readme, AListedPinIsAnInstall) {
+  RepoFacts f;
+  parse_readme("The script has been tested running under Python 3.5.2, with the following packages installed:\n\n"
+               "- `numpy==1.14.1`\n- `tensorflow-gpu==1.6.0`\n- scipy\n- `torch>=1.4`\n* see `x==1` for details\n",
+               "README.md", f);
+  std::vector<std::string> pins;
+  for (const auto& r : f.requirements) pins.push_back(r.name + r.specifier + (r.weak ? " weak " : " ") + r.group);
+  EXPECT_EQ(pins, (std::vector<std::string>{"numpy==1.14.1 weak readme", "tensorflow-gpu==1.6.0 weak readme"}));
+}

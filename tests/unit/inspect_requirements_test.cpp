@@ -230,3 +230,20 @@ TEST(Requirements, APathWithoutDotSlashIsALocalProject) {
   ASSERT_EQ(conda.requirements.size(), 1u);
   EXPECT_EQ(conda.requirements[0].name, "simple-knn");
 }
+
+// A pip freeze of a torch 1.13+ install names the CUDA runtime the wheel brought.
+TEST(Requirements, NvidiasCudaRuntimeWheelNamesTheCuda) {
+  RepoFacts f;
+  parse_requirements("torch==2.2.0\nnvidia-cuda-runtime-cu11==11.8.89\nnvidia-cudnn-cu11==8.7.0.84\n", "requirements.txt", reader_of({}), f);
+  derive_hints(f);
+  EXPECT_TRUE(has_hint(f, "cuda", "==11.8.*", "requirements.txt:2"));
+  RepoFacts g;
+  parse_requirements("nvidia-cuda-runtime-cu12==12.1.105\n", "requirements.txt", reader_of({}), g);
+  derive_hints(g);
+  EXPECT_TRUE(has_hint(g, "cuda", "==12.1.*", "requirements.txt:1"));
+  // A README command's index URL in Markdown's backticks is the URL.
+  RepoFacts h;
+  parse_readme("`pip install torch==2.1.1 --index-url https://download.pytorch.org/whl/cu118`\n", "README.md", h);
+  ASSERT_EQ(h.pip_options.size(), 1u);
+  EXPECT_EQ(h.pip_options[0].value, "https://download.pytorch.org/whl/cu118");
+}

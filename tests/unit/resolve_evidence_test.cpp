@@ -271,3 +271,12 @@ TEST(ResolveEvidence, ADockerfileInsideAProjectFolderSpeaksForThatFolderNotTheCo
   auto q = plan(files, driver("460.73.01"), {}, "2021-04-12");
   EXPECT_EQ(q.framework, "pytorch");
 }
+
+TEST(ResolveEvidence, ProseThatDisagreesTakesTheFirstLineThatNamesARelease) {
+  auto p = plan({{"README.md", "The code is tested under TF1.2 GPU version.\n"
+                               "To compile the operators in TF version >=1.4, you need to modify the compile scripts.\n"},
+                 {"train.py", "import tensorflow as tf\nsess = tf.Session()\n"}},
+                driver("396.37"), {}, "2018-07-18");
+  EXPECT_EQ(p.framework_version.rfind("1.2.", 0), 0u) << p.framework_version;
+  EXPECT_TRUE(warned(p, "the first that names one is taken")) << (p.warnings.empty() ? "" : p.warnings.front());
+}

@@ -1,5 +1,5 @@
 // Facts that follow from other facts: CUDA versions named by index URLs, local versions, PaddlePaddle
-// post-releases and CUDA-specific package names.
+// post-releases, CUDA-specific package names and NVIDIA's CUDA runtime wheel.
 #include "inspect/parsers.h"
 #include "inspect/text.h"
 #include "inspect/version.h"
@@ -66,6 +66,13 @@ void derive_hints(RepoFacts& f) {
       std::string tag = r.name.substr(9);
       if (tag.size() == 3 && tag[2] == 'x') add(f, "cuda", "==" + tag.substr(0, 2) + ".*", r.weak, r.raw, r.source);
       else if (auto cuda = cuda_from_tag("cu" + tag)) add(f, "cuda", "==" + *cuda + ".*", r.weak, r.raw, r.source);
+    }
+    // nvidia-cuda-runtime-cu11==11.8.89 (a pip freeze of a torch 1.13+ install): the CUDA runtime the
+    // framework's wheel was installed with is the one of its version.
+    if ((r.name == "nvidia-cuda-runtime-cu11" || r.name == "nvidia-cuda-runtime-cu12") && !r.specifier.empty()) {
+      auto spec = SpecifierSet::parse(r.specifier);
+      auto pinned = spec ? spec->exact() : std::nullopt;
+      if (pinned) add(f, "cuda", "==" + std::to_string(pinned->major()) + "." + std::to_string(pinned->minor()) + ".*", r.weak, r.raw, r.source);
     }
     if (r.name == "tensorflow-gpu" || r.name == "paddlepaddle-gpu") add(f, "gpu", "", r.weak, r.raw, r.source);
   }

@@ -14,7 +14,7 @@ struct Keyword {
 };
 
 constexpr Keyword kKeywords[] = {
-    {"pytorch", "torch", false},     {"torch", "torch", false}, {"tensorflow", "tensorflow", false},
+    {"pytorch", "torch", false},     {"torch", "torch", false}, {"tensorflow", "tensorflow", false}, {"tf", "tensorflow", false},
     {"paddlepaddle", "paddlepaddle", false}, {"cudnn", "cudnn", true}, {"cuda", "cuda", true},
     {"python", "python", false},
 };
@@ -67,6 +67,27 @@ bool read_version_after(std::string_view low, std::size_t i, bool major_alone, s
   if (dots == 0 && !major_alone) return false;
   std::string version(low.substr(start, i - start));
   if (version.size() > 12) return false;
+  if (op == "==") {
+    // A range: "1.9.1 to 1.12.0", "`1.1`~`1.10`", "1.4-1.6": from the first through the last's minor.
+    std::size_t j = i;
+    while (j < low.size() && (low[j] == '`' || low[j] == '*')) ++j;
+    std::string_view rest = low.substr(j);
+    for (std::string_view sep : {" to ", " - ", "~", "-"}) {
+      if (!starts_with(rest, sep)) continue;
+      std::size_t k = j + sep.size();
+      while (k < low.size() && (low[k] == ' ' || low[k] == '`' || low[k] == '*' || low[k] == 'v')) ++k;
+      std::size_t last_start = k;
+      while (k < low.size() && (std::isdigit(static_cast<unsigned char>(low[k])) || (low[k] == '.' && k + 1 < low.size() && std::isdigit(static_cast<unsigned char>(low[k + 1]))))) ++k;
+      std::string last_text(low.substr(last_start, k - last_start));
+      auto last = Version::parse(last_text);
+      auto first = Version::parse(version);
+      if (k == last_start || !last || !first || *last < *first || (k < low.size() && std::isalpha(static_cast<unsigned char>(low[k])))) break;
+      std::string upper = last_text.find('.') != std::string::npos ? std::to_string(last->major()) + "." + std::to_string(last->minor() + 1)
+                                                                   : std::to_string(last->major() + 1);
+      spec = ">=" + version + ",<" + upper;
+      return SpecifierSet::parse(spec).has_value();
+    }
+  }
   std::string_view after = low.substr(i);
   bool at_least = starts_with(after, "+") || starts_with(after, " or later") || starts_with(after, " or higher") ||
                   starts_with(after, " or newer") || starts_with(after, " or above") || starts_with(after, " and above") ||
@@ -86,9 +107,14 @@ bool states_no_release(std::string_view low) {
   return false;
 }
 
-// What a clause said of TensorFlow: named without a version ("A basic TensorFlow installation"), the
-// next clause may give it by TensorFlow's own release name alone ("The code follows r1.2 format").
-enum class Named { Not, WithoutVersion, WithVersion };
+// What a clause named: any framework, CUDA or Python at all; and the framework it named without a
+// version ("You should first install PyTorch", "A basic TensorFlow installation"), whose version the
+// next clause may give without naming it again ("The code has been tested with 1.9.1 to 1.12.0", "The
+// code follows r1.2 format": TensorFlow's own release names).
+struct Named {
+  bool any = false;
+  const char* without_version = nullptr;
+};
 
 void add_hint(const char* subject, const std::string& spec, std::string_view line, const Source& where, RepoFacts& out) {
   // Skip repeats of the same fact on one line ("PyTorch 1.4 (torch 1.4)").
@@ -116,10 +142,26 @@ bool scan_release_name(std::string_view line, const Source& where, RepoFacts& ou
   return false;
 }
 
+// "tested with 1.9.1 to 1.12.0" in a clause that names nothing: the version of `subject`, named just before.
+bool scan_tested_versions(std::string_view line, const char* subject, const Source& where, RepoFacts& out) {
+  std::string low = to_lower(line);
+  if (states_no_release(low)) return false;
+  for (std::string_view phrase : {"tested with", "tested on", "tested using", "tested against", "works with", "compatible with"}) {
+    auto pos = low.find(phrase);
+    if (pos == std::string::npos) continue;
+    std::string spec;
+    if (read_version_after(low, pos + phrase.size(), false, spec)) {
+      add_hint(subject, spec, line, where, out);
+      return true;
+    }
+  }
+  return false;
+}
+
 Named scan_sentence(std::string_view line, const Source& where, RepoFacts& out) {
   std::string low = to_lower(line);
-  if (states_no_release(low)) return Named::Not;
-  Named tensorflow = Named::Not;
+  Named named;
+  if (states_no_release(low)) return named;
   for (const auto& kw : kKeywords) {
     for (std::size_t pos = low.find(kw.word); pos != std::string::npos; pos = low.find(kw.word, pos + 1)) {
       if (pos > 0 && word_char(low[pos - 1])) continue;
@@ -143,15 +185,19 @@ Named scan_sentence(std::string_view line, const Source& where, RepoFacts& out) 
           continue;
         }
       } else if (!read_version_after(low, end, kw.major_alone, spec)) {
-        if (kw.subject == std::string_view("tensorflow") && tensorflow == Named::Not) tensorflow = Named::WithoutVersion;
+        bool framework = kw.subject == std::string_view("torch") || kw.subject == std::string_view("tensorflow") ||
+                         kw.subject == std::string_view("paddlepaddle");
+        if (framework && !named.any) named.without_version = kw.subject;
+        named.any = true;
         continue;
       }
-      if (kw.subject == std::string_view("tensorflow")) tensorflow = Named::WithVersion;
+      if (named.without_version == kw.subject) named.without_version = nullptr;
+      named.any = true;
       add_hint(kw.subject, spec, line, where, out);
       break;
     }
   }
-  return tensorflow;
+  return named;
 }
 
 // Clause by clause, so that a negation holds only where it stands: sentences ("TensorFlow 1.14 or 1.15.
@@ -167,7 +213,7 @@ bool version_aside(std::string_view line, std::size_t open) {
 void scan_prose(std::string_view line, const Source& where, RepoFacts& out) {
   std::size_t start = 0;
   bool in_link = false, in_version = false;
-  Named named = Named::Not;
+  Named named;
   for (std::size_t i = 0; i <= line.size(); ++i) {
     bool cut = i == line.size();
     if (!cut) {
@@ -181,11 +227,14 @@ void scan_prose(std::string_view line, const Source& where, RepoFacts& out) {
     if (!cut) continue;
     if (i > start) {
       std::string_view clause = line.substr(start, i - start);
-      // Only the clause right after one that named TensorFlow without a version, and only when this one
-      // names no framework itself: "A basic TensorFlow installation. The code follows r1.2 format."
-      bool after_name = named == Named::WithoutVersion;
+      // Only the clause right after one that named a framework without a version, and only when this one
+      // names nothing itself: "A basic TensorFlow installation. The code follows r1.2 format."
+      const char* carried = named.without_version;
       named = scan_sentence(clause, where, out);
-      if (after_name && named == Named::Not && !trim(clause).empty()) scan_release_name(clause, where, out);
+      if (carried && !named.any && !trim(clause).empty()) {
+        bool found = scan_tested_versions(clause, carried, where, out);
+        if (!found && carried == std::string_view("tensorflow")) scan_release_name(clause, where, out);
+      }
     }
     start = i + 1;
   }
@@ -201,6 +250,10 @@ void scan_pip_install(std::string_view cmd, const Source& where, RepoFacts& out,
   bool takes_value = false;
   for (auto w : words) {
     if (w == "&&" || w == ";" || w == "|" || w == "\\" || starts_with(w, "#")) break;
+    // Markdown's inline code and shell quotes around a word: "`pip install x --index-url URL`".
+    while (!w.empty() && (w.back() == '`' || w.back() == '"' || w.back() == '\'')) w.remove_suffix(1);
+    while (!w.empty() && (w.front() == '`' || w.front() == '"' || w.front() == '\'')) w.remove_prefix(1);
+    if (w.empty()) continue;
     if (takes_value) {
       takes_value = false;
       if (starts_with(w, "http")) out.pip_options.push_back(PipOption{url_option, std::string(w), where});
@@ -214,7 +267,6 @@ void scan_pip_install(std::string_view cmd, const Source& where, RepoFacts& out,
       }
       continue;
     }
-    if ((w.front() == '"' || w.front() == '\'') && w.size() >= 2 && w.back() == w.front()) w = w.substr(1, w.size() - 2);
     // A wheel's URL names the package and its version; other URLs and paths say nothing here.
     bool wheel = starts_with(w, "http") && ends_with(w.substr(0, w.find_first_of("?#")), ".whl");
     if (w == "." || starts_with(w, "./") || (starts_with(w, "http") && !wheel) || starts_with(w, "git+")) continue;
@@ -247,6 +299,24 @@ void scan_conda_install(std::string_view cmd, const Source& where, RepoFacts& ou
     add_conda_spec(w, where, out, group, true);
     for (std::size_t k = before; k < out.requirements.size(); ++k) out.requirements[k].origin = group;
   }
+}
+
+// A list item that is one exact pin ("- `tensorflow-gpu==1.6.0`", "* numpy==1.14.1"), as a README's
+// "tested with the following packages" lists them: what an install of those packages would run.
+bool scan_listed_pin(std::string_view item, const Source& where, RepoFacts& out, const std::string& group) {
+  if (item.size() < 3 || (item[0] != '-' && item[0] != '*' && item[0] != '+') || item[1] != ' ') return false;
+  std::string_view body = trim(item.substr(2));
+  if (body.size() >= 2 && body.front() == '`' && body.back() == '`') body = trim(body.substr(1, body.size() - 2));
+  if (body.find("==") == std::string_view::npos || body.find_first_of(" \t,;`") != std::string_view::npos) return false;
+  auto req = parse_requirement(body, where);
+  if (!req) return false;
+  auto spec = SpecifierSet::parse(req->specifier);
+  if (!spec || !spec->exact()) return false;
+  req->origin = group;
+  req->weak = true;
+  req->group = group;
+  out.requirements.push_back(std::move(*req));
+  return true;
 }
 
 }  // namespace
@@ -313,6 +383,7 @@ void parse_readme(std::string_view text, const std::string& file, RepoFacts& out
     bool here = optional || (hash != std::string_view::npos && to_lower(line.substr(hash)).find("optional") != std::string::npos);
     Source where{file, line_no};
     bool command = scan_install_commands(line, where, out, here ? "readme-optional" : "readme", "readme-url");
+    if (!command) command = scan_listed_pin(t, where, out, here ? "readme-optional" : "readme");
     if (!command) scan_prose(line, where, out);
   });
 }

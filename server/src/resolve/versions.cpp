@@ -121,14 +121,16 @@ void Resolver::framework_asks(const Framework& fw, std::vector<Ask>& asks, std::
       return;
     }
     // Install commands that disagree: the first one in the document is its install, later ones are
-    // alternatives (another CUDA, an older release for one feature).
+    // alternatives (another CUDA, an older release for one feature). Prose likewise: the first line that
+    // states a release ("tested under TF1.2") is the statement, later ones conditions ("to compile the
+    // operators in TF version >=1.4, modify the scripts").
     std::vector<Ask> first;
     for (const auto& a : tier) {
       if (a.where == tier.front().where) first.push_back(a);
     }
-    if (t == 2 && first.size() < tier.size() && !matching(fw, first).empty()) {
+    if ((t == 2 || t == 3) && first.size() < tier.size() && !matching(fw, first).empty()) {
       plan_.warnings.push_back(where_text(tier.front()) + " and " + where_text(tier.back()) + " ask different " + fw.display +
-                               " releases; the first install command is taken");
+                               " releases; the first " + (t == 2 ? "install command" : "that names one") + " is taken");
       weak_asks = std::move(first);
       return;
     }

@@ -1,0 +1,3 @@
+import torch
+from diff_gaussian_rasterization import (
+from simple_knn._C import distCUDA2

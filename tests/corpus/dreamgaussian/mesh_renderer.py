@@ -1,0 +1,2 @@
+import nvdiffrast.torch as dr
+            self.glctx = dr.RasterizeCudaContext()

@@ -1,0 +1,2 @@
+import torch
+import kaolin.ops.spc as spc_ops

@@ -1,0 +1,2 @@
+#include <ATen/ATen.h>
+#include <c10/cuda/CUDAGuard.h>

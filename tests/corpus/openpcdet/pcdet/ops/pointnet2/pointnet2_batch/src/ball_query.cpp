@@ -1,0 +1,3 @@
+#include <torch/serialize/tensor.h>
+#include <THC/THC.h>
+extern THCState *state;

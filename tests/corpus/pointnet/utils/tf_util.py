@@ -1,0 +1,2 @@
+import tensorflow as tf
+    initializer = tf.contrib.layers.xavier_initializer()

@@ -1,0 +1,2 @@
+from torch.utils.cpp_extension import load
+_backend = load(name='_grid_encoder',

@@ -1,0 +1,9 @@
+import torch
+    BuildExtension,
+    CppExtension,
+        CUDAExtension(
+    install_requires=[
+        "torch",
+        "packaging",
+        "ninja",
+    ],
