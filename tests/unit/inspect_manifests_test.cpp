@@ -418,6 +418,7 @@ TEST(Readme, TestedVersionsAfterTheFrameworkIsNamedAndRangesAndGluedNames) {
   // Not a range, and not TensorFlow: a CUDA tag after a version, tf.Session in prose.
   EXPECT_EQ(readme_hints("Use CUDA 10.1-cudnn7 images.\n"), (std::vector<std::string>{"README.md:1 cudnn ==7.*", "README.md:1 cuda ==10.1.*"}));
   EXPECT_TRUE(readme_hints("Call tf.Session 2 times.\n").empty());
+  EXPECT_EQ(readme_hints("Built on PyTorch 1.0 - 2019 edition.\n"), std::vector<std::string>{"README.md:1 torch ==1.0.*"});
   // A clause of its own names nothing carried: "tested with" only right after the name.
   EXPECT_TRUE(readme_hints("Install PyTorch.\nIt was tested with 1.4.\n").empty());
 }

@@ -81,7 +81,11 @@ bool read_version_after(std::string_view low, std::size_t i, bool major_alone, s
       std::string last_text(low.substr(last_start, k - last_start));
       auto last = Version::parse(last_text);
       auto first = Version::parse(version);
-      if (k == last_start || !last || !first || *last < *first || (k < low.size() && std::isalpha(static_cast<unsigned char>(low[k])))) break;
+      // A year ("PyTorch 1.0 - 2019") or anything more than a major apart is no range of releases.
+      if (k == last_start || !last || !first || *last < *first || last->major() > first->major() + 1 ||
+          (k < low.size() && std::isalpha(static_cast<unsigned char>(low[k])))) {
+        break;
+      }
       std::string upper = last_text.find('.') != std::string::npos ? std::to_string(last->major()) + "." + std::to_string(last->minor() + 1)
                                                                    : std::to_string(last->major() + 1);
       spec = ">=" + version + ",<" + upper;
