@@ -27,8 +27,12 @@ json json_of(const RunResult& r) {
 }
 
 void start_in_container(const Workspace& ws, const std::string& command) {
-  auto r = dlc({"exec", "-w", ws.str(), "-T", "--", "sh", "-c", "setsid " + command + " >/dev/null 2>&1 < /dev/null &"});
-  ASSERT_EQ(r.status, 0) << r.err;
+  // In a session of its own, and still running a second later: a command that ends at once says why
+  // here (its output), not as an effect that never comes.
+  auto r = dlc({"exec", "-w", ws.str(), "-T", "--", "sh", "-c",
+                "setsid " + command + " >/tmp/dlc-test-started.log 2>&1 < /dev/null & pid=$!; sleep 1; "
+                "kill -0 $pid 2>/dev/null || { echo \"it ended at once:\"; cat /tmp/dlc-test-started.log; exit 1; }"});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
 }
 
 bool process_runs(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }

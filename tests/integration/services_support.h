@@ -23,7 +23,7 @@ std::string config_with(const std::string& image, const std::string& extra = "")
 nlohmann::json up(const Workspace& ws);
 // A command's JSON output, expected to succeed and parse.
 nlohmann::json json_of(const RunResult& r);
-// Something in the container that outlives the exec that starts it.
+// Something in the container that outlives the exec that starts it; fails when it ends within a second.
 void start_in_container(const Workspace& ws, const std::string& command);
 bool process_runs(int pid);
 
