@@ -280,3 +280,12 @@ TEST(ResolveEvidence, ProseThatDisagreesTakesTheFirstLineThatNamesARelease) {
   EXPECT_EQ(p.framework_version.rfind("1.2.", 0), 0u) << p.framework_version;
   EXPECT_TRUE(warned(p, "the first that names one is taken")) << (p.warnings.empty() ? "" : p.warnings.front());
 }
+
+TEST(ResolveEvidence, AnExtraThatPullsInACudaExtensionNeedsNvcc) {
+  // traker[fast] brings fast_jl, an sdist built with nvcc; plain traker does not.
+  auto p = plan({{"requirements.txt", "torch==2.1.2\ntraker[fast]==0.1.3\n"}}, driver("550.54.15"), {}, "2024-05-16");
+  EXPECT_EQ(p.flavor, "devel");
+  EXPECT_NE(decision(p, "image")->reason.find("installs traker"), std::string::npos) << decision(p, "image")->reason;
+  auto q = plan({{"requirements.txt", "torch==2.1.2\ntraker==0.1.3\n"}}, driver("550.54.15"), {}, "2024-05-16");
+  EXPECT_NE(q.flavor, "devel");
+}

@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bumped when what scan_imports finds changes, so that old entries are not trusted.
-std::string header() { return "dlcontainer-imports 5"; }  // 5: PyG's extensions are built with nvcc
+std::string header() { return "dlcontainer-imports 6"; }  // 6: PyG's extensions and fast_jl are built with nvcc
 
 }  // namespace
 

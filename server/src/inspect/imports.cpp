@@ -58,10 +58,11 @@ const Need* lookup(std::string_view module) {
 // buildNeeds says the same of these packages when a requirement names them; an import is the
 // evidence left when only the install document's `git clone` and `pip install ./` do. PyTorch
 // Geometric's extensions (torch_scatter, torch_sparse, torch_cluster, torch_spline_conv) are sdists
-// on PyPI: pip compiles them unless PyG's own wheel index is given (the resolver looks for it).
+// on PyPI: pip compiles them unless PyG's own wheel index is given (the resolver looks for it); so is
+// TRAK's fast_jl.
 bool built_with_nvcc(std::string_view module) {
   return module == "apex" || module == "flash_attn" || module == "mamba_ssm" || module == "torch_scatter" ||
-         module == "torch_sparse" || module == "torch_cluster" || module == "torch_spline_conv";
+         module == "torch_sparse" || module == "torch_cluster" || module == "torch_spline_conv" || module == "fast_jl";
 }
 
 bool ident(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }

@@ -75,6 +75,19 @@ std::vector<Ask> Resolver::weak_hints(const std::string& subject) const {
   return out;
 }
 
+namespace {
+
+// A buildNeeds package ("mmcv-full"), or a package with an extra that pulls in one built with nvcc
+// ("traker[fast]": fast_jl, an sdist CUDA extension).
+bool needs_build(const inspect::Requirement& r, const std::string& package) {
+  auto open = package.find('[');
+  if (open == std::string::npos) return r.name == package;
+  std::string extra = package.substr(open + 1, package.size() - open - 2);
+  return r.name == package.substr(0, open) && std::find(r.extras.begin(), r.extras.end(), extra) != r.extras.end();
+}
+
+}  // namespace
+
 // A find-links or index option naming PyTorch Geometric's wheel pages (data.pyg.org, the older
 // pytorch-geometric.com/whl): its extensions come prebuilt for the torch/CUDA pair, nothing is compiled.
 bool Resolver::pyg_wheel_index() const {
@@ -110,7 +123,7 @@ bool Resolver::needs_devel(std::string* why, std::vector<Source>* where) const {
     for (const auto* r : *list) {
       if (r->group == "readme-optional" || (list == &other_ && r->group != "cog")) continue;
       for (const auto& b : catalog_.build_needs()) {
-        if (r->name == b.package) {
+        if (needs_build(*r, b.package)) {
           *why = r->source.str() + " installs " + r->name + ", which " + b.why;
           where->push_back(r->source);
           return true;

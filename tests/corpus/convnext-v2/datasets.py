@@ -1,0 +1,1 @@
+from torchvision import datasets, transforms

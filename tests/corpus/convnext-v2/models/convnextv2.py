@@ -1,0 +1,2 @@
+import torch
+from timm.models.layers import trunc_normal_, DropPath

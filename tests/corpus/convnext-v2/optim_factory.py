@@ -1,0 +1,2 @@
+import torch
+    from apex.optimizers import FusedNovoGrad, FusedAdam, FusedLAMB, FusedSGD

@@ -1,0 +1,4 @@
+import torch
+    scaler = torch.cuda.amp.GradScaler(enabled=args.amp)
+        with torch.cuda.amp.autocast(enabled=args.amp):
+        with torch.cuda.amp.autocast(enabled=args.amp):

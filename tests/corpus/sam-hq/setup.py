@@ -1,0 +1,2 @@
+    install_requires=[],
+        "all": ["matplotlib", "pycocotools", "opencv-python", "onnx", "onnxruntime", "timm"],
