@@ -109,6 +109,17 @@ DownResult Workspaces::down(const DownParams& params) {
   return result;
 }
 
+namespace {
+
+// Whether a status says out of date by its configuration's hash: a container there is, whose
+// configuration is on this machine (a clone's is on the engine's host, compared at `up`).
+bool compared_with_config(const WorkspaceStatus& s) { return s.state != "none" && s.location.kind != "clone"; }
+
+// Where ConfigHashes keeps the hash of a workspace's configuration.
+std::string config_hash_key(const WorkspaceStatus& s) { return s.workspace + "\n" + s.config_file; }
+
+}  // namespace
+
 std::pair<std::shared_ptr<const EngineView>, bool> Workspaces::looked_up(const StatusParams& params) {
   std::string key = workspace_key(engine_, params.workspace);
   auto view = cache_->find(key);
@@ -141,8 +152,7 @@ std::pair<std::shared_ptr<const EngineView>, bool> Workspaces::looked_up(const S
     view = std::make_shared<const EngineView>(std::move(read));
   }
   const WorkspaceStatus& s = view->status;
-  // A clone's configuration is on the engine's host, not here: it is compared at `up`.
-  if (s.state == "none" || s.location.kind == "clone") return {view, false};
+  if (!compared_with_config(s)) return {view, false};
   fs::path folder = key;
   // Out of date when the devcontainer.json it was made from has changed since; a config that no
   // longer parses says so at `up`, not here.
@@ -155,7 +165,7 @@ std::pair<std::shared_ptr<const EngineView>, bool> Workspaces::looked_up(const S
     };
     // A container without the config-file label (made by another tool) is hashed each time: which
     // file the search finds can change without the found one changing.
-    auto current = s.config_file.empty() ? hash().hash : config_hashes_->get(folder.string() + "\n" + s.config_file, hash);
+    auto current = s.config_file.empty() ? hash().hash : config_hashes_->get(config_hash_key(s), hash);
     return {view, !view->config_hash.empty() && current != view->config_hash};
   } catch (const Error&) {
   }
@@ -195,8 +205,8 @@ void Workspaces::keep_at_once(const StatusParams& params, const std::shared_ptr<
   // and the files the configuration's hash read. A container without the config-file label is hashed
   // each time (looked_up), so it is never answered at once.
   std::vector<fs::path> paths{s.workspace, slurm_record_path(s.workspace)};
-  std::string hash_key = s.workspace + "\n" + s.config_file;
-  bool hashed = s.state != "none" && s.location.kind != "clone";
+  std::string hash_key = config_hash_key(s);
+  bool hashed = compared_with_config(s);
   if (hashed) {
     auto files = s.config_file.empty() ? std::nullopt : config_hashes_->current_files(hash_key);
     if (!files) return;

@@ -37,6 +37,33 @@ std::string stem_of(std::string_view name) {
 // Those one or two folders down are read, shallowest first and at most `limit` of them. One folder's
 // are the repository's main requirements; several folders' (a monorepo's projects) are each an
 // optional group named by its folder, which can inform the choice but never conflict with each other.
+// The READMEs and install documents the walk found, then the install documents a root README sends
+// to ("See [Installation](g3doc/setup/installation.md)"), wherever they are: read as the README's own
+// words. At most four of those.
+template <typename Read>
+void read_documents(Found& f, const Read& read, const FileReader& reader, RepoFacts& facts) {
+  std::sort(f.readmes.begin(), f.readmes.end());
+  std::vector<std::string> linked;
+  for (const auto& rel : f.readmes) {
+    auto text = read(rel);
+    if (!text) continue;
+    parse_readme(*text, rel, facts);
+    if (rel.find('/') == std::string::npos) {
+      for (auto& doc : linked_install_documents(*text)) linked.push_back(std::move(doc));
+    }
+  }
+  std::size_t followed = 0;
+  for (const auto& rel : linked) {
+    if (followed == 4) break;
+    if (std::find(f.readmes.begin(), f.readmes.end(), rel) != f.readmes.end()) continue;
+    if (auto text = reader(rel)) {
+      parse_readme(*text, rel, facts);
+      f.readmes.push_back(rel);
+      ++followed;
+    }
+  }
+}
+
 template <typename Read>
 void read_folder_manifests(std::vector<std::string> files, const Read& read, const FileReader& reader, std::size_t limit, RepoFacts& facts) {
   bool root_names_some = std::any_of(facts.requirements.begin(), facts.requirements.end(),
@@ -154,28 +181,7 @@ RepoFacts inspect_repository(const fs::path& root_in, const InspectOptions& opti
   for (const auto& rel : f.dockerfiles) {
     if (auto text = read(rel)) parse_dockerfile(*text, rel, facts);
   }
-  std::sort(f.readmes.begin(), f.readmes.end());
-  std::vector<std::string> linked;
-  for (const auto& rel : f.readmes) {
-    auto text = read(rel);
-    if (!text) continue;
-    parse_readme(*text, rel, facts);
-    if (rel.find('/') == std::string::npos) {
-      for (auto& doc : linked_install_documents(*text)) linked.push_back(std::move(doc));
-    }
-  }
-  // The install document a root README sends to ("See [Installation](g3doc/setup/installation.md)"),
-  // wherever it is: read as the README's own words. At most four.
-  std::size_t followed = 0;
-  for (const auto& rel : linked) {
-    if (followed == 4) break;
-    if (std::find(f.readmes.begin(), f.readmes.end(), rel) != f.readmes.end()) continue;
-    if (auto text = reader(rel)) {
-      parse_readme(*text, rel, facts);
-      f.readmes.push_back(rel);
-      ++followed;
-    }
-  }
+  read_documents(f, read, reader, facts);
   std::sort(f.scripts.begin(), f.scripts.end());
   if (f.scripts.size() > 32) f.scripts.resize(32);  // build scripts are few; a folder of hundreds is not read whole
   for (const auto& rel : f.scripts) {
